@@ -1,0 +1,1 @@
+"""Policy grammar, shipped as package data (scanner.grammar)."""

@@ -1,0 +1,1 @@
+"""Built-in policies, shipped as package data (scanner.policies)."""

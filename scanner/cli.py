@@ -1,0 +1,89 @@
+"""The ``pacscan`` command: option parsing and exit codes only.
+
+Each subcommand lives in ``scanner/commands/<name>.py`` and is imported only when it runs,
+so ``pacscan scan`` never pays for boto3 and ``pacscan --help`` starts instantly.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.errors import PacscanError, UsageError, render
+
+# name -> "module:attribute"; a new command is one line here.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("scanner.commands.scan:scan", "Scan templates and snapshots against policies."),
+    "check": ("scanner.commands.check:check", "Compile policy files and report every error."),
+    "test": ("scanner.commands.test:test", "Run the inline examples of policies."),
+    "policies": ("scanner.commands.policies:policies", "List and show the policy catalogue."),
+    "collect": ("scanner.commands.collect:collect", "Snapshot live AWS accounts with boto3."),
+    "audit": ("scanner.commands.audit:audit", "Collect live AWS resources and scan them."),
+}
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INPUT_ERRORS = 3
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, (target, _) in COMMANDS.items() if _importable(target))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or not _importable(entry[0]):
+            return None
+        module_name, attr = entry[0].split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _importable(target: str) -> bool:
+    module_name = target.split(":")[0]
+    return importlib.util.find_spec(module_name) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="pacscan")
+@click.option("--debug", is_flag=True, help="Show Python tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """pacscan: policy-as-code compliance scanner for AWS.
+
+    Checks CloudFormation templates and snapshots of live AWS accounts against policies
+    written in the pacscan rule language, and reports findings as text, JSON, SARIF or
+    JUnit.
+
+    \b
+    Exit codes (scan, audit):
+      0  nothing failed at or above --fail-on
+      1  findings at or above --fail-on
+      2  usage or policy error
+      3  input errors (unreadable files, failed AWS calls), no findings over the threshold
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def main(argv: list[str] | None = None) -> Any:
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        return cli.main(args=argv, prog_name="pacscan", standalone_mode=True)
+    except PacscanError as exc:
+        if debug:
+            raise
+        click.echo(render(exc.diagnostic()), err=True)
+        sys.exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_USAGE)

@@ -1,0 +1,95 @@
+"""The one root exception and how errors are rendered.
+
+Every user-facing problem (a policy typo, a broken template, a denied AWS call) is a
+``PacscanError`` with a stable ``code`` and, where there is one, a ``Location``.
+Modules wrap third-party errors at their boundary (``raise PacscanError(...) from e``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.model import Location
+
+
+class PacscanError(Exception):
+    """Base of every error pacscan reports to a user."""
+
+    code: str = "E000"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        location: Location | None = None,
+        hint: str | None = None,
+        source_line: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.location = location
+        self.hint = hint
+        self.source_line = source_line
+
+    def __str__(self) -> str:
+        return render(self.diagnostic())
+
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(
+            code=self.code,
+            message=self.message,
+            location=self.location,
+            hint=self.hint,
+            source_line=self.source_line,
+        )
+
+
+class UsageError(PacscanError):
+    """A bad command line or configuration value (exit code 2)."""
+
+    code = "USAGE"
+
+
+class PolicyError(PacscanError):
+    """A policy that does not parse, check or compile (exit code 2)."""
+
+    code = "P000"
+
+
+class InputError(PacscanError):
+    """An input file or API answer that cannot be read (exit code 3 unless findings)."""
+
+    code = "I000"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """An error as data: what reports and notifications carry."""
+
+    code: str
+    message: str
+    location: Location | None = None
+    hint: str | None = None
+    source_line: str | None = None
+    severity: str = "error"
+    file: str | None = None  # for errors about a whole file (no line), e.g. binary data
+
+
+def render(diag: Diagnostic) -> str:
+    """``file:line:col: error[CODE]: message``, the source line and a caret."""
+    loc = diag.location
+    head = f"{loc}: " if loc is not None else (f"{diag.file}: " if diag.file else "")
+    lines = [f"{head}{diag.severity}[{diag.code}]: {diag.message}"]
+    if loc is not None and diag.source_line is not None:
+        src = diag.source_line.rstrip("\r\n").expandtabs(1)
+        width = 1
+        if loc.end_line == loc.line and loc.end_column and loc.end_column > loc.column:
+            width = loc.end_column - loc.column
+        lines.append(f"  {src}")
+        lines.append("  " + " " * (loc.column - 1) + "^" * max(1, width))
+    if diag.hint:
+        lines.append(f"  hint: {diag.hint}")
+    return "\n".join(lines)

@@ -1,0 +1,44 @@
+"""What a scan produces, handed to reporters, suppressions and baselines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from scanner.errors import Diagnostic
+from scanner.model import Finding, PolicyInfo, Severity
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """The whole outcome of one scan.
+
+    ``root`` is the directory report paths are relative to (the working directory by
+    default). ``errors`` are input and policy problems that did not stop the scan.
+    """
+
+    findings: tuple[Finding, ...]
+    errors: tuple[Diagnostic, ...] = ()
+    policies: tuple[PolicyInfo, ...] = ()
+    files: int = 0
+    skipped: int = 0
+    resources: int = 0
+    root: str = "."
+    started_at: datetime = field(default_factory=_now)
+    finished_at: datetime = field(default_factory=_now)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """How a reporter should render a ``ScanResult``."""
+
+    include_passed: bool = False
+    color: bool = False
+    category: str = "pacscan/iac/"
+    omit_suppressed: bool = False
+    fail_on: Severity = Severity.LOW
+    tool_version: str = "0.0.0"
