@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.errors import PacscanError, UsageError, render
+from scanner.errors import InputError, PacscanError, render
 
 # name -> "module:attribute"; a new command is one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -78,12 +78,28 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
+EXIT_INTERNAL = 70
+
+
 def main(argv: list[str] | None = None) -> Any:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    """Console entry point: user errors become one rendered message, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
     try:
-        return cli.main(args=argv, prog_name="pacscan", standalone_mode=True)
+        return cli.main(args=args, prog_name="pacscan", standalone_mode=True)
     except PacscanError as exc:
         if debug:
             raise
         click.echo(render(exc.diagnostic()), err=True)
-        sys.exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_USAGE)
+        sys.exit(EXIT_INPUT_ERRORS if isinstance(exc, InputError) else EXIT_USAGE)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as exc:  # a bug in pacscan, not a user mistake
+        if debug:
+            raise
+        click.echo(
+            f"pacscan: internal error: {type(exc).__name__}: {exc}\n"
+            "  rerun with --debug for the traceback and report it",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
