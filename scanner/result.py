@@ -19,6 +19,9 @@ class ScanResult:
 
     ``root`` is the directory report paths are relative to (the working directory by
     default). ``errors`` are input and policy problems that did not stop the scan.
+    ``absent`` holds the findings of a baseline that this scan no longer produces
+    (``scanner.baseline``); they are reported (SARIF ``baselineState: absent``) but never
+    count toward the exit code.
     """
 
     findings: tuple[Finding, ...]
@@ -30,6 +33,7 @@ class ScanResult:
     root: str = "."
     started_at: datetime = field(default_factory=_now)
     finished_at: datetime = field(default_factory=_now)
+    absent: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,90 @@
+"""Where a finding is, as every report format names it.
+
+Template findings live in a file (a path relative to the scan root, always with ``/``).
+Findings on live resources have no file: they are named by the snapshot they came from
+and by the resource's ARN, account and region (``Resource.metadata``), and SARIF gives
+them a stable pseudo-path (``aws/<account>/<region>/<type>/<name>``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from urllib.parse import quote
+
+from scanner.model import Finding, Resource
+
+# Left as they are in a pseudo-path segment: RFC 3986 unreserved characters. Everything
+# else (``:`` of ``AWS::S3::Bucket``, ``/`` in IAM paths and log group names) is encoded.
+_SEGMENT_SAFE = "-._~"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveIdentity:
+    """How a live (snapshot) resource is named in reports."""
+
+    arn: str
+    account: str
+    region: str
+    name: str
+
+
+def relative_path(path: str, root: str) -> str:
+    """``path`` relative to ``root`` with forward slashes (unchanged if on another drive)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    except ValueError:  # Windows: a different drive has no relative path
+        return PurePath(path).as_posix()
+    return PurePath(rel).as_posix()
+
+
+def live_identity(resource: Resource) -> LiveIdentity | None:
+    """The ARN, account, region and name of a live resource; None for template resources."""
+    meta = resource.metadata
+    arn = meta.get("arn")
+    if not isinstance(arn, str) or not arn:
+        return None
+    return LiveIdentity(
+        arn=arn,
+        account=str(meta.get("account") or _arn_part(arn, 4) or "unknown"),
+        region=str(meta.get("region") or _arn_part(arn, 3) or "global"),
+        name=str(meta.get("name") or arn.rsplit(":", 1)[-1] or resource.id),
+    )
+
+
+def _arn_part(arn: str, index: int) -> str:
+    parts = arn.split(":", 5)
+    return parts[index] if len(parts) > index else ""
+
+
+def pseudo_path(resource: Resource, identity: LiveIdentity) -> str:
+    """The stable relative path that stands for a live resource in SARIF."""
+    segments = ["aws", identity.account, identity.region, resource.type, identity.name]
+    return "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in segments)
+
+
+def finding_file(finding: Finding, root: str) -> str | None:
+    """The file a finding is reported against, relative to ``root``.
+
+    The location's file when there is one, else the resource's document (a snapshot for
+    live resources); None when the resource came from nowhere on disk.
+    """
+    if finding.location is not None:
+        return relative_path(finding.location.file, root)
+    document = finding.resource.document
+    if document is not None:
+        return relative_path(document.path, root)
+    return None
+
+
+def ordered(findings: Iterable[Finding], root: str) -> list[Finding]:
+    """Findings in report order: by file, position, policy id, resource id."""
+    return sorted(findings, key=lambda f: _order_key(f, root))
+
+
+def _order_key(finding: Finding, root: str) -> tuple[str, int, int, str, str]:
+    loc = finding.location
+    line, column = (loc.line, loc.column) if loc is not None else (0, 0)
+    return (finding_file(finding, root) or "", line, column, finding.policy.id, finding.resource.id)

@@ -1,0 +1,292 @@
+"""SARIF 2.1.0 output, shaped for GitHub code scanning.
+
+The log is built with sarif-om and serialised with ``jschema_to_python.to_json``, then
+repaired where that pair falls short of the schema GitHub reads:
+
+- ``to_json`` drops every value equal to its default, so an explicit ``level: warning`` or
+  ``kind: fail`` disappears; they are put back (``_restore_defaults``).
+- sarif-om's ``Suppression`` has ``state`` where SARIF 2.1.0 says ``status``; renamed.
+- ``PropertyBag`` only knows ``tags``; property bags are passed as plain dicts instead.
+
+Result kinds: ``fail`` (and suppressed) results carry the policy's level; ``unknown``
+results are ``kind: review`` with ``level: none`` (SARIF §3.27.10: any kind other than
+``fail`` has level ``none``); with ``include_passed``, ``pass`` and ``notApplicable``
+(skip). Evaluation errors and ``ScanResult.errors`` become tool execution notifications.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import sarif_om as om
+from jschema_to_python.to_json import to_json
+
+from scanner.errors import Diagnostic
+from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
+from scanner.model import Finding, Location, PolicyInfo, Status
+from scanner.report.locations import (
+    finding_file,
+    live_identity,
+    ordered,
+    pseudo_path,
+    relative_path,
+)
+from scanner.report.sarif_fixes import sarif_fixes
+from scanner.report.sarif_rules import LEVEL, rule_descriptor
+from scanner.result import ReportOptions, ScanResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/pacscan/pacscan"
+SRCROOT = "%SRCROOT%"
+
+_KIND: dict[Status, tuple[str, str | None]] = {  # None: the policy's level
+    Status.FAIL: ("fail", None),
+    Status.SUPPRESSED: ("fail", None),
+    Status.UNKNOWN: ("review", "none"),
+    Status.PASS: ("pass", "none"),
+    Status.SKIP: ("notApplicable", "none"),
+}
+
+
+def render(result: ScanResult, options: ReportOptions) -> str:
+    return (
+        json.dumps(sarif_log(result, options), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
+
+
+def sarif_log(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    """The SARIF log as JSON data."""
+    log = om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[_run(result, options)])
+    data: dict[str, Any] = json.loads(to_json(log))
+    _restore_defaults(data)
+    return data
+
+
+def reported(result: ScanResult, options: ReportOptions) -> list[Finding]:
+    """The findings that become SARIF results, in report order."""
+    statuses = {Status.FAIL, Status.UNKNOWN}
+    if not options.omit_suppressed:
+        statuses.add(Status.SUPPRESSED)
+    if options.include_passed:
+        statuses |= {Status.PASS, Status.SKIP}
+    return [f for f in ordered(result.findings, result.root) if f.status in statuses]
+
+
+def _run(result: ScanResult, options: ReportOptions) -> om.Run:
+    findings = reported(result, options)
+    absent = ordered(result.absent, result.root)
+    policies = _policies(result, findings + absent)
+    index = {policy.id: i for i, policy in enumerate(policies)}
+    prints = fingerprints(result.findings, result.root)
+    results = [
+        _result(f, prints.get(id(f)) or _stored_fingerprint(f), index[f.policy.id], result.root)
+        for f in findings + absent
+    ]
+    _complete_arrays(results)
+    category = options.category if options.category.endswith("/") else options.category + "/"
+    return om.Run(
+        tool=om.Tool(
+            driver=om.ToolComponent(
+                name="pacscan",
+                version=options.tool_version,
+                semantic_version=options.tool_version,
+                information_uri=INFORMATION_URI,
+                rules=[rule_descriptor(policy) for policy in policies],
+            )
+        ),
+        results=results,
+        automation_details=om.RunAutomationDetails(id=category),
+        invocations=[_invocation(result, index)],
+        original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_root_uri(result.root))},
+        column_kind="unicodeCodePoints",
+    )
+
+
+def _stored_fingerprint(finding: Finding) -> str:
+    return str(finding.properties.get("fingerprint", ""))
+
+
+def _policies(result: ScanResult, findings: Sequence[Finding]) -> list[PolicyInfo]:
+    """Every policy that ran, then any other policy a result names (in first-seen order)."""
+    by_id: dict[str, PolicyInfo] = {}
+    for policy in (*result.policies, *(f.policy for f in findings)):
+        by_id.setdefault(policy.id, policy)
+    return list(by_id.values())
+
+
+def _result(finding: Finding, fingerprint: str, rule_index: int, root: str) -> om.Result:
+    kind, level = _KIND.get(finding.status, ("fail", None))
+    location, uri = _result_location(finding, root)
+    result = om.Result(
+        rule_id=finding.policy.id,
+        rule_index=rule_index,
+        kind=kind,
+        level=level or LEVEL[finding.policy.severity],
+        message=om.Message(text=_message(finding)),
+        locations=[location],
+        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
+        properties=_properties(finding),
+    )
+    suppression = finding.properties.get("suppression")
+    if finding.status is Status.SUPPRESSED and isinstance(suppression, dict):
+        result.suppressions = [_suppression(suppression)]
+    state = finding.properties.get("baseline_state")
+    if state:
+        result.baseline_state = state
+    if uri is not None and finding.status in (Status.FAIL, Status.SUPPRESSED):
+        result.fixes = sarif_fixes(finding, uri, SRCROOT) or None
+    return result
+
+
+def _suppression(suppression: dict[str, Any]) -> om.Suppression:
+    item = om.Suppression(kind=suppression.get("kind", "external"), state="accepted")
+    if suppression.get("justification"):
+        item.justification = suppression["justification"]
+    return item
+
+
+def _message(finding: Finding) -> str:
+    text = (finding.message or finding.policy.title).strip()
+    identity = live_identity(finding.resource)
+    if identity is not None and identity.arn not in text:
+        text = f"{text.rstrip('.')} ({identity.arn})"
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _properties(finding: Finding) -> dict[str, Any]:
+    resource = finding.resource
+    props: dict[str, Any] = {"resourceType": resource.type, "resourceId": resource.id}
+    identity = live_identity(resource)
+    if identity is not None:
+        props.update(arn=identity.arn, account=identity.account, region=identity.region)
+    conditions = resource.metadata.get("conditions")
+    if conditions:
+        props["conditions"] = dict(conditions)
+    return props
+
+
+def _result_location(finding: Finding, root: str) -> tuple[om.Location, str | None]:
+    """The result's location, and the file URI a fix may edit (None for live resources)."""
+    identity = live_identity(finding.resource)
+    if identity is not None:
+        physical = om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(
+                uri=pseudo_path(finding.resource, identity), uri_base_id=SRCROOT
+            ),
+            region=om.Region(start_line=1),
+        )
+        logical = om.LogicalLocation(
+            fully_qualified_name=identity.arn, name=identity.name, kind="resource"
+        )
+        return om.Location(physical_location=physical, logical_locations=[logical]), None
+    file = finding_file(finding, root)
+    uri = file if file is not None else f"resources/{finding.resource.type}/{finding.resource.id}"
+    physical = om.PhysicalLocation(
+        artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=SRCROOT),
+        region=_region(finding.location),
+    )
+    return om.Location(physical_location=physical), file
+
+
+def _region(location: Location | None) -> om.Region:
+    if location is None:
+        return om.Region(start_line=1)
+    region = om.Region(start_line=location.line, start_column=location.column)
+    if location.end_line is not None:
+        region.end_line = location.end_line
+    if location.end_column is not None:
+        region.end_column = location.end_column
+    return region
+
+
+def _complete_arrays(results: list[om.Result]) -> None:
+    """If one result has ``suppressions`` or ``baselineState``, every result must."""
+    if any(r.suppressions for r in results):
+        for r in results:
+            r.suppressions = r.suppressions or []
+    if any(r.baseline_state for r in results):
+        for r in results:
+            r.baseline_state = r.baseline_state or "new"
+
+
+def _invocation(result: ScanResult, rule_index: dict[str, int]) -> om.Invocation:
+    notifications = [_diagnostic_notification(d, result.root) for d in result.errors]
+    notifications += [
+        _error_notification(f, rule_index, result.root)
+        for f in ordered(result.findings, result.root)
+        if f.status is Status.ERROR
+    ]
+    failed = any(n.level == "error" for n in notifications)
+    return om.Invocation(
+        execution_successful=not failed,
+        start_time_utc=_timestamp(result.started_at),
+        end_time_utc=_timestamp(result.finished_at),
+        tool_execution_notifications=notifications,
+    )
+
+
+def _diagnostic_notification(diag: Diagnostic, root: str) -> om.Notification:
+    text = diag.message if not diag.hint else f"{diag.message} (hint: {diag.hint})"
+    notification = om.Notification(
+        message=om.Message(text=text),
+        level=diag.severity if diag.severity in ("error", "warning", "note") else "note",
+        descriptor=om.ReportingDescriptorReference(id=diag.code),
+    )
+    file = diag.location.file if diag.location is not None else diag.file
+    if file:
+        notification.locations = [_notification_location(file, diag.location, root)]
+    return notification
+
+
+def _error_notification(finding: Finding, rule_index: dict[str, int], root: str) -> om.Notification:
+    policy = finding.policy
+    notification = om.Notification(
+        message=om.Message(text=f"{policy.id} on {finding.resource.id}: {finding.message}"),
+        level="error",
+        associated_rule=om.ReportingDescriptorReference(id=policy.id, index=rule_index[policy.id]),
+    )
+    location, _ = _result_location(finding, root)
+    notification.locations = [location]
+    return notification
+
+
+def _notification_location(file: str, location: Location | None, root: str) -> om.Location:
+    rel = relative_path(file, root)
+    if rel.startswith("../") or Path(rel).is_absolute():
+        artifact = om.ArtifactLocation(uri=Path(file).resolve().as_uri())
+    else:
+        artifact = om.ArtifactLocation(uri=rel, uri_base_id=SRCROOT)
+    physical = om.PhysicalLocation(artifact_location=artifact)
+    if location is not None:
+        physical.region = _region(location)
+    return om.Location(physical_location=physical)
+
+
+def _root_uri(root: str) -> str:
+    return Path(root).resolve().as_uri().rstrip("/") + "/"
+
+
+def _timestamp(moment: datetime) -> str:
+    moment = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _restore_defaults(log: dict[str, Any]) -> None:
+    """Put back what ``to_json`` dropped for equalling a default; rename ``state``."""
+    for run in log["runs"]:
+        for rule in run["tool"]["driver"].get("rules", []):
+            rule.setdefault("defaultConfiguration", {}).setdefault("level", "warning")
+        for result in run["results"]:
+            result.setdefault("kind", "fail")
+            if result["kind"] == "fail":
+                result.setdefault("level", "warning")
+            for suppression in result.get("suppressions", []):
+                if "state" in suppression:
+                    suppression["status"] = suppression.pop("state")
+        for invocation in run.get("invocations", []):
+            for notification in invocation.get("toolExecutionNotifications", []):
+                notification.setdefault("level", "warning")

@@ -1,0 +1,200 @@
+"""Scan results built by hand for report tests: documents with real positions, policies,
+findings and the official SARIF schema."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from scanner.errors import Diagnostic
+from scanner.model import (
+    Document,
+    Finding,
+    FixOp,
+    Location,
+    PolicyInfo,
+    Resource,
+    Severity,
+    Status,
+    locate,
+)
+from scanner.positions import compose, construct, node_positions
+from scanner.result import ScanResult
+
+SCHEMA_PATH = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
+
+TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: Report fixture
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs
+      VersioningConfiguration:
+        Status: Suspended
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: uploads
+  Bastion:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: Bastion access
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+"""
+
+VERSIONING = PolicyInfo(
+    id="PAC-S3-014",
+    name="S3_BUCKET_VERSIONING",
+    title="S3 buckets keep object versions",
+    severity=Severity.MEDIUM,
+    resource_types=("AWS::S3::Bucket",),
+    description="Versioning keeps every version of an object, so deletes can be undone.",
+    controls=("aws-fsbp:S3.14", "cis-aws-3.0:2.1.1"),
+    equivalents=("checkov:CKV_AWS_21",),
+    tags=("s3", "data-protection"),
+    help="Set `VersioningConfiguration.Status` to `Enabled`.",
+    help_url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html",
+    fixes=(FixOp("set", ("Properties", "VersioningConfiguration", "Status"), "Enabled"),),
+)
+
+OPEN_SSH = PolicyInfo(
+    id="PAC-EC2-001",
+    name="EC2_NO_OPEN_SSH",
+    title="Security groups do not open SSH to the world",
+    severity=Severity.HIGH,
+    resource_types=("AWS::EC2::SecurityGroup",),
+    tags=("ec2", "network"),
+    controls=("aws-fsbp:EC2.13",),
+)
+
+ENCRYPTION = PolicyInfo(
+    id="PAC-S3-001",
+    name="S3_BUCKET_ENCRYPTION",
+    title="S3 buckets encrypt objects at rest",
+    severity=Severity.CRITICAL,
+    resource_types=("AWS::S3::Bucket",),
+)
+
+STARTED = datetime(2024, 5, 1, 12, 0, 0, tzinfo=timezone.utc)
+FINISHED = datetime(2024, 5, 1, 12, 0, 2, 500000, tzinfo=timezone.utc)
+
+
+class Factory:
+    """Builds documents, resources, findings and results under one scan root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def document(self, name: str = "templates/app.yaml", text: str = TEMPLATE) -> Document:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        node = compose(text)
+        assert node is not None
+        return Document(str(path), "cloudformation", node_positions(node, str(path)), text)
+
+    def resources(self, document: Document) -> dict[str, Resource]:
+        node = compose(document.text or "")
+        assert node is not None
+        template = construct(node)
+        return {
+            logical_id: Resource(
+                type=body["Type"],
+                id=logical_id,
+                body=body,
+                document=document,
+                path=("Resources", logical_id),
+            )
+            for logical_id, body in template["Resources"].items()
+        }
+
+    def live(self, name: str = "acme-logs", **metadata: Any) -> Resource:
+        snapshot = self.root / "snapshots" / "prod.json"
+        snapshot.parent.mkdir(parents=True, exist_ok=True)
+        snapshot.write_text("{}", encoding="utf-8")
+        arn = f"arn:aws:s3:::{name}"
+        meta = {"arn": arn, "account": "123456789012", "region": "us-east-1", "name": name}
+        meta.update(metadata)
+        return Resource(
+            type="AWS::S3::Bucket",
+            id=arn,
+            body={"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name}},
+            document=Document(str(snapshot), "snapshot"),
+            metadata=meta,
+        )
+
+
+def finding(
+    policy: PolicyInfo,
+    resource: Resource,
+    status: Status = Status.FAIL,
+    message: str = "",
+    path: tuple[str | int, ...] = (),
+    **properties: Any,
+) -> Finding:
+    return Finding(
+        policy=policy,
+        resource=resource,
+        status=status,
+        message=message or f"{resource.id} breaks {policy.id}",
+        path=path,
+        location=locate(resource, path),
+        fix=policy.fixes if status is Status.FAIL else (),
+        properties=properties,
+    )
+
+
+def scan_result(
+    root: Path,
+    findings: Iterable[Finding],
+    errors: Iterable[Diagnostic] = (),
+    policies: Iterable[PolicyInfo] = (VERSIONING, OPEN_SSH, ENCRYPTION),
+    **fields: Any,
+) -> ScanResult:
+    found = tuple(findings)
+    return ScanResult(
+        findings=found,
+        errors=tuple(errors),
+        policies=tuple(policies),
+        files=len({f.resource.document.path for f in found if f.resource.document}),
+        resources=len({id(f.resource) for f in found}),
+        root=str(root),
+        started_at=STARTED,
+        finished_at=FINISHED,
+        **fields,
+    )
+
+
+def input_error(root: Path) -> Diagnostic:
+    return Diagnostic(
+        code="I001",
+        message="expected a mapping, found a sequence",
+        location=Location(str(root / "templates" / "broken.yaml"), 3, 5, 3, 9),
+        source_line="  - oops",
+    )
+
+
+def sarif_schema_validator() -> Callable[[str], dict[str, Any]]:
+    """Parses a SARIF text and validates it against the official 2.1.0 schema."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator.check_schema(schema)
+    validator = jsonschema.Draft4Validator(schema)
+
+    def validate(text: str) -> dict[str, Any]:
+        log: dict[str, Any] = json.loads(text)
+        errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
+        assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors)
+        return log
+
+    return validate

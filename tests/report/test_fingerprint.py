@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from report_fixtures import OPEN_SSH, TEMPLATE, VERSIONING, Factory, finding, scan_result
+
+from scanner.fingerprint import fingerprint_base, fingerprints, number_occurrences
+from scanner.model import Finding, Status
+
+PATH = ("Properties", "VersioningConfiguration", "Status")
+
+
+def _findings(make: Factory, text: str) -> list[Finding]:
+    res = make.resources(make.document(text=text))
+    logs = res.get("Logs") or res["AccessLogs"]
+    return [
+        finding(VERSIONING, logs, path=PATH),
+        finding(VERSIONING, res["Uploads"], Status.UNKNOWN, path=("Properties",)),
+        finding(OPEN_SSH, res["Bastion"], path=("Properties", "SecurityGroupIngress", 0)),
+    ]
+
+
+def _by_identity(make: Factory, text: str) -> dict[tuple[str, str], str]:
+    found = _findings(make, text)
+    prints = fingerprints(found, str(make.root))
+    return {(f.policy.id, f.resource.id): prints[id(f)] for f in found}
+
+
+def test_inserting_lines_above_keeps_every_fingerprint(make: Factory) -> None:
+    before = _by_identity(make, TEMPLATE)
+    shifted = TEMPLATE.replace(
+        "Resources:\n",
+        "Parameters:\n  Stage:\n    Type: String\n"
+        "Resources:\n  # a comment\n  Queue:\n    Type: AWS::SQS::Queue\n",
+    )
+    after = _by_identity(make, shifted)
+    assert after == before
+    lines = {f.location.line for f in _findings(make, shifted) if f.location}
+    assert lines.isdisjoint({f.location.line for f in _findings(make, TEMPLATE) if f.location})
+
+
+def test_renaming_the_resource_changes_its_fingerprint(make: Factory) -> None:
+    before = _by_identity(make, TEMPLATE)
+    after = _by_identity(make, TEMPLATE.replace("  Logs:", "  AccessLogs:"))
+    assert after[("PAC-S3-014", "AccessLogs")] != before[("PAC-S3-014", "Logs")]
+    assert after[("PAC-EC2-001", "Bastion")] == before[("PAC-EC2-001", "Bastion")]
+
+
+def test_each_input_changes_the_hash() -> None:
+    base = fingerprint_base("PAC-S3-014", file="a.yaml", resource_id="Logs", path=PATH)
+    variants = [
+        fingerprint_base("PAC-S3-015", file="a.yaml", resource_id="Logs", path=PATH),
+        fingerprint_base("PAC-S3-014", file="b.yaml", resource_id="Logs", path=PATH),
+        fingerprint_base("PAC-S3-014", file="a.yaml", resource_id="Logz", path=PATH),
+        fingerprint_base("PAC-S3-014", file="a.yaml", resource_id="Logs", path=PATH[:2]),
+        fingerprint_base("PAC-S3-014", file="a.yaml", resource_id="Logs", path=("0",)),
+        fingerprint_base("PAC-S3-014", file="a.yaml", resource_id="Logs", path=(0,)),
+    ]
+    assert len({base, *variants}) == 7
+    assert len(base) == 32
+
+
+def test_live_fingerprint_is_rule_and_arn_only(make: Factory) -> None:
+    live = make.live("acme-logs")
+    moved = replace(live, document=replace(live.document, path="elsewhere.json"))  # type: ignore[arg-type]
+    one, two = finding(VERSIONING, live), finding(VERSIONING, moved, message="other text")
+    prints = fingerprints([one], str(make.root)) | fingerprints([two], str(make.root))
+    expected = fingerprint_base("PAC-S3-014", arn="arn:aws:s3:::acme-logs") + ":1"
+    assert prints[id(one)] == prints[id(two)] == expected
+
+
+def test_equal_inputs_are_numbered_in_report_order(make: Factory) -> None:
+    assert number_occurrences(["a", "b", "a", "a"]) == ["a:1", "b:1", "a:2", "a:3"]
+    logs = make.resources(make.document())["Logs"]
+    twins = [finding(VERSIONING, logs, path=PATH), finding(VERSIONING, logs, path=PATH)]
+    result = scan_result(make.root, twins)
+    prints = fingerprints(result.findings, result.root)
+    assert sorted(p.rsplit(":", 1)[1] for p in prints.values()) == ["1", "2"]
