@@ -1,0 +1,101 @@
+"""The JSON report: a stable, versioned shape for scripts.
+
+```
+{"version": 1,
+ "tool": {"name": "pacscan", "version": "..."},
+ "summary": {"files", "resources", "pass", "fail", "unknown", "skip", "suppressed", "error"},
+ "findings": [{"policy_id", "title", "severity", "status", "message",
+               "resource": {"type", "id"} (+ "account", "region" for live resources),
+               "file", "location": {"line", "column", "end_line", "end_column"} | null,
+               "path": [...]}],
+ "errors": [{"file", "code", "message", "location"}]}
+```
+
+``summary`` counts every finding by status. ``findings`` lists ``fail``, ``unknown``,
+``suppressed`` and ``error`` findings (``include_passed`` adds ``pass`` and ``skip``), in
+report order. ``file`` is relative to the scan root; for a live resource it is the
+snapshot it came from and ``location`` is null. ``errors`` holds the error diagnostics;
+warnings (an expired suppression, say) are left to the text report and SARIF.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scanner.errors import Diagnostic
+from scanner.model import Finding, Location, Status
+from scanner.report.locations import finding_file, live_identity, ordered, relative_path
+from scanner.result import ReportOptions, ScanResult
+
+FORMAT_VERSION = 1
+_LISTED = (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.ERROR)
+_COUNTED = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.SKIP, Status.SUPPRESSED, Status.ERROR)
+
+
+def render(result: ScanResult, options: ReportOptions) -> str:
+    return json.dumps(report_data(result, options), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_data(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    listed = set(_LISTED)
+    if options.include_passed:
+        listed |= {Status.PASS, Status.SKIP}
+    return {
+        "version": FORMAT_VERSION,
+        "tool": {"name": "pacscan", "version": options.tool_version},
+        "summary": summary(result),
+        "findings": [
+            finding_data(f, result.root)
+            for f in ordered(result.findings, result.root)
+            if f.status in listed
+        ],
+        "errors": [error_data(d, result.root) for d in result.errors if d.severity == "error"],
+    }
+
+
+def summary(result: ScanResult) -> dict[str, int]:
+    counts = {"files": result.files, "resources": result.resources}
+    counts.update({status.value: 0 for status in _COUNTED})
+    for finding in result.findings:
+        counts[finding.status.value] += 1
+    return counts
+
+
+def finding_data(finding: Finding, root: str) -> dict[str, Any]:
+    resource: dict[str, Any] = {"type": finding.resource.type, "id": finding.resource.id}
+    identity = live_identity(finding.resource)
+    if identity is not None:
+        resource.update(account=identity.account, region=identity.region)
+    return {
+        "policy_id": finding.policy.id,
+        "title": finding.policy.title,
+        "severity": finding.policy.severity.value,
+        "status": finding.status.value,
+        "message": finding.message,
+        "resource": resource,
+        "file": finding_file(finding, root),
+        "location": location_data(finding.location),
+        "path": list(finding.path),
+    }
+
+
+def error_data(diag: Diagnostic, root: str) -> dict[str, Any]:
+    file = diag.location.file if diag.location is not None else diag.file
+    return {
+        "file": relative_path(file, root) if file else None,
+        "code": diag.code,
+        "message": diag.message,
+        "location": location_data(diag.location),
+    }
+
+
+def location_data(location: Location | None) -> dict[str, int | None] | None:
+    if location is None:
+        return None
+    return {
+        "line": location.line,
+        "column": location.column,
+        "end_line": location.end_line,
+        "end_column": location.end_column,
+    }

@@ -1,0 +1,143 @@
+"""The human report: findings grouped by file, the offending line, a summary.
+
+```
+templates/app.yaml
+  templates/app.yaml:9:9: medium PAC-S3-014 S3 buckets keep object versions
+    bucket Logs does not keep object versions (Status is Suspended)
+       9 |         Status: Suspended
+```
+
+A finding that is not a plain failure says so after the title (``[unknown]``,
+``[suppressed: reason]``, ``[error]``); with a baseline, new failures are marked
+``[new]``. Live resources are named by ARN under the snapshot they came from. Errors and
+warnings follow the findings, then one summary line. Colour only with ``options.color``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import click
+
+from scanner.errors import render as render_diagnostic
+from scanner.model import Finding, Severity, Status
+from scanner.report.locations import finding_file, live_identity, ordered
+from scanner.result import ReportOptions, ScanResult
+
+_SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
+    Severity.CRITICAL: {"fg": "red", "bold": True},
+    Severity.HIGH: {"fg": "red"},
+    Severity.MEDIUM: {"fg": "yellow"},
+    Severity.LOW: {"fg": "cyan"},
+    Severity.INFO: {"dim": True},
+}
+_MAX_SOURCE = 160  # a minified JSON template is one very long line
+_SHOWN = (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.ERROR)
+_SUMMARY_WORDS = (
+    (Status.FAIL, "failed"),
+    (Status.UNKNOWN, "unknown"),
+    (Status.ERROR, "not evaluated"),
+    (Status.SUPPRESSED, "suppressed"),
+    (Status.PASS, "passed"),
+    (Status.SKIP, "skipped"),
+)
+
+
+def render(result: ScanResult, options: ReportOptions) -> str:
+    shown = set(_SHOWN) | ({Status.PASS, Status.SKIP} if options.include_passed else set())
+    findings = [f for f in ordered(result.findings, result.root) if f.status in shown]
+    out: list[str] = []
+    for file, group in _by_file(findings, result.root):
+        out.append(_style(file, options, bold=True))
+        for finding in group:
+            out.extend(_finding_lines(finding, file, options))
+        out.append("")
+    if result.errors:
+        out.append(_style("Problems:", options, bold=True))
+        out.extend(render_diagnostic(d) for d in result.errors)
+        out.append("")
+    out.append(summary_line(result))
+    return "\n".join(out) + "\n"
+
+
+def _by_file(findings: Iterable[Finding], root: str) -> list[tuple[str, list[Finding]]]:
+    groups: dict[str, list[Finding]] = {}
+    for finding in findings:
+        groups.setdefault(finding_file(finding, root) or "(no file)", []).append(finding)
+    return list(groups.items())
+
+
+def _finding_lines(finding: Finding, file: str, options: ReportOptions) -> list[str]:
+    policy = finding.policy
+    severity = _style(policy.severity.value, options, **_SEVERITY_STYLE[policy.severity])
+    head = f"  {_where(finding, file)}: {severity} {policy.id} {policy.title}"
+    marker = _marker(finding)
+    if marker:
+        head += " " + _style(marker, options, fg="magenta")
+    lines = [head]
+    if finding.message:
+        lines.append(f"    {finding.message}")
+    source = _source(finding)
+    if source:
+        lines.append(_style(source, options, dim=True))
+    return lines
+
+
+def _where(finding: Finding, file: str) -> str:
+    identity = live_identity(finding.resource)
+    if identity is not None:
+        return f"{identity.arn} ({identity.account}/{identity.region})"
+    loc = finding.location
+    if loc is None:
+        return f"{file} ({finding.resource.id})"
+    return f"{file}:{loc.line}:{loc.column}"
+
+
+def _marker(finding: Finding) -> str:
+    if finding.status is Status.SUPPRESSED:
+        suppression = finding.properties.get("suppression") or {}
+        reason = suppression.get("justification") if isinstance(suppression, dict) else None
+        return f"[suppressed: {reason}]" if reason else "[suppressed]"
+    if finding.status is not Status.FAIL:
+        return f"[{finding.status.value}]"
+    if finding.properties.get("baseline_state") == "new":
+        return "[new]"
+    return ""
+
+
+def _source(finding: Finding) -> str | None:
+    document = finding.resource.document
+    if finding.location is None or document is None:
+        return None
+    line = document.source_line(finding.location.line)
+    if line is None or not line.strip():
+        return None
+    text = line.rstrip()
+    if len(text) > _MAX_SOURCE:
+        text = text[: _MAX_SOURCE - 1] + "…"
+    return f"    {finding.location.line:>5} | {text}"
+
+
+def summary_line(result: ScanResult) -> str:
+    counts = {status: 0 for status, _ in _SUMMARY_WORDS}
+    for finding in result.findings:
+        counts[finding.status] += 1
+    parts = [f"{counts[status]} {word}" for status, word in _SUMMARY_WORDS if counts[status]]
+    errors = sum(1 for d in result.errors if d.severity == "error")
+    warnings = len(result.errors) - errors
+    if errors:
+        parts.append(_plural(errors, "input error"))
+    if warnings:
+        parts.append(_plural(warnings, "warning"))
+    if result.absent:
+        parts.append(f"{len(result.absent)} gone since the baseline")
+    scope = f"{_plural(result.files, 'file')}, {_plural(result.resources, 'resource')}"
+    return f"{scope}: {', '.join(parts) if parts else 'nothing to check'}"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _style(text: str, options: ReportOptions, **style: object) -> str:
+    return click.style(text, **style) if options.color else text  # type: ignore[arg-type]
