@@ -1,0 +1,302 @@
+"""Suppressions: findings a team has reviewed and accepted, with the reason why.
+
+Three forms, tried in this order for each ``fail`` or ``unknown`` finding:
+
+1. An inline comment in the template, on the resource's line (its logical id), on the
+   finding's line, or on the comment lines directly above either::
+
+       # pacscan:ignore PAC-S3-014 logs are write-once, versioning adds nothing
+       LogsBucket:
+
+   Several ids may be given separated by commas (``PAC-S3-014,PAC-S3-001``).
+2. CloudFormation resource ``Metadata``::
+
+       Metadata:
+         pacscan:
+           ignore:
+             - id: PAC-S3-014
+               reason: logs are write-once
+
+3. Entries of the config file (``suppressions:`` in ``.pacscan.yaml``), matching on any
+   of policy id, resource id (both ``fnmatch`` patterns) and file (a glob on the path
+   relative to the scan root; ``**`` crosses directories, a pattern without ``/``
+   matches the file name in any directory), with an optional ``expires`` date.
+
+Forms 1 and 2 are ``inSource`` suppressions, form 3 ``external``. A suppressed finding
+gets status ``suppressed`` and ``properties["suppression"] = {"kind", "justification"}``
+(and ``properties["suppressed_status"]``, the status it had).
+
+Warnings (diagnostics with ``severity="warning"``, reported once per suppression, only
+when it matches a finding): a suppression without a reason still applies but is
+reported (S002); an entry past its ``expires`` date no longer applies and says so
+(S003); a malformed ``Metadata`` entry or a comment without a policy id is ignored and
+reported (S001, S004).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from fnmatch import fnmatchcase
+from typing import Any
+
+from scanner.errors import Diagnostic
+from scanner.model import Document, Finding, Location, Status
+from scanner.report.locations import finding_file
+
+SUPPRESSIBLE = (Status.FAIL, Status.UNKNOWN)
+_REASON_HINT = {
+    "comment": "write it after the id: # pacscan:ignore ID reason",
+    "metadata": "give the entry a reason: {id: ID, reason: ...}",
+    "config": "give the entry a reason: key",
+}
+_DIRECTIVE = re.compile(r"#\s*pacscan:ignore\b[ \t]*(?P<ids>[^\s#]*)[ \t]*(?P<reason>.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """One suppression from any source. ``None`` matchers match everything."""
+
+    origin: str  # "comment" | "metadata" | "config"
+    policy: str | None = None
+    resource: str | None = None
+    file: str | None = None
+    reason: str | None = None
+    expires: date | None = None
+    location: Location | None = None
+    source_line: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """SARIF suppression kind: written in the template, or outside it."""
+        return "external" if self.origin == "config" else "inSource"
+
+    def matches(self, finding: Finding, file: str | None) -> bool:
+        if self.policy is not None and not fnmatchcase(finding.policy.id, self.policy):
+            return False
+        if self.resource is not None and not fnmatchcase(finding.resource.id, self.resource):
+            return False
+        return self.file is None or (file is not None and glob_match(self.file, file))
+
+
+def apply_suppressions(
+    findings: Iterable[Finding],
+    configured: Sequence[Suppression] = (),
+    *,
+    root: str,
+    today: date,
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """Findings with suppressions applied, and the warnings the suppressions raised."""
+    state = _State(today)
+    out = []
+    for finding in findings:
+        if finding.status not in SUPPRESSIBLE:
+            out.append(finding)
+            continue
+        file = finding_file(finding, root)
+        rule = state.first_match(
+            finding, file, [*state.in_source(finding), *_metadata(finding, state), *configured]
+        )
+        out.append(_suppressed(finding, rule) if rule is not None else finding)
+    return out, state.diagnostics
+
+
+def _suppressed(finding: Finding, rule: Suppression) -> Finding:
+    info: dict[str, str] = {"kind": rule.kind}
+    if rule.reason:
+        info["justification"] = rule.reason
+    properties = {**finding.properties, "suppression": info}
+    properties["suppressed_status"] = finding.status.value
+    return replace(finding, status=Status.SUPPRESSED, properties=properties)
+
+
+class _State:
+    """Per-run caches (directives per document) and the warnings raised so far."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.diagnostics: list[Diagnostic] = []
+        self._reported: set[tuple[str, str, Location | None]] = set()
+        self._documents: dict[int, _Directives] = {}
+
+    def first_match(
+        self, finding: Finding, file: str | None, rules: Iterable[Suppression]
+    ) -> Suppression | None:
+        for rule in rules:
+            if not rule.matches(finding, file):
+                continue
+            if rule.expires is not None and rule.expires < self.today:
+                self.warn(
+                    rule, "S003", f"{_describe(rule)} expired on {rule.expires}; reported again"
+                )
+                continue
+            if not rule.reason:
+                self.warn(
+                    rule, "S002", f"{_describe(rule)} has no reason", _REASON_HINT[rule.origin]
+                )
+            return rule
+        return None
+
+    def warn(self, rule: Suppression, code: str, message: str, hint: str | None = None) -> None:
+        key = (code, message, rule.location)
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        self.diagnostics.append(
+            Diagnostic(
+                code=code,
+                message=message,
+                location=rule.location,
+                source_line=rule.source_line,
+                severity="warning",
+                hint=hint,
+            )
+        )
+
+    def in_source(self, finding: Finding) -> list[Suppression]:
+        """Inline directives on or directly above the resource's and the finding's lines."""
+        document = finding.resource.document
+        if document is None or not document.text or "pacscan:ignore" not in document.text:
+            return []
+        parsed = self._documents.get(id(document))
+        if parsed is None:
+            parsed = self._documents[id(document)] = self._parse(document)
+        found: list[Suppression] = []
+        for line in _anchor_lines(finding):
+            found.extend(parsed.by_line.get(line, ()))
+            above = line - 1
+            while above in parsed.comments:
+                found.extend(parsed.by_line.get(above, ()))
+                above -= 1
+        return found
+
+    def _parse(self, document: Document) -> _Directives:
+        parsed = _Directives()
+        for number, text in enumerate((document.text or "").splitlines(), start=1):
+            if text.lstrip().startswith("#"):
+                parsed.comments.add(number)
+            match = _DIRECTIVE.search(text)
+            if match is None:
+                continue
+            location = Location(document.path, number, match.start() + 1, number, len(text) + 1)
+            ids = [i for i in match.group("ids").split(",") if i]
+            if not ids:
+                probe = Suppression("comment", location=location, source_line=text)
+                self.warn(
+                    probe, "S001", "pacscan:ignore needs a policy id", "# pacscan:ignore ID reason"
+                )
+                continue
+            reason = match.group("reason").strip() or None
+            parsed.by_line[number] = [
+                Suppression("comment", policy=i, reason=reason, location=location, source_line=text)
+                for i in ids
+            ]
+        return parsed
+
+
+class _Directives:
+    """The ``pacscan:ignore`` comments of one document, and its comment-only lines."""
+
+    def __init__(self) -> None:
+        self.by_line: dict[int, list[Suppression]] = {}
+        self.comments: set[int] = set()
+
+
+def _anchor_lines(finding: Finding) -> list[int]:
+    lines = []
+    document = finding.resource.document
+    span = document.positions.get(finding.resource.path) if document is not None else None
+    if span is not None:
+        lines.append((span.key or span.value).line)
+    if finding.location is not None and finding.location.line not in lines:
+        lines.append(finding.location.line)
+    return lines
+
+
+def _metadata(finding: Finding, state: _State) -> list[Suppression]:
+    """``Metadata: {pacscan: {ignore: [{id, reason}]}}`` of a CloudFormation resource."""
+    resource = finding.resource
+    metadata = resource.body.get("Metadata")
+    config = metadata.get("pacscan") if isinstance(metadata, Mapping) else None
+    entries = config.get("ignore") if isinstance(config, Mapping) else None
+    if entries is None:
+        return []
+    base = ("Metadata", "pacscan", "ignore")
+    if not isinstance(entries, list):
+        state.warn(
+            _at(finding, base), "S004", "Metadata pacscan.ignore must be a list of {id, reason}"
+        )
+        return []
+    rules = []
+    for index, entry in enumerate(entries):
+        rule = _metadata_entry(entry, _at(finding, (*base, index)))
+        if rule is None:
+            state.warn(
+                _at(finding, (*base, index)), "S004", "Metadata pacscan.ignore entries need an id"
+            )
+        else:
+            rules.append(rule)
+    return rules
+
+
+def _metadata_entry(entry: Any, where: Suppression) -> Suppression | None:
+    if isinstance(entry, str) and entry:
+        return replace(where, policy=entry)
+    if not isinstance(entry, Mapping) or not isinstance(entry.get("id"), str) or not entry["id"]:
+        return None
+    reason = entry.get("reason")
+    return replace(where, policy=entry["id"], reason=str(reason) if reason else None)
+
+
+def _at(finding: Finding, path: tuple[str | int, ...]) -> Suppression:
+    """An empty in-source suppression located at ``path`` of the finding's resource."""
+    resource = finding.resource
+    document = resource.document
+    span = document.positions.get(resource.path + path) if document is not None else None
+    location = (span.key or span.value) if span is not None else None
+    source = document.source_line(location.line) if document and location else None
+    return Suppression("metadata", resource=resource.id, location=location, source_line=source)
+
+
+def _describe(rule: Suppression) -> str:
+    what = ", ".join(
+        f"{name} {value}"
+        for name, value in (
+            ("policy", rule.policy),
+            ("resource", rule.resource),
+            ("file", rule.file),
+        )
+        if value is not None
+    )
+    return f"suppression of {what}" if what else "suppression"
+
+
+def glob_match(pattern: str, path: str) -> bool:
+    """Whether ``path`` (with ``/``) matches ``pattern``; see the module docstring."""
+    if "/" not in pattern:
+        return fnmatchcase(path.rsplit("/", 1)[-1], pattern)
+    return _glob_regex(pattern).fullmatch(path) is not None
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    parts = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            parts.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            parts.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            parts.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            parts.append("[^/]")
+            i += 1
+        else:
+            parts.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(parts))

@@ -1,0 +1,253 @@
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scanner.model import (
+    Document,
+    Finding,
+    Location,
+    PolicyInfo,
+    Resource,
+    Severity,
+    Status,
+    locate,
+)
+from scanner.positions import compose, construct, node_positions
+from scanner.suppress import Suppression, apply_suppressions, glob_match
+
+TODAY = date(2024, 6, 1)
+VERSIONING = PolicyInfo("PAC-S3-014", "V", "Versioning", Severity.MEDIUM, ("AWS::S3::Bucket",))
+ENCRYPTION = PolicyInfo("PAC-S3-001", "E", "Encryption", Severity.HIGH, ("AWS::S3::Bucket",))
+STATUS = ("Properties", "VersioningConfiguration", "Status")
+
+TEMPLATE = """\
+Resources:
+  # pacscan:ignore PAC-S3-014 logs are write-once
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration:
+        Status: Suspended
+
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      VersioningConfiguration:
+        Status: Suspended  # pacscan:ignore PAC-S3-014 uploads are re-creatable
+
+  # pacscan:ignore PAC-S3-014,PAC-S3-001 scratch space, wiped nightly
+  # pacscan:ignore PAC-S3-099
+  Scratch:
+    Type: AWS::S3::Bucket
+    Properties: {}
+
+  # pacscan:ignore PAC-S3-014 this comment is separated by a blank line
+
+  Archive:
+    Type: AWS::S3::Bucket
+    Metadata:
+      pacscan:
+        ignore:
+          - id: PAC-S3-001
+            reason: encrypted by the archive account's default key
+          - PAC-S3-014
+          - reason: an entry without an id
+    Properties: {}
+"""
+
+
+def _resources(tmp_path: Path, text: str = TEMPLATE) -> dict[str, Resource]:
+    path = str(tmp_path / "app.yaml")
+    node = compose(text)
+    assert node is not None
+    document = Document(path, "cloudformation", node_positions(node, path), text)
+    bodies = construct(node)["Resources"]
+    return {
+        name: Resource(body["Type"], name, body, document, ("Resources", name))
+        for name, body in bodies.items()
+    }
+
+
+def _finding(
+    policy: PolicyInfo, resource: Resource, status: Status = Status.FAIL, path: tuple[str, ...] = ()
+) -> Finding:
+    return Finding(policy, resource, status, "message", path, locate(resource, path))
+
+
+def _apply(
+    findings: list[Finding], configured: tuple[Suppression, ...] = (), root: Path | None = None
+) -> tuple[list[Finding], list[tuple[str, str, int | None]]]:
+    base = str(root) if root is not None else "."
+    out, diags = apply_suppressions(findings, configured, root=base, today=TODAY)
+    return out, [(d.code, d.message, d.location.line if d.location else None) for d in diags]
+
+
+def test_comment_above_the_resource_suppresses_only_that_policy(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    (versioning, encryption), diags = _apply(
+        [_finding(VERSIONING, res["Logs"], path=STATUS), _finding(ENCRYPTION, res["Logs"])]
+    )
+    assert versioning.status is Status.SUPPRESSED
+    assert versioning.properties["suppression"] == {
+        "kind": "inSource",
+        "justification": "logs are write-once",
+    }
+    assert versioning.properties["suppressed_status"] == "fail"
+    assert encryption.status is Status.FAIL
+    assert diags == []
+
+
+def test_trailing_comment_on_the_finding_line(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    (found,), _ = _apply([_finding(VERSIONING, res["Uploads"], path=STATUS)])
+    assert found.status is Status.SUPPRESSED
+    assert found.properties["suppression"]["justification"] == "uploads are re-creatable"
+    (elsewhere,), _ = _apply([_finding(VERSIONING, res["Uploads"], path=("Properties",))])
+    assert elsewhere.status is Status.FAIL  # the comment is on the Status line only
+
+
+def test_stacked_comments_and_id_lists(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    found, diags = _apply(
+        [_finding(VERSIONING, res["Scratch"]), _finding(ENCRYPTION, res["Scratch"])]
+    )
+    assert [f.status for f in found] == [Status.SUPPRESSED, Status.SUPPRESSED]
+    assert found[1].properties["suppression"]["justification"] == "scratch space, wiped nightly"
+    assert diags == []
+
+
+def test_blank_line_ends_the_comment_block(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    (found,), _ = _apply([_finding(VERSIONING, res["Archive"], path=("Properties",))])
+    assert found.properties.get("suppression", {}).get("justification") is None
+    assert found.status is Status.SUPPRESSED  # by the Metadata entry, not the comment
+
+
+def test_metadata_ignore_entries(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    (encryption, versioning), diags = _apply(
+        [_finding(ENCRYPTION, res["Archive"]), _finding(VERSIONING, res["Archive"])]
+    )
+    assert encryption.status is Status.SUPPRESSED
+    assert encryption.properties["suppression"] == {
+        "kind": "inSource",
+        "justification": "encrypted by the archive account's default key",
+    }
+    assert versioning.status is Status.SUPPRESSED
+    assert ("S004", "Metadata pacscan.ignore entries need an id", 31) in diags
+    assert (
+        "S002",
+        "suppression of policy PAC-S3-014, resource Archive has no reason",
+        30,
+    ) in diags
+
+
+def test_metadata_that_is_not_a_list_is_reported(tmp_path: Path) -> None:
+    text = (
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n"
+        "    Metadata:\n      pacscan:\n        ignore: PAC-S3-001\n"
+    )
+    res = _resources(tmp_path, text)
+    (found,), diags = _apply([_finding(ENCRYPTION, res["B"])])
+    assert found.status is Status.FAIL
+    assert diags == [("S004", "Metadata pacscan.ignore must be a list of {id, reason}", 6)]
+
+
+def test_directive_without_id_is_reported(tmp_path: Path) -> None:
+    text = "Resources:\n  # pacscan:ignore\n  B:\n    Type: AWS::S3::Bucket\n"
+    res = _resources(tmp_path, text)
+    (found,), diags = _apply([_finding(ENCRYPTION, res["B"])])
+    assert found.status is Status.FAIL
+    assert diags == [("S001", "pacscan:ignore needs a policy id", 2)]
+
+
+def test_missing_reason_applies_and_warns_once(tmp_path: Path) -> None:
+    text = "Resources:\n  # pacscan:ignore PAC-S3-*\n  B:\n    Type: AWS::S3::Bucket\n"
+    res = _resources(tmp_path, text)
+    found, diags = _apply([_finding(ENCRYPTION, res["B"]), _finding(VERSIONING, res["B"])])
+    assert [f.status for f in found] == [Status.SUPPRESSED, Status.SUPPRESSED]
+    assert "justification" not in found[0].properties["suppression"]
+    assert diags == [("S002", "suppression of policy PAC-S3-* has no reason", 2)]
+
+
+def test_only_fail_and_unknown_are_suppressed(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    statuses = [Status.PASS, Status.SKIP, Status.ERROR, Status.UNKNOWN]
+    found, _ = _apply([_finding(VERSIONING, res["Logs"], status) for status in statuses])
+    assert [f.status for f in found] == [Status.PASS, Status.SKIP, Status.ERROR, Status.SUPPRESSED]
+    assert found[3].properties["suppressed_status"] == "unknown"
+
+
+CONFIG_LOCATION = Location(".pacscan.yaml", 7, 5, 7, 30)
+
+
+@pytest.mark.parametrize(
+    ("rule", "suppressed"),
+    [
+        (Suppression("config", policy="PAC-S3-001", reason="r"), True),
+        (Suppression("config", policy="PAC-S3-0*", reason="r"), True),
+        (Suppression("config", policy="PAC-EC2-*", reason="r"), False),
+        (Suppression("config", resource="Logs", reason="r"), True),
+        (Suppression("config", resource="Uploads", reason="r"), False),
+        (Suppression("config", file="app.yaml", reason="r"), True),
+        (Suppression("config", file="templates/**", reason="r"), False),
+        (Suppression("config", policy="PAC-S3-001", resource="Uploads", reason="r"), False),
+        (Suppression("config", policy="PAC-S3-001", expires=TODAY, reason="r"), True),
+    ],
+)
+def test_config_entries_match_on_every_given_field(
+    tmp_path: Path, rule: Suppression, suppressed: bool
+) -> None:
+    res = _resources(tmp_path)
+    (found,), _ = _apply([_finding(ENCRYPTION, res["Logs"])], (rule,), root=tmp_path)
+    assert (found.status is Status.SUPPRESSED) is suppressed
+    if suppressed:
+        assert found.properties["suppression"] == {"kind": "external", "justification": "r"}
+
+
+def test_expired_config_entry_stops_applying_and_says_so(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    rule = Suppression(
+        "config",
+        policy="PAC-S3-001",
+        reason="until the migration",
+        expires=date(2024, 5, 31),
+        location=CONFIG_LOCATION,
+    )
+    findings = [_finding(ENCRYPTION, res["Logs"]), _finding(ENCRYPTION, res["Uploads"])]
+    found, diags = _apply(findings, (rule,), root=tmp_path)
+    assert [f.status for f in found] == [Status.FAIL, Status.FAIL]
+    assert diags == [
+        ("S003", "suppression of policy PAC-S3-001 expired on 2024-05-31; reported again", 7)
+    ]
+
+
+def test_in_source_wins_over_config(tmp_path: Path) -> None:
+    res = _resources(tmp_path)
+    rule = Suppression("config", policy="PAC-S3-014", reason="config")
+    (found,), _ = _apply([_finding(VERSIONING, res["Logs"])], (rule,), root=tmp_path)
+    assert found.properties["suppression"]["kind"] == "inSource"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*.yaml", "a/b/c.yaml", True),
+        ("*.yaml", "a/b/c.json", False),
+        ("templates/*.yaml", "templates/a.yaml", True),
+        ("templates/*.yaml", "templates/x/a.yaml", False),
+        ("templates/**/*.yaml", "templates/a.yaml", True),
+        ("templates/**/*.yaml", "templates/x/y/a.yaml", True),
+        ("**/legacy/*", "stacks/legacy/db.yaml", True),
+        ("**/legacy/*", "legacy/db.yaml", True),
+        ("stacks/**", "stacks/a/b.yaml", True),
+        ("stacks/?.yaml", "stacks/a.yaml", True),
+        ("stacks/?.yaml", "stacks/ab.yaml", False),
+        ("a+b/*.yaml", "a+b/c.yaml", True),
+    ],
+)
+def test_glob_match(pattern: str, path: str, expected: bool) -> None:
+    assert glob_match(pattern, path) is expected
