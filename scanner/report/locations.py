@@ -19,6 +19,9 @@ from scanner.model import Finding, Resource
 # Left as they are in a pseudo-path segment: RFC 3986 unreserved characters. Everything
 # else (``:`` of ``AWS::S3::Bucket``, ``/`` in IAM paths and log group names) is encoded.
 _SEGMENT_SAFE = "-._~"
+# Left as they are in a file path: unreserved characters, ``/`` and the sub-delimiters.
+# ``:`` is encoded so that ``c:x.yaml`` can never read as a URI scheme.
+_PATH_SAFE = "/-._~!$&'()*+,;=@"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,11 @@ def relative_path(path: str, root: str) -> str:
     except ValueError:  # Windows: a different drive has no relative path
         return PurePath(path).as_posix()
     return PurePath(rel).as_posix()
+
+
+def file_uri(path: str) -> str:
+    """A relative path as a URI reference (``my stacks/a.yaml`` -> ``my%20stacks/a.yaml``)."""
+    return quote(path, safe=_PATH_SAFE)
 
 
 def live_identity(resource: Resource) -> LiveIdentity | None:
@@ -61,7 +69,11 @@ def _arn_part(arn: str, index: int) -> str:
 
 def pseudo_path(resource: Resource, identity: LiveIdentity) -> str:
     """The stable relative path that stands for a live resource in SARIF."""
-    segments = ["aws", identity.account, identity.region, resource.type, identity.name]
+    return pseudo_segments("aws", identity.account, identity.region, resource.type, identity.name)
+
+
+def pseudo_segments(*segments: str) -> str:
+    """Segments joined with ``/``, each percent-encoded (a ``/`` inside one included)."""
     return "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in segments)
 
 

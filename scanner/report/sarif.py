@@ -29,10 +29,12 @@ from scanner.errors import Diagnostic
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.model import Finding, Location, PolicyInfo, Status
 from scanner.report.locations import (
+    file_uri,
     finding_file,
     live_identity,
     ordered,
     pseudo_path,
+    pseudo_segments,
     relative_path,
 )
 from scanner.report.sarif_fixes import sarif_fixes
@@ -126,7 +128,7 @@ def _result(finding: Finding, fingerprint: str, rule_index: int, root: str) -> o
         rule_index=rule_index,
         kind=kind,
         level=level or LEVEL[finding.policy.severity],
-        message=om.Message(text=_message(finding)),
+        message=om.Message(text=result_message(finding)),
         locations=[location],
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
         properties=_properties(finding),
@@ -149,7 +151,8 @@ def _suppression(suppression: dict[str, Any]) -> om.Suppression:
     return item
 
 
-def _message(finding: Finding) -> str:
+def result_message(finding: Finding) -> str:
+    """The result text: the finding message as a sentence, naming the ARN of a live resource."""
     text = (finding.message or finding.policy.title).strip()
     identity = live_identity(finding.resource)
     if identity is not None and identity.arn not in text:
@@ -184,12 +187,15 @@ def _result_location(finding: Finding, root: str) -> tuple[om.Location, str | No
         )
         return om.Location(physical_location=physical, logical_locations=[logical]), None
     file = finding_file(finding, root)
-    uri = file if file is not None else f"resources/{finding.resource.type}/{finding.resource.id}"
+    if file is not None:
+        uri = file_uri(file)
+    else:  # a resource built in memory, with no document
+        uri = pseudo_segments("resources", finding.resource.type, finding.resource.id)
     physical = om.PhysicalLocation(
         artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=SRCROOT),
         region=_region(finding.location),
     )
-    return om.Location(physical_location=physical), file
+    return om.Location(physical_location=physical), uri if file is not None else None
 
 
 def _region(location: Location | None) -> om.Region:
@@ -259,7 +265,7 @@ def _notification_location(file: str, location: Location | None, root: str) -> o
     if rel.startswith("../") or Path(rel).is_absolute():
         artifact = om.ArtifactLocation(uri=Path(file).resolve().as_uri())
     else:
-        artifact = om.ArtifactLocation(uri=rel, uri_base_id=SRCROOT)
+        artifact = om.ArtifactLocation(uri=file_uri(rel), uri_base_id=SRCROOT)
     physical = om.PhysicalLocation(artifact_location=artifact)
     if location is not None:
         physical.region = _region(location)

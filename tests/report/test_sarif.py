@@ -356,3 +356,12 @@ def test_output_is_deterministic(make: Factory) -> None:
     shuffled = replace(result, findings=tuple(reversed(result.findings)))
     assert render(result, ReportOptions()) == render(shuffled, ReportOptions())
     assert json.loads(render(result, ReportOptions()))  # valid JSON text
+
+
+def test_file_uris_are_percent_encoded(make: Factory, sarif_validator: Validate) -> None:
+    res = make.resources(make.document("my stacks/app #1.yaml"))
+    result = scan_result(make.root, [finding(VERSIONING, res["Logs"], path=STATUS_PATH)])
+    found = _run(result, sarif_validator)["results"][0]
+    uri = found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "my%20stacks/app%20%231.yaml"
+    assert found["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == uri

@@ -1,0 +1,302 @@
+"""Baselines: compare a scan with a previous one (``--baseline previous.sarif``).
+
+The previous scan is a SARIF log or a JSON report written by pacscan. Results are
+matched by fingerprint (``scanner.fingerprint``: policy, file, resource and path, never a
+line), read from ``partialFingerprints.primaryLocationLineHash`` in SARIF and recomputed
+from the fields of a JSON report. Each current finding gets
+``properties["baseline_state"]``:
+
+- ``new``: no previous result has its fingerprint;
+- ``unchanged``: a previous result has it, with the same status and message;
+- ``updated``: a previous result has it, but the status or the message changed.
+
+Previous results no current finding matches are ``absent`` (the problem went away):
+they come back as ``ScanResult.absent`` so SARIF can report them, and never count
+toward the exit code. With ``--new-only`` only ``new`` failures fail the scan.
+Two findings with identical inputs (the two ``Fn::If`` branches of one resource on one
+path) are told apart by their order; a JSON report numbers them among the findings it
+lists, so in that rare case a match can be off by one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import unquote
+
+from scanner.errors import UsageError
+from scanner.fingerprint import FINGERPRINT_KEY, fingerprint_base, fingerprints, number_occurrences
+from scanner.model import Document, Finding, Location, PolicyInfo, Resource, Severity, Status
+from scanner.report.sarif import result_message
+from scanner.result import ScanResult
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousResult:
+    """One result of a previous scan, as much of it as a baseline needs."""
+
+    fingerprint: str
+    policy_id: str
+    status: Status
+    message: str
+    format: str  # "sarif" | "json": how ``message`` was written
+    title: str = ""
+    severity: Severity = Severity.MEDIUM
+    resource_type: str = ""
+    resource_id: str = ""
+    file: str | None = None  # relative to the scan root
+    location: tuple[int, int, int | None, int | None] | None = None
+    metadata: Mapping[str, Any] | None = None  # arn, account, region, name (live)
+    suppression: Mapping[str, Any] | None = None
+
+
+def load_baseline(path: str) -> list[PreviousResult]:
+    """The results of a previous SARIF log or JSON report; ``UsageError`` if unreadable."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            data = json.load(handle)
+    except OSError as exc:
+        raise UsageError(f"cannot read baseline {path}: {exc.strerror}", code="B001") from exc
+    except json.JSONDecodeError as exc:
+        location = Location(path, exc.lineno, exc.colno)
+        raise UsageError(
+            f"baseline is not valid JSON: {exc.msg}", code="B002", location=location
+        ) from exc
+    if isinstance(data, dict) and isinstance(data.get("runs"), list):
+        return _from_sarif(data)
+    if isinstance(data, dict) and data.get("version") == 1 and "findings" in data:
+        return _from_json_report(data)
+    raise UsageError(
+        f"baseline {path} is neither a SARIF log nor a pacscan JSON report",
+        code="B003",
+        hint="pass a file written by `pacscan scan --format sarif` or `--format json`",
+    )
+
+
+def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> ScanResult:
+    """``result`` with a baseline state on every finding and the absent results."""
+    by_print = {p.fingerprint: p for p in previous}
+    prints = fingerprints(result.findings, result.root)
+    seen: set[str] = set()
+    findings = []
+    for finding in result.findings:
+        fingerprint = prints[id(finding)]
+        before = by_print.get(fingerprint)
+        seen.add(fingerprint)
+        state = "new" if before is None else _compare(finding, before)
+        properties = {**finding.properties, "baseline_state": state}
+        findings.append(replace(finding, properties=properties))
+    policies = {p.id: p for p in result.policies}
+    absent = tuple(
+        _absent(p, policies.get(p.policy_id), result.root)
+        for p in previous
+        if p.fingerprint not in seen
+    )
+    return replace(result, findings=tuple(findings), absent=absent)
+
+
+def _compare(finding: Finding, before: PreviousResult) -> str:
+    message = result_message(finding) if before.format == "sarif" else finding.message
+    same = finding.status is before.status and message == before.message
+    return "unchanged" if same else "updated"
+
+
+def _absent(before: PreviousResult, policy: PolicyInfo | None, root: str) -> Finding:
+    if policy is None:
+        policy = PolicyInfo(
+            id=before.policy_id,
+            name=before.policy_id,
+            title=before.title or before.policy_id,
+            severity=before.severity,
+            resource_types=(before.resource_type,) if before.resource_type else (),
+        )
+    file = os.path.join(root, before.file) if before.file else None
+    resource = Resource(
+        type=before.resource_type,
+        id=before.resource_id,
+        body={},
+        document=Document(file, "baseline") if file else None,
+        metadata=dict(before.metadata or {}),
+    )
+    location = None
+    if file and before.location is not None:
+        location = Location(file, *before.location)
+    properties: dict[str, Any] = {"baseline_state": "absent", "fingerprint": before.fingerprint}
+    if before.suppression is not None:
+        properties["suppression"] = dict(before.suppression)
+    return Finding(
+        policy=policy,
+        resource=resource,
+        status=before.status,
+        message=before.message,
+        location=location,
+        properties=properties,
+    )
+
+
+_LEVEL_SEVERITY = {"error": Severity.HIGH, "warning": Severity.MEDIUM, "note": Severity.LOW}
+
+
+def _from_sarif(log: Mapping[str, Any]) -> list[PreviousResult]:
+    results = []
+    for run in log["runs"]:
+        driver = (run.get("tool") or {}).get("driver") or {}
+        if driver.get("name") != "pacscan":
+            continue  # a merged log: other tools' results are not ours to compare
+        rules = {r.get("id"): r for r in driver.get("rules") or [] if isinstance(r, dict)}
+        for item in run.get("results") or []:
+            previous = _sarif_result(item, rules)
+            if previous is not None:
+                results.append(previous)
+    return results
+
+
+def _sarif_result(item: Any, rules: Mapping[Any, Any]) -> PreviousResult | None:
+    if not isinstance(item, dict) or item.get("baselineState") == "absent":
+        return None
+    fingerprint = (item.get("partialFingerprints") or {}).get(FINGERPRINT_KEY)
+    if not isinstance(fingerprint, str):
+        return None
+    rule = rules.get(item.get("ruleId")) or {}
+    props = item.get("properties") or {}
+    suppressions = [s for s in item.get("suppressions") or [] if s.get("status") != "rejected"]
+    status = _sarif_status(item.get("kind", "fail"), bool(suppressions))
+    physical, logical = _sarif_location(item)
+    return PreviousResult(
+        fingerprint=fingerprint,
+        policy_id=str(item.get("ruleId", "")),
+        status=status,
+        message=str((item.get("message") or {}).get("text", "")),
+        format="sarif",
+        title=str((rule.get("shortDescription") or {}).get("text", "")),
+        severity=_rule_severity(rule, item.get("level")),
+        resource_type=str(props.get("resourceType", "")),
+        resource_id=str(props.get("resourceId", "")),
+        file=physical[0] if physical and not logical else None,
+        location=physical[1] if physical and not logical else None,
+        metadata=_sarif_live(props, logical) if logical else None,
+        suppression=_sarif_suppression(suppressions[0]) if suppressions else None,
+    )
+
+
+def _sarif_status(kind: str, suppressed: bool) -> Status:
+    if kind == "pass":
+        return Status.PASS
+    if kind == "notApplicable":
+        return Status.SKIP
+    if kind in ("review", "open", "informational"):
+        return Status.UNKNOWN
+    return Status.SUPPRESSED if suppressed else Status.FAIL
+
+
+def _sarif_location(item: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``((file, region), logical location)`` of a result's first location."""
+    locations = item.get("locations") or [{}]
+    first = locations[0] if isinstance(locations[0], dict) else {}
+    logical = (first.get("logicalLocations") or [None])[0]
+    physical = first.get("physicalLocation") or {}
+    uri = (physical.get("artifactLocation") or {}).get("uri")
+    if not isinstance(uri, str):
+        return None, logical
+    region = physical.get("region") or {}
+    line = region.get("startLine")
+    where = None
+    if isinstance(line, int):
+        where = (line, region.get("startColumn", 1), region.get("endLine"), region.get("endColumn"))
+    return (unquote(uri), where), logical
+
+
+def _sarif_live(props: Mapping[str, Any], logical: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "arn": props.get("arn") or logical.get("fullyQualifiedName"),
+        "account": props.get("account"),
+        "region": props.get("region"),
+        "name": logical.get("name"),
+    }
+
+
+def _sarif_suppression(suppression: Mapping[str, Any]) -> dict[str, Any]:
+    info = {"kind": suppression.get("kind", "external")}
+    if suppression.get("justification"):
+        info["justification"] = suppression["justification"]
+    return info
+
+
+def _rule_severity(rule: Mapping[Any, Any], level: Any) -> Severity:
+    named = (rule.get("properties") or {}).get("severity")
+    if named in {s.value for s in Severity}:
+        return Severity(named)
+    return _LEVEL_SEVERITY.get(str(level), Severity.MEDIUM)
+
+
+def _from_json_report(data: Mapping[str, Any]) -> list[PreviousResult]:
+    entries = [f for f in data.get("findings") or [] if isinstance(f, dict)]
+    bases = [_json_base(f) for f in entries]
+    results = []
+    for entry, fingerprint in zip(entries, number_occurrences(bases), strict=True):
+        resource = entry.get("resource") or {}
+        loc = entry.get("location")
+        live = "account" in resource
+        results.append(
+            PreviousResult(
+                fingerprint=fingerprint,
+                policy_id=str(entry.get("policy_id", "")),
+                status=_status(entry.get("status")),
+                message=str(entry.get("message", "")),
+                format="json",
+                title=str(entry.get("title", "")),
+                severity=_severity(entry.get("severity")),
+                resource_type=str(resource.get("type", "")),
+                resource_id=str(resource.get("id", "")),
+                file=entry.get("file"),
+                location=_json_location(loc) if isinstance(loc, dict) else None,
+                metadata=_live_metadata(resource) if live else None,
+                suppression={"kind": "external"} if entry.get("status") == "suppressed" else None,
+            )
+        )
+    return results
+
+
+def _json_base(entry: Mapping[str, Any]) -> str:
+    resource = entry.get("resource") or {}
+    policy_id = str(entry.get("policy_id", ""))
+    if "account" in resource:  # a live resource: its id is the ARN
+        return fingerprint_base(policy_id, arn=str(resource.get("id", "")))
+    return fingerprint_base(
+        policy_id,
+        file=entry.get("file"),
+        resource_id=str(resource.get("id", "")),
+        path=list(entry.get("path") or []),
+    )
+
+
+def _json_location(loc: Mapping[str, Any]) -> tuple[int, int, int | None, int | None] | None:
+    line, column = loc.get("line"), loc.get("column")
+    if not isinstance(line, int) or not isinstance(column, int):
+        return None
+    return (line, column, loc.get("end_line"), loc.get("end_column"))
+
+
+def _live_metadata(resource: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "arn": resource.get("id"),
+        "account": resource.get("account"),
+        "region": resource.get("region"),
+    }
+
+
+def _status(value: Any) -> Status:
+    try:
+        return Status(value)
+    except ValueError:
+        return Status.FAIL
+
+
+def _severity(value: Any) -> Severity:
+    try:
+        return Severity(value)
+    except ValueError:
+        return Severity.MEDIUM

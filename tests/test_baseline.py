@@ -1,0 +1,230 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from scanner.baseline import apply_baseline, load_baseline
+from scanner.errors import UsageError
+from scanner.model import Document, Finding, PolicyInfo, Resource, Severity, Status, locate
+from scanner.outcome import exit_code
+from scanner.positions import compose, construct, node_positions
+from scanner.report import json_report, sarif, text
+from scanner.result import ReportOptions, ScanResult
+
+SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
+VERSIONING = PolicyInfo("PAC-S3-014", "V", "Versioning", Severity.MEDIUM, ("AWS::S3::Bucket",))
+OPEN_SSH = PolicyInfo("PAC-EC2-001", "S", "SSH", Severity.HIGH, ("AWS::EC2::SecurityGroup",))
+POLICIES = (VERSIONING, OPEN_SSH)
+
+BEFORE = """\
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties: {}
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties: {}
+  Bastion:
+    Type: AWS::EC2::SecurityGroup
+    Properties: {}
+"""
+
+# Lines inserted above every resource, Bastion fixed (gone), a new bucket.
+AFTER = """\
+Description: the same stack, edited
+Resources:
+  # comment lines move everything down
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties: {}
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties: {}
+  Scratch:
+    Type: AWS::S3::Bucket
+    Properties: {}
+"""
+
+
+def _resources(root: Path, text: str) -> dict[str, Resource]:
+    path = str(root / "stacks" / "app.yaml")
+    node = compose(text)
+    assert node is not None
+    document = Document(path, "cloudformation", node_positions(node, path), text)
+    bodies = construct(node)["Resources"]
+    return {k: Resource(v["Type"], k, v, document, ("Resources", k)) for k, v in bodies.items()}
+
+
+def _finding(
+    policy: PolicyInfo, resource: Resource, status: Status = Status.FAIL, message: str = ""
+) -> Finding:
+    path = ("Properties",)
+    text = message or f"{resource.id} fails {policy.id}"
+    return Finding(policy, resource, status, text, path, locate(resource, path))
+
+
+def _result(root: Path, findings: list[Finding]) -> ScanResult:
+    return ScanResult(findings=tuple(findings), policies=POLICIES, root=str(root))
+
+
+def _before(root: Path) -> ScanResult:
+    res = _resources(root, BEFORE)
+    return _result(
+        root,
+        [
+            _finding(VERSIONING, res["Logs"]),
+            _finding(VERSIONING, res["Uploads"], Status.UNKNOWN, "Status is unknown"),
+            _finding(OPEN_SSH, res["Bastion"]),
+        ],
+    )
+
+
+def _after(root: Path) -> ScanResult:
+    res = _resources(root, AFTER)
+    return _result(
+        root,
+        [
+            _finding(VERSIONING, res["Logs"]),
+            _finding(VERSIONING, res["Uploads"]),
+            _finding(VERSIONING, res["Scratch"]),
+        ],
+    )
+
+
+Writer = Callable[[ScanResult, ReportOptions], str]
+
+
+def _write(root: Path, writer: Writer, result: ScanResult, name: str) -> str:
+    path = root / name
+    path.write_text(writer(result, ReportOptions()), encoding="utf-8")
+    return str(path)
+
+
+def _states(result: ScanResult) -> dict[str, str]:
+    return {f.resource.id: f.properties["baseline_state"] for f in result.findings}
+
+
+@pytest.fixture(scope="module")
+def validate() -> Callable[[dict[str, Any]], None]:
+    validator = jsonschema.Draft4Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+    def check(log: dict[str, Any]) -> None:
+        errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
+        assert not errors, errors
+
+    return check
+
+
+@pytest.mark.parametrize(
+    ("writer", "name"), [(sarif.render, "previous.sarif"), (json_report.render, "previous.json")]
+)
+def test_every_baseline_state(
+    tmp_path: Path, writer: Writer, name: str, validate: Callable[[dict[str, Any]], None]
+) -> None:
+    previous = load_baseline(_write(tmp_path, writer, _before(tmp_path), name))
+    compared = apply_baseline(_after(tmp_path), previous)
+    assert _states(compared) == {"Logs": "unchanged", "Uploads": "updated", "Scratch": "new"}
+    assert [(f.policy.id, f.resource.id) for f in compared.absent] == [("PAC-EC2-001", "Bastion")]
+    gone = compared.absent[0]
+    assert gone.properties["baseline_state"] == "absent"
+    assert gone.location is not None and gone.location.line == 10
+
+    log = json.loads(sarif.render(compared, ReportOptions()))
+    validate(log)
+    results = log["runs"][0]["results"]
+    assert sorted((r["ruleId"], r["baselineState"]) for r in results) == [
+        ("PAC-EC2-001", "absent"),
+        ("PAC-S3-014", "new"),
+        ("PAC-S3-014", "unchanged"),
+        ("PAC-S3-014", "updated"),
+    ]
+    absent = next(r for r in results if r["baselineState"] == "absent")
+    before_log = json.loads(sarif.render(_before(tmp_path), ReportOptions()))
+    bastion = next(r for r in before_log["runs"][0]["results"] if r["ruleId"] == "PAC-EC2-001")
+    assert absent["partialFingerprints"] == bastion["partialFingerprints"]
+    assert absent["locations"] == bastion["locations"]
+    assert "1 gone since the baseline" in text.render(compared, ReportOptions())
+
+
+def test_new_only_fails_on_new_findings_alone(tmp_path: Path) -> None:
+    previous = load_baseline(_write(tmp_path, sarif.render, _before(tmp_path), "p.sarif"))
+    compared = apply_baseline(_after(tmp_path), previous)
+    assert exit_code(compared, Severity.LOW, new_only=True) == 1
+    without_scratch = replace(
+        compared, findings=tuple(f for f in compared.findings if f.resource.id != "Scratch")
+    )
+    assert exit_code(without_scratch, Severity.LOW, new_only=True) == 0
+    assert exit_code(without_scratch, Severity.LOW) == 1
+
+
+def test_changed_message_is_updated(tmp_path: Path) -> None:
+    before = _before(tmp_path)
+    previous = load_baseline(_write(tmp_path, sarif.render, before, "p.sarif"))
+    reworded = [replace(f, message="Status is still unknown") for f in before.findings]
+    compared = apply_baseline(replace(before, findings=tuple(reworded)), previous)
+    assert set(_states(compared).values()) == {"updated"}
+    assert apply_baseline(before, previous).absent == ()
+    assert set(_states(apply_baseline(before, previous)).values()) == {"unchanged"}
+
+
+def test_suppressed_results_compare_as_suppressed(tmp_path: Path) -> None:
+    before = _before(tmp_path)
+    suppressed = [
+        replace(f, status=Status.SUPPRESSED, properties={"suppression": {"kind": "external"}})
+        for f in before.findings
+    ]
+    result = replace(before, findings=tuple(suppressed))
+    for writer, name in ((sarif.render, "s.sarif"), (json_report.render, "s.json")):
+        previous = load_baseline(_write(tmp_path, writer, result, name))
+        assert [p.status for p in previous] == [Status.SUPPRESSED] * 3
+        assert set(_states(apply_baseline(result, previous)).values()) == {"unchanged"}
+
+
+def test_live_findings_match_by_arn(tmp_path: Path) -> None:
+    def live(snapshot: str) -> ScanResult:
+        arn = "arn:aws:iam::123456789012:role/admin"
+        resource = Resource(
+            "AWS::IAM::Role",
+            arn,
+            {"Type": "AWS::IAM::Role"},
+            Document(str(tmp_path / snapshot), "snapshot"),
+            metadata={"arn": arn, "account": "123456789012", "region": "", "name": "admin"},
+        )
+        return _result(tmp_path, [_finding(OPEN_SSH, resource, message="admin role")])
+
+    for writer, name in ((sarif.render, "l.sarif"), (json_report.render, "l.json")):
+        previous = load_baseline(_write(tmp_path, writer, live("monday.json"), name))
+        compared = apply_baseline(live("tuesday.json"), previous)
+        assert _states(compared) == {"arn:aws:iam::123456789012:role/admin": "unchanged"}
+
+
+def test_other_tools_runs_are_ignored(tmp_path: Path) -> None:
+    log = json.loads(sarif.render(_before(tmp_path), ReportOptions()))
+    other = json.loads(json.dumps(log["runs"][0]))
+    other["tool"]["driver"]["name"] = "othertool"
+    log["runs"].append(other)
+    path = tmp_path / "merged.sarif"
+    path.write_text(json.dumps(log), encoding="utf-8")
+    assert len(load_baseline(str(path))) == 3
+
+
+def test_unreadable_baselines_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot read baseline") as missing:
+        load_baseline(str(tmp_path / "nope.sarif"))
+    assert missing.value.code == "B001"
+    broken = tmp_path / "broken.sarif"
+    broken.write_text('{\n  "runs": [\n    oops\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="not valid JSON") as bad_json:
+        load_baseline(str(broken))
+    assert bad_json.value.location is not None
+    assert (bad_json.value.location.line, bad_json.value.location.column) == (3, 5)
+    other = tmp_path / "other.json"
+    other.write_text('{"results": []}', encoding="utf-8")
+    with pytest.raises(UsageError, match="neither a SARIF log nor a pacscan JSON report"):
+        load_baseline(str(other))
