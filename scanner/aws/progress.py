@@ -1,0 +1,51 @@
+"""A one-line progress bar on stderr while a collection runs."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+WIDTH = 24
+
+
+class Progress:
+    """Redraws ``[#####-----] 12/40 tasks, 523 resources, 1 error`` in place.
+
+    Shown only when ``enabled`` and the stream is a terminal; otherwise every call is a
+    no-op, so a redirected stderr never fills with carriage returns.
+    """
+
+    def __init__(self, total: int, *, enabled: bool = True, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.total = total
+        self.done = 0
+        self.resources = 0
+        self.errors = 0
+        self.shown = enabled and _is_terminal(self.stream)
+        self._lock = threading.Lock()
+
+    def advance(self, resources: int, errors: int) -> None:
+        with self._lock:
+            self.done += 1
+            self.resources += resources
+            self.errors += errors
+            if self.shown:
+                self.stream.write("\r" + self.line())
+                self.stream.flush()
+
+    def line(self) -> str:
+        filled = WIDTH * self.done // self.total if self.total else WIDTH
+        bar = "#" * filled + "-" * (WIDTH - filled)
+        errors = f"{self.errors} error" + ("" if self.errors == 1 else "s")
+        return f"[{bar}] {self.done}/{self.total} tasks, {self.resources} resources, {errors}"
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

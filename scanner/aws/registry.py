@@ -1,0 +1,31 @@
+"""The collectors pacscan runs: a new collector is a module and one line here."""
+
+from __future__ import annotations
+
+import importlib
+
+from scanner.aws.context import Collector
+
+MODULES = (
+    "scanner.aws.s3",
+    "scanner.aws.ec2",
+    "scanner.aws.vpc",
+    "scanner.aws.iam",
+    "scanner.aws.iam_account",
+    "scanner.aws.kms",
+    "scanner.aws.cloudtrail",
+    "scanner.aws.rds",
+    "scanner.aws.lambda_functions",
+)
+
+
+def all_collectors() -> list[Collector]:
+    collectors: list[Collector] = []
+    for name in MODULES:
+        collectors.extend(importlib.import_module(name).COLLECTORS)
+    return collectors
+
+
+def service_names() -> list[str]:
+    """The names ``--service`` accepts."""
+    return sorted({c.service for c in all_collectors()})

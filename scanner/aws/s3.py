@@ -1,0 +1,194 @@
+"""S3: buckets and bucket policies per region, the account's public access block.
+
+Buckets are listed per region (``ListBuckets`` with ``BucketRegion``), so a bucket is
+collected by the task of the region it lives in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.aws.context import GLOBAL, REGIONAL, Answer, CollectContext, Collector, fill
+from scanner.aws.shapes import policy_document, tag_map, with_tags
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+PUBLIC_ACCESS_BLOCK_FLAGS = (
+    "BlockPublicAcls",
+    "BlockPublicPolicy",
+    "IgnorePublicAcls",
+    "RestrictPublicBuckets",
+)
+
+
+def collect_buckets(ctx: CollectContext) -> None:
+    listing = ctx.pages("ListBuckets", "Buckets", BucketRegion=ctx.region)
+    for bucket in listing.items():
+        _collect_bucket(ctx, bucket["Name"])
+
+
+def _collect_bucket(ctx: CollectContext, name: str) -> None:
+    bucket_arn = f"arn:{ctx.partition}:s3:::{name}"
+    props: dict[str, Any] = {"BucketName": name}
+    fill(
+        props,
+        "BucketEncryption",
+        _get(ctx, "GetBucketEncryption", name, "ServerSideEncryptionConfigurationNotFoundError"),
+        _encryption,
+    )
+    fill(props, "VersioningConfiguration", _get(ctx, "GetBucketVersioning", name), _versioning)
+    fill(
+        props,
+        "PublicAccessBlockConfiguration",
+        _get(ctx, "GetPublicAccessBlock", name, "NoSuchPublicAccessBlockConfiguration"),
+        _public_access_block,
+    )
+    fill(props, "LoggingConfiguration", _get(ctx, "GetBucketLogging", name), _logging)
+    fill(
+        props,
+        "OwnershipControls",
+        _get(ctx, "GetBucketOwnershipControls", name, "OwnershipControlsNotFoundError"),
+        _ownership,
+    )
+    _object_lock(
+        props, _get(ctx, "GetObjectLockConfiguration", name, "ObjectLockConfigurationNotFoundError")
+    )
+    fill(props, "AccessControl", _get(ctx, "GetBucketAcl", name), canned_acl)
+    fill(
+        props,
+        "WebsiteConfiguration",
+        _get(ctx, "GetBucketWebsite", name, "NoSuchWebsiteConfiguration"),
+        _website,
+    )
+    tagging = _get(ctx, "GetBucketTagging", name, "NoSuchTagSet")
+    tags = {} if tagging.failed else tag_map((tagging.data or {}).get("TagSet"))
+    ctx.add("AWS::S3::Bucket", bucket_arn, name, with_tags(props, tags), tags=tags)
+    _collect_policy(ctx, name, bucket_arn)
+
+
+def _get(ctx: CollectContext, operation: str, bucket: str, *absent: str) -> Answer:
+    return ctx.call(operation, Bucket=bucket, absent=absent)
+
+
+def _collect_policy(ctx: CollectContext, name: str, bucket_arn: str) -> None:
+    answer = _get(ctx, "GetBucketPolicy", name, "NoSuchBucketPolicy")
+    if not answer.failed and answer.data is None:
+        return
+    props: dict[str, Any] = {"Bucket": name}
+    fill(props, "PolicyDocument", answer, lambda data: policy_document(data.get("Policy")))
+    ctx.add("AWS::S3::BucketPolicy", f"{bucket_arn}#policy", name, props)
+
+
+def _encryption(data: dict[str, Any]) -> dict[str, Any]:
+    rules = []
+    for rule in (data.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []:
+        shaped: dict[str, Any] = {}
+        default = rule.get("ApplyServerSideEncryptionByDefault")
+        if default:
+            shaped["ServerSideEncryptionByDefault"] = dict(default)
+        if "BucketKeyEnabled" in rule:
+            shaped["BucketKeyEnabled"] = rule["BucketKeyEnabled"]
+        rules.append(shaped)
+    return {"ServerSideEncryptionConfiguration": rules}
+
+
+def _versioning(data: dict[str, Any]) -> dict[str, Any] | None:
+    status = data.get("Status")
+    return {"Status": status} if status else None
+
+
+def _public_access_block(data: dict[str, Any]) -> dict[str, Any]:
+    config = data.get("PublicAccessBlockConfiguration") or {}
+    return {flag: bool(config.get(flag, False)) for flag in PUBLIC_ACCESS_BLOCK_FLAGS}
+
+
+def _logging(data: dict[str, Any]) -> dict[str, Any] | None:
+    enabled = data.get("LoggingEnabled")
+    if not enabled:
+        return None
+    shaped = {"DestinationBucketName": enabled.get("TargetBucket")}
+    if enabled.get("TargetPrefix"):
+        shaped["LogFilePrefix"] = enabled["TargetPrefix"]
+    return shaped
+
+
+def _ownership(data: dict[str, Any]) -> dict[str, Any]:
+    rules = (data.get("OwnershipControls") or {}).get("Rules") or []
+    return {"Rules": [{"ObjectOwnership": r.get("ObjectOwnership")} for r in rules]}
+
+
+def _object_lock(props: dict[str, Any], answer: Answer) -> None:
+    if answer.failed:
+        props["ObjectLockEnabled"] = answer.unknown()
+        return
+    config = (answer.data or {}).get("ObjectLockConfiguration") or {}
+    enabled = config.get("ObjectLockEnabled") == "Enabled"
+    props["ObjectLockEnabled"] = enabled
+    if enabled:
+        shaped: dict[str, Any] = {"ObjectLockEnabled": "Enabled"}
+        if config.get("Rule"):
+            shaped["Rule"] = config["Rule"]
+        props["ObjectLockConfiguration"] = shaped
+
+
+def _website(data: dict[str, Any]) -> dict[str, Any]:
+    shaped: dict[str, Any] = {}
+    if data.get("IndexDocument"):
+        shaped["IndexDocument"] = data["IndexDocument"].get("Suffix")
+    if data.get("ErrorDocument"):
+        shaped["ErrorDocument"] = data["ErrorDocument"].get("Key")
+    if data.get("RedirectAllRequestsTo"):
+        shaped["RedirectAllRequestsTo"] = data["RedirectAllRequestsTo"]
+    return shaped
+
+
+def canned_acl(data: dict[str, Any]) -> str | None:
+    """The CloudFormation ``AccessControl`` canned ACL the bucket's grants amount to.
+
+    The most permissive match wins: ``PublicReadWrite``, ``PublicRead``,
+    ``AuthenticatedRead``, ``LogDeliveryWrite``; only owner grants is ``Private``.
+    Grants to other accounts have no canned equivalent: the property stays absent.
+    """
+    owner = (data.get("Owner") or {}).get("ID")
+    granted: set[tuple[str, str]] = set()
+    other = False
+    for grant in data.get("Grants") or []:
+        grantee = grant.get("Grantee") or {}
+        permission = grant.get("Permission", "")
+        perms = {"READ", "WRITE"} if permission == "FULL_CONTROL" else {permission}
+        if grantee.get("URI"):
+            granted.update((grantee["URI"], p) for p in perms)
+        elif grantee.get("ID") != owner:
+            other = True
+    for uri, permission, canned in (
+        (ALL_USERS, "WRITE", "PublicReadWrite"),
+        (ALL_USERS, "READ", "PublicRead"),
+        (AUTHENTICATED_USERS, "READ", "AuthenticatedRead"),
+        (LOG_DELIVERY, "WRITE", "LogDeliveryWrite"),
+    ):
+        if (uri, permission) in granted:
+            return canned
+    return None if other else "Private"
+
+
+def collect_account_public_access_block(ctx: CollectContext) -> None:
+    answer = ctx.call(
+        "GetPublicAccessBlock",
+        service="s3control",
+        AccountId=ctx.account,
+        absent=("NoSuchPublicAccessBlockConfiguration",),
+    )
+    props: dict[str, Any] = {}
+    if answer.failed:
+        props = {flag: answer.unknown() for flag in PUBLIC_ACCESS_BLOCK_FLAGS}
+    elif answer.data is not None:
+        props = _public_access_block(answer.data)
+    pseudo_arn = f"arn:{ctx.partition}:s3::{ctx.account}:account-public-access-block"
+    ctx.add("Pacscan::S3::AccountPublicAccessBlock", pseudo_arn, ctx.account, props)
+
+
+COLLECTORS = (
+    Collector("s3.buckets", "s3", REGIONAL, collect_buckets),
+    Collector("s3.account", "s3", GLOBAL, collect_account_public_access_block),
+)

@@ -1,0 +1,84 @@
+"""Assemble a snapshot and write it as JSON (gzip-compressed for a ``.gz`` name).
+
+The format is described by ``scanner/data/snapshot.schema.json`` and read back by
+``scanner.loaders.snapshot``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import boto3
+import botocore
+
+from scanner import __version__
+from scanner.loaders.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_VERSION
+
+if TYPE_CHECKING:
+    from scanner.aws.context import CollectContext
+
+
+def build_snapshot(
+    *,
+    accounts: Sequence[str],
+    regions: Sequence[str],
+    services: Sequence[str],
+    contexts: Iterable[CollectContext],
+    setup_errors: Sequence[dict[str, str]],
+    started: datetime,
+) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = list(setup_errors)
+    for ctx in contexts:
+        resources.extend(ctx.resources)
+        errors.extend(ctx.errors)
+    resources.sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
+    errors.sort(key=lambda e: (e["account"], e["region"], e["service"], e["operation"]))
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "version": SNAPSHOT_VERSION,
+        "tool": {
+            "name": "pacscan",
+            "version": __version__,
+            "boto3": boto3.__version__,
+            "botocore": botocore.__version__,
+        },
+        "collected_at": _timestamp(started),
+        "finished_at": _timestamp(datetime.now(timezone.utc)),
+        "accounts": sorted(accounts),
+        "regions": list(regions),
+        "services": list(services),
+        "resources": resources,
+        "errors": errors,
+    }
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def write_snapshot(snapshot: dict[str, Any], path: str) -> None:
+    """Write ``snapshot`` to ``path`` atomically (temp file + rename); ``-`` is stdout."""
+    data = json.dumps(snapshot, indent=1, sort_keys=False).encode("utf-8") + b"\n"
+    if path == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    if path.endswith(".gz"):
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(prefix=".snapshot-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise

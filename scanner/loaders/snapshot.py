@@ -1,0 +1,193 @@
+"""Snapshots written by ``pacscan collect``: JSON, optionally gzip-compressed.
+
+A snapshot is validated against ``scanner/data/snapshot.schema.json``. A malformed file
+or envelope is one error and loads nothing; a malformed resource is one error and the
+other resources still load. Every API call the collection recorded as failed becomes
+a ``Diagnostic`` (code ``AWS-<ERRORCODE>``), so it reaches the report and the exit code.
+
+Resources come out as CloudFormation-shaped bodies (``{"Type", "Properties"}``) with
+``id`` = ARN and ``metadata`` = ``arn``, ``account``, ``region``, ``name``, ``tags``.
+The marker ``{"$unknown": reason}`` becomes ``UNKNOWN``.
+
+This module must not import boto3: ``pacscan scan`` reads snapshots without it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources as package_files
+from typing import Any
+
+from scanner.errors import Diagnostic
+from scanner.model import UNKNOWN, Document, Location, Resource
+
+SNAPSHOT_FORMAT = "pacscan-snapshot"
+SNAPSHOT_VERSION = 1
+UNKNOWN_KEY = "$unknown"
+FORMAT_NAME = "snapshot"
+
+# Error codes (documented in docs/aws.md)
+SNAPSHOT_JSON = "I020"
+SNAPSHOT_SCHEMA = "I021"
+SNAPSHOT_RESOURCE = "I022"
+SNAPSHOT_TOO_LARGE = "I023"
+
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_DECOMPRESSED = 2 * 1024**3
+MAX_RESOURCE_ERRORS = 20
+HEAD_BYTES = 4096
+_CODE_CHARS = re.compile(r"[^A-Z0-9]+")
+
+
+@dataclass(slots=True)
+class SnapshotLoad:
+    """What one snapshot file gave: its document, resources and errors."""
+
+    document: Document
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+
+
+def claims(path: str, head: bytes) -> bool:
+    """A snapshot names its format in its first bytes (gzip or not)."""
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
+        except zlib.error:
+            return False
+    return b'"format"' in head[:HEAD_BYTES] and f'"{SNAPSHOT_FORMAT}"'.encode() in head[:HEAD_BYTES]
+
+
+def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
+    """Parse, validate and convert one snapshot file."""
+    result = SnapshotLoad(Document(path=path, format=FORMAT_NAME))
+    try:
+        snapshot = parse_json(path, data)
+    except SnapshotError as exc:
+        result.errors.append(exc.diagnostic)
+        return result
+    bad = _schema_problems(path, snapshot, result.errors)
+    if bad is None:
+        return result
+    for index, item in enumerate(snapshot["resources"]):
+        if index not in bad:
+            result.resources.append(to_resource(item, index, result.document))
+    result.errors.extend(collection_errors(path, snapshot["errors"]))
+    return result
+
+
+class SnapshotError(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def parse_json(path: str, data: bytes) -> Any:
+    """The snapshot's JSON value, with unknown markers already turned into ``UNKNOWN``."""
+    if data.startswith(GZIP_MAGIC):
+        data = _gunzip(path, data)
+    try:
+        return json.loads(data, object_hook=_unknown_marker)
+    except UnicodeDecodeError as exc:
+        raise SnapshotError(_file_error(path, SNAPSHOT_JSON, f"not UTF-8 text: {exc}")) from exc
+    except json.JSONDecodeError as exc:
+        location = Location(path, exc.lineno, exc.colno)
+        diag = Diagnostic(SNAPSHOT_JSON, f"snapshot is not valid JSON: {exc.msg}", location)
+        raise SnapshotError(diag) from exc
+    except RecursionError as exc:
+        raise SnapshotError(
+            _file_error(path, SNAPSHOT_JSON, "snapshot is nested too deeply")
+        ) from exc
+
+
+def _gunzip(path: str, data: bytes) -> bytes:
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, MAX_DECOMPRESSED)
+    except zlib.error as exc:
+        raise SnapshotError(_file_error(path, SNAPSHOT_JSON, f"corrupt gzip data: {exc}")) from exc
+    if inflater.unconsumed_tail:
+        message = f"snapshot decompresses to more than {MAX_DECOMPRESSED // 1024**3} GiB"
+        raise SnapshotError(_file_error(path, SNAPSHOT_TOO_LARGE, message))
+    return out
+
+
+def _unknown_marker(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1 and UNKNOWN_KEY in obj:
+        return UNKNOWN
+    return obj
+
+
+def _schema_problems(path: str, snapshot: Any, errors: list[Diagnostic]) -> set[int] | None:
+    """Indexes of invalid resources, or ``None`` when the envelope itself is invalid."""
+    envelope: list[tuple[str, str]] = []
+    resources: dict[int, str] = {}
+    for problem in schema_validator().iter_errors(snapshot):
+        where = list(problem.absolute_path)
+        if len(where) >= 2 and where[0] == "resources" and isinstance(where[1], int):
+            resources.setdefault(where[1], _describe(problem, where))
+        else:
+            envelope.append((str(where), _describe(problem, where)))
+    if envelope:
+        message = "not a valid pacscan snapshot: " + min(envelope)[1]
+        errors.append(_file_error(path, SNAPSHOT_SCHEMA, message))
+        return None
+    for index in sorted(resources)[:MAX_RESOURCE_ERRORS]:
+        errors.append(_file_error(path, SNAPSHOT_RESOURCE, f"resource skipped: {resources[index]}"))
+    if len(resources) > MAX_RESOURCE_ERRORS:
+        more = len(resources) - MAX_RESOURCE_ERRORS
+        errors.append(
+            _file_error(path, SNAPSHOT_RESOURCE, f"{more} more invalid resources skipped")
+        )
+    return set(resources)
+
+
+def _describe(problem: Any, where: list[Any]) -> str:
+    pointer = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip(".")
+    return f"{pointer or 'top level'}: {problem.message}"
+
+
+@lru_cache(maxsize=1)
+def schema_validator() -> Any:
+    from jsonschema import Draft202012Validator
+
+    text = package_files.files("scanner.data").joinpath("snapshot.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def to_resource(item: dict[str, Any], index: int, document: Document) -> Resource:
+    tags = item.get("tags") or {}
+    metadata = {
+        "arn": item["id"],
+        "account": item["account"],
+        "region": item["region"],
+        "name": item.get("name"),
+        "tags": tags,
+    }
+    body = {"Type": item["type"], "Properties": item["properties"]}
+    return Resource(item["type"], item["id"], body, document, ("resources", index), metadata)
+
+
+def collection_errors(path: str, errors: list[dict[str, str]]) -> list[Diagnostic]:
+    """The snapshot's failed API calls as diagnostics (``AWS-ACCESSDENIED`` …)."""
+    return [
+        Diagnostic(
+            code="AWS-" + (_CODE_CHARS.sub("", e["code"].upper()) or "ERROR"),
+            message=(
+                f"{e['service']}:{e['operation']} failed in account {e['account']} "
+                f"({e['region']}): {e['code']}: {e['message']}"
+            ),
+            file=path,
+        )
+        for e in errors
+    ]
+
+
+def _file_error(path: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(code=code, message=message, file=path)

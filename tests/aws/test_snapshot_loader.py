@@ -1,0 +1,142 @@
+"""Reading snapshots back: validation, unknown markers, errors as diagnostics."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from scanner.loaders.snapshot import (
+    SNAPSHOT_JSON,
+    SNAPSHOT_RESOURCE,
+    SNAPSHOT_SCHEMA,
+    claims,
+    read_snapshot,
+)
+from scanner.model import UNKNOWN, Location
+
+ACCOUNT = "123456789012"
+
+
+def snapshot(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "format": "pacscan-snapshot",
+        "version": 1,
+        "tool": {"name": "pacscan", "version": "0.1.0"},
+        "collected_at": "2024-05-01T02:00:00Z",
+        "accounts": [ACCOUNT],
+        "regions": ["eu-west-1"],
+        "resources": [
+            {
+                "type": "AWS::S3::Bucket",
+                "id": "arn:aws:s3:::logs",
+                "name": "logs",
+                "account": ACCOUNT,
+                "region": "eu-west-1",
+                "properties": {
+                    "BucketName": "logs",
+                    "BucketEncryption": {"$unknown": "GetBucketEncryption: AccessDenied"},
+                },
+                "tags": {"team": "data"},
+            }
+        ],
+        "errors": [],
+    }
+    base.update(overrides)
+    return base
+
+
+def encode(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, indent=1).encode()
+
+
+def test_resources_carry_arn_and_cloudformation_body() -> None:
+    loaded = read_snapshot("snap.json", encode(snapshot()))
+    assert loaded.errors == []
+    [bucket] = loaded.resources
+    assert (bucket.type, bucket.id) == ("AWS::S3::Bucket", "arn:aws:s3:::logs")
+    assert bucket.body["Type"] == "AWS::S3::Bucket"
+    assert bucket.properties["BucketName"] == "logs"
+    assert bucket.properties["BucketEncryption"] is UNKNOWN
+    assert dict(bucket.metadata) == {
+        "arn": "arn:aws:s3:::logs",
+        "account": ACCOUNT,
+        "region": "eu-west-1",
+        "name": "logs",
+        "tags": {"team": "data"},
+    }
+    assert bucket.document is loaded.document
+    assert (bucket.document.format, bucket.path) == ("snapshot", ("resources", 0))
+
+
+def test_gzip_snapshots_load_the_same() -> None:
+    loaded = read_snapshot("snap.json.gz", gzip.compress(encode(snapshot())))
+    assert [r.id for r in loaded.resources] == ["arn:aws:s3:::logs"]
+
+
+def test_collection_errors_become_diagnostics() -> None:
+    error = {
+        "account": ACCOUNT,
+        "region": "eu-west-1",
+        "service": "s3",
+        "operation": "GetBucketEncryption",
+        "code": "AccessDenied",
+        "message": "Access Denied",
+    }
+    loaded = read_snapshot("snap.json", encode(snapshot(errors=[error])))
+    [diag] = loaded.errors
+    assert diag.code == "AWS-ACCESSDENIED"
+    assert diag.file == "snap.json"
+    assert diag.message == (
+        "s3:GetBucketEncryption failed in account 123456789012 (eu-west-1): "
+        "AccessDenied: Access Denied"
+    )
+    assert len(loaded.resources) == 1
+
+
+def test_malformed_json_points_at_the_line() -> None:
+    loaded = read_snapshot("snap.json", b'{\n  "format": "pacscan-snapshot",\n  oops\n}')
+    [diag] = loaded.errors
+    assert diag.code == SNAPSHOT_JSON
+    assert diag.location == Location("snap.json", 3, 3)
+    assert loaded.resources == []
+
+
+def test_wrong_version_loads_nothing() -> None:
+    loaded = read_snapshot("snap.json", encode(snapshot(version=2)))
+    [diag] = loaded.errors
+    assert diag.code == SNAPSHOT_SCHEMA
+    assert diag.message == "not a valid pacscan snapshot: version: 1 was expected"
+    assert loaded.resources == []
+
+
+def test_one_bad_resource_is_skipped_and_the_rest_load() -> None:
+    good = snapshot()["resources"][0]
+    bad = {**good, "id": "arn:aws:s3:::other", "account": "not-an-account"}
+    loaded = read_snapshot("snap.json", encode(snapshot(resources=[bad, good])))
+    [diag] = loaded.errors
+    assert diag.code == SNAPSHOT_RESOURCE
+    assert diag.message.startswith("resource skipped: resources[0].account: 'not-an-account'")
+    assert [r.id for r in loaded.resources] == ["arn:aws:s3:::logs"]
+    assert loaded.resources[0].path == ("resources", 1)
+
+
+def test_corrupt_gzip_is_one_error() -> None:
+    loaded = read_snapshot("snap.json.gz", gzip.compress(encode(snapshot()))[:40])
+    assert [d.code for d in loaded.errors] == [SNAPSHOT_JSON]
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b'{\n "format": "pacscan-snapshot",\n "version": 1', True),
+        (gzip.compress(b'{"format": "pacscan-snapshot", "version": 1}'), True),
+        (b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}', False),
+        (b'{"format": "sarif"}', False),
+        (b"\x1f\x8bnot really gzip", False),
+    ],
+)
+def test_claims_only_snapshots(head: bytes, expected: bool) -> None:
+    assert claims("x.json", head) is expected
