@@ -1,0 +1,45 @@
+"""``pacscan check``: compile policy files and report every problem."""
+
+from __future__ import annotations
+
+import click
+
+from scanner.commands.options import parse_policy_params
+from scanner.errors import render
+from scanner.lang.compiler import compile_sources
+from scanner.lang.sources import discover_policy_files
+
+EPILOG = """\b
+Exit codes:
+  0  every policy compiles
+  2  at least one error (each printed as file:line:col: error[CODE]: message)
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Override a policy param (value parsed as JSON, else taken as a string).",
+)
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], params: tuple[str, ...]) -> None:
+    """Compile the policy files (*.policy) under PATHS and report every error."""
+    sources = discover_policy_files(paths)
+    result = compile_sources(sources, params=parse_policy_params(params))
+    for diagnostic in result.diagnostics:
+        click.echo(render(diagnostic))
+    policies = len(result.program.policies)
+    files = _plural(len(sources), "file")
+    if result.diagnostics:
+        errors = _plural(len(result.diagnostics), "error")
+        click.echo(f"{errors} in {files} ({_plural(policies, 'policy', 'policies')} compiled)")
+        ctx.exit(2)
+    click.echo(f"{_plural(policies, 'policy', 'policies')} in {files}: no errors")
+
+
+def _plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"

@@ -1,0 +1,88 @@
+"""Compiled policies: what ``compile_sources`` produces and ``evaluate`` runs."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from scanner.engine.context import Ctx, Node
+from scanner.model import Location, Path, PolicyInfo, Resource, Status
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledCondition:
+    """A ``when`` or ``assert``: its node, source text and message template."""
+
+    node: Node
+    text: str
+    loc: Location
+    message: Callable[[Ctx], str] | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledExample:
+    status: Status
+    at: Path | None
+    subject: Resource
+    others: tuple[Resource, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompiledPolicy:
+    info: PolicyInfo
+    whens: tuple[CompiledCondition, ...]
+    assertions: tuple[CompiledCondition, ...]
+    examples: tuple[CompiledExample, ...] = ()
+    id_loc: Location | None = None  # where the `id = "..."` value is written
+    id_line: str | None = None  # that source line (for duplicate-id diagnostics)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Program:
+    """Every compiled policy, indexed by the resource types they target."""
+
+    policies: tuple[CompiledPolicy, ...] = ()
+    by_type: Mapping[str, tuple[CompiledPolicy, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+    @classmethod
+    def of(cls, policies: Iterable[CompiledPolicy]) -> Program:
+        ordered = tuple(policies)
+        index: dict[str, list[CompiledPolicy]] = {}
+        for policy in ordered:
+            for kind in policy.info.resource_types:
+                index.setdefault(kind, []).append(policy)
+        frozen = {kind: tuple(found) for kind, found in index.items()}
+        return cls(ordered, MappingProxyType(frozen))
+
+    def select(self, include: set[str] | frozenset[str] | None, exclude: Iterable[str]) -> Program:
+        """Policies whose id or name matches ``include`` (all when None) and not ``exclude``.
+
+        Entries are exact ids or names, or shell patterns such as ``PAC-S3-*``.
+        """
+        excluded = set(exclude)
+        kept = [
+            p
+            for p in self.policies
+            if (include is None or _matches(p.info, include)) and not _matches(p.info, excluded)
+        ]
+        return Program.of(kept)
+
+    def get(self, policy_id: str) -> CompiledPolicy | None:
+        for policy in self.policies:
+            if policy.info.id == policy_id:
+                return policy
+        return None
+
+
+def _matches(info: PolicyInfo, patterns: Iterable[str]) -> bool:
+    for pattern in patterns:
+        if pattern in (info.id, info.name):
+            return True
+        if fnmatch.fnmatchcase(info.id, pattern) or fnmatch.fnmatchcase(info.name, pattern):
+            return True
+    return False

@@ -1,0 +1,135 @@
+"""``related(TYPE, PATH)``: the resources of TYPE whose value at PATH refers to the subject.
+
+Refers-to:
+- CloudFormation (same ``Document`` only): ``{"Ref": id}``, ``{"Fn::GetAtt": [id, ...]}``
+  or ``"id.Attr"``, ``{"Fn::Sub": "...${id}..."}`` (``${id.Attr}`` too), any of these
+  nested inside another intrinsic (``Fn::Join`` of an ARN with ``!Ref Bucket``), or a list
+  holding one;
+- live (any document): a string equal to the subject's ARN, name or id, or starting with
+  the ARN followed by ``/`` (``arn:aws:s3:::bucket/*``).
+
+The index is built on first use, once per (TYPE, PATH), from the resources of one
+``evaluate`` call: lookups are dictionary hits, not scans.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from scanner.engine.paths import Step, fan_out
+from scanner.model import UNKNOWN, Resource
+
+_SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
+Key = tuple[Any, ...]
+
+
+class Relations:
+    def __init__(self, resources: Sequence[Resource]) -> None:
+        self._resources = resources
+        self._by_type: dict[str, list[Resource]] | None = None
+        self._positions: dict[int, int] | None = None
+        self._indexes: dict[tuple[str, tuple[Step, ...]], dict[Key, list[Resource]]] = {}
+
+    def related(self, subject: Resource, kind: str, steps: tuple[Step, ...]) -> list[Any]:
+        """Bodies of the resources of ``kind`` that refer to ``subject`` at ``steps``."""
+        index = self._index(kind, steps)
+        found: list[Resource] = []
+        for key in subject_keys(subject):
+            for other in index.get(key, ()):
+                if other is not subject and all(other is not f for f in found):
+                    found.append(other)
+        if len(found) > 1:
+            order = self._order()
+            found.sort(key=lambda r: order.get(id(r), 0))
+        return [r.body for r in found]
+
+    def _order(self) -> dict[int, int]:
+        if self._positions is None:
+            self._positions = {id(r): n for n, r in enumerate(self._resources)}
+        return self._positions
+
+    def _index(self, kind: str, steps: tuple[Step, ...]) -> dict[Key, list[Resource]]:
+        cached = self._indexes.get((kind, steps))
+        if cached is not None:
+            return cached
+        if self._by_type is None:
+            self._by_type = {}
+            for resource in self._resources:
+                self._by_type.setdefault(resource.type, []).append(resource)
+        index: dict[Key, list[Resource]] = {}
+        for resource in self._by_type.get(kind, ()):
+            found = fan_out([resource.body], steps, None)
+            if found is UNKNOWN:
+                continue
+            for key in set(reference_keys(found, resource)):
+                index.setdefault(key, []).append(resource)
+        self._indexes[(kind, steps)] = index
+        return index
+
+
+def subject_keys(subject: Resource) -> Iterator[Key]:
+    if subject.document is not None:
+        yield ("cfn", id(subject.document), subject.id)
+    for name in ("arn", "name"):
+        value = subject.metadata.get(name)
+        if isinstance(value, str) and value:
+            yield ("live", value)
+    yield ("live", subject.id)
+
+
+def reference_keys(value: Any, holder: Resource) -> Iterator[Key]:
+    """Every key under which ``value`` (found in ``holder``) refers to something."""
+    doc = id(holder.document) if holder.document is not None else None
+    yield from _walk(value, doc)
+
+
+def _walk(value: Any, doc: int | None) -> Iterator[Key]:
+    if isinstance(value, str):
+        yield ("live", value)
+        for at, ch in enumerate(value):
+            if ch == "/":
+                yield ("live", value[:at])
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item, doc)
+    elif isinstance(value, dict) and len(value) == 1:
+        name, arg = next(iter(value.items()))
+        if isinstance(name, str) and (name == "Ref" or name.startswith("Fn::")):
+            yield from _intrinsic(name, arg, doc)
+
+
+def _intrinsic(name: str, arg: Any, doc: int | None) -> Iterator[Key]:
+    if doc is None:
+        return
+    if name == "Ref" and isinstance(arg, str):
+        yield ("cfn", doc, arg)
+    elif name == "Fn::GetAtt":
+        target = arg[0] if isinstance(arg, list) and arg else arg
+        if isinstance(target, str):
+            yield ("cfn", doc, target.split(".", 1)[0])
+    elif name == "Fn::Sub":
+        text, variables = (arg[0], arg[1:]) if isinstance(arg, list) and arg else (arg, [])
+        if isinstance(text, str):
+            for match in _SUB_VAR.finditer(text):
+                yield ("cfn", doc, match.group(1).split(".", 1)[0].strip())
+        for item in variables:
+            yield from _nested(item, doc)
+    else:
+        yield from _nested(arg, doc)
+
+
+def _nested(value: Any, doc: int | None) -> Iterator[Key]:
+    """References inside the arguments of another intrinsic (CloudFormation keys only)."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _nested(item, doc)
+    elif isinstance(value, dict):
+        if len(value) == 1:
+            name, arg = next(iter(value.items()))
+            if isinstance(name, str) and (name == "Ref" or name.startswith("Fn::")):
+                yield from _intrinsic(name, arg, doc)
+                return
+        for item in value.values():
+            yield from _nested(item, doc)

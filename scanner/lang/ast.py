@@ -1,0 +1,291 @@
+"""The syntax tree of a policy file: frozen, slotted dataclasses that know where they are.
+
+The parser builds these and nothing else; checks and the compiler only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.model import Location
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    value: Any  # str, int, float, bool, None or UNKNOWN
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ListExpr:
+    items: tuple[Expr, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class MapExpr:
+    entries: tuple[tuple[str, Expr], ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class TypeLiteral:
+    """A resource type written bare, as in ``related(AWS::S3::BucketPolicy, ...)``."""
+
+    name: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """The first name of a path: a binding, ``id``/``type``, or a key of the body."""
+
+    name: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Current:
+    """``@``: the element a filter is looking at."""
+
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    key: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Index:
+    index: int
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Wildcard:
+    """``[*]`` (kind "list") or ``.*`` (kind "map")."""
+
+    kind: str
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    predicate: Expr
+    loc: Location
+
+
+Step = Key | Index | Wildcard | Filter
+
+
+@dataclass(frozen=True, slots=True)
+class PathExpr:
+    base: Expr
+    steps: tuple[Step, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    name: str
+    args: tuple[Expr, ...]
+    loc: Location
+    name_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    left: Expr
+    right: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    """``== != < <= > >= in notin matches startswith endswith contains``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Test:
+    """A postfix test: kind is "exists", "empty" or a type name; ``negated`` for ``not``."""
+
+    kind: str
+    operand: Expr
+    negated: bool
+    loc: Location
+    kind_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Quantifier:
+    kind: str  # "all" | "any" | "none"
+    collection: Expr
+    var: str
+    body: Expr
+    loc: Location
+    var_loc: Location
+
+
+Expr = (
+    Literal
+    | ListExpr
+    | MapExpr
+    | TypeLiteral
+    | Name
+    | Current
+    | PathExpr
+    | Call
+    | Not
+    | BoolOp
+    | Compare
+    | Test
+    | Quantifier
+)
+
+# ---------------------------------------------------------------- messages
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message: literal text and ``{expression}`` parts, in order."""
+
+    parts: tuple[str | Expr, ...]
+    loc: Location
+
+
+# ---------------------------------------------------------------- declarations
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    type: str
+    default: Expr
+    loc: Location
+    type_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Let:
+    name: str
+    expr: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Def:
+    name: str
+    params: tuple[str, ...]
+    body: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    key: str
+    value: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    types: tuple[tuple[str, Location], ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class When:
+    expr: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Assertion:
+    expr: Expr
+    message: Template | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PlainPath:
+    """A path of keys and indexes only (fix targets, ``at`` in examples)."""
+
+    keys: tuple[str | int, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    kind: str  # "set" | "remove" | "append"
+    path: PlainPath
+    value: Expr | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    status: str  # "pass" | "fail" | "unknown" | "skip"
+    at: PlainPath | None
+    body: MapExpr
+    others: MapExpr | None
+    loc: Location
+
+
+PolicyItem = Meta | Targets | When | Let | Assertion | Fix | Example
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    name: str
+    items: tuple[PolicyItem, ...]
+    loc: Location
+    name_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFile:
+    path: str
+    params: tuple[Param, ...]
+    lets: tuple[Let, ...]
+    defs: tuple[Def, ...]
+    policies: tuple[Policy, ...]
+    order: tuple[Param | Let | Def | Policy, ...]
+
+
+def children(node: Expr) -> tuple[Expr, ...]:
+    """The sub-expressions of ``node`` (filters included), for walks."""
+    if isinstance(node, ListExpr):
+        return node.items
+    if isinstance(node, MapExpr):
+        return tuple(value for _, value in node.entries)
+    if isinstance(node, PathExpr):
+        preds = tuple(s.predicate for s in node.steps if isinstance(s, Filter))
+        return (node.base, *preds)
+    if isinstance(node, Call):
+        return node.args
+    if isinstance(node, Not):
+        return (node.operand,)
+    if isinstance(node, (BoolOp, Compare)):
+        return (node.left, node.right)
+    if isinstance(node, Test):
+        return (node.operand,)
+    if isinstance(node, Quantifier):
+        return (node.collection, node.body)
+    return ()

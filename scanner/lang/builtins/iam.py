@@ -1,0 +1,202 @@
+"""IAM policy documents: iam_statements, iam_allows, iam_is_admin, iam_action_matches,
+iam_principal_is_public.
+
+Documents may be maps or JSON strings. Statements are normalised so that ``Action``,
+``NotAction``, ``Resource``, ``NotResource``, ``Principal`` and ``NotPrincipal`` are always
+lists (a principal map becomes the list of its values). Opaque values (references,
+UNKNOWN) make a result unknown rather than true or false.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from functools import lru_cache
+from typing import Any
+
+from scanner.engine.values import MISSING, EvaluationError, is_opaque
+from scanner.lang.builtins.json_fns import parse_json
+from scanner.lang.builtins.spec import Builtin
+from scanner.model import UNKNOWN
+
+_LISTED = ("Action", "NotAction", "Resource", "NotResource")
+
+
+def _as_list(value: Any) -> Any:
+    if value is MISSING or value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _principals(value: Any) -> Any:
+    if isinstance(value, dict) and not is_opaque(value):
+        out: list[Any] = []
+        for item in value.values():
+            out.extend(_as_list(item))
+        return out
+    return _as_list(value)
+
+
+def statements(doc: Any) -> Any:
+    """The normalised statements of a policy document (UNKNOWN if it cannot be read)."""
+    parsed = parse_json(doc)
+    if parsed is MISSING:
+        return []
+    if parsed is UNKNOWN:
+        return UNKNOWN
+    if not isinstance(parsed, dict):
+        raise EvaluationError("iam_statements() needs a policy document map")
+    raw = parsed.get("Statement", [])
+    if is_opaque(raw):
+        return UNKNOWN
+    out = []
+    for stmt in _as_list(raw):
+        if is_opaque(stmt):
+            return UNKNOWN
+        if not isinstance(stmt, dict):
+            raise EvaluationError("iam_statements(): a statement is not a map")
+        out.append(_normalise(stmt))
+    return out
+
+
+def _normalise(stmt: dict[str, Any]) -> dict[str, Any]:
+    norm = dict(stmt)
+    for key in _LISTED:
+        if key in norm:
+            norm[key] = _as_list(norm[key])
+    for key in ("Principal", "NotPrincipal"):
+        if key in norm:
+            norm[key] = _principals(norm[key])
+    return norm
+
+
+@lru_cache(maxsize=1024)
+def _glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(fnmatch.translate(pattern.lower()))
+
+
+def action_matches(pattern: Any, action: Any) -> Any:
+    """Whether an IAM action pattern (``s3:Get*``; or any of a list) covers ``action``."""
+    if pattern is MISSING or action is MISSING:
+        return False
+    if is_opaque(action):
+        return UNKNOWN
+    if not isinstance(action, str):
+        raise EvaluationError("iam_action_matches() needs an action string")
+    result: Any = False
+    for item in _as_list(pattern):
+        if is_opaque(item):
+            result = UNKNOWN
+        elif isinstance(item, str) and _glob(item).match(action.lower()):
+            return True
+    return result
+
+
+def _any_statement(doc: Any, test: Any) -> Any:
+    stmts = statements(doc)
+    if stmts is UNKNOWN:
+        return UNKNOWN
+    result: Any = False
+    for stmt in stmts:
+        effect = stmt.get("Effect")
+        if is_opaque(effect):
+            result = UNKNOWN
+            continue
+        if effect != "Allow":
+            continue
+        verdict = test(stmt)
+        if verdict is True:
+            return True
+        if verdict is UNKNOWN:
+            result = UNKNOWN
+    return result
+
+
+def allows(doc: Any, action: Any) -> Any:
+    """Some Allow statement's Action covers ``action``."""
+    if action is MISSING:
+        return False
+    return _any_statement(doc, lambda s: action_matches(s.get("Action", []), action))
+
+
+def _star(values: list[Any]) -> Any:
+    result: Any = False
+    for value in values:
+        if is_opaque(value):
+            result = UNKNOWN
+        elif value in ("*", "*:*"):
+            return True
+    return result
+
+
+def is_admin(doc: Any) -> Any:
+    """Some Allow statement grants every action on every resource."""
+
+    def admin(stmt: dict[str, Any]) -> Any:
+        actions = _star(stmt.get("Action", []))
+        resources = _star(stmt.get("Resource", []))
+        if actions is False or resources is False:
+            return False
+        return True if actions is True and resources is True else UNKNOWN
+
+    return _any_statement(doc, admin)
+
+
+def principal_is_public(stmt: Any) -> Any:
+    """The statement's Principal is everyone (``*`` or ``{"AWS": "*"}``)."""
+    if stmt is MISSING:
+        return False
+    if is_opaque(stmt):
+        return UNKNOWN
+    if not isinstance(stmt, dict):
+        raise EvaluationError("iam_principal_is_public() needs a statement map")
+    principal = stmt.get("Principal", MISSING)
+    if principal is MISSING:
+        return False
+    if is_opaque(principal):
+        return UNKNOWN
+    return _star(_principals(principal))
+
+
+FUNCTIONS = (
+    Builtin(
+        "iam_statements",
+        statements,
+        ("any",),
+        "list",
+        "the statements of a policy document, normalised",
+        raw=True,
+    ),
+    Builtin(
+        "iam_allows",
+        allows,
+        ("any", "string"),
+        "bool",
+        "some Allow statement's Action covers the action",
+        raw=True,
+    ),
+    Builtin(
+        "iam_is_admin",
+        is_admin,
+        ("any",),
+        "bool",
+        "some Allow statement grants `*` on `*`",
+        raw=True,
+    ),
+    Builtin(
+        "iam_action_matches",
+        action_matches,
+        ("any", "string"),
+        "bool",
+        "an action pattern (or list of patterns) covers the action",
+        raw=True,
+    ),
+    Builtin(
+        "iam_principal_is_public",
+        principal_is_public,
+        ("any",),
+        "bool",
+        "a statement's Principal is everyone",
+        raw=True,
+    ),
+)

@@ -1,0 +1,65 @@
+"""Network functions: cidr_is_open, cidr_contains, cidr_prefix_len, port_in_range."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from scanner.engine.values import EvaluationError
+from scanner.lang.builtins.spec import Builtin
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _network(text: str, name: str) -> Network:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        raise EvaluationError(f"{name}(): {text!r} is not an IP address or CIDR block") from None
+
+
+def _is_open(cidr: str) -> bool:
+    """True for 0.0.0.0/0 and ::/0 (any address at all)."""
+    return _network(cidr, "cidr_is_open").prefixlen == 0
+
+
+def _contains(cidr: str, other: str) -> bool:
+    outer = _network(cidr, "cidr_contains")
+    inner = _network(other, "cidr_contains")
+    if outer.version != inner.version:
+        return False
+    return inner.subnet_of(outer)  # type: ignore[arg-type]
+
+
+def _prefix_len(cidr: str) -> int:
+    return _network(cidr, "cidr_prefix_len").prefixlen
+
+
+def _port_in_range(low: Any, high: Any, port: Any) -> bool:
+    """Whether ``port`` lies in [low, high]; -1 on either end means every port."""
+    for value in (low, high, port):
+        if isinstance(value, float) and not value.is_integer():
+            raise EvaluationError(f"port_in_range(): {value} is not a port number")
+    if low == -1 or high == -1:
+        return True
+    return int(low) <= int(port) <= int(high)
+
+
+FUNCTIONS = (
+    Builtin("cidr_is_open", _is_open, ("string",), "bool", "0.0.0.0/0 or ::/0"),
+    Builtin(
+        "cidr_contains",
+        _contains,
+        ("string", "string"),
+        "bool",
+        "whether a CIDR block contains an address or block",
+    ),
+    Builtin("cidr_prefix_len", _prefix_len, ("string",), "int", "the prefix length of a CIDR"),
+    Builtin(
+        "port_in_range",
+        _port_in_range,
+        ("number", "number", "number"),
+        "bool",
+        "whether FROM <= PORT <= TO (-1 means all ports)",
+    ),
+)

@@ -1,0 +1,109 @@
+"""String functions: lower, upper, trim, split, join, replace, to_string, to_number,
+regex_replace."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from scanner.engine.values import MAX_MATCH_INPUT, MISSING, EvaluationError, is_reference, render
+from scanner.lang.builtins.spec import Builtin
+from scanner.model import UNKNOWN
+
+
+def _join(items: list[Any], sep: str) -> str:
+    parts = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise EvaluationError(f"join() can only join strings and numbers, got {item!r}")
+        parts.append(str(item))
+    return sep.join(parts)
+
+
+def _to_string(value: Any) -> Any:
+    if value is MISSING:
+        return MISSING
+    if value is UNKNOWN or is_reference(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=render)
+    return str(value)
+
+
+def _to_number(value: Any) -> Any:
+    """A number from a number or numeric string; MISSING when there is none."""
+    if value is UNKNOWN or is_reference(value):
+        return UNKNOWN
+    if isinstance(value, bool):
+        return MISSING
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return float(text) if any(c in text for c in ".eE") else int(text)
+        except ValueError:
+            return MISSING
+    return MISSING
+
+
+def _regex_replace(text: str, pattern: re.Pattern[str], replacement: str) -> str:
+    if len(text) > MAX_MATCH_INPUT:
+        raise EvaluationError(
+            f"regex_replace() input of {len(text)} characters is over the limit of "
+            f"{MAX_MATCH_INPUT}"
+        )
+    try:
+        return pattern.sub(replacement, text)
+    except (re.error, IndexError) as exc:
+        raise EvaluationError(f"regex_replace() replacement is invalid: {exc}") from None
+
+
+FUNCTIONS = (
+    Builtin("lower", str.lower, ("string",), "string", "the string in lower case"),
+    Builtin("upper", str.upper, ("string",), "string", "the string in upper case"),
+    Builtin("trim", str.strip, ("string",), "string", "the string without outer whitespace"),
+    Builtin(
+        "split",
+        lambda s, sep: s.split(sep) if sep else list(s),
+        ("string", "string"),
+        "list",
+        "the parts of a string between separators",
+    ),
+    Builtin("join", _join, ("list", "string"), "string", "list items joined by a separator"),
+    Builtin(
+        "replace",
+        lambda s, old, new: s.replace(old, new) if old else s,
+        ("string", "string", "string"),
+        "string",
+        "every occurrence of a substring replaced",
+    ),
+    Builtin(
+        "to_string",
+        _to_string,
+        ("any",),
+        "string",
+        "a value as text (lists and maps as compact JSON)",
+        raw=True,
+    ),
+    Builtin(
+        "to_number",
+        _to_number,
+        ("any",),
+        "number",
+        "a number from a number or numeric string (missing if not numeric)",
+        raw=True,
+    ),
+    Builtin(
+        "regex_replace",
+        _regex_replace,
+        ("string", "regex", "string"),
+        "string",
+        "every match of a regular expression literal replaced (\\1 for groups)",
+    ),
+)

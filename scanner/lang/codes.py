@@ -1,0 +1,74 @@
+"""Stable error codes of the policy language (docs/language.md lists each with an example)."""
+
+from __future__ import annotations
+
+SYNTAX = "P001"
+BAD_ESCAPE = "P002"
+UNREADABLE = "P003"
+BAD_NUMBER = "P004"
+
+UNKNOWN_NAME = "P010"
+UNKNOWN_ATTRIBUTE = "P011"
+UNKNOWN_FUNCTION = "P012"
+ARITY = "P013"
+ARGUMENT_TYPE = "P014"
+COLLECTION_OPERAND = "P015"
+RECURSIVE_DEF = "P016"
+DUPLICATE_NAME = "P017"
+UNKNOWN_TYPE_NAME = "P018"
+MISPLACED = "P019"
+
+UNKNOWN_METADATA = "P020"
+MISSING_METADATA = "P021"
+BAD_POLICY_ID = "P022"
+BAD_SEVERITY = "P023"
+DUPLICATE_POLICY_ID = "P024"
+DUPLICATE_METADATA = "P025"
+BAD_METADATA_VALUE = "P026"
+
+BAD_REGEX = "P030"
+UNSAFE_REGEX = "P031"
+REGEX_NOT_LITERAL = "P032"
+
+PARAM_TYPE = "P040"
+PARAM_OVERRIDE = "P041"
+UNKNOWN_PARAM = "P042"
+
+BAD_FIX = "P050"
+BAD_EXAMPLE = "P060"
+BAD_TEMPLATE = "P070"
+BAD_RELATED = "P080"
+
+DESCRIPTIONS: dict[str, str] = {
+    SYNTAX: "syntax error",
+    BAD_ESCAPE: "unknown escape sequence in a string",
+    UNREADABLE: "policy file cannot be read or is not UTF-8 text",
+    BAD_NUMBER: "index is not a whole number",
+    UNKNOWN_NAME: "unknown name (not a binding, param, `id` or `type`)",
+    UNKNOWN_ATTRIBUTE: "unknown top-level key of a resource body",
+    UNKNOWN_FUNCTION: "unknown function",
+    ARITY: "wrong number of arguments",
+    ARGUMENT_TYPE: "argument of the wrong type",
+    COLLECTION_OPERAND: "collection used where one value is needed",
+    RECURSIVE_DEF: "recursive `def`",
+    DUPLICATE_NAME: "name defined twice in the same scope",
+    UNKNOWN_TYPE_NAME: "unknown type name",
+    MISPLACED: "construct used where it is not allowed",
+    UNKNOWN_METADATA: "unknown metadata key",
+    MISSING_METADATA: "required metadata or `resource` missing",
+    BAD_POLICY_ID: "policy id does not have the form PAC-AREA-001",
+    BAD_SEVERITY: "unknown severity",
+    DUPLICATE_POLICY_ID: "policy id used twice",
+    DUPLICATE_METADATA: "metadata key given twice",
+    BAD_METADATA_VALUE: "metadata value of the wrong type",
+    BAD_REGEX: "regular expression does not compile",
+    UNSAFE_REGEX: "regular expression can backtrack catastrophically",
+    REGEX_NOT_LITERAL: "`matches` needs a string literal",
+    PARAM_TYPE: "param default does not match its declared type",
+    PARAM_OVERRIDE: "param override (`--param`) of the wrong type",
+    UNKNOWN_PARAM: "override for a param no policy file declares",
+    BAD_FIX: "invalid `fix` clause",
+    BAD_EXAMPLE: "invalid `example`",
+    BAD_TEMPLATE: "invalid message template",
+    BAD_RELATED: "invalid `related(TYPE, PATH)` call",
+}

@@ -1,0 +1,181 @@
+"""Policy sources to a runnable ``Program``: parse, check, compile, file by file.
+
+``compile_sources`` never raises for a policy mistake. A syntax error or a problem in a
+file's shared ``let``/``def``/``param`` drops that file; a problem inside one policy drops
+only that policy. Every problem is returned as a ``Diagnostic`` with its source line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.engine.compile import ExprCompiler
+from scanner.engine.program import CompiledPolicy, Program
+from scanner.errors import Diagnostic, PolicyError
+from scanner.lang import ast, codes
+from scanner.lang.checks import check_file, constant_value
+from scanner.lang.parser import parse_file
+from scanner.lang.policy_build import build_policy
+from scanner.lang.scope import VALUE, did_you_mean
+from scanner.model import Location
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySource:
+    """A policy file's path and text; ``error`` says why a file could not be read."""
+
+    path: str
+    text: str
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompileResult:
+    program: Program
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics
+
+
+def compile_sources(
+    sources: Iterable[PolicySource], params: Mapping[str, Any] | None = None
+) -> CompileResult:
+    overrides = dict(params or {})
+    diagnostics: list[Diagnostic] = []
+    compiled: list[CompiledPolicy] = []
+    declared: set[str] = set()
+    for source in sources:
+        if source.error is not None:
+            diagnostics.append(
+                Diagnostic(code=codes.UNREADABLE, message=source.error, file=source.path)
+            )
+            continue
+        policies, errors, names = _compile_one(source, overrides)
+        declared |= names
+        compiled.extend(policies)
+        diagnostics.extend(_diagnostic(e, source.text) for e in errors)
+    compiled = _drop_duplicate_ids(compiled, diagnostics)
+    for name in sorted(set(overrides) - declared):
+        hint = did_you_mean(name, declared)
+        diagnostics.append(
+            Diagnostic(
+                code=codes.UNKNOWN_PARAM,
+                message=f"--param {name}: no policy file declares a param `{name}`{hint}",
+            )
+        )
+    return CompileResult(Program.of(compiled), diagnostics)
+
+
+def _compile_one(
+    source: PolicySource, overrides: Mapping[str, Any]
+) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
+    try:
+        pf = parse_file(source.path, source.text)
+    except PolicyError as exc:
+        return [], [exc], set()
+    except RecursionError:
+        where = Location(source.path, 1, 1)
+        error = PolicyError("policy is nested too deeply", code=codes.SYNTAX, location=where)
+        return [], [error], set()
+    names = {p.name for p in pf.params}
+    errors = check_file(pf, overrides)
+    bad = _bad_policies(pf, errors)
+    if bad is None:
+        return [], errors, names
+    compile_errors: list[PolicyError] = []
+    policies = compile_file(pf, source.text, overrides, bad, compile_errors)
+    later_bad = _bad_policies(pf, compile_errors) or set()
+    policies = [p for p in policies if p.info.name not in later_bad]
+    return policies, errors + compile_errors, names
+
+
+def compile_file(
+    pf: ast.PolicyFile,
+    text: str,
+    overrides: Mapping[str, Any],
+    skip: set[str],
+    errors: list[PolicyError],
+) -> list[CompiledPolicy]:
+    """Compile the checked policies of one file (except those named in ``skip``)."""
+    values: dict[str, Any] = {}
+    compiler = ExprCompiler({d.name: d for d in pf.defs}, values, errors)
+    scope = compiler.file_scope
+    for param in pf.params:
+        if param.name in overrides:
+            values[param.name] = overrides[param.name]
+        else:
+            values[param.name] = constant_value(param.default, scope, values)
+        scope.bind(param.name, "param", VALUE, param)
+    for item in pf.order:
+        if isinstance(item, ast.Let):
+            compiler.bind_let(scope, item)
+    lines = text.splitlines()
+    return [
+        build_policy(policy, compiler, values, lines)
+        for policy in pf.policies
+        if policy.name not in skip
+    ]
+
+
+def _bad_policies(pf: ast.PolicyFile, errors: list[PolicyError]) -> set[str] | None:
+    """Names of policies holding an error; None when an error is outside every policy."""
+    bad: set[str] = set()
+    for error in errors:
+        owner = _owner(pf, error.location)
+        if owner is None:
+            return None
+        bad.add(owner)
+    return bad
+
+
+def _owner(pf: ast.PolicyFile, where: Location | None) -> str | None:
+    if where is None:
+        return None
+    for policy in pf.policies:
+        start, end = policy.loc.line, policy.loc.end_line or policy.loc.line
+        if start <= where.line <= end:
+            return policy.name
+    return None
+
+
+def _drop_duplicate_ids(
+    policies: list[CompiledPolicy], diagnostics: list[Diagnostic]
+) -> list[CompiledPolicy]:
+    first: dict[str, CompiledPolicy] = {}
+    kept = []
+    for policy in policies:
+        seen = first.get(policy.info.id)
+        if seen is None:
+            first[policy.info.id] = policy
+            kept.append(policy)
+            continue
+        diagnostics.append(
+            Diagnostic(
+                code=codes.DUPLICATE_POLICY_ID,
+                message=f"policy id {policy.info.id} is already used by {seen.info.name} "
+                f"({seen.info.source})",
+                location=policy.id_loc or policy.info.source,
+                source_line=policy.id_line,
+            )
+        )
+    return kept
+
+
+def _diagnostic(error: PolicyError, text: str) -> Diagnostic:
+    where = error.location
+    line = None
+    if where is not None:
+        lines = text.splitlines()
+        if 0 < where.line <= len(lines):
+            line = lines[where.line - 1]
+    return Diagnostic(
+        code=error.code,
+        message=error.message,
+        location=where,
+        hint=error.hint,
+        source_line=line,
+    )

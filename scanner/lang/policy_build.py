@@ -1,0 +1,134 @@
+"""One checked ``policy`` block to a ``CompiledPolicy``: metadata, conditions, fixes,
+message templates and examples."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from scanner.engine.compile import ExprCompiler
+from scanner.engine.messages import template
+from scanner.engine.program import CompiledCondition, CompiledExample, CompiledPolicy
+from scanner.lang import ast
+from scanner.lang.checks import constant_value
+from scanner.lang.scope import Scope
+from scanner.model import Document, FixOp, Location, PolicyInfo, Resource, Severity, Status
+
+EXAMPLE_SUBJECT = "Subject"
+
+
+def build_policy(
+    policy: ast.Policy, compiler: ExprCompiler, params: Mapping[str, Any], lines: list[str]
+) -> CompiledPolicy:
+    scope = compiler.file_scope.child()
+    whens: list[CompiledCondition] = []
+    assertions: list[CompiledCondition] = []
+    fixes: list[FixOp] = []
+    examples: list[ast.Example] = []
+    for item in policy.items:
+        if isinstance(item, ast.Let):
+            compiler.bind_let(scope, item)
+        elif isinstance(item, ast.When):
+            node = compiler.condition(item.expr, scope)
+            whens.append(CompiledCondition(node, source_text(lines, item.expr.loc), item.loc))
+        elif isinstance(item, ast.Assertion):
+            assertions.append(_assertion(item, compiler, scope, lines))
+        elif isinstance(item, ast.Fix):
+            value = None if item.value is None else constant_value(item.value, scope, params)
+            fixes.append(FixOp(item.kind, item.path.keys, value))
+        elif isinstance(item, ast.Example):
+            examples.append(item)
+    info = _info(policy, tuple(fixes))
+    id_meta = _meta(policy).get("id")
+    id_loc = id_meta.loc if id_meta is not None else None
+    return CompiledPolicy(
+        info=info,
+        whens=tuple(whens),
+        assertions=tuple(assertions),
+        examples=tuple(_example(e, info, scope, params) for e in examples),
+        id_loc=id_loc,
+        id_line=lines[id_loc.line - 1] if id_loc and 0 < id_loc.line <= len(lines) else None,
+    )
+
+
+def _assertion(
+    item: ast.Assertion, compiler: ExprCompiler, scope: Scope, lines: list[str]
+) -> CompiledCondition:
+    node = compiler.condition(item.expr, scope)
+    message = None
+    if item.message is not None:
+        parts = [
+            p if isinstance(p, str) else compiler.compile(p, scope) for p in item.message.parts
+        ]
+        message = template(parts)
+    return CompiledCondition(node, source_text(lines, item.expr.loc), item.loc, message)
+
+
+def _meta(policy: ast.Policy) -> dict[str, ast.Expr]:
+    return {i.key: i.value for i in policy.items if isinstance(i, ast.Meta)}
+
+
+def _info(policy: ast.Policy, fixes: tuple[FixOp, ...]) -> PolicyInfo:
+    meta = _meta(policy)
+
+    def text(key: str) -> str:
+        node = meta.get(key)
+        return node.value if isinstance(node, ast.Literal) else ""
+
+    def strings(key: str) -> tuple[str, ...]:
+        node = meta.get(key)
+        if not isinstance(node, ast.ListExpr):
+            return ()
+        return tuple(i.value for i in node.items if isinstance(i, ast.Literal))
+
+    severity = meta["severity"]
+    level = severity.name if isinstance(severity, ast.Name) else text("severity")
+    types = tuple(t for i in policy.items if isinstance(i, ast.Targets) for t, _ in i.types)
+    return PolicyInfo(
+        id=text("id"),
+        name=policy.name,
+        title=text("title"),
+        severity=Severity(level),
+        resource_types=tuple(dict.fromkeys(types)),
+        description=text("description"),
+        controls=strings("controls"),
+        equivalents=strings("equivalents"),
+        tags=strings("tags"),
+        help=text("help"),
+        help_url=text("help_url") or None,
+        fixes=fixes,
+        source=policy.loc,
+    )
+
+
+def _example(
+    example: ast.Example, info: PolicyInfo, scope: Scope, params: Mapping[str, Any]
+) -> CompiledExample:
+    document = Document(path=example.loc.file, format="example")
+    body = dict(constant_value(example.body, scope, params))
+    kind = body.get("Type")
+    if not isinstance(kind, str):
+        kind = info.resource_types[0]
+        body = {"Type": kind, **body}
+    subject = Resource(type=kind, id=EXAMPLE_SUBJECT, body=body, document=document)
+    others = []
+    if example.others is not None:
+        for name, value in constant_value(example.others, scope, params).items():
+            others.append(Resource(type=value["Type"], id=name, body=value, document=document))
+    at = example.at.keys if example.at is not None else None
+    return CompiledExample(Status(example.status), at, subject, tuple(others), example.loc)
+
+
+def source_text(lines: list[str], loc: Location) -> str:
+    """The source of a node, on one line (inner whitespace collapsed)."""
+    if loc.end_line is None or loc.end_column is None:
+        return ""
+    first, last = loc.line - 1, loc.end_line - 1
+    if first == last:
+        return lines[first][loc.column - 1 : loc.end_column - 1] if first < len(lines) else ""
+    chunk = [
+        lines[first][loc.column - 1 :],
+        *lines[first + 1 : last],
+        lines[last][: loc.end_column - 1],
+    ]
+    return " ".join(" ".join(part.split()) for part in chunk if part.strip())
