@@ -12,14 +12,16 @@ import yaml
 
 from scanner.model import Location, Path, Span
 
+Loader = type[yaml.SafeLoader]
 
-def compose(text: str) -> yaml.Node | None:
+
+def compose(text: str, loader_class: Loader = yaml.SafeLoader) -> yaml.Node | None:
     """The node tree of a single-document YAML text (None when empty).
 
     Raises ``yaml.YAMLError`` for text that is not YAML. Tags are kept, not resolved, so
     CloudFormation short forms (``!Ref``) compose fine.
     """
-    loader = yaml.SafeLoader(text)
+    loader = loader_class(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
         return node
@@ -27,9 +29,9 @@ def compose(text: str) -> yaml.Node | None:
         loader.dispose()
 
 
-def construct(node: yaml.Node) -> Any:
+def construct(node: yaml.Node, loader_class: Loader = yaml.SafeLoader) -> Any:
     """Plain Python data (PyYAML's safe types) for a composed node."""
-    loader = yaml.SafeLoader("")
+    loader = loader_class("")
     try:
         return loader.construct_document(node)
     finally:
@@ -59,3 +61,11 @@ def node_positions(root: yaml.Node, file: str) -> dict[Path, Span]:
 def mark_location(node: yaml.Node, file: str) -> Location:
     start, end = node.start_mark, node.end_mark
     return Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+def dotted(path: Path) -> str:
+    """``Properties.Rules[0].Status`` from a path tuple."""
+    text = ""
+    for key in path:
+        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
+    return text

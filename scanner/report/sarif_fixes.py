@@ -18,6 +18,7 @@ import sarif_om as om
 import yaml
 
 from scanner.model import Document, Finding, FixOp, Location, Path, Resource, is_unknown
+from scanner.positions import dotted
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -44,14 +45,6 @@ def sarif_fixes(finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
 
 def _describe(op: FixOp) -> str:
     return f"Set {dotted(op.path)} to {_inserted_text(op.value)}."
-
-
-def dotted(path: Path) -> str:
-    """``Properties.Rules[0].Status`` from a path tuple."""
-    text = ""
-    for key in path:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text
 
 
 def _replacement(resource: Resource, op: FixOp) -> om.Replacement | None:

@@ -1,0 +1,329 @@
+"""The config file, ``.pacscan.yaml``: defaults a repository keeps next to its templates.
+
+Found by walking up from the working directory (``.pacscan.yaml`` or ``.pacscan.yml``),
+or named with ``--config``. Validated against ``scanner/data/config.schema.json``; every
+problem is reported at once, each with the file, line and column of the offending key or
+value. Paths in the file (policy paths, baseline, report output) are relative to the
+directory the file is in. Command-line options win over the file.
+
+```yaml
+version: 1
+policies:
+  paths: [policies/]                 # replaces the built-in policies, like --policies
+  enable: [PAC-S3-014]               # run only these
+  disable: [PAC-EC2-003]
+  severity: {PAC-S3-014: high}       # severity overrides
+  params: {max_key_age: 60}
+suppressions:
+  - policy: PAC-S3-014               # and/or resource:, file: (glob)
+    reason: logs are write-once
+    expires: 2025-06-30              # optional; past this day it stops applying
+baseline: .pacscan/baseline.sarif
+report: {format: sarif, output: pacscan.sarif, fail_on: high, category: pacscan/iac/}
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from typing import Any
+
+import jsonschema
+import yaml
+
+from scanner.errors import Diagnostic, UsageError
+from scanner.model import Location, Path, Severity, Span
+from scanner.positions import compose, construct, dotted, node_positions
+from scanner.result import ScanResult
+from scanner.suppress import Suppression
+
+CONFIG_NAMES = (".pacscan.yaml", ".pacscan.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The settings of a config file; ``None`` means "not set here"."""
+
+    path: str | None = None
+    policy_paths: tuple[str, ...] = ()
+    enable: frozenset[str] | None = None
+    disable: frozenset[str] = frozenset()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    suppressions: tuple[Suppression, ...] = ()
+    baseline: str | None = None
+    format: str | None = None
+    output: str | None = None
+    fail_on: Severity | None = None
+    category: str | None = None
+    include_passed: bool | None = None
+    omit_suppressed: bool | None = None
+    new_only: bool | None = None
+    locations: Mapping[Path, Location] = field(default_factory=dict)
+
+
+class ConfigError(UsageError):
+    """A config file that cannot be used; ``diagnostics`` holds every problem found."""
+
+    code = "C001"
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        first = diagnostics[0]
+        super().__init__(
+            first.message,
+            code=first.code,
+            location=first.location,
+            hint=first.hint,
+            source_line=first.source_line,
+        )
+        self.diagnostics = list(diagnostics)
+
+
+def find_config(start: str) -> str | None:
+    """The nearest config file in ``start`` or one of its parents."""
+    directory = os.path.abspath(start)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def load_config(path: str) -> Config:
+    """Read and validate a config file; ``ConfigError`` lists every problem."""
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
+        diag = Diagnostic("C001", f"cannot read config file: {reason}", file=path)
+        raise ConfigError([diag]) from exc
+    try:
+        node = compose(text, _ConfigLoader)
+        if node is None:
+            return Config(path=path)
+        data = construct(node, _ConfigLoader)
+    except yaml.YAMLError as exc:
+        raise ConfigError([_yaml_diagnostic(exc, path, text)]) from exc
+    positions = node_positions(node, path)
+    problems = [d for e in _errors(data) for d in _schema_diagnostics(e, positions, text)]
+    if problems:
+        raise ConfigError(sorted(problems, key=_position))
+    return _config(data, path, positions)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML where ``2025-06-30`` stays a string (the schema checks it is a date)."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(files("scanner.data").joinpath("config.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _errors(data: Any) -> list[jsonschema.ValidationError]:
+    return list(_validator().iter_errors(data))
+
+
+def _yaml_diagnostic(exc: yaml.YAMLError, path: str, text: str) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    location = None
+    if mark is not None:
+        location = Location(path, mark.line + 1, mark.column + 1)
+    return Diagnostic(
+        "C001",
+        f"config file is not valid YAML: {problem}",
+        location=location,
+        source_line=_line(text, location),
+        file=path,
+    )
+
+
+def _schema_diagnostics(
+    error: jsonschema.ValidationError, positions: Mapping[Path, Span], text: str
+) -> list[Diagnostic]:
+    path: Path = tuple(error.absolute_path)
+    where = dotted(path)
+    return [
+        Diagnostic(
+            "C002",
+            f"{where}: {message}" if where else message,
+            location=location,
+            hint=hint,
+            source_line=_line(text, location),
+        )
+        for message, location, hint in _explain(error, path, positions)
+    ]
+
+
+Explanation = tuple[str, Location | None, str | None]
+
+
+def _explain(
+    error: jsonschema.ValidationError, path: Path, positions: Mapping[Path, Span]
+) -> list[Explanation]:
+    span = positions.get(path)
+    here = span.value if span is not None else None
+    if error.validator == "additionalProperties":
+        return _unknown_keys(error, path, positions)
+    if "propertyNames" in error.absolute_schema_path:  # the key itself is wrong
+        key_span = positions.get((*path, error.instance))
+        message = error.schema.get("x-message") or error.message
+        return [(f"key '{error.instance}': {message}", key_span.key if key_span else here, None)]
+    if "x-message" in error.schema:
+        return [(str(error.schema["x-message"]), here, None)]
+    if error.validator == "enum":
+        choices = ", ".join(json.dumps(c) for c in error.validator_value)
+        return [(f"must be one of {choices}, not {json.dumps(error.instance)}", here, None)]
+    if error.validator == "type":
+        expected = _article(error.validator_value)
+        return [(f"must be {expected}, not {_kind(error.instance)}", here, None)]
+    return [(error.message, here, None)]
+
+
+def _unknown_keys(
+    error: jsonschema.ValidationError, path: Path, positions: Mapping[Path, Span]
+) -> list[Explanation]:
+    allowed = sorted(error.schema.get("properties", {}))
+    found: list[Explanation] = []
+    for extra in sorted(set(error.instance) - set(allowed), key=str):
+        key_span = positions.get((*path, extra))
+        close = difflib.get_close_matches(str(extra), allowed, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+        location = key_span.key if key_span is not None else None
+        found.append((f"unknown key '{extra}'", location, hint))
+    return found
+
+
+def _config(data: Mapping[str, Any], path: str, positions: Mapping[Path, Span]) -> Config:
+    base = os.path.dirname(os.path.abspath(path))
+    policies = data.get("policies") or {}
+    report = data.get("report") or {}
+    enable = policies.get("enable")
+    return Config(
+        path=path,
+        policy_paths=tuple(os.path.join(base, p) for p in policies.get("paths") or ()),
+        enable=frozenset(enable) if enable is not None else None,
+        disable=frozenset(policies.get("disable") or ()),
+        severity={k: Severity(v) for k, v in (policies.get("severity") or {}).items()},
+        params=dict(policies.get("params") or {}),
+        suppressions=_suppressions(data.get("suppressions") or [], positions),
+        baseline=os.path.join(base, data["baseline"]) if data.get("baseline") else None,
+        format=report.get("format"),
+        output=os.path.join(base, report["output"]) if report.get("output") else None,
+        fail_on=Severity(report["fail_on"]) if report.get("fail_on") else None,
+        category=report.get("category"),
+        include_passed=report.get("include_passed"),
+        omit_suppressed=report.get("omit_suppressed"),
+        new_only=report.get("new_only"),
+        locations={p: (s.key or s.value) for p, s in positions.items()},
+    )
+
+
+def _suppressions(
+    entries: list[dict[str, Any]], positions: Mapping[Path, Span]
+) -> tuple[Suppression, ...]:
+    rules = []
+    for index, entry in enumerate(entries):
+        span = positions.get(("suppressions", index))
+        rules.append(
+            Suppression(
+                "config",
+                policy=entry.get("policy"),
+                resource=entry.get("resource"),
+                file=entry.get("file"),
+                reason=(entry.get("reason") or "").strip() or None,
+                expires=date.fromisoformat(entry["expires"]) if entry.get("expires") else None,
+                location=span.value if span is not None else None,
+            )
+        )
+    return tuple(rules)
+
+
+def override_severity(result: ScanResult, config: Config) -> tuple[ScanResult, list[Diagnostic]]:
+    """``result`` with the config's severity overrides applied to policies and findings.
+
+    An override naming a policy that did not run is a warning (a typo, or a policy that
+    was disabled), reported at its key in the config file.
+    """
+    if not config.severity:
+        return result, []
+    policies = {p.id: p for p in result.policies}
+    changed = {
+        pid: replace(policies[pid], severity=sev)
+        for pid, sev in config.severity.items()
+        if pid in policies
+    }
+    findings = tuple(
+        replace(f, policy=changed[f.policy.id]) if f.policy.id in changed else f
+        for f in result.findings
+    )
+    warnings = [
+        Diagnostic(
+            "C003",
+            f"severity override for {pid}, which is not among the policies that ran",
+            location=config.locations.get(("policies", "severity", pid)),
+            severity="warning",
+        )
+        for pid in config.severity
+        if pid not in policies
+    ]
+    updated = tuple(changed.get(p.id, p) for p in result.policies)
+    return replace(result, findings=findings, policies=updated), warnings
+
+
+def _article(expected: Any) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "boolean": "true or false",
+    }
+    kinds = expected if isinstance(expected, list) else [expected]
+    return " or ".join(names.get(k, f"a {k}") for k in kinds)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value)}"
+    return f"the number {value}"
+
+
+def _line(text: str, location: Location | None) -> str | None:
+    if location is None:
+        return None
+    lines = text.splitlines()
+    return lines[location.line - 1] if 0 < location.line <= len(lines) else None
+
+
+def _position(diag: Diagnostic) -> tuple[int, int]:
+    loc = diag.location
+    return (loc.line, loc.column) if loc is not None else (0, 0)
