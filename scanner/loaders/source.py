@@ -1,0 +1,220 @@
+"""Turning the bytes of a YAML or JSON file into text, values and a position index.
+
+The readers (``yaml_source``, ``json_source``) record positions as character offsets
+into the decoded text; :class:`PositionIndex` converts an offset pair to a 1-based
+``Location`` only when someone asks for it, so loading stays cheap and the index is small
+to pickle between processes.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gc
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.errors import InputError
+from scanner.model import Location, Path, Span
+
+# Error codes of the input readers (stable; documented for users in docs/inputs.md).
+FILE_TOO_LARGE = "I001"
+EMPTY_FILE = "I002"
+BINARY_DATA = "I003"
+BAD_ENCODING = "I004"
+YAML_SYNTAX = "I005"
+JSON_SYNTAX = "I006"
+DUPLICATE_KEY = "I007"
+TOO_DEEP = "I008"
+TOO_MANY_NODES = "I009"
+UNREADABLE = "I010"
+BAD_RESOURCE = "I011"
+INTERNAL = "I099"
+
+# Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_TRAILING_SPACE = " \t\r\n\x85\u2028\u2029"
+
+# Raw span: (key start, key end, value start, value end) offsets; key start -1 = no key.
+RawSpan = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile file from exhausting memory or the stack."""
+
+    max_depth: int = 500
+    max_nodes: int = 2_000_000
+    max_alias_nodes: int = 100_000
+
+
+@dataclass
+class ParsedSource:
+    """A parsed file: its root value, where every node came from, and the text.
+
+    ``dynamic`` holds the ``id()`` of every mapping or list that contains an intrinsic
+    function (a ``Ref`` or ``Fn::*`` key) at any depth, so resolution can hand every
+    other subtree through untouched. It is only meaningful while ``value`` is alive.
+    """
+
+    value: Any
+    positions: PositionIndex
+    text: str
+    dynamic: set[int] = field(default_factory=set)
+    documents: int = 1
+
+
+class LineTable:
+    """Offsets of line starts, for converting a character offset to line and column."""
+
+    __slots__ = ("_starts",)
+
+    def __init__(self, text: str) -> None:
+        self._starts = [0]
+        self._starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of ``offset``."""
+        index = bisect_right(self._starts, offset)
+        return index, offset - self._starts[index - 1] + 1
+
+
+def location_at(file: str, text: str, offset: int, end: int | None = None) -> Location:
+    """A ``Location`` for ``text[offset:end]`` (one-off use, e.g. for an error)."""
+    table = LineTable(text)
+    line, col = table.line_col(offset)
+    if end is None or end <= offset:
+        return Location(file, line, col, line, col + 1)
+    end_line, end_col = table.line_col(end)
+    return Location(file, line, col, end_line, end_col)
+
+
+def source_line(text: str, line: int) -> str | None:
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def input_error(code: str, message: str, file: str, text: str, offset: int) -> InputError:
+    """An ``InputError`` located at ``offset`` of ``text``, quoting its line."""
+    loc = location_at(file, text, offset)
+    return InputError(message, code=code, location=loc, source_line=source_line(text, loc.line))
+
+
+class PositionIndex(Mapping[Path, Span]):
+    """``Document.positions``: source path -> ``Span``, converted lazily from offsets."""
+
+    __slots__ = ("_file", "_text", "_raw", "_table")
+
+    def __init__(self, file: str, text: str, raw: dict[Path, RawSpan]) -> None:
+        self._file = file
+        self._text = text
+        self._raw = raw
+        self._table: LineTable | None = None
+
+    def __getitem__(self, path: Path) -> Span:
+        return self._span(self._raw[path])
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        raw = self._raw.get(path)
+        return default if raw is None else self._span(raw)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._raw
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def raw(self, path: Path) -> RawSpan | None:
+        return self._raw.get(path)
+
+    def rebind(self, file: str) -> PositionIndex:
+        """The same index reporting locations in ``file``."""
+        return PositionIndex(file, self._text, self._raw)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the line table is rebuilt on demand
+        return (PositionIndex, (self._file, self._text, self._raw))
+
+    def _span(self, raw: RawSpan) -> Span:
+        key = self._location(raw[0], raw[1]) if raw[0] >= 0 else None
+        return Span(key, self._location(raw[2], raw[3]))
+
+    def _location(self, start: int, end: int) -> Location:
+        if self._table is None:
+            self._table = LineTable(self._text)
+        text = self._text
+        while end > start and text[end - 1] in _TRAILING_SPACE:
+            end -= 1
+        line, col = self._table.line_col(start)
+        end_line, end_col = self._table.line_col(end) if end > start else (line, col)
+        return Location(self._file, line, col, end_line, end_col)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def decode(file: str, data: bytes) -> str:
+    """The text of a YAML/JSON file; raises ``InputError`` for empty, binary or bad bytes."""
+    encoding = "utf-8"
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            data, encoding = data[len(bom) :], name
+            break
+    if encoding == "utf-8" and b"\x00" in data:
+        raise InputError(
+            "binary data, not a YAML or JSON text file", code=BINARY_DATA, hint=_EXCLUDE_HINT
+        )
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise _encoding_error(file, data, exc, encoding) from exc
+    if not text.strip():
+        raise InputError("empty file", code=EMPTY_FILE, hint=_EXCLUDE_HINT)
+    return text
+
+
+_EXCLUDE_HINT = "remove the file or leave it out with --exclude"
+
+
+def _encoding_error(file: str, data: bytes, exc: UnicodeDecodeError, encoding: str) -> InputError:
+    good = data[: exc.start].decode(encoding, errors="replace")
+    bad = data[exc.start : exc.start + 1].hex()
+    message = f"invalid {encoding.upper()} (byte 0x{bad} at offset {exc.start})"
+    line, col = LineTable(good).line_col(len(good))
+    location = Location(file, line, col, line, col + 1)
+    text = data[: exc.start + 4096].decode(encoding, errors="replace")
+    return InputError(
+        message,
+        code=BAD_ENCODING,
+        location=location,
+        hint=_EXCLUDE_HINT,
+        source_line=source_line(text, line),
+    )
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a reader allocates a tree.
+
+    Readers build acyclic trees of many small containers; collections triggered by
+    those allocations only rescan live objects (they more than double the reading time
+    of a large file). Reference counting still frees everything as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
