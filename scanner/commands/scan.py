@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 
 import click
 
 from scanner import __version__
+from scanner.baseline import load_baseline
 from scanner.commands.options import parse_policy_params, parse_template_parameters
+from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import render
-from scanner.model import Severity, Status
+from scanner.model import Severity
+from scanner.outcome import exit_code
 from scanner.pipeline import ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
-from scanner.result import ReportOptions, ScanResult
+from scanner.result import ReportOptions
+from scanner.triage import triage
 
 SEVERITIES = [s.value for s in Severity]
 
@@ -21,8 +26,13 @@ EPILOG = """\b
 Exit codes:
   0  no failed finding at or above --fail-on (unknowns never fail a scan)
   1  at least one failed finding at or above --fail-on
-  2  usage error, or a policy that does not compile (the other policies still run)
+     (with --new-only: one the baseline did not have)
+  2  usage error, a bad config file, or a policy that does not compile
+     (the other policies still run)
   3  input errors (unreadable or malformed files) and no finding over the threshold
+
+Suppressed findings never fail a scan. Settings not given on the command line come
+from .pacscan.yaml (the nearest one upward from the working directory, or --config).
 """
 
 
@@ -41,12 +51,14 @@ Exit codes:
     "--format",
     "fmt",
     type=click.Choice(["text", "json", "sarif", "junit"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format.  [default: text]",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report here.")
-@click.option("--include-passed", is_flag=True, help="Also list passed and skipped results.")
+@click.option(
+    "--include-passed/--no-include-passed",
+    default=None,
+    help="Also list passed and skipped results.",
+)
 @click.option(
     "--include", "include_globs", multiple=True, metavar="GLOB", help="Only scan matching files."
 )
@@ -76,9 +88,30 @@ Exit codes:
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
-    default="low",
-    show_default=True,
-    help="Lowest severity of a failed finding that makes the exit code 1.",
+    help="Lowest severity of a failed finding that makes the exit code 1.  [default: low]",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Config file.  [default: the nearest .pacscan.yaml upward]",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="A previous SARIF log or JSON report: mark findings new, unchanged or updated.",
+)
+@click.option(
+    "--new-only/--all-findings",
+    default=None,
+    help="Fail only on findings the baseline does not have.",
+)
+@click.option("--category", help="SARIF automationDetails.id.  [default: pacscan/iac/]")
+@click.option(
+    "--omit-suppressed/--keep-suppressed",
+    default=None,
+    help="Leave suppressed findings out of SARIF (GitHub ignores SARIF suppressions).",
 )
 @click.option(
     "--jobs", type=click.IntRange(min=1), help="Parallel parser processes (default: auto)."
@@ -98,8 +131,14 @@ def scan(
     template_params: tuple[str, ...],
     parameters_file: tuple[str, ...],
     policy_params: tuple[str, ...],
-    fail_on: str,
+    fail_on: str | None,
     jobs: int | None,
+    config_path: str | None,
+    no_config: bool,
+    baseline: str | None,
+    new_only: bool | None,
+    category: str | None,
+    omit_suppressed: bool | None,
 ) -> None:
     """Scan CloudFormation templates and pacscan snapshots in PATHS.
 
@@ -107,17 +146,26 @@ def scan(
     (skipping .git, .terraform, node_modules and .venv). YAML or JSON that is neither a
     CloudFormation template nor a pacscan snapshot is skipped and counted.
     """
+    config = _config(config_path, no_config)
+    fmt = fmt or config.format or "text"
+    output = output or config.output
+    severity = Severity(fail_on or config.fail_on or "low")
+    new_only = _first(new_only, config.new_only)
     if fmt not in available_formats():
         raise click.UsageError(f"output format {fmt!r} is not available in this build")
+    baseline = baseline or config.baseline
+    previous = load_baseline(baseline) if baseline else None
+    if new_only and previous is None:
+        raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
     request = ScanRequest(
         paths=paths,
-        policy_paths=policy_dirs,
-        only_policies=frozenset(only) if only else None,
-        skip_policies=frozenset(skip),
+        policy_paths=policy_dirs or config.policy_paths,
+        only_policies=frozenset(only) if only else config.enable,
+        skip_policies=frozenset(skip) | config.disable,
         include=include_globs,
         exclude=exclude_globs,
         template_parameters=parse_template_parameters(template_params, parameters_file),
-        policy_params=parse_policy_params(policy_params),
+        policy_params={**config.params, **parse_policy_params(policy_params)},
         jobs=jobs,
         root=os.getcwd(),
     )
@@ -127,10 +175,13 @@ def scan(
     for diag in policies.diagnostics:
         click.echo(render(diag), err=True)
     result = run_scan(request, policies)
+    result = triage(result, config, today=date.today(), baseline=previous)
     options = ReportOptions(
-        include_passed=include_passed,
+        include_passed=_first(include_passed, config.include_passed),
         color=output is None and fmt == "text" and sys.stdout.isatty(),
-        fail_on=Severity(fail_on),
+        category=category or config.category or ReportOptions().category,
+        omit_suppressed=_first(omit_suppressed, config.omit_suppressed),
+        fail_on=severity,
         tool_version=__version__,
     )
     text = renderer(fmt)(result, options)
@@ -142,16 +193,23 @@ def scan(
     if fmt != "text":  # text output lists errors itself; other formats keep stdout clean
         for diag in result.errors[len(policies.diagnostics) :]:
             click.echo(render(diag), err=True)
-    ctx.exit(exit_code(result, Severity(fail_on), policy_errors=bool(policies.diagnostics)))
+    ctx.exit(2 if policies.diagnostics else exit_code(result, severity, new_only))
 
 
-def exit_code(result: ScanResult, fail_on: Severity, *, policy_errors: bool) -> int:
-    """The documented exit code (see ``EPILOG``)."""
-    if policy_errors:
-        return 2
-    threshold = fail_on.rank
-    if any(
-        f.status is Status.FAIL and f.policy.severity.rank >= threshold for f in result.findings
-    ):
-        return 1
-    return 3 if result.errors else 0
+def _config(path: str | None, ignore: bool) -> Config:
+    """The config file named, else the nearest one upward; every problem is shown."""
+    if ignore:
+        return Config()
+    path = path or find_config(os.getcwd())
+    if path is None:
+        return Config()
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for diag in exc.diagnostics:
+            click.echo(render(diag), err=True)
+        raise SystemExit(2) from exc
+
+
+def _first(value: bool | None, configured: bool | None) -> bool:
+    return bool(value if value is not None else configured)

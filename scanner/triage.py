@@ -1,0 +1,39 @@
+"""After evaluation, before reporting: what the team has decided about the findings.
+
+In order: the config's severity overrides, then suppressions (inline comments, resource
+``Metadata``, config entries), then the baseline. The warnings these steps raise
+(an expired suppression, one without a reason, an override for a policy that did not
+run) are appended to ``ScanResult.errors`` with ``severity="warning"``; they are shown
+like errors but never change the exit code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from scanner.baseline import PreviousResult, apply_baseline
+from scanner.config import Config, override_severity
+from scanner.result import ScanResult
+from scanner.suppress import apply_suppressions
+
+
+def triage(
+    result: ScanResult,
+    config: Config,
+    *,
+    today: date,
+    baseline: list[PreviousResult] | None = None,
+) -> ScanResult:
+    result, warnings = override_severity(result, config)
+    findings, suppression_warnings = apply_suppressions(
+        result.findings, config.suppressions, root=result.root, today=today
+    )
+    result = replace(
+        result,
+        findings=tuple(findings),
+        errors=(*result.errors, *warnings, *suppression_warnings),
+    )
+    if baseline is not None:
+        result = apply_baseline(result, baseline)
+    return result
