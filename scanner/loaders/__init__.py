@@ -1,1 +1,192 @@
-"""loaders"""
+"""Input loaders: files in, ``Document``s, ``Resource``s and ``Diagnostic``s out.
+
+A loader is a module in this package with two functions::
+
+    claims(path: str, head: bytes) -> bool       # head: the first 4 KiB of the file
+    load(path: str, data: bytes, options: LoadOptions) -> LoadResult
+
+registered by name in ``LOADERS``. The first loader that claims a file reads it; a file
+no loader claims is skipped. ``load`` never raises for bad input: every problem is a
+``Diagnostic`` in ``LoadResult.errors``.
+
+``load_inputs`` reads every file once, in worker processes when there is enough to read
+to pay for them, and returns the results in input order.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from scanner.errors import Diagnostic
+from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE
+from scanner.model import Document, Resource
+
+# Most specific first: the first loader whose claims() is true reads the file.
+LOADERS: list[str] = [
+    "scanner.loaders.cloudformation",  # claims any YAML/JSON file: keep it last
+]
+
+HEAD_BYTES = 4096
+MB = 1024 * 1024
+# Below this many bytes in total, starting worker processes costs more than it saves
+# (measured with benchmarks/bench_scan.py; see the notes there).
+PARALLEL_MIN_BYTES = 4 * MB
+PARALLEL_MIN_FILES = 8
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load inputs. ``parameters`` are template parameter values (and pseudo
+    parameters such as ``AWS::Region``); ``jobs`` is the number of worker processes
+    (None: decide from the amount of input; 1: read in this process)."""
+
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    jobs: int | None = None
+    max_bytes: int = 20 * MB
+    max_depth: int = 500
+    max_nodes: int = 2_000_000
+    max_alias_nodes: int = 100_000
+    max_variants: int = 8
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one loader made of one file."""
+
+    documents: tuple[Document, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    errors: tuple[Diagnostic, ...] = ()
+    skipped: bool = False
+
+
+@dataclass
+class LoadedInputs:
+    """Everything ``load_inputs`` read, in input order."""
+
+    documents: list[Document] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    skipped: int = 0
+
+    def add(self, result: LoadResult) -> None:
+        self.documents.extend(result.documents)
+        self.resources.extend(result.resources)
+        self.errors.extend(result.errors)
+        self.skipped += result.skipped
+
+
+def loader_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in LOADERS]
+
+
+def load_file(path: str, options: LoadOptions) -> LoadResult:
+    """Read and load one file; never raises."""
+    try:
+        data = _read(path, options.max_bytes)
+        if isinstance(data, LoadResult):
+            return data
+        head = data[:HEAD_BYTES]
+        for loader in loader_modules():
+            if loader.claims(path, head):
+                result: LoadResult = loader.load(path, data, options)
+                return result
+        return LoadResult(skipped=True)
+    except Exception as exc:  # a defect must not cost the rest of the scan
+        message = f"internal error while loading this file: {type(exc).__name__}: {exc}"
+        return _failure(path, INTERNAL, message)
+
+
+def _read(path: str, limit: int) -> bytes | LoadResult:
+    try:
+        size = os.path.getsize(path)
+        if size <= limit:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+            size = len(data)
+    except OSError as exc:
+        return _failure(path, UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+    if size > limit:
+        message = f"file is {_size(size)}, over the {_size(limit)} size limit"
+        return _failure(path, FILE_TOO_LARGE, message)
+    return data
+
+
+def _size(count: int) -> str:
+    if count % MB == 0:
+        return f"{count // MB} MB"
+    return f"{count / MB:.1f} MB" if count >= MB else f"{count} bytes"
+
+
+def _failure(path: str, code: str, message: str) -> LoadResult:
+    return LoadResult(errors=(Diagnostic(code=code, message=message, file=path),))
+
+
+def load_inputs(files: Sequence[str], options: LoadOptions | None = None) -> LoadedInputs:
+    """Load every file; results (and errors) come back in the order of ``files``."""
+    options = options or LoadOptions()
+    loaded = LoadedInputs()
+    jobs = worker_count(files, options)
+    if jobs <= 1:
+        for path in files:
+            loaded.add(load_file(path, options))
+        return loaded
+    for result in _load_in_workers(list(files), options, jobs):
+        loaded.add(result)
+    return loaded
+
+
+def worker_count(files: Sequence[str], options: LoadOptions) -> int:
+    """How many processes to read ``files`` with."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if options.jobs is not None:
+        return max(1, min(options.jobs, len(files)))
+    if len(files) < PARALLEL_MIN_FILES or (cpus or 1) < 2:
+        return 1
+    total = 0
+    for path in files:
+        try:
+            total += os.path.getsize(path)
+        except OSError:
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return min(cpus or 1, len(files), 16)
+    return 1
+
+
+def _load_in_workers(files: list[str], options: LoadOptions, jobs: int) -> list[LoadResult]:
+    per_chunk = max(1, min(64, len(files) // (jobs * 4)))
+    chunks = [files[i : i + per_chunk] for i in range(0, len(files), per_chunk)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        futures = [pool.submit(_load_chunk, chunk, options) for chunk in chunks]
+        results: list[LoadResult] = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            results.extend(_chunk_results(chunk, future))
+    return results
+
+
+def _load_chunk(paths: list[str], options: LoadOptions) -> list[LoadResult]:
+    return [load_file(path, options) for path in paths]
+
+
+def _chunk_results(paths: list[str], future: Future[list[LoadResult]]) -> list[LoadResult]:
+    try:
+        return future.result()
+    except Exception as exc:  # the worker died (killed, out of memory)
+        message = f"the process reading this file stopped: {type(exc).__name__}: {exc}"
+        return [_failure(path, INTERNAL, message) for path in paths]
+
+
+def _context() -> Any:
+    """``fork`` is cheapest, but only safe while this process runs a single thread."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")

@@ -1,0 +1,168 @@
+"""CloudFormation templates (YAML or JSON, SAM included) as resources.
+
+A YAML/JSON file is a template when it has ``AWSTemplateFormatVersion`` or a
+``Resources`` mapping with at least one resource that has a ``Type``; any other YAML or
+JSON is skipped (and counted). Text that never mentions either word is skipped without
+being parsed, so a repository full of other YAML costs little.
+
+Every resource becomes one ``Resource`` per condition assumption (see ``variants``):
+``id`` is the logical id, ``path`` is ``("Resources", id)``, ``body`` the resolved resource
+node. SAM resources (``AWS::Serverless::*``) are scanned as their own types.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import TYPE_CHECKING, Any
+
+from scanner.errors import Diagnostic, InputError
+from scanner.loaders.json_source import read_json
+from scanner.loaders.source import (
+    BAD_RESOURCE,
+    JSON_SYNTAX,
+    Limits,
+    ParsedSource,
+    decode,
+    paused_gc,
+)
+from scanner.loaders.variants import resolve_resource, template_context
+from scanner.loaders.yaml_source import read_yaml
+from scanner.model import Document, Path, Resource
+
+if TYPE_CHECKING:
+    from scanner.loaders import LoadOptions, LoadResult
+
+FORMAT = "cloudformation"
+SUFFIXES = frozenset((".yaml", ".yml", ".json", ".template", ".cfn"))
+_JSON_START = re.compile(r"\s*[{\[]")
+
+
+def claims(path: str, head: bytes) -> bool:
+    """Any YAML/JSON-looking file: by name, or by a first byte of ``{``."""
+    if os.path.splitext(path)[1].lower() in SUFFIXES:
+        return True
+    return head.lstrip()[:1] == b"{" or b"AWSTemplateFormatVersion" in head
+
+
+def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
+    from scanner.loaders import LoadResult
+
+    limits = Limits(options.max_depth, options.max_nodes, options.max_alias_nodes)
+    try:
+        text = decode(path, data)
+        if "Resources" not in text and "AWSTemplateFormatVersion" not in text:
+            return LoadResult(skipped=True)
+        parsed = parse(path, text, limits)
+    except InputError as exc:
+        return LoadResult(errors=(file_diagnostic(path, exc),))
+    if parsed.documents != 1 or not is_template(parsed.value):
+        return LoadResult(skipped=True)
+    document = Document(path=path, format=FORMAT, positions=parsed.positions, text=text)
+    resources, errors = template_resources(document, parsed, options)
+    return LoadResult(documents=(document,), resources=tuple(resources), errors=tuple(errors))
+
+
+def parse(path: str, text: str, limits: Limits) -> ParsedSource:
+    """JSON for ``.json`` files and text starting with a bracket, YAML otherwise."""
+    with paused_gc():
+        if path.lower().endswith(".json"):
+            return read_json(path, text, limits)
+        if _JSON_START.match(text):
+            try:
+                return read_json(path, text, limits)
+            except InputError as exc:
+                if exc.code != JSON_SYNTAX:
+                    raise
+                try:  # a YAML flow mapping is not JSON
+                    return read_yaml(path, text, limits)
+                except InputError:
+                    raise exc from None
+        return read_yaml(path, text, limits)
+
+
+def is_template(value: Any) -> bool:
+    if type(value) is not dict:
+        return False
+    if "AWSTemplateFormatVersion" in value:
+        return True
+    resources = value.get("Resources")
+    if type(resources) is not dict:
+        return False
+    return any(type(node) is dict and "Type" in node for node in resources.values())
+
+
+def template_resources(
+    document: Document, parsed: ParsedSource, options: LoadOptions
+) -> tuple[list[Resource], list[Diagnostic]]:
+    template = parsed.value
+    nodes = template.get("Resources")
+    if type(nodes) is not dict:
+        return [], []
+    context = template_context(template, options.parameters, parsed.dynamic)
+    resources: list[Resource] = []
+    errors: list[Diagnostic] = []
+    for logical_id, node in nodes.items():
+        problem = _resource_problem(logical_id, node)
+        if problem is not None:
+            errors.append(_resource_error(document, ("Resources", logical_id), node, problem))
+            continue
+        for variant in resolve_resource(context, node, options.max_variants):
+            metadata: dict[str, Any] = {}
+            if variant.conditions:
+                metadata["conditions"] = variant.conditions
+            if variant.path_map:
+                metadata["path_map"] = variant.path_map
+            resources.append(
+                Resource(
+                    type=node["Type"],
+                    id=logical_id,
+                    body=variant.body,
+                    document=document,
+                    path=("Resources", logical_id),
+                    metadata=metadata,
+                )
+            )
+    return resources, errors
+
+
+def _resource_problem(logical_id: str, node: Any) -> str | None:
+    if logical_id.startswith("Fn::ForEach::"):
+        return f"{logical_id}: Fn::ForEach is not expanded; the resources it makes are not scanned"
+    if type(node) is not dict:
+        return f"resource {logical_id} is not a mapping"
+    kind = node.get("Type")
+    if kind is None:
+        return f"resource {logical_id} has no Type"
+    if type(kind) is not str:
+        return f"resource {logical_id} has a Type that is not a string; it is not scanned"
+    return None
+
+
+def _resource_error(document: Document, path: Path, node: Any, message: str) -> Diagnostic:
+    where = path + ("Type",) if type(node) is dict and "Type" in node else path
+    span = document.positions.get(where)
+    location = None
+    if span is not None:
+        location = span.value if where[-1] == "Type" else (span.key or span.value)
+    line = document.source_line(location.line) if location is not None else None
+    return Diagnostic(
+        code=BAD_RESOURCE,
+        message=message,
+        location=location,
+        source_line=line,
+        file=document.path,
+    )
+
+
+def file_diagnostic(path: str, exc: InputError) -> Diagnostic:
+    diag = exc.diagnostic()
+    return Diagnostic(
+        code=diag.code,
+        message=diag.message,
+        location=diag.location,
+        hint=diag.hint,
+        source_line=diag.source_line,
+        severity=diag.severity,
+        file=path,
+    )

@@ -1,0 +1,530 @@
+"""Resolve CloudFormation intrinsic functions inside one resource.
+
+What a template alone determines is computed (``Ref`` to parameters with a default or a
+given value, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::FindInMap``,
+``Fn::If`` on a known condition, ...). References to resources stay references in long
+form (``{"Ref": "Bucket"}``, ``{"Fn::GetAtt": ["Bucket", "Arn"]}``, ``{"Fn::Sub": ...}``);
+anything else that cannot be known (``Fn::ImportValue``, ``AWS::Region`` unless given, a
+parameter without a value) is ``UNKNOWN``.
+
+A ``Resolver`` works under fixed assumptions about conditions. When it meets an
+``Fn::If`` whose condition is not known and not assumed, it raises ``Branch``; the
+caller (``variants``) then resolves again once per truth value.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from scanner.model import UNKNOWN, Path
+
+
+class _NoValue:
+    """``Ref: AWS::NoValue``: the key or list item holding it disappears."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+PSEUDO_PARAMETERS = frozenset(
+    (
+        "AWS::AccountId",
+        "AWS::NotificationARNs",
+        "AWS::NoValue",
+        "AWS::Partition",
+        "AWS::Region",
+        "AWS::StackId",
+        "AWS::StackName",
+        "AWS::URLSuffix",
+    )
+)
+
+
+@dataclass(frozen=True)
+class Template:
+    """What every resource of one template resolves against."""
+
+    parameters: Mapping[str, Any]  # name -> value (UNKNOWN when not known)
+    pseudo: Mapping[str, Any]  # pseudo parameters given on the command line
+    mappings: Mapping[str, Any]
+    conditions: Mapping[str, Any]  # name -> unevaluated condition expression
+    resources: frozenset[str]
+    dynamic: set[int] = field(default_factory=set)  # ids of nodes holding intrinsics
+
+
+class Branch(Exception):
+    """Resolution needs an assumption about condition ``name``."""
+
+    def __init__(self, name: str, only_true: bool = False) -> None:
+        super().__init__(name)
+        self.name = name
+        self.only_true = only_true  # a resource's own Condition: false means no resource
+
+
+class Resolver:
+    """Resolves values under ``assumed`` conditions; ``frozen`` ones stay unknown."""
+
+    def __init__(
+        self, template: Template, assumed: Mapping[str, bool], frozen: frozenset[str]
+    ) -> None:
+        self.template = template
+        self.assumed = assumed
+        self.frozen = frozen
+        self.path_map: dict[Path, Path] = {}
+        self._truths: dict[str, bool | None] = {}
+        self._evaluating: set[str] = set()
+
+    # -- values ----------------------------------------------------------------------------
+
+    def value(self, node: Any, src: Path, dst: Path | None) -> Any:
+        """``node`` (found at ``src``) resolved; it lands at ``dst`` (None: nowhere)."""
+        kind = type(node)
+        if kind is dict:
+            if id(node) not in self.template.dynamic:
+                return node
+            if len(node) == 1:
+                ((name, arg),) = node.items()
+                handler = FUNCTIONS.get(name)
+                if handler is not None:
+                    return handler(self, arg, src + (name,), dst)
+                if name.startswith("Fn::"):
+                    return UNKNOWN
+            return self._mapping(node, src, dst)
+        if kind is list:
+            if id(node) not in self.template.dynamic:
+                return node
+            return self._list(node, src, dst)
+        return node
+
+    def _mapping(self, node: dict[str, Any], src: Path, dst: Path | None) -> Any:
+        if "Fn::Transform" in node:  # a macro rewrites this mapping at deploy time
+            return UNKNOWN
+        out = {}
+        for key, item in node.items():
+            resolved = self.value(item, src + (key,), None if dst is None else dst + (key,))
+            if resolved is not NO_VALUE:
+                out[key] = resolved
+        return out
+
+    def _list(self, node: list[Any], src: Path, dst: Path | None) -> list[Any]:
+        out: list[Any] = []
+        for index, item in enumerate(node):
+            here = None if dst is None else dst + (len(out),)
+            resolved = self.value(item, src + (index,), here)
+            if resolved is NO_VALUE:
+                continue
+            if here is not None and len(out) != index:  # an earlier item disappeared
+                self.path_map.setdefault(here, src + (index,))
+            out.append(resolved)
+        return out
+
+    def moved(self, dst: Path | None, src: Path) -> None:
+        """Record that the value at body path ``dst`` comes from source path ``src``."""
+        if dst is not None:
+            self.path_map[dst] = src
+
+    # -- conditions ------------------------------------------------------------------------
+
+    def branch(self, name: str) -> bool | None:
+        """The truth of condition ``name`` for an ``Fn::If``; raises ``Branch`` if unknown."""
+        truth = self.condition(name)
+        if truth is None and name in self.template.conditions and name not in self.frozen:
+            raise Branch(name)
+        return truth
+
+    def condition(self, name: str) -> bool | None:
+        """The truth of a named condition under the assumptions (None: unknown)."""
+        if name in self.assumed:
+            return self.assumed[name]
+        if name in self._truths:
+            return self._truths[name]
+        if name in self._evaluating or name not in self.template.conditions:
+            return None  # a cycle or an undefined name: not a valid template
+        self._evaluating.add(name)
+        try:
+            truth = self.truth(self.template.conditions[name])
+        except Branch:  # an Fn::If inside a condition: not valid CloudFormation
+            truth = None
+        finally:
+            self._evaluating.discard(name)
+        self._truths[name] = truth
+        return truth
+
+    def truth(self, expr: Any) -> bool | None:
+        """Evaluate a condition expression (Fn::Equals/And/Or/Not, Condition)."""
+        if type(expr) is bool:
+            return expr
+        if type(expr) is not dict or len(expr) != 1:
+            return None
+        ((name, arg),) = expr.items()
+        if name == "Condition":
+            return self.condition(arg) if type(arg) is str else None
+        if type(arg) is not list:
+            return None
+        if name == "Fn::Equals" and len(arg) == 2:
+            return _equal(self.value(arg[0], (), None), self.value(arg[1], (), None))
+        if name == "Fn::Not" and len(arg) == 1:
+            inner = self.truth(arg[0])
+            return None if inner is None else not inner
+        if name in ("Fn::And", "Fn::Or"):
+            return _kleene(name == "Fn::And", [self.truth(item) for item in arg])
+        return None
+
+
+def _kleene(is_and: bool, truths: list[bool | None]) -> bool | None:
+    if (not is_and) in truths:
+        return not is_and
+    return None if None in truths else is_and
+
+
+def _equal(left: Any, right: Any) -> bool | None:
+    """CloudFormation compares the string forms of parameter values."""
+    left, right = _comparable(left), _comparable(right)
+    if left is UNKNOWN or right is UNKNOWN:
+        return None
+    return bool(left == right)
+
+
+def _comparable(value: Any) -> Any:
+    if type(value) is list:
+        items = [_comparable(item) for item in value]
+        return UNKNOWN if any(item is UNKNOWN for item in items) else items
+    if isinstance(value, (str, int, float)):
+        return scalar_text(value)
+    return UNKNOWN  # UNKNOWN, a reference, a mapping, null
+
+
+def scalar_text(value: Any) -> str:
+    """How CloudFormation spells a scalar when it becomes a string."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+# -- the functions ---------------------------------------------------------------------------
+
+Handler = Callable[[Resolver, Any, Path, "Path | None"], Any]
+
+
+def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not str:
+        return UNKNOWN
+    template = r.template
+    if arg in template.parameters:
+        return template.parameters[arg]
+    if arg in PSEUDO_PARAMETERS:
+        return NO_VALUE if arg == "AWS::NoValue" else template.pseudo.get(arg, UNKNOWN)
+    if arg in template.resources:
+        return {"Ref": arg}
+    return UNKNOWN
+
+
+def _get_att(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is str:
+        parts: list[Any] = arg.split(".", 1)
+    elif type(arg) is list and len(arg) == 2:
+        parts = [arg[0], r.value(arg[1], src + (1,), None)]
+    else:
+        return UNKNOWN
+    if len(parts) != 2 or type(parts[0]) is not str or parts[0] not in r.template.resources:
+        return UNKNOWN
+    return {"Fn::GetAtt": parts}
+
+
+def _if(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) != 3 or type(arg[0]) is not str:
+        return UNKNOWN
+    truth = r.branch(arg[0])
+    if truth is None:
+        return UNKNOWN
+    chosen = src + (1 if truth else 2,)
+    result = r.value(arg[1 if truth else 2], chosen, dst)
+    r.moved(dst, chosen)
+    return result
+
+
+def _select(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) != 2:
+        return UNKNOWN
+    index = _index(r.value(arg[0], src + (0,), None))
+    items = r.value(arg[1], src + (1,), None)
+    if index is None or type(items) is not list or not 0 <= index < len(items):
+        return UNKNOWN
+    if type(arg[1]) is list and len(arg[1]) == len(items):  # a literal list: track the item
+        r.moved(dst, src + (1, index))
+        return r.value(arg[1][index], src + (1, index), dst)
+    return items[index]
+
+
+def _index(value: Any) -> int | None:
+    if type(value) is int:
+        return value
+    if type(value) is str and value.isdigit():
+        return int(value)
+    return None
+
+
+def _split(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) != 2:
+        return UNKNOWN
+    delimiter = r.value(arg[0], src + (0,), None)
+    text = r.value(arg[1], src + (1,), None)
+    if type(delimiter) is not str or not delimiter or type(text) is not str:
+        return UNKNOWN
+    return text.split(delimiter)
+
+
+def _find_in_map(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) not in (3, 4):
+        return UNKNOWN
+    keys = [r.value(arg[index], src + (index,), None) for index in range(3)]
+    if any(not isinstance(key, (str, int)) or type(key) is bool for key in keys):
+        return UNKNOWN
+    found: Any = r.template.mappings
+    for key in keys:
+        found = found.get(str(key), NO_VALUE) if type(found) is dict else NO_VALUE
+    if found is not NO_VALUE:
+        return found
+    default = arg[3] if len(arg) == 4 else None
+    if type(default) is dict and "DefaultValue" in default:
+        return r.value(default["DefaultValue"], src + (3, "DefaultValue"), dst)
+    return UNKNOWN
+
+
+def _base64(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    text = r.value(arg, src, None)
+    if type(text) is str:
+        return base64.b64encode(text.encode("utf-8")).decode("ascii")
+    if is_reference(text):
+        return {"Fn::Base64": text}
+    return UNKNOWN
+
+
+def _cidr(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) != 3:
+        return UNKNOWN
+    block, count, bits = (r.value(item, src + (i,), None) for i, item in enumerate(arg))
+    count, bits = _index(count), _index(bits)
+    if type(block) is not str or count is None or bits is None:
+        return UNKNOWN
+    try:
+        network = ipaddress.ip_network(block, strict=False)
+        subnets = network.subnets(new_prefix=network.max_prefixlen - bits)
+        result = [str(subnet) for subnet in islice(subnets, count)]
+    except ValueError:
+        return UNKNOWN
+    return result if len(result) == count else UNKNOWN
+
+
+def _length(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    items = r.value(arg, src, None)
+    return len(items) if type(items) is list else UNKNOWN
+
+
+def _to_json_string(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    resolved = r.value(arg, src, None)
+    if not is_known(resolved):
+        return UNKNOWN
+    return json.dumps(resolved, separators=(",", ":"), ensure_ascii=False)
+
+
+def _condition_value(r: Resolver, arg: Any, src: Path, dst: Path | None, name: str) -> Any:
+    truth = r.truth({name: arg})
+    return UNKNOWN if truth is None else truth
+
+
+def _unknown(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    return UNKNOWN
+
+
+def is_reference(value: Any) -> bool:
+    """A long-form reference to a resource, as resolution leaves it."""
+    if type(value) is not dict or len(value) != 1:
+        return False
+    key = next(iter(value))
+    return key == "Ref" or key.startswith("Fn::")
+
+
+def is_known(value: Any) -> bool:
+    """True when ``value`` holds neither UNKNOWN nor a reference anywhere."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if item is UNKNOWN or is_reference(item):
+            return False
+        if type(item) is dict:
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+    return True
+
+
+def _conditional(name: str) -> Handler:
+    def handler(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+        return _condition_value(r, arg, src, dst, name)
+
+    return handler
+
+
+FUNCTIONS: dict[str, Handler] = {
+    "Ref": _ref,
+    "Fn::GetAtt": _get_att,
+    "Fn::If": _if,
+    "Fn::Select": _select,
+    "Fn::Split": _split,
+    "Fn::FindInMap": _find_in_map,
+    "Fn::Base64": _base64,
+    "Fn::Cidr": _cidr,
+    "Fn::Length": _length,
+    "Fn::ToJsonString": _to_json_string,
+    "Fn::GetAZs": _unknown,
+    "Fn::ImportValue": _unknown,
+    "Fn::Transform": _unknown,
+}
+FUNCTIONS.update((name, _conditional(name)) for name in ("Fn::Equals", "Fn::And", "Fn::Or"))
+FUNCTIONS["Fn::Not"] = _conditional("Fn::Not")
+
+
+# -- Fn::Sub and Fn::Join: strings, or Fn::Sub references when resources are involved -----
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+class _Pieces:
+    """A string under construction, spelled two ways: plain, and as an Fn::Sub template."""
+
+    def __init__(self) -> None:
+        self.plain: list[str] = []
+        self.template: list[str] = []
+        self.references = False  # a ${Resource} placeholder is in the template
+        self.unknown = False  # some piece is not known
+        self.unnamed = False  # an unknown piece the template cannot name
+
+    def literal(self, text: str, escape: bool) -> None:
+        self.plain.append(text)
+        self.template.append(text.replace("${", "${!") if escape else text)
+
+    def escaped(self, name: str) -> None:  # ${!Name} in a Sub template
+        self.plain.append("${" + name + "}")
+        self.template.append("${!" + name + "}")
+
+    def value(self, value: Any, name: str | None) -> None:
+        if isinstance(value, (str, int, float)):
+            self.literal(scalar_text(value), escape=True)
+            return
+        placeholder = _placeholder(value)
+        if placeholder is not None:
+            self.references = True
+            self.template.append(placeholder)
+            return
+        self.unknown = True
+        if name is None:
+            self.unnamed = True
+        else:
+            self.template.append("${" + name + "}")
+
+    def result(self) -> Any:
+        if not self.references and not self.unknown:
+            return "".join(self.plain)
+        if self.references and not self.unnamed:
+            return {"Fn::Sub": "".join(self.template)}
+        return UNKNOWN
+
+
+def _placeholder(value: Any) -> str | None:
+    """How a resource reference is written inside an Fn::Sub template."""
+    if not is_reference(value):
+        return None
+    ((name, arg),) = value.items()
+    if name == "Ref" and type(arg) is str:
+        return "${" + arg + "}"
+    if name == "Fn::GetAtt" and all(type(part) is str for part in arg):
+        return "${" + ".".join(arg) + "}"
+    if name == "Fn::Sub" and type(arg) is str:
+        return str(arg)
+    return None
+
+
+def _sub(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is str:
+        text, variables = arg, {}
+    elif type(arg) is list and len(arg) == 2 and type(arg[0]) is str and type(arg[1]) is dict:
+        text = arg[0]
+        variables = {k: r.value(v, src + (1, k), None) for k, v in arg[1].items()}
+    else:
+        return UNKNOWN
+    pieces = _Pieces()
+    pos = 0
+    for match in _SUB_VARIABLE.finditer(text):
+        pieces.literal(text[pos : match.start()], escape=False)
+        pos = match.end()
+        name = match.group(1)
+        if name.startswith("!"):
+            pieces.escaped(name[1:])
+        else:
+            name = name.strip()
+            pieces.value(_sub_variable(r.template, name, variables), name)
+    pieces.literal(text[pos:], escape=False)
+    return pieces.result()
+
+
+def _sub_variable(template: Template, name: str, variables: Mapping[str, Any]) -> Any:
+    if name in variables:
+        return variables[name]
+    if name in template.parameters:
+        return template.parameters[name]
+    if name in PSEUDO_PARAMETERS:
+        return template.pseudo.get(name, UNKNOWN)
+    if name in template.resources:
+        return {"Ref": name}
+    head, dot, attribute = name.partition(".")
+    if dot and head in template.resources:
+        return {"Fn::GetAtt": [head, attribute]}
+    return UNKNOWN
+
+
+def _join(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    if type(arg) is not list or len(arg) != 2:
+        return UNKNOWN
+    delimiter = r.value(arg[0], src + (0,), None)
+    if type(delimiter) is not str:
+        return UNKNOWN
+    items: list[tuple[Any, str | None]]
+    if type(arg[1]) is list:
+        resolved = [(r.value(v, src + (1, i), None), _ref_name(v)) for i, v in enumerate(arg[1])]
+        items = [(value, name) for value, name in resolved if value is not NO_VALUE]
+    else:
+        values = r.value(arg[1], src + (1,), None)
+        if type(values) is not list:
+            return UNKNOWN
+        items = [(value, None) for value in values]
+    pieces = _Pieces()
+    for index, (value, name) in enumerate(items):
+        if index:
+            pieces.literal(delimiter, escape=True)
+        pieces.value(value, name)
+    return pieces.result()
+
+
+def _ref_name(item: Any) -> str | None:
+    """The parameter a join item refers to (named in an Fn::Sub template if unknown)."""
+    if type(item) is dict and len(item) == 1 and type(item.get("Ref")) is str:
+        return str(item["Ref"])
+    return None
+
+
+FUNCTIONS["Fn::Sub"] = _sub
+FUNCTIONS["Fn::Join"] = _join

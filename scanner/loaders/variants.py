@@ -1,0 +1,148 @@
+"""From a parsed template to resolved resource bodies, one per condition assumption.
+
+``template_context`` gathers what resolution needs (parameter values, mappings,
+conditions, logical ids). ``resolve_resource`` resolves one resource; when an ``Fn::If``
+(or the resource's own ``Condition``) depends on a condition that cannot be decided, it
+resolves again under each truth value, up to ``max_variants`` bodies per resource. Past
+that cap the remaining undecided ``Fn::If`` values become ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.loaders.intrinsics import (
+    PSEUDO_PARAMETERS,
+    Branch,
+    Resolver,
+    Template,
+    scalar_text,
+)
+from scanner.model import UNKNOWN, Path
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One resolved body and the assumptions it was resolved under."""
+
+    body: Any
+    conditions: Mapping[str, bool]
+    path_map: Mapping[Path, Path]
+
+
+def template_context(
+    template: Mapping[str, Any], given: Mapping[str, Any], dynamic: set[int]
+) -> Template:
+    """The resolution context of ``template`` with parameter values ``given``."""
+    resources = template.get("Resources")
+    return Template(
+        parameters=parameter_values(template.get("Parameters"), given),
+        pseudo={name: value for name, value in given.items() if name in PSEUDO_PARAMETERS},
+        mappings=_mapping(template.get("Mappings")),
+        conditions=_mapping(template.get("Conditions")),
+        resources=frozenset(resources) if type(resources) is dict else frozenset(),
+        dynamic=dynamic,
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if type(value) is dict else {}
+
+
+def parameter_values(declared: Any, given: Mapping[str, Any]) -> dict[str, Any]:
+    """Each declared parameter's value: given, else its default, else ``UNKNOWN``.
+
+    Values are what ``Ref`` returns: a list for list types, a number for ``Number``,
+    otherwise a string. SSM parameter types are resolved at deploy time: ``UNKNOWN``
+    unless given.
+    """
+    values: dict[str, Any] = {}
+    for name, declaration in _mapping(declared).items():
+        spec = declaration if type(declaration) is dict else {}
+        kind = spec.get("Type")
+        kind = kind if type(kind) is str else "String"
+        if name in given:
+            raw = given[name]
+        elif kind.startswith("AWS::SSM::Parameter::Value<") or "Default" not in spec:
+            raw = UNKNOWN
+        else:
+            raw = spec["Default"]
+        values[name] = _typed(raw, kind)
+    return values
+
+
+def _typed(raw: Any, kind: str) -> Any:
+    if raw is UNKNOWN or raw is None:
+        return UNKNOWN
+    if "List<" in kind or kind.endswith("CommaDelimitedList"):
+        if type(raw) is list:
+            return [scalar_text(item) for item in raw]
+        return scalar_text(raw).split(",")
+    if kind == "Number" and type(raw) is not bool:
+        return _number(raw)
+    if isinstance(raw, (str, int, float)):
+        return scalar_text(raw)
+    return raw
+
+
+def _number(raw: Any) -> Any:
+    if isinstance(raw, (int, float)):
+        return raw
+    text = str(raw).strip()
+    for convert in (int, float):
+        try:
+            return convert(text)
+        except ValueError:
+            continue
+    return text
+
+
+def resolve_resource(
+    template: Template, node: Mapping[str, Any], max_variants: int
+) -> list[Variant]:
+    """Every variant of one resource that exists under some assumption.
+
+    Assumptions grow breadth first, so when the cap is reached every variant has
+    assumed the same conditions (the first ones met) and the later ones stay unknown.
+    """
+    done: list[Variant] = []
+    queue: deque[tuple[dict[str, bool], frozenset[str]]] = deque([({}, frozenset())])
+    while queue:
+        assumed, frozen = queue.popleft()
+        try:
+            variant = _resolve_once(template, node, assumed, frozen)
+        except Branch as branch:
+            leaves = len(done) + len(queue) + 1
+            name = branch.name
+            if branch.only_true:  # the resource exists only when its condition holds
+                queue.appendleft(({**assumed, name: True}, frozen))
+            elif leaves < max_variants:
+                queue.extend(
+                    (({**assumed, name: True}, frozen), ({**assumed, name: False}, frozen))
+                )
+            else:  # no room for another variant: this Fn::If stays unknown
+                queue.appendleft((assumed, frozen | {name}))
+            continue
+        if variant is not None:
+            done.append(variant)
+    return done
+
+
+def _resolve_once(
+    template: Template, node: Mapping[str, Any], assumed: dict[str, bool], frozen: frozenset[str]
+) -> Variant | None:
+    resolver = Resolver(template, assumed, frozen)
+    condition = node.get("Condition")
+    if type(condition) is str:
+        truth = resolver.condition(condition)
+        if truth is False:
+            return None
+        if truth is None and condition in template.conditions:
+            raise Branch(condition, only_true=True)
+    body = resolver.value(node, (), ())
+    if type(body) is not dict:
+        body = {"Type": node.get("Type"), "Properties": UNKNOWN}
+    return Variant(body, dict(assumed), resolver.path_map)
