@@ -93,11 +93,20 @@ def find_config(start: str) -> str | None:
         for name in CONFIG_NAMES:
             candidate = os.path.join(directory, name)
             if os.path.isfile(candidate):
-                return candidate
+                return _readable(candidate)
         parent = os.path.dirname(directory)
         if parent == directory:
             return None
         directory = parent
+
+
+def _readable(path: str) -> str:
+    """``path`` relative to the working directory when that is shorter (for messages)."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return relative if len(relative) < len(path) else path
 
 
 def load_config(path: str) -> Config:

@@ -89,9 +89,9 @@ def test_found_upward_from_the_working_directory(tmp_path: Path) -> None:
     outside = find_config(str(nested))  # nothing in tmp_path; maybe one far above it
     assert outside is None or not outside.startswith(str(tmp_path))
     path = _write(tmp_path / "a", "version: 1\n", ".pacscan.yml")
-    assert find_config(str(nested)) == path
+    assert os.path.abspath(str(find_config(str(nested)))) == path
     closer = _write(nested, "version: 1\n")
-    assert find_config(str(nested)) == closer
+    assert os.path.abspath(str(find_config(str(nested)))) == closer
 
 
 @pytest.mark.parametrize(
