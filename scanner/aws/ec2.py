@@ -157,7 +157,7 @@ def _collect_ebs_default(ctx: CollectContext) -> None:
     props: dict[str, Any] = {}
     fill(
         props,
-        "EbsEncryptionByDefault",
+        "Enabled",
         ctx.call("GetEbsEncryptionByDefault"),
         lambda data: bool(data.get("EbsEncryptionByDefault")),
     )

@@ -27,8 +27,8 @@ PASSWORD_POLICY_FIELDS = (
     "HardExpiry",
 )
 ROOT_ROW = "<root_account>"
-REPORT_POLLS = 10
-REPORT_POLL_SECONDS = 2.0
+# Waits between GenerateCredentialReport polls: quick at first, about 16 s in all.
+REPORT_WAITS = (0.2, 0.5, 1.0, 2.0, 2.0, 2.0, 4.0, 4.0)
 NOT_A_DATE = ("N/A", "not_supported", "no_information", "")
 
 
@@ -52,7 +52,7 @@ def _collect_password_policy(ctx: CollectContext) -> None:
 def _collect_root(ctx: CollectContext) -> None:
     props: dict[str, Any] = {}
     summary = ctx.call("GetAccountSummary")
-    fill(props, "MFAEnabled", summary, lambda d: d["SummaryMap"].get("AccountMFAEnabled") == 1)
+    fill(props, "MfaEnabled", summary, lambda d: d["SummaryMap"].get("AccountMFAEnabled") == 1)
     fill(
         props,
         "AccessKeysPresent",
@@ -62,7 +62,7 @@ def _collect_root(ctx: CollectContext) -> None:
     devices = ctx.pages("ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned")
     fill(
         props,
-        "VirtualMFA",
+        "VirtualMfa",
         devices,
         lambda items: any(
             str((d.get("User") or {}).get("Arn", "")).endswith(":root") for d in items
@@ -79,13 +79,13 @@ def _collect_root(ctx: CollectContext) -> None:
 
 def _credential_report(ctx: CollectContext) -> Answer:
     """The credential report's CSV text, generated first if need be."""
-    for _ in range(REPORT_POLLS):
+    for wait in REPORT_WAITS:
         generated = ctx.call("GenerateCredentialReport")
         if generated.failed:
             return generated
         if (generated.data or {}).get("State") == "COMPLETE":
             break
-        time.sleep(REPORT_POLL_SECONDS)
+        time.sleep(wait)
     answer = ctx.call("GetCredentialReport")
     if answer.failed:
         return answer

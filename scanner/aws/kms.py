@@ -1,7 +1,8 @@
 """KMS: customer managed keys with their rotation setting and key policy.
 
 AWS managed keys (``alias/aws/…``) are left out: their rotation and policy are not the
-account's to set. Keys pending deletion are left out too.
+account's to set. Keys pending deletion are left out too. Rotation is read only for
+symmetric keys with KMS-made key material, the only keys that can rotate.
 """
 
 from __future__ import annotations
@@ -37,11 +38,10 @@ def _collect_key(ctx: CollectContext, meta: dict[str, Any]) -> None:
             "Origin": meta.get("Origin"),
         }
     )
-    rotation = ctx.call(
-        "GetKeyRotationStatus", KeyId=key_id, absent=("UnsupportedOperationException",)
-    )
-    fill(props, "EnableKeyRotation", rotation, lambda data: bool(data.get("KeyRotationEnabled")))
-    fill(props, "RotationPeriodInDays", rotation, lambda data: data.get("RotationPeriodInDays"))
+    if meta.get("KeySpec") == "SYMMETRIC_DEFAULT" and meta.get("Origin") == "AWS_KMS":
+        rotation = ctx.call("GetKeyRotationStatus", KeyId=key_id)
+        fill(props, "EnableKeyRotation", rotation, lambda d: bool(d.get("KeyRotationEnabled")))
+        fill(props, "RotationPeriodInDays", rotation, lambda d: d.get("RotationPeriodInDays"))
     policy = ctx.call("GetKeyPolicy", KeyId=key_id, PolicyName="default")
     fill(props, "KeyPolicy", policy, lambda data: policy_document(data.get("Policy")))
     tagging = ctx.pages("ListResourceTags", "Tags", KeyId=key_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.aws.context import GLOBAL, REGIONAL, Answer, CollectContext, Collector, fill
-from scanner.aws.shapes import policy_document, tag_map, with_tags
+from scanner.aws.shapes import drop_none, policy_document, tag_map, with_tags
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -60,6 +60,12 @@ def _collect_bucket(ctx: CollectContext, name: str) -> None:
         "WebsiteConfiguration",
         _get(ctx, "GetBucketWebsite", name, "NoSuchWebsiteConfiguration"),
         _website,
+    )
+    fill(
+        props,
+        "LifecycleConfiguration",
+        _get(ctx, "GetBucketLifecycleConfiguration", name, "NoSuchLifecycleConfiguration"),
+        lifecycle,
     )
     tagging = _get(ctx, "GetBucketTagging", name, "NoSuchTagSet")
     tags = {} if tagging.failed else tag_map((tagging.data or {}).get("TagSet"))
@@ -140,6 +146,56 @@ def _website(data: dict[str, Any]) -> dict[str, Any]:
         shaped["ErrorDocument"] = data["ErrorDocument"].get("Key")
     if data.get("RedirectAllRequestsTo"):
         shaped["RedirectAllRequestsTo"] = data["RedirectAllRequestsTo"]
+    return shaped
+
+
+def lifecycle(data: dict[str, Any]) -> dict[str, Any]:
+    """``GetBucketLifecycleConfiguration`` rules in the CloudFormation ``Rule`` shape."""
+    return {"Rules": [_lifecycle_rule(rule) for rule in data.get("Rules") or []]}
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    found = rule.get("Filter") or {}
+    both = found.get("And") or {}
+    expiration = rule.get("Expiration") or {}
+    tags = both.get("Tags") or ([found["Tag"]] if found.get("Tag") else [])
+    shaped = drop_none(
+        {
+            "Id": rule.get("ID"),
+            "Status": rule.get("Status"),
+            "Prefix": found.get("Prefix", both.get("Prefix", rule.get("Prefix"))),
+            "TagFilters": tags or None,
+            "ExpirationInDays": expiration.get("Days"),
+            "ExpirationDate": expiration.get("Date"),
+            "ExpiredObjectDeleteMarker": expiration.get("ExpiredObjectDeleteMarker"),
+            "NoncurrentVersionExpiration": rule.get("NoncurrentVersionExpiration"),
+            "AbortIncompleteMultipartUpload": rule.get("AbortIncompleteMultipartUpload"),
+        }
+    )
+    transitions = [
+        drop_none(
+            {
+                "StorageClass": t.get("StorageClass"),
+                "TransitionInDays": t.get("Days"),
+                "TransitionDate": t.get("Date"),
+            }
+        )
+        for t in rule.get("Transitions") or []
+    ]
+    if transitions:
+        shaped["Transitions"] = transitions
+    noncurrent = [
+        drop_none(
+            {
+                "StorageClass": t.get("StorageClass"),
+                "TransitionInDays": t.get("NoncurrentDays"),
+                "NewerNoncurrentVersions": t.get("NewerNoncurrentVersions"),
+            }
+        )
+        for t in rule.get("NoncurrentVersionTransitions") or []
+    ]
+    if noncurrent:
+        shaped["NoncurrentVersionTransitions"] = noncurrent
     return shaped
 
 

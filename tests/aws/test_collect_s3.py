@@ -56,6 +56,20 @@ def make_locked_bucket(aws: MotoAWS) -> None:
         Bucket="locked-bucket",
         OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
     )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket="locked-bucket",
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "archive",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": "logs/"},
+                    "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}],
+                    "Expiration": {"Days": 365},
+                }
+            ]
+        },
+    )
     s3.put_bucket_policy(Bucket="locked-bucket", Policy=json.dumps(DENY_HTTP))
     s3.put_bucket_tagging(
         Bucket="locked-bucket", Tagging={"TagSet": [{"Key": "team", "Value": "data"}]}
@@ -92,6 +106,17 @@ def test_bucket_settings_map_to_cloudformation_properties(aws: MotoAWS) -> None:
         "ObjectLockEnabled": True,
         "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled"},
         "AccessControl": "Private",
+        "LifecycleConfiguration": {
+            "Rules": [
+                {
+                    "Id": "archive",
+                    "Status": "Enabled",
+                    "Prefix": "logs/",
+                    "ExpirationInDays": 365,
+                    "Transitions": [{"StorageClass": "GLACIER", "TransitionInDays": 30}],
+                }
+            ]
+        },
         "Tags": [{"Key": "team", "Value": "data"}],
     }
 
