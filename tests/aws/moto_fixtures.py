@@ -12,11 +12,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.awsrequest import AWSResponse
 
 from scanner.aws.session import keep_literal_host
 from scanner.loaders.snapshot import schema_validator
@@ -83,3 +85,24 @@ class MotoAWS:
 def resources_of(snapshot: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
     """The snapshot's resources of one type, by name."""
     return {r["name"]: r for r in snapshot["resources"] if r["type"] == type_}
+
+
+class Body:
+    """A raw HTTP body botocore can read (``stream()``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.data
+
+
+def reply(status: int, body: str, content_type: str = "text/xml") -> Callable[..., AWSResponse]:
+    """A ``before-send`` hook answering with ``status`` and ``body``; counts its calls."""
+
+    def hook(request: Any, **_: Any) -> AWSResponse:
+        hook.calls += 1  # type: ignore[attr-defined]
+        return AWSResponse(request.url, status, {"Content-Type": content_type}, Body(body.encode()))
+
+    hook.calls = 0  # type: ignore[attr-defined]
+    return hook
