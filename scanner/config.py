@@ -36,11 +36,12 @@ from importlib.resources import files
 from typing import Any
 
 import jsonschema
-import yaml
 
-from scanner.errors import Diagnostic, UsageError
+from scanner.errors import Diagnostic, InputError, UsageError
+from scanner.loaders.source import Limits
+from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Location, Path, Severity, Span
-from scanner.positions import compose, construct, dotted, node_positions
+from scanner.report.locations import dotted
 from scanner.result import ScanResult
 from scanner.suppress import Suppression
 
@@ -119,26 +120,16 @@ def load_config(path: str) -> Config:
         diag = Diagnostic("C001", f"cannot read config file: {reason}", file=path)
         raise ConfigError([diag]) from exc
     try:
-        node = compose(text, _ConfigLoader)
-        if node is None:
-            return Config(path=path)
-        data = construct(node, _ConfigLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError([_yaml_diagnostic(exc, path, text)]) from exc
-    positions = node_positions(node, path)
-    problems = [d for e in _errors(data) for d in _schema_diagnostics(e, positions, text)]
+        parsed = read_yaml(path, text, Limits())
+    except InputError as exc:
+        raise ConfigError([_yaml_diagnostic(exc, path)]) from exc
+    if parsed.value is None:
+        return Config(path=path)
+    positions = parsed.positions
+    problems = [d for e in _errors(parsed.value) for d in _schema_diagnostics(e, positions, text)]
     if problems:
         raise ConfigError(sorted(problems, key=_position))
-    return _config(data, path, positions)
-
-
-class _ConfigLoader(yaml.SafeLoader):
-    """Safe YAML where ``2025-06-30`` stays a string (the schema checks it is a date)."""
-
-    yaml_implicit_resolvers = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
+    return _config(parsed.value, path, positions)
 
 
 @lru_cache(maxsize=1)
@@ -153,17 +144,13 @@ def _errors(data: Any) -> list[jsonschema.ValidationError]:
     return list(_validator().iter_errors(data))
 
 
-def _yaml_diagnostic(exc: yaml.YAMLError, path: str, text: str) -> Diagnostic:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    location = None
-    if mark is not None:
-        location = Location(path, mark.line + 1, mark.column + 1)
+def _yaml_diagnostic(exc: InputError, path: str) -> Diagnostic:
+    """The YAML reader's error (syntax, duplicate key, too deep) as a config problem."""
     return Diagnostic(
         "C001",
-        f"config file is not valid YAML: {problem}",
-        location=location,
-        source_line=_line(text, location),
+        f"config file: {exc.message}",
+        location=exc.location,
+        source_line=exc.source_line,
         file=path,
     )
 

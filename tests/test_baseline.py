@@ -11,9 +11,9 @@ import pytest
 
 from scanner.baseline import apply_baseline, load_baseline
 from scanner.errors import UsageError
+from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import Document, Finding, PolicyInfo, Resource, Severity, Status, locate
 from scanner.outcome import exit_code
-from scanner.positions import compose, construct, node_positions
 from scanner.report import json_report, sarif, text
 from scanner.result import ReportOptions, ScanResult
 
@@ -53,12 +53,12 @@ Resources:
 
 
 def _resources(root: Path, text: str) -> dict[str, Resource]:
-    path = str(root / "stacks" / "app.yaml")
-    node = compose(text)
-    assert node is not None
-    document = Document(path, "cloudformation", node_positions(node, path), text)
-    bodies = construct(node)["Resources"]
-    return {k: Resource(v["Type"], k, v, document, ("Resources", k)) for k, v in bodies.items()}
+    path = root / "stacks" / "app.yaml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    loaded = load_inputs([str(path)], LoadOptions(jobs=1))
+    assert not loaded.errors
+    return {r.id: r for r in loaded.resources}
 
 
 def _finding(

@@ -123,7 +123,8 @@ def test_found_upward_from_the_working_directory(tmp_path: Path) -> None:
         (
             "suppressions:\n  - reason: nothing to match\n",
             "CFG:2:5: error[C002]: suppressions[0]: a suppression needs at least one of"
-            " policy, resource, file\n    - reason: nothing to match\n      ^",
+            " policy, resource, file\n    - reason: nothing to match\n"
+            "      ^^^^^^^^^^^^^^^^^^^^^^^^",
         ),
         (
             "suppressions:\n  - policy: PAC-S3-014\n    expires: 2025-02-30\n",
@@ -145,14 +146,20 @@ def test_found_upward_from_the_working_directory(tmp_path: Path) -> None:
             "CFG:1:1: error[C002]: must be a mapping, not a list\n  - just\n  ^",
         ),
         (
-            "policies:\n  enable: [PAC-S3-014\n",
-            "CFG:3:1: error[C001]: config file is not valid YAML: expected ',' or ']',"
-            " but got '<stream end>'",
+            "report:\n  format: json\n  format: sarif\n",
+            "CFG:3:3: error[C001]: config file: duplicate key 'format' (first defined at"
+            " line 2)\n    format: sarif\n    ^",
         ),
     ],
 )
 def test_error_messages(tmp_path: Path, text: str, expected: str) -> None:
     assert _problems(tmp_path, text) == [expected]
+
+
+def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path, "policies:\n  enable: [PAC-S3-014\n")
+    # the wording is the YAML parser's (libyaml or PyYAML's own)
+    assert problem.startswith("CFG:3:1: error[C001]: config file: invalid YAML: ")
 
 
 def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import (
-    Document,
     Finding,
     Location,
     PolicyInfo,
@@ -15,7 +15,6 @@ from scanner.model import (
     Status,
     locate,
 )
-from scanner.positions import compose, construct, node_positions
 from scanner.suppress import Suppression, apply_suppressions, glob_match
 
 TODAY = date(2024, 6, 1)
@@ -60,15 +59,11 @@ Resources:
 
 
 def _resources(tmp_path: Path, text: str = TEMPLATE) -> dict[str, Resource]:
-    path = str(tmp_path / "app.yaml")
-    node = compose(text)
-    assert node is not None
-    document = Document(path, "cloudformation", node_positions(node, path), text)
-    bodies = construct(node)["Resources"]
-    return {
-        name: Resource(body["Type"], name, body, document, ("Resources", name))
-        for name, body in bodies.items()
-    }
+    path = tmp_path / "app.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_inputs([str(path)], LoadOptions(jobs=1))
+    assert not loaded.errors
+    return {r.id: r for r in loaded.resources}
 
 
 def _finding(

@@ -18,7 +18,7 @@ import sarif_om as om
 import yaml
 
 from scanner.model import Document, Finding, FixOp, Location, Path, Resource, is_unknown
-from scanner.positions import dotted
+from scanner.report.locations import dotted
 
 _SCALARS = (str, int, float, bool, type(None))
 

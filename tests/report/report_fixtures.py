@@ -1,5 +1,5 @@
-"""Scan results built by hand for report tests: documents with real positions, policies,
-findings and the official SARIF schema."""
+"""Scan results built by hand for report tests: templates loaded by the real loader,
+policies, findings, and the official SARIF schema."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 
 from scanner.errors import Diagnostic
+from scanner.loaders import LoadedInputs, LoadOptions, load_inputs
 from scanner.model import (
     Document,
     Finding,
@@ -23,7 +24,6 @@ from scanner.model import (
     Status,
     locate,
 )
-from scanner.positions import compose, construct, node_positions
 from scanner.result import ScanResult
 
 SCHEMA_PATH = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
@@ -95,29 +95,20 @@ class Factory:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._loaded: dict[str, LoadedInputs] = {}
 
     def document(self, name: str = "templates/app.yaml", text: str = TEMPLATE) -> Document:
+        """Writes ``text`` under the root and loads it as pacscan does."""
         path = self.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        node = compose(text)
-        assert node is not None
-        return Document(str(path), "cloudformation", node_positions(node, str(path)), text)
+        loaded = load_inputs([str(path)], LoadOptions(jobs=1))
+        assert not loaded.errors, loaded.errors
+        self._loaded[str(path)] = loaded
+        return loaded.documents[0]
 
     def resources(self, document: Document) -> dict[str, Resource]:
-        node = compose(document.text or "")
-        assert node is not None
-        template = construct(node)
-        return {
-            logical_id: Resource(
-                type=body["Type"],
-                id=logical_id,
-                body=body,
-                document=document,
-                path=("Resources", logical_id),
-            )
-            for logical_id, body in template["Resources"].items()
-        }
+        return {r.id: r for r in self._loaded[document.path].resources}
 
     def live(self, name: str = "acme-logs", **metadata: Any) -> Resource:
         snapshot = self.root / "snapshots" / "prod.json"

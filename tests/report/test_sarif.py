@@ -229,13 +229,8 @@ def test_no_fix_for_a_value_resolved_from_a_reference(
         "Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n    Properties:\n"
         "      VersioningConfiguration:\n        Status: !Ref Mode\n"
     )
-    document = make.document("ref.yaml", text)
-    body = {
-        "Type": "AWS::S3::Bucket",
-        "Properties": {"VersioningConfiguration": {"Status": "Suspended"}},
-    }
-    logs = make.resources(make.document())["Logs"]
-    logs = replace(logs, document=document, body=body)
+    logs = make.resources(make.document("ref.yaml", text))["Logs"]
+    assert logs.body["Properties"]["VersioningConfiguration"]["Status"] == "Suspended"
     result = scan_result(make.root, [finding(VERSIONING, logs, path=STATUS_PATH)])
     assert "fixes" not in _run(result, sarif_validator)["results"][0]
 
