@@ -1,0 +1,183 @@
+"""The policy reference (docs/policies.md) rendered from the catalogue.
+
+``render_reference`` is the whole document; ``pacscan policies list --format markdown``
+prints it, and a test fails when the checked-in copy differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scanner.catalogue import Catalogue, Framework
+from scanner.model import PolicyInfo
+
+REGENERATE = "pacscan policies list --format markdown > docs/policies.md"
+
+SERVICE_NAMES = {
+    "APIGATEWAY": "API Gateway",
+    "CLOUDFRONT": "CloudFront",
+    "CLOUDTRAIL": "CloudTrail",
+    "CONFIG": "AWS Config",
+    "DYNAMODB": "DynamoDB",
+    "ELB": "Elastic Load Balancing",
+    "GUARDDUTY": "GuardDuty",
+    "LAMBDA": "Lambda",
+    "OPENSEARCH": "OpenSearch",
+    "REDSHIFT": "Redshift",
+    "SECRETSMANAGER": "Secrets Manager",
+}
+
+PREFIXES = (
+    ("aws-fsbp", "AWS Foundational Security Best Practices control (Security Hub id)"),
+    ("cis-aws-3.0", "CIS AWS Foundations Benchmark v3.0.0 recommendation"),
+    ("aws-securityhub", "Security Hub control outside FSBP (CIS, NIST or PCI standards)"),
+    ("nist-800-53-r5", "NIST SP 800-53 Rev. 5 control"),
+)
+
+
+def service_of(policy: PolicyInfo) -> str:
+    """The display name of the service a policy belongs to (from its id, PAC-<SVC>-NNN)."""
+    parts = policy.id.split("-")
+    key = parts[1] if len(parts) >= 3 else policy.id
+    return SERVICE_NAMES.get(key, key)
+
+
+def render_reference(catalogue: Catalogue) -> str:
+    out: list[str] = [
+        "# Built-in policies",
+        "",
+        f"<!-- Rendered from the policy catalogue; regenerate with `{REGENERATE}`. -->",
+        "",
+    ]
+    out += _overview(catalogue)
+    out += _coverage(catalogue.frameworks.values())
+    out += _policy_tables(catalogue)
+    out += _policy_details(catalogue)
+    for framework in catalogue.frameworks.values():
+        out += _framework_section(framework)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _overview(catalogue: Catalogue) -> list[str]:
+    policies = catalogue.policies
+    services = sorted({service_of(p) for p in policies})
+    fixes = sum(1 for p in policies if p.fixes)
+    lines = [
+        f"{len(policies)} policies for {len(services)} services; {fixes} of them carry an "
+        "automatic fix (`pacscan fix`). Every policy is tested by its own examples "
+        "(`pacscan test`). Control ids in the tables use these prefixes:",
+        "",
+    ]
+    lines += [f"- `{prefix}:` {meaning}" for prefix, meaning in PREFIXES]
+    return lines + [""]
+
+
+def _coverage(frameworks: Iterable[Framework]) -> list[str]:
+    lines = [
+        "## Framework coverage",
+        "",
+        "Controls with at least one policy, out of the controls of each level.",
+        "",
+        "| Framework | Resource-level | Account-level | Manual | Scope |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for fw in frameworks:
+        cells = []
+        for level in ("resource", "account", "manual"):
+            covered, total = fw.coverage(level)
+            cells.append(f"{covered} / {total}" if total else "-")
+        lines.append(f"| {fw.title} | {' | '.join(cells)} | {_cell(fw.scope)} |")
+    return lines + [""]
+
+
+def _policy_tables(catalogue: Catalogue) -> list[str]:
+    lines = ["## Policies", ""]
+    for service in sorted({service_of(p) for p in catalogue.policies}):
+        members = [p for p in catalogue.policies if service_of(p) == service]
+        lines += [
+            f"### {service}",
+            "",
+            "| ID | Title | Severity | Resource types | Controls | Fix |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for p in members:
+            lines.append(
+                f"| [{p.id}](#{_anchor(p.id)}) | {_cell(p.title)} | {p.severity.value} | "
+                f"{_codes(p.resource_types)} | {_codes(p.controls)} | {'yes' if p.fixes else ''} |"
+            )
+        lines.append("")
+    return lines
+
+
+def _policy_details(catalogue: Catalogue) -> list[str]:
+    lines = ["## Policy reference", ""]
+    for p in catalogue.policies:
+        lines += [f"### {p.id}", "", f"**{p.title}**", ""]
+        if p.description:
+            lines += [p.description, ""]
+        lines += [
+            f"- Severity: {p.severity.value}",
+            f"- Resource types: {_codes(p.resource_types)}",
+            f"- Controls: {_codes(p.controls)}",
+        ]
+        if p.equivalents:
+            lines.append(f"- Equivalent checks: {_codes(p.equivalents)}")
+        if p.fixes:
+            lines.append(f"- Automatic fix: {'; '.join(_fix_text(op) for op in p.fixes)}")
+        lines.append(f"- Source: `policies/{catalogue.source_of(p)}`")
+        if p.help_url:
+            lines.append(f"- Reference: <{p.help_url}>")
+        lines.append("")
+        if p.help:
+            lines += [_demote(p.help.strip()), ""]
+    return lines
+
+
+def _framework_section(fw: Framework) -> list[str]:
+    lines = [
+        f"## {fw.title}",
+        "",
+        f"<{fw.url}>",
+        "",
+        "| Control | Title | Level | Policies |",
+        "| --- | --- | --- | --- |",
+    ]
+    for control in fw.controls:
+        covered = ", ".join(f"[{pid}](#{_anchor(pid)})" for pid in control.policies)
+        title = control.title + (f" ({control.note})" if control.note else "")
+        lines.append(
+            f"| {control.id} | {_cell(title)} | {control.level} | {covered or 'not covered'} |"
+        )
+    return lines + [""]
+
+
+def _fix_text(op: object) -> str:
+    kind = getattr(op, "kind", "")
+    path = ".".join(str(step) for step in getattr(op, "path", ()))
+    return f"{kind} `{path}`"
+
+
+def _demote(markdown: str) -> str:
+    """Headings inside help text become bold lines so they do not break the outline."""
+    lines = []
+    in_code = False
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith("```"):
+            in_code = not in_code
+        elif not in_code and stripped.startswith("#") and not line.startswith("    "):
+            line = f"**{stripped.lstrip('#').strip()}**"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _codes(values: Iterable[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _anchor(policy_id: str) -> str:
+    return policy_id.lower()
