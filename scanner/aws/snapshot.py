@@ -82,3 +82,20 @@ def write_snapshot(snapshot: dict[str, Any], path: str) -> None:
     except BaseException:
         os.unlink(temp)
         raise
+
+
+def split_by_account(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """One snapshot per account: its resources and errors, the same envelope otherwise.
+
+    An account that yielded only errors (a role that could not be assumed) gets a
+    snapshot too, so its errors are reported with it.
+    """
+    accounts = set(snapshot["accounts"]) | {e["account"] for e in snapshot["errors"]}
+    parts: dict[str, dict[str, Any]] = {}
+    for account in sorted(accounts):
+        part = dict(snapshot)
+        part["accounts"] = [account]
+        part["resources"] = [r for r in snapshot["resources"] if r["account"] == account]
+        part["errors"] = [e for e in snapshot["errors"] if e["account"] == account]
+        parts[account] = part
+    return parts

@@ -23,6 +23,7 @@ from importlib import resources as package_files
 from typing import Any
 
 from scanner.errors import Diagnostic
+from scanner.loaders import LoadOptions, LoadResult
 from scanner.model import UNKNOWN, Document, Location, Resource
 
 SNAPSHOT_FORMAT = "pacscan-snapshot"
@@ -60,6 +61,16 @@ def claims(path: str, head: bytes) -> bool:
         except zlib.error:
             return False
     return b'"format"' in head[:HEAD_BYTES] and f'"{SNAPSHOT_FORMAT}"'.encode() in head[:HEAD_BYTES]
+
+
+def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
+    """The loader entry point (see ``scanner.loaders``); never raises for bad input."""
+    loaded = read_snapshot(path, data)
+    return LoadResult(
+        documents=(loaded.document,),
+        resources=tuple(loaded.resources),
+        errors=tuple(loaded.errors),
+    )
 
 
 def read_snapshot(path: str, data: bytes) -> SnapshotLoad:

@@ -8,14 +8,18 @@ up resources) and in the ``pacscan`` subprocesses.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.awsrequest import AWSResponse
@@ -106,3 +110,65 @@ def reply(status: int, body: str, content_type: str = "text/xml") -> Callable[..
 
     hook.calls = 0  # type: ignore[attr-defined]
     return hook
+
+
+Rule = Callable[[str, str], "tuple[int, bytes] | None"]
+
+
+class FaultProxy:
+    """An HTTP proxy in front of moto that answers some requests itself.
+
+    ``rule(method, path_and_query)`` returns ``(status, body)`` to answer with, or None
+    to forward the request to moto unchanged. Lets a ``pacscan`` subprocess meet a
+    denied call over real HTTP.
+    """
+
+    def __init__(self, target: str, rule: Rule) -> None:
+        self.target = urlsplit(target)
+        self.rule = rule
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FaultProxy:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_: Any) -> None:
+                pass
+
+            def _any(self) -> None:
+                size = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(size) if size else b""
+                answer = proxy.rule(self.command, self.path)
+                if answer is None:
+                    answer = proxy.forward(self.command, self.path, dict(self.headers), body)
+                status, data = answer
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _any
+
+        return Handler
+
+    def forward(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, bytes]:
+        conn = http.client.HTTPConnection(self.target.hostname, self.target.port, timeout=60)
+        try:
+            conn.request(method, path, body=body or None, headers=headers)
+            answer = conn.getresponse()
+            return answer.status, answer.read()
+        finally:
+            conn.close()

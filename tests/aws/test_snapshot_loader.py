@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,3 +143,16 @@ def test_corrupt_gzip_is_one_error() -> None:
 )
 def test_claims_only_snapshots(head: bytes, expected: bool) -> None:
     assert claims("x.json", head) is expected
+
+
+def test_scanning_a_snapshot_never_imports_boto3(tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    path.write_bytes(encode(snapshot()))
+    code = (
+        "import sys\nfrom scanner.cli import main\n"
+        f"try:\n    main(['scan', '--no-config', {str(path)!r}])\nexcept SystemExit:\n    pass\n"
+        "print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "False False"
+    assert "arn:aws:s3:::logs" in done.stdout

@@ -1,0 +1,204 @@
+"""``pacscan audit``: collect live AWS accounts and scan them in one run.
+
+The collection is split per account; each account's snapshot is scanned through the
+normal pipeline and reported on its own, with the SARIF category
+``pacscan/aws/<account>/`` so code scanning keeps one analysis per account.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from datetime import date
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.aws.runner import collect as run_collection
+from scanner.aws.snapshot import split_by_account, write_snapshot
+from scanner.commands.collect import collect_options, collect_request, report_errors, summary
+from scanner.commands.options import parse_policy_params
+from scanner.config import Config, find_config, load_config
+from scanner.errors import UsageError, render
+from scanner.model import Severity
+from scanner.outcome import exit_code
+from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
+from scanner.report import available_formats, renderer
+from scanner.result import ReportOptions, ScanResult
+from scanner.triage import triage
+
+SEVERITIES = [s.value for s in Severity]
+ACCOUNT_FIELD = "{account}"
+
+EPILOG = """\b
+Exit codes (over all accounts):
+  0  no failed finding at or above --fail-on
+  1  at least one failed finding at or above --fail-on
+  2  usage error, or a policy that does not compile
+  3  failed AWS calls (or unreadable input) and no finding over the threshold
+"""
+
+
+@click.command(epilog=EPILOG)
+@collect_options
+@click.option(
+    "--policies",
+    "policy_dirs",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Policy file or directory (repeatable). Default: the built-in policies.",
+)
+@click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id.")
+@click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id.")
+@click.option(
+    "--param",
+    "policy_params",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Override a policy param (value parsed as JSON, else a string).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "sarif", "junit"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the report here; with several accounts the name must contain "
+    "{account}, which becomes each account id.",
+)
+@click.option("--include-passed", is_flag=True, help="Also list passed and skipped results.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="low",
+    show_default=True,
+    help="Lowest severity of a failed finding that makes the exit code 1.",
+)
+@click.option(
+    "--snapshot-dir",
+    type=click.Path(file_okay=False),
+    help="Keep the snapshots here (snapshot-<account>.json). Default: a "
+    "temporary directory, removed afterwards.",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
+@click.pass_context
+def audit(ctx: click.Context, **options: Any) -> None:
+    """Collect live AWS resources and scan them against policies in one run.
+
+    Takes the collection options of `pacscan collect` and the policy and report options
+    of `pacscan scan`. Each account is reported separately.
+    """
+    fmt = options["fmt"]
+    if fmt not in available_formats():
+        raise click.UsageError(f"output format {fmt!r} is not available in this build")
+    _check_output(options)
+    config = Config() if options["no_config"] else _config()
+    policies = compile_policies(
+        options["policy_dirs"] or config.policy_paths,
+        {**config.params, **parse_policy_params(options["policy_params"])},
+        frozenset(options["only"]) if options["only"] else config.enable,
+        frozenset(options["skip"]) | config.disable,
+    )
+    for diag in policies.diagnostics:
+        click.echo(render(diag), err=True)
+    collect_keys = {k: v for k, v in options.items() if k in _COLLECT_KEYS}
+    debug = bool((ctx.obj or {}).get("debug"))
+    snapshot = run_collection(collect_request(debug, **collect_keys))
+    if not options["quiet"]:
+        report_errors(snapshot, "snapshot")
+        click.echo(summary(snapshot), err=True)
+    codes = _scan_accounts(snapshot, policies, config, options)
+    ctx.exit(2 if policies.diagnostics else combined_exit_code(codes))
+
+
+_COLLECT_KEYS = frozenset(
+    (
+        "profile", "regions", "all_regions", "services", "role_arn", "accounts",
+        "organization", "retry_mode", "max_attempts", "workers", "timeout", "quiet",
+    )
+)  # fmt: skip
+
+
+def _check_output(options: dict[str, Any]) -> None:
+    several = options["organization"] or len(set(options["accounts"])) > 1
+    output = options["output"]
+    if several and output and ACCOUNT_FIELD not in output:
+        raise UsageError("with several accounts, -o must contain {account}")
+    if several and not output and options["fmt"] != "text":
+        raise UsageError(
+            f"with several accounts, {options['fmt']} reports need -o with {{account}}",
+            hint="for example: -o report-{account}.sarif",
+        )
+
+
+def _config() -> Config:
+    path = find_config(os.getcwd())
+    return load_config(path) if path else Config()
+
+
+def _scan_accounts(
+    snapshot: dict[str, Any], policies: CompiledPolicies, config: Config, options: dict[str, Any]
+) -> list[int]:
+    """Scan each account's snapshot; report paths are relative to ``root``."""
+    keep = options["snapshot_dir"]
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        return _scan_in(keep, os.getcwd(), snapshot, policies, config, options)
+    with tempfile.TemporaryDirectory(prefix="pacscan-audit-") as temporary:
+        return _scan_in(temporary, temporary, snapshot, policies, config, options)
+
+
+def _scan_in(
+    directory: str,
+    root: str,
+    snapshot: dict[str, Any],
+    policies: CompiledPolicies,
+    config: Config,
+    options: dict[str, Any],
+) -> list[int]:
+    fail_on = Severity(options["fail_on"])
+    codes = []
+    parts = split_by_account(snapshot)
+    for account, part in parts.items():
+        path = os.path.join(directory, f"snapshot-{account}.json")
+        write_snapshot(part, path)
+        request = ScanRequest(paths=(path,), root=root)
+        result = triage(run_scan(request, policies), config, today=date.today())
+        _report(account, result, options, heading=len(parts) > 1)
+        codes.append(exit_code(result, fail_on))
+    return codes
+
+
+def _report(account: str, result: ScanResult, options: dict[str, Any], heading: bool) -> None:
+    fmt, output = options["fmt"], options["output"]
+    report_options = ReportOptions(
+        include_passed=options["include_passed"],
+        color=output is None and fmt == "text" and sys.stdout.isatty(),
+        category=f"pacscan/aws/{account}/",
+        fail_on=Severity(options["fail_on"]),
+        tool_version=__version__,
+    )
+    text = renderer(fmt)(result, report_options)
+    if output:
+        with open(output.replace(ACCOUNT_FIELD, account), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    if heading:
+        click.echo(f"== account {account} ==")
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+def combined_exit_code(codes: list[int]) -> int:
+    """Findings (1) outrank input errors (3), which outrank a clean run (0)."""
+    for code in (1, 3):
+        if code in codes:
+            return code
+    return 0
