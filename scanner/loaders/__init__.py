@@ -26,11 +26,12 @@ from types import ModuleType
 from typing import Any
 
 from scanner.errors import Diagnostic
-from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE
+from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE, paused_gc
 from scanner.model import Document, Resource
 
 # Most specific first: the first loader whose claims() is true reads the file.
 LOADERS: list[str] = [
+    "scanner.loaders.snapshot",
     "scanner.loaders.cloudformation",  # claims any YAML/JSON file: keep it last
 ]
 
@@ -134,12 +135,13 @@ def load_inputs(files: Sequence[str], options: LoadOptions | None = None) -> Loa
     options = options or LoadOptions()
     loaded = LoadedInputs()
     jobs = worker_count(files, options)
-    if jobs <= 1:
-        for path in files:
-            loaded.add(load_file(path, options))
-        return loaded
-    for result in _load_in_workers(list(files), options, jobs):
-        loaded.add(result)
+    with paused_gc():  # loading builds acyclic trees only: let reference counting free them
+        if jobs <= 1:
+            for path in files:
+                loaded.add(load_file(path, options))
+            return loaded
+        for result in _load_in_workers(list(files), options, jobs):
+            loaded.add(result)
     return loaded
 
 
@@ -173,7 +175,8 @@ def _load_in_workers(files: list[str], options: LoadOptions, jobs: int) -> list[
 
 
 def _load_chunk(paths: list[str], options: LoadOptions) -> list[LoadResult]:
-    return [load_file(path, options) for path in paths]
+    with paused_gc():
+        return [load_file(path, options) for path in paths]
 
 
 def _chunk_results(paths: list[str], future: Future[list[LoadResult]]) -> list[LoadResult]:

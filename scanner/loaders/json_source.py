@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from json import decoder
 from json.decoder import JSONDecodeError
+from sys import intern
 from typing import Any
 
 from scanner.errors import InputError
@@ -173,12 +174,15 @@ class _Reader:
         if match.lastindex == 3:
             return None, (-1, -1, -1, match.end())
         if match.lastindex == 1:
-            key, start, end = match.group(1), match.start(1) - 1, match.end()
+            key, start, end = intern(match.group(1)), match.start(1) - 1, match.end()
         else:
             start = match.start(2)
             key, end = self.string(start)
+            key = intern(key)
         if key in frame.value:
             self.duplicate(frame.path + (key,), key, start)
+        if key == "Ref" or key.startswith("Fn::"):
+            frame.dynamic = True
         colon = _COLON.match(text, end)
         if colon is None:
             raise self.error(_expected(text, end, "':' after the key"), _skip(text, end))
@@ -190,7 +194,7 @@ class _Reader:
             raise self.error(f"expected ',' or '{closing}'", at)
         self.stack.pop()
         value = frame.value
-        if frame.dynamic or (frame.is_map and any(map(_is_intrinsic_key, value))):
+        if frame.dynamic:
             self.dynamic.add(id(value))
             if self.stack:
                 self.stack[-1].dynamic = True
@@ -220,10 +224,6 @@ def _skip(text: str, pos: int) -> int:
 
 def _expected(text: str, pos: int, what: str) -> str:
     return f"expected {what}" if _skip(text, pos) < len(text) else "unexpected end of file"
-
-
-def _is_intrinsic_key(key: str) -> bool:
-    return key == "Ref" or key.startswith("Fn::")
 
 
 def _number(match: re.Match[str]) -> int | float | str:

@@ -130,13 +130,6 @@ class PositionIndex(Mapping[Path, Span]):
     def __len__(self) -> int:
         return len(self._raw)
 
-    def raw(self, path: Path) -> RawSpan | None:
-        return self._raw.get(path)
-
-    def rebind(self, file: str) -> PositionIndex:
-        """The same index reporting locations in ``file``."""
-        return PositionIndex(file, self._text, self._raw)
-
     def __reduce__(self) -> tuple[Any, ...]:  # the line table is rebuilt on demand
         return (PositionIndex, (self._file, self._text, self._raw))
 

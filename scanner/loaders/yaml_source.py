@@ -15,6 +15,7 @@ CloudFormation means. Mapping keys are always the key's text.
 from __future__ import annotations
 
 import re
+from sys import intern
 from typing import Any
 
 import yaml
@@ -118,18 +119,20 @@ class _Frame:
         "pending_span",
     )
 
-    def __init__(self, value: Any, path: Path, outer: Path, start: int, flow: bool) -> None:
+    def __init__(
+        self, value: Any, path: Path, start: int, flow: bool, key: tuple[int, int], first: int
+    ) -> None:
         self.value = value
         self.is_map = type(value) is dict
         self.path = path  # where children go (inside the long form of a tagged node)
-        self.outer = outer  # where the node itself sits
+        self.outer = path  # where the node itself sits
         self.start = start
         self.flow = flow
-        self.key: tuple[int, int] = (-1, -1)
-        self.wrap: str | None = None
+        self.key = key  # the span of the node's own key
+        self.wrap: str | None = None  # the long-form key of a tagged node
         self.anchor: str | None = None
-        self.first = 0
-        self.dynamic = False
+        self.first = first  # index of the first position recorded inside the node
+        self.dynamic = False  # an intrinsic function is somewhere inside
         self.last_end = start
         self.pending: str | None = None  # a mapping key waiting for its value
         self.pending_span: tuple[int, int] = (-1, -1)
@@ -224,8 +227,11 @@ class _Builder:
             self._anchor(event.anchor, value, path, first, type(value) is dict)
 
     def _key(self, frame: _Frame, key: str, start: int, end: int) -> None:
+        key = intern(key)  # keys repeat across resources: share one string
         if key in frame.value:
             self._duplicate(frame.path + (key,), key, start)
+        if key == "Ref" or key.startswith("Fn::"):
+            frame.dynamic = True
         frame.pending = key
         frame.pending_span = (start, end)
 
@@ -254,21 +260,23 @@ class _Builder:
     # -- collections ---------------------------------------------------------------------
 
     def _start(self, event: Any) -> None:
-        parent = self.stack[-1] if self.stack else None
+        stack = self.stack
         start = event.start_mark.index
-        if len(self.stack) >= self.limits.max_depth:
+        if len(stack) >= self.limits.max_depth:
             message = f"nested too deeply (more than {self.limits.max_depth} levels)"
             raise input_error(TOO_DEEP, message, self.file, self.text, start)
-        outer, key = self._place(parent)
-        tag = event.tag
-        wrap = INTRINSIC_TAGS.get(tag) if tag is not None else None
+        outer, key = self._place(stack[-1] if stack else None)
         value: Any = {} if type(event) is ev.MappingStartEvent else []
-        frame = _Frame(value, outer + (wrap,) if wrap else outer, outer, start, event.flow_style)
-        frame.key, frame.wrap, frame.anchor = key, wrap, event.anchor
-        frame.first = len(self.paths)
-        if tag is not None and wrap is None and not _is_core(tag):
-            frame.wrap = ""  # an unknown tag: the node reads as UNKNOWN
-        self.stack.append(frame)
+        frame = _Frame(value, outer, start, event.flow_style, key, len(self.paths))
+        tag = event.tag
+        if tag is not None:
+            wrap = INTRINSIC_TAGS.get(tag)
+            if wrap is not None:
+                frame.path, frame.wrap = outer + (wrap,), wrap
+            elif not _is_core(tag):
+                frame.wrap = ""  # an unknown tag: the node reads as UNKNOWN
+        frame.anchor = event.anchor
+        stack.append(frame)
 
     def _end(self, event: Any) -> None:
         frame = self.stack.pop()
@@ -277,7 +285,7 @@ class _Builder:
         else:
             end = frame.last_end
         value = frame.value
-        dynamic = frame.dynamic or (type(value) is dict and any(map(_is_intrinsic_key, value)))
+        dynamic = frame.dynamic
         if dynamic:
             self.dynamic.add(id(value))
         if frame.wrap:
@@ -357,10 +365,6 @@ class _Builder:
     def _record(self, path: Path, raw: RawSpan) -> None:
         self.paths.append(path)
         self.raws.append(raw)
-
-
-def _is_intrinsic_key(key: str) -> bool:
-    return key == "Ref" or key.startswith("Fn::")
 
 
 def _is_core(tag: str) -> bool:
