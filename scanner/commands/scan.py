@@ -17,7 +17,7 @@ from scanner.model import Severity
 from scanner.outcome import exit_code
 from scanner.pipeline import ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
-from scanner.result import ReportOptions
+from scanner.result import ReportOptions, ScanResult
 from scanner.triage import triage
 
 SEVERITIES = [s.value for s in Severity]
@@ -114,6 +114,12 @@ from .pacscan.yaml (the nearest one upward from the working directory, or --conf
     help="Leave suppressed findings out of SARIF (GitHub ignores SARIF suppressions).",
 )
 @click.option(
+    "--framework",
+    metavar="NAME",
+    help="Run only the policies mapped to this framework (e.g. cis-aws-3.0, aws-fsbp) "
+    "and print its compliance summary; see `pacscan policies frameworks`.",
+)
+@click.option(
     "--jobs", type=click.IntRange(min=1), help="Parallel parser processes (default: auto)."
 )
 @click.pass_context
@@ -139,6 +145,7 @@ def scan(
     new_only: bool | None,
     category: str | None,
     omit_suppressed: bool | None,
+    framework: str | None,
 ) -> None:
     """Scan CloudFormation templates and pacscan snapshots in PATHS.
 
@@ -157,10 +164,13 @@ def scan(
     previous = load_baseline(baseline) if baseline else None
     if new_only and previous is None:
         raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
+    selected = frozenset(only) if only else config.enable
+    if framework:
+        selected = _framework_policies(framework, selected)
     request = ScanRequest(
         paths=paths,
         policy_paths=policy_dirs or config.policy_paths,
-        only_policies=frozenset(only) if only else config.enable,
+        only_policies=selected,
         skip_policies=frozenset(skip) | config.disable,
         include=include_globs,
         exclude=exclude_globs,
@@ -185,6 +195,12 @@ def scan(
         tool_version=__version__,
     )
     text = renderer(fmt)(result, options)
+    if framework:
+        summary = _compliance(framework, result)
+        if fmt == "text" and not output:
+            text = text.rstrip("\n") + "\n\n" + summary + "\n"
+        else:  # keep machine-readable output clean
+            click.echo(summary, err=True)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -194,6 +210,25 @@ def scan(
         for diag in result.errors[len(policies.diagnostics) :]:
             click.echo(render(diag), err=True)
     ctx.exit(2 if policies.diagnostics else exit_code(result, severity, new_only))
+
+
+def _framework_policies(name: str, selected: frozenset[str] | None) -> frozenset[str]:
+    """The framework's policy ids, narrowed by --policy / enable when those are given."""
+    from scanner.catalogue import framework_names, framework_policy_ids
+
+    if name not in framework_names():
+        raise click.BadParameter(
+            f"unknown framework {name!r}; known: {', '.join(framework_names())}",
+            param_hint="--framework",
+        )
+    ids = framework_policy_ids(name)
+    return ids if selected is None else ids & selected
+
+
+def _compliance(name: str, result: ScanResult) -> str:
+    from scanner.catalogue import compliance_summary, render_summary
+
+    return render_summary(compliance_summary(name, result.findings))
 
 
 def _config(path: str | None, ignore: bool) -> Config:
