@@ -1,0 +1,297 @@
+"""How fast templates load and scan.
+
+Generates a corpus of 300 CloudFormation templates holding 2,000 resources (YAML and
+JSON, with parameters, conditions and intrinsics) in a temporary directory, then measures:
+
+- ``yaml.compose`` of every file with libyaml's loader: the yardstick;
+- ``load_inputs`` of the corpus in this process (one process, and worker processes);
+- a whole ``pacscan scan DIR --format json`` process;
+- a whole ``pacscan scan`` process on one small template;
+- that ``pacscan scan`` never imports boto3.
+
+Targets: the whole-process scan takes at most 4x the compose time; one small template
+at most 0.3 s; no boto3. Each timing is the best of a few runs (other work on the machine
+only ever slows a run down). Exits 1 when a target is missed.
+
+Usage: ``python benchmarks/bench_scan.py [--keep] [--parallel]`` (``--keep`` leaves the
+corpus in the temporary directory; ``--parallel`` also measures where worker processes
+start to pay).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.loaders import LoadOptions, load_inputs
+
+TEMPLATES = 300
+RESOURCES = 2000
+JSON_SHARE = 0.2
+RUNS = 3
+SMALL = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Logs:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-logs"
+      VersioningConfiguration: {Status: Enabled}
+"""
+
+
+def bucket(r: random.Random, name: str) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "BucketName": {"Fn::Sub": "${AWS::StackName}-" + name.lower()},
+        "Tags": [{"Key": "env", "Value": {"Ref": "Env"}}, {"Key": "team", "Value": "data"}],
+    }
+    if r.random() < 0.6:
+        props["VersioningConfiguration"] = {
+            "Status": {"Fn::If": ["IsProd", "Enabled", "Suspended"]}
+        }
+    if r.random() < 0.5:
+        rule = {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+        props["BucketEncryption"] = {"ServerSideEncryptionConfiguration": [rule]}
+    return {"Type": "AWS::S3::Bucket", "Properties": props}
+
+
+def bucket_policy(r: random.Random, target: str) -> dict[str, Any]:
+    statement = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [
+            {"Fn::GetAtt": [target, "Arn"]},
+            {"Fn::Join": ["", ["arn:aws:s3:::", {"Ref": target}, "/*"]]},
+        ],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    return {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": {"Ref": target}, "PolicyDocument": document},
+    }
+
+
+def security_group(r: random.Random) -> dict[str, Any]:
+    rules = [
+        {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "CidrIp": cidr}
+        for port, cidr in ((443, "0.0.0.0/0"), (r.choice([22, 3389, 5432]), "10.0.0.0/8"))
+    ]
+    return {
+        "Type": "AWS::EC2::SecurityGroup",
+        "Properties": {"GroupDescription": "app", "SecurityGroupIngress": rules},
+    }
+
+
+def role(r: random.Random, target: str) -> dict[str, Any]:
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    actions = ["s3:GetObject", "s3:PutObject"] if r.random() < 0.8 else ["*"]
+    policy = {
+        "PolicyName": "access",
+        "PolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": actions, "Resource": {"Fn::GetAtt": [target, "Arn"]}}
+            ],
+        },
+    }
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"AssumeRolePolicyDocument": trust, "Policies": [policy]},
+    }
+
+
+def queue(r: random.Random) -> dict[str, Any]:
+    props: dict[str, Any] = {"VisibilityTimeout": r.choice([30, 60, 300])}
+    if r.random() < 0.7:
+        props["KmsMasterKeyId"] = {"Fn::FindInMap": ["Keys", {"Ref": "Env"}, "Queue"]}
+    return {"Type": "AWS::SQS::Queue", "Properties": props}
+
+
+def function(r: random.Random, role_id: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Runtime": r.choice(["python3.12", "nodejs20.x", "python3.8"]),
+            "Handler": "app.handler",
+            "Role": {"Fn::GetAtt": [role_id, "Arn"]},
+            "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
+            "Environment": {"Variables": {"STAGE": {"Ref": "Env"}}},
+        },
+    }
+
+
+def template(r: random.Random, count: int) -> dict[str, Any]:
+    resources: dict[str, Any] = {}
+    while len(resources) < count:
+        n = len(resources)
+        b, p, sg, ro, q, fn = (f"{k}{n}" for k in ("Bucket", "Policy", "Sg", "Role", "Queue", "Fn"))
+        group = [(b, bucket(r, b)), (p, bucket_policy(r, b)), (sg, security_group(r))]
+        group += [(ro, role(r, b)), (q, queue(r)), (fn, function(r, ro))]
+        r.shuffle(group)
+        resources.update(group[: count - n])
+    return {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Parameters": {"Env": {"Type": "String", "AllowedValues": ["prod", "dev"]}},
+        "Mappings": {"Keys": {"prod": {"Queue": "alias/prod"}, "dev": {"Queue": "alias/dev"}}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Resources": resources,
+    }
+
+
+def write_corpus(root: Path) -> list[Path]:
+    r = random.Random(20240601)
+    counts = [RESOURCES // TEMPLATES] * TEMPLATES
+    for i in range(RESOURCES - sum(counts)):
+        counts[i] += 1
+    files = []
+    for index, count in enumerate(counts):
+        body = template(r, count)
+        if r.random() < JSON_SHARE:
+            path = root / f"stack-{index:03}.json"
+            path.write_text(json.dumps(body, indent=2))
+        else:
+            path = root / f"stack-{index:03}.yaml"
+            path.write_text(yaml.safe_dump(body, sort_keys=False))
+        files.append(path)
+    return files
+
+
+def best(action: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
+    """The best wall time and the best CPU time (this process and its children)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        started, cpu = time.perf_counter(), _cpu()
+        action()
+        walls.append(time.perf_counter() - started)
+        cpus.append(_cpu() - cpu)
+    return min(walls), min(cpus)
+
+
+def _cpu() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def compose_all(files: list[Path]) -> None:
+    for path in files:
+        with path.open("rb") as handle:
+            yaml.compose(handle, Loader=yaml.CSafeLoader)
+
+
+def pacscan(*args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable]
+    if importtime:
+        command += ["-X", "importtime"]
+    command += ["-c", "import sys; from scanner.cli import main; sys.exit(main())", "scan", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False)
+
+
+def run_scan(*args: str) -> None:
+    done = pacscan(*args)
+    if done.returncode not in (0, 1, 3):
+        sys.exit(f"pacscan scan failed ({done.returncode}):\n{done.stderr}")
+
+
+def report(label: str, figures: tuple[float, float], yardstick: float | None = None) -> None:
+    wall, cpu = figures
+    ratio = f"  {wall / yardstick:5.2f}x compose" if yardstick else ""
+    print(f"  {label:<42} {wall:7.3f} s wall {cpu:7.3f} s cpu{ratio}")
+
+
+def main() -> int:
+    if not getattr(yaml, "__with_libyaml__", False):
+        print("PyYAML was built without libyaml: the compose yardstick needs it")
+        return 1
+    work = Path(tempfile.mkdtemp(prefix="pacscan-bench-"))
+    try:
+        return measure(work)
+    finally:
+        if "--keep" not in sys.argv:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(work: Path) -> int:
+    corpus = work / "corpus"
+    corpus.mkdir()
+    files = write_corpus(corpus)
+    small = work / "small.yaml"
+    small.write_text(SMALL)
+    size = sum(p.stat().st_size for p in files)
+    names = [str(p) for p in files]
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(f"corpus: {len(files)} templates, {RESOURCES} resources, {size / 1e6:.2f} MB")
+    print(f"cpus: {cpus}, load average: {os.getloadavg()[0]:.1f}")
+
+    compose = best(lambda: compose_all(files))
+    report("yaml.compose (libyaml) of every file", compose)
+    report(
+        "load_inputs, this process",
+        best(lambda: load_inputs(names, LoadOptions(jobs=1))),
+        compose[0],
+    )
+    report("load_inputs, automatic jobs", best(lambda: load_inputs(names)), compose[0])
+    whole = best(lambda: run_scan(str(corpus), "--format", "json"))
+    report("pacscan scan DIR --format json (process)", whole, compose[0])
+    small_scan = best(lambda: run_scan(str(small), "--format", "json"))
+    report("pacscan scan small.yaml (process)", small_scan)
+    loaded = load_inputs(names, LoadOptions(jobs=1))
+    print(
+        f"  resources: {len(loaded.resources)} (condition variants included), "
+        f"errors: {len(loaded.errors)}, skipped: {loaded.skipped}"
+    )
+    imports = pacscan(str(small), "--format", "json", importtime=True).stderr
+    boto = [line for line in imports.splitlines() if "boto" in line]
+    print(f"  boto3 imported by scan: {'yes' if boto else 'no'}")
+    if "--parallel" in sys.argv:
+        parallel_break_even(names, cpus or 1)
+
+    missed = []
+    if whole[0] > 4 * compose[0]:
+        missed.append(f"whole scan {whole[0]:.2f} s > 4x compose ({4 * compose[0]:.2f} s)")
+    if small_scan[0] > 0.3:
+        missed.append(f"small template {small_scan[0]:.2f} s > 0.3 s")
+    if boto:
+        missed.append("scan imported boto3: " + boto[0].strip())
+    for line in missed:
+        print("MISSED: " + line)
+    return 1 if missed else 0
+
+
+def parallel_break_even(names: list[str], cpus: int) -> None:
+    """Where worker processes start to pay (sets loaders.PARALLEL_MIN_BYTES)."""
+    print("  parallel loading (wall, best of 3):")
+    for copies in (1, 2, 4, 8):
+        files = names * copies
+        one = best(lambda files=files: load_inputs(files, LoadOptions(jobs=1)))[0]
+        many = best(lambda files=files: load_inputs(files, LoadOptions(jobs=cpus)))[0]
+        print(f"    {len(files):5} files: 1 process {one:6.3f} s, {cpus} processes {many:6.3f} s")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
