@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.loaders.intrinsic_strings import STRING_FUNCTIONS
 from scanner.loaders.intrinsics import (
+    FUNCTIONS,
     PSEUDO_PARAMETERS,
     Branch,
     Resolver,
@@ -22,6 +24,8 @@ from scanner.loaders.intrinsics import (
     scalar_text,
 )
 from scanner.model import UNKNOWN, Path
+
+_ALL_FUNCTIONS = {**FUNCTIONS, **STRING_FUNCTIONS}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ def template_context(
         mappings=_mapping(template.get("Mappings")),
         conditions=_mapping(template.get("Conditions")),
         resources=frozenset(resources) if type(resources) is dict else frozenset(),
+        functions=_ALL_FUNCTIONS,
         dynamic=dynamic,
     )
 
