@@ -265,7 +265,11 @@ class _Builder:
         if len(stack) >= self.limits.max_depth:
             message = f"nested too deeply (more than {self.limits.max_depth} levels)"
             raise input_error(TOO_DEEP, message, self.file, self.text, start)
-        outer, key = self._place(stack[-1] if stack else None)
+        parent = stack[-1] if stack else None
+        if parent is not None and parent.is_map and parent.pending is None:
+            message = "a mapping key must be a scalar, not a mapping or a list"
+            raise input_error(YAML_SYNTAX, message, self.file, self.text, start)
+        outer, key = self._place(parent)
         value: Any = {} if type(event) is ev.MappingStartEvent else []
         frame = _Frame(value, outer, start, event.flow_style, key, len(self.paths))
         tag = event.tag

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
+from scanner.loaders.intrinsic_strings import STRING_FUNCTIONS
+from scanner.loaders.intrinsics import FUNCTIONS as CORE_FUNCTIONS
 from scanner.model import UNKNOWN, Resource
 
 HEAD = """\
@@ -155,3 +160,35 @@ def test_dependent_conditions_are_not_assumed_separately() -> None:
     result = load("t.yaml", text.encode(), LoadOptions())
     variants = [r for r in result.resources if r.id == "R"]
     assert [r.body["Properties"]["Value"] for r in variants] == [["a", "d"], ["b", "c"]]
+
+
+FUNCTIONS = {**CORE_FUNCTIONS, **STRING_FUNCTIONS}
+names = st.sampled_from(["Env", "Owner", "Other", "R", "IsProd", "HasOwner", "AWS::NoValue", "x"])
+args = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | names,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["Ref", "Condition", "DefaultValue", "a", *sorted(FUNCTIONS)]),
+            children,
+            max_size=2,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(FUNCTIONS)), args, args)
+def test_any_arguments_to_any_function_resolve_without_raising(
+    function: str, arg: Any, condition: Any
+) -> None:
+    template = {
+        "Parameters": {"Env": {"Type": "String", "Default": "prod"}, "Owner": {"Type": "String"}},
+        "Conditions": {"IsProd": condition, "HasOwner": {"Fn::Not": [{"Condition": "IsProd"}]}},
+        "Resources": {"R": {"Type": "T", "Properties": {"P": {function: arg}}}},
+    }
+    text = json.dumps(template).encode()
+    result = load("t.json", text, LoadOptions(max_variants=4))
+    assert result.errors == ()
+    assert 1 <= len(result.resources) <= 4

@@ -124,7 +124,10 @@ def test_random_bytes_never_raise(scratch: Path, data: bytes, suffix: str) -> No
     check_never_raises(scratch, b"Resources:\n" + data, suffix)
 
 
-SPECIAL = st.sampled_from(list("{}[]:,!&*|>\"'-#% \n\t\\") + ["!Ref ", "!If ", "*a", "&a ", "\x00"])
+SPECIAL = st.sampled_from(
+    list("{}[]:,!&*|>\"'-#% \n\t\\")
+    + ["!Ref ", "!If ", "!Sub ", "${", "*a", "&a ", "? ", "- ", "\x00", "Fn::If", "AWS::NoValue"]
+)
 
 
 @st.composite

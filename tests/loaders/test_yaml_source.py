@@ -99,6 +99,15 @@ def test_keys_are_the_key_text(parser: str) -> None:
     assert value_of("1: a\ntrue: b\nnull: c\n") == {"1": "a", "true": "b", "null": "c"}
 
 
+@pytest.mark.parametrize("text", ["? [a]\n: 1\n", "{[a]: 1}\n", "? {a: b}\n: 1\n"])
+def test_a_collection_as_a_key_is_an_error(parser: str, text: str) -> None:
+    error = error_of(text)
+    assert (error.code, error.message) == (
+        "I005",
+        "a mapping key must be a scalar, not a mapping or a list",
+    )
+
+
 def test_unknown_tags_read_as_unknown(parser: str) -> None:
     assert value_of("a: !Rain::Module x\nb: !Custom [1]\n") == {"a": UNKNOWN, "b": UNKNOWN}
 
