@@ -21,6 +21,7 @@ from scanner.loaders.json_source import read_json
 from scanner.loaders.source import (
     BAD_RESOURCE,
     JSON_SYNTAX,
+    UNSUPPORTED,
     Limits,
     ParsedSource,
     decode,
@@ -103,9 +104,14 @@ def template_resources(
     resources: list[Resource] = []
     errors: list[Diagnostic] = []
     for logical_id, node in nodes.items():
+        path = ("Resources", logical_id)
+        if logical_id.startswith("Fn::ForEach::"):
+            message = f"{logical_id} is not expanded; the resources it makes are not scanned"
+            errors.append(_resource_error(document, path, node, message, UNSUPPORTED, "warning"))
+            continue
         problem = _resource_problem(logical_id, node)
         if problem is not None:
-            errors.append(_resource_error(document, ("Resources", logical_id), node, problem))
+            errors.append(_resource_error(document, path, node, problem, BAD_RESOURCE, "error"))
             continue
         for variant in resolve_resource(context, node, options.max_variants):
             metadata: dict[str, Any] = {}
@@ -113,22 +119,12 @@ def template_resources(
                 metadata["conditions"] = variant.conditions
             if variant.path_map:
                 metadata["path_map"] = variant.path_map
-            resources.append(
-                Resource(
-                    type=node["Type"],
-                    id=logical_id,
-                    body=variant.body,
-                    document=document,
-                    path=("Resources", logical_id),
-                    metadata=metadata,
-                )
-            )
+            resource = Resource(node["Type"], logical_id, variant.body, document, path, metadata)
+            resources.append(resource)
     return resources, errors
 
 
 def _resource_problem(logical_id: str, node: Any) -> str | None:
-    if logical_id.startswith("Fn::ForEach::"):
-        return f"{logical_id}: Fn::ForEach is not expanded; the resources it makes are not scanned"
     if type(node) is not dict:
         return f"resource {logical_id} is not a mapping"
     kind = node.get("Type")
@@ -139,7 +135,9 @@ def _resource_problem(logical_id: str, node: Any) -> str | None:
     return None
 
 
-def _resource_error(document: Document, path: Path, node: Any, message: str) -> Diagnostic:
+def _resource_error(
+    document: Document, path: Path, node: Any, message: str, code: str, severity: str
+) -> Diagnostic:
     where = path + ("Type",) if type(node) is dict and "Type" in node else path
     span = document.positions.get(where)
     location = None
@@ -147,10 +145,11 @@ def _resource_error(document: Document, path: Path, node: Any, message: str) -> 
         location = span.value if where[-1] == "Type" else (span.key or span.value)
     line = document.source_line(location.line) if location is not None else None
     return Diagnostic(
-        code=BAD_RESOURCE,
+        code=code,
         message=message,
         location=location,
         source_line=line,
+        severity=severity,
         file=document.path,
     )
 

@@ -32,6 +32,7 @@ TOO_DEEP = "I008"
 TOO_MANY_NODES = "I009"
 UNREADABLE = "I010"
 BAD_RESOURCE = "I011"
+UNSUPPORTED = "I012"  # a warning: valid input pacscan cannot read (yet)
 INTERNAL = "I099"
 
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
