@@ -21,6 +21,7 @@ from scanner.loaders.json_source import read_json
 from scanner.loaders.source import (
     BAD_RESOURCE,
     JSON_SYNTAX,
+    TOO_DEEP,
     UNSUPPORTED,
     Limits,
     ParsedSource,
@@ -113,7 +114,13 @@ def template_resources(
         if problem is not None:
             errors.append(_resource_error(document, path, node, problem, BAD_RESOURCE, "error"))
             continue
-        for variant in resolve_resource(context, node, options.max_variants):
+        try:
+            variants = resolve_resource(context, node, options.max_variants)
+        except RecursionError:
+            message = f"resource {logical_id} is nested too deeply to resolve"
+            errors.append(_resource_error(document, path, node, message, TOO_DEEP, "error"))
+            continue
+        for variant in variants:
             metadata: dict[str, Any] = {}
             if variant.conditions:
                 metadata["conditions"] = variant.conditions

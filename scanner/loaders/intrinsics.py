@@ -95,46 +95,40 @@ class Resolver:
     # -- values ----------------------------------------------------------------------------
 
     def value(self, node: Any, src: Path, dst: Path | None) -> Any:
-        """``node`` (found at ``src``) resolved; it lands at ``dst`` (None: nowhere)."""
-        kind = type(node)
-        if kind is dict:
-            if id(node) not in self.template.dynamic:
-                return node
-            if len(node) == 1:
-                ((name, arg),) = node.items()
-                handler = self.template.functions.get(name)
-                if handler is not None:
-                    return handler(self, arg, src + (name,), dst)
-                if name.startswith("Fn::"):
-                    return UNKNOWN
-            return self._mapping(node, src, dst)
-        if kind is list:
-            if id(node) not in self.template.dynamic:
-                return node
-            return self._list(node, src, dst)
-        return node
+        """``node`` (found at ``src``) resolved; it lands at ``dst`` (None: nowhere).
 
-    def _mapping(self, node: dict[str, Any], src: Path, dst: Path | None) -> Any:
+        Mappings and lists are handled here rather than in helpers so that resolving
+        a document nested N levels deep takes N frames of recursion, not 2N.
+        """
+        kind = type(node)
+        if (kind is not dict and kind is not list) or id(node) not in self.template.dynamic:
+            return node
+        if kind is list:
+            out: list[Any] = []
+            for index, item in enumerate(node):
+                here = None if dst is None else dst + (len(out),)
+                resolved = self.value(item, src + (index,), here)
+                if resolved is NO_VALUE:
+                    continue
+                if here is not None and len(out) != index:  # an earlier item disappeared
+                    self.path_map.setdefault(here, src + (index,))
+                out.append(resolved)
+            return out
+        if len(node) == 1:
+            ((name, arg),) = node.items()
+            handler = self.template.functions.get(name)
+            if handler is not None:
+                return handler(self, arg, src + (name,), dst)
+            if name.startswith("Fn::"):
+                return UNKNOWN
         if "Fn::Transform" in node:  # a macro rewrites this mapping at deploy time
             return UNKNOWN
-        out = {}
+        mapping = {}
         for key, item in node.items():
             resolved = self.value(item, src + (key,), None if dst is None else dst + (key,))
             if resolved is not NO_VALUE:
-                out[key] = resolved
-        return out
-
-    def _list(self, node: list[Any], src: Path, dst: Path | None) -> list[Any]:
-        out: list[Any] = []
-        for index, item in enumerate(node):
-            here = None if dst is None else dst + (len(out),)
-            resolved = self.value(item, src + (index,), here)
-            if resolved is NO_VALUE:
-                continue
-            if here is not None and len(out) != index:  # an earlier item disappeared
-                self.path_map.setdefault(here, src + (index,))
-            out.append(resolved)
-        return out
+                mapping[key] = resolved
+        return mapping
 
     def moved(self, dst: Path | None, src: Path) -> None:
         """Record that the value at body path ``dst`` comes from source path ``src``."""

@@ -20,7 +20,7 @@ from typing import Any
 from scanner.errors import InputError
 from scanner.model import Location, Path, Span
 
-# Error codes of the input readers (stable; documented for users in docs/inputs.md).
+# Error codes of the input readers (stable: reports and baselines carry them).
 FILE_TOO_LARGE = "I001"
 EMPTY_FILE = "I002"
 BINARY_DATA = "I003"

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import inspect
+import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,3 +255,35 @@ def test_bad_json_in_a_template_file_reports_the_json_error() -> None:
 )
 def test_claims(path: str, head: bytes, claimed: bool) -> None:
     assert claims(path, head) is claimed
+
+
+def nested_template(depth: int) -> bytes:
+    inner: object = {"Ref": "X"}
+    for level in range(depth):
+        inner = {"a": inner} if level % 2 else [inner]
+    text = '{"Resources": {"X": {"Type": "T"}, "R": {"Type": "T", "Properties": {"P": '
+    return (text + json.dumps(inner) + "}}}}").encode()
+
+
+def test_resolution_handles_the_deepest_document_the_reader_accepts() -> None:
+    result = load("t.json", nested_template(490), LoadOptions())
+    assert result.errors == ()
+    resource = by_id(result)["R"][0]
+    value = resource.body["Properties"]["P"]
+    for level in reversed(range(490)):
+        value = value["a"] if level % 2 else value[0]
+    assert value == {"Ref": "X"}
+
+
+def test_running_out_of_stack_while_resolving_is_an_error_for_that_resource() -> None:
+    data = nested_template(300)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + 150)
+    try:
+        result = load("t.json", data, LoadOptions())
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [r.id for r in result.resources] == ["X"]
+    assert [(e.code, e.message) for e in result.errors] == [
+        ("I008", "resource R is nested too deeply to resolve")
+    ]
