@@ -115,11 +115,15 @@ class Document:
     format: str
     positions: Mapping[Path, Span] = field(default_factory=dict)
     text: str | None = None
+    _lines: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def source_line(self, line: int) -> str | None:
         if self.text is None or line < 1:
             return None
-        lines = self.text.splitlines()
+        lines = self._lines
+        if lines is None:  # split once: reports quote a line per finding
+            lines = self.text.splitlines()
+            object.__setattr__(self, "_lines", lines)
         return lines[line - 1] if line <= len(lines) else None
 
 

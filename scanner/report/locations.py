@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePath
 from urllib.parse import quote
 
@@ -34,6 +35,7 @@ class LiveIdentity:
     name: str
 
 
+@lru_cache(maxsize=4096)
 def relative_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` with forward slashes (unchanged if on another drive)."""
     try:

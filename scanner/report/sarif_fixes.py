@@ -21,6 +21,7 @@ from scanner.model import Document, Finding, FixOp, Location, Path, Resource, is
 from scanner.report.locations import dotted
 
 _SCALARS = (str, int, float, bool, type(None))
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 
 def sarif_fixes(finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
@@ -103,7 +104,7 @@ def _written_as(document: Document, region: Location, value: Any) -> bool:
     if text is None:
         return False
     try:
-        parsed = yaml.safe_load(text)
+        parsed = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError:  # a tag such as !Ref, or a fragment that is not a value
         return False
     return type(parsed) is type(value) and parsed == value
@@ -111,17 +112,14 @@ def _written_as(document: Document, region: Location, value: Any) -> bool:
 
 def region_text(document: Document, region: Location) -> str | None:
     """The text between a region's start and its (exclusive) end column."""
-    if document.text is None or region.end_line is None or region.end_column is None:
+    if region.end_line is None or region.end_column is None:
         return None
-    lines = document.text.splitlines(keepends=True)
-    if not 1 <= region.line <= region.end_line <= len(lines):
+    lines = [document.source_line(n) for n in range(region.line, region.end_line + 1)]
+    if not lines or any(line is None for line in lines):
         return None
-    if region.line == region.end_line:
-        return lines[region.line - 1][region.column - 1 : region.end_column - 1]
-    head = lines[region.line - 1][region.column - 1 :]
-    middle = lines[region.line : region.end_line - 1]
-    tail = lines[region.end_line - 1][: region.end_column - 1]
-    return head + "".join(middle) + tail
+    text = "\n".join(line or "" for line in lines)
+    end = len(text) - len(lines[-1] or "") + region.end_column - 1
+    return text[region.column - 1 : end]
 
 
 def _inserted_text(value: Any) -> str | None:

@@ -6,6 +6,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+import sarif_om as om
+from jschema_to_python.to_json import to_json
 from report_fixtures import (
     ENCRYPTION,
     OPEN_SSH,
@@ -18,6 +20,7 @@ from report_fixtures import (
 
 from scanner.errors import Diagnostic
 from scanner.model import FixOp, Location, PolicyInfo, Severity, Status
+from scanner.report import sarif as sarif_module
 from scanner.report.sarif import render
 from scanner.report.sarif_fixes import region_text
 from scanner.result import ReportOptions, ScanResult
@@ -360,3 +363,24 @@ def test_file_uris_are_percent_encoded(make: Factory, sarif_validator: Validate)
     uri = found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
     assert uri == "my%20stacks/app%20%231.yaml"
     assert found["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == uri
+
+
+def test_serialise_matches_jschema_to_json(make: Factory) -> None:
+    res = make.resources(make.document())
+    findings = [
+        finding(VERSIONING, res["Logs"], path=STATUS_PATH, baseline_state="new"),
+        finding(VERSIONING, res["Uploads"], Status.UNKNOWN, baseline_state="unchanged"),
+        finding(
+            OPEN_SSH,
+            res["Bastion"],
+            Status.SUPPRESSED,
+            suppression={"kind": "inSource", "justification": "VPN"},
+            baseline_state="updated",
+        ),
+        finding(ENCRYPTION, make.live("acme-logs"), baseline_state="new"),
+    ]
+    result = scan_result(make.root, findings, [input_error(make.root)])
+    run = sarif_module._run(result, ReportOptions())
+    log = om.SarifLog(version="2.1.0", schema_uri=sarif_module.SCHEMA_URI, runs=[run])
+    assert any(r.fixes for r in run.results) and any(r.suppressions for r in run.results)
+    assert json.loads(json.dumps(log, default=sarif_module.serialise)) == json.loads(to_json(log))
