@@ -1,4 +1,5 @@
-"""Golden reports: a real scan of ``stack/`` with ``policies/``, compared byte for byte.
+"""Golden reports: a real scan of ``stack/`` (a template, a snapshot of live resources
+and a broken file) with ``policies/``, compared byte for byte.
 
 Only what changes from run to run is normalised: the tool version, timestamps, and the
 absolute scan root in SARIF's ``originalUriBaseIds``. To accept a deliberate change in
@@ -87,6 +88,13 @@ def test_golden_sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
         ("GOLD-S3-002", "fail", False),
         ("GOLD-S3-002", "fail", True),
     ]
+    live = [r for r in results if r["locations"][0].get("logicalLocations")]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in live] == [
+        "aws/111122223333/eu-west-1/AWS%3A%3AS3%3A%3ABucket/acme-logs"
+    ]
+    assert live[0]["locations"][0]["logicalLocations"][0]["fullyQualifiedName"] == (
+        "arn:aws:s3:::acme-logs"
+    )
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == [
         "stack/broken.yaml"

@@ -45,13 +45,14 @@ def test_config_file_supplies_defaults(workdir: Path) -> None:
     (workdir / ".pacscan.yaml").write_text(
         "report:\n  format: json\n  fail_on: critical\n"
         "suppressions:\n  - policy: GOLD-S3-002\n    resource: Uploads\n"
-        "    reason: uploads are encrypted by the client\n",
+        "    reason: uploads are encrypted by the client\n"
+        "  - policy: GOLD-S3-002\n    file: '*.snapshot.json'\n    reason: SSE-S3 is enough\n",
         encoding="utf-8",
     )
     outcome = _scan()
     assert outcome.exit_code == 0  # the only critical failure is suppressed
     report = json.loads(outcome.stdout)
-    assert report["summary"]["suppressed"] == 3
+    assert report["summary"]["suppressed"] == 4
     assert _scan("--fail-on", "high").exit_code == 1  # the command line wins
     assert _scan("--no-config").stdout.startswith("stack/app.yaml")  # text again
 
