@@ -19,8 +19,9 @@ Three forms, tried in this order for each ``fail`` or ``unknown`` finding:
 
 3. Entries of the config file (``suppressions:`` in ``.pacscan.yaml``), matching on any
    of policy id, resource id (both ``fnmatch`` patterns) and file (a glob on the path
-   relative to the scan root; ``**`` crosses directories, a pattern without ``/``
-   matches the file name in any directory), with an optional ``expires`` date.
+   relative to the scan root, matched like ``--include``: ``**`` crosses directories, a
+   pattern without ``/`` matches in any directory, a directory matches what is in it),
+   with an optional ``expires`` date.
 
 Forms 1 and 2 are ``inSource`` suppressions, form 3 ``external``. A suppressed finding
 gets status ``suppressed`` and ``properties["suppression"] = {"kind", "justification"}``
@@ -40,8 +41,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
+from scanner.discovery import Glob
 from scanner.errors import Diagnostic
 from scanner.model import Document, Finding, Location, Status
 from scanner.report.locations import finding_file
@@ -274,29 +277,10 @@ def _describe(rule: Suppression) -> str:
 
 
 def glob_match(pattern: str, path: str) -> bool:
-    """Whether ``path`` (with ``/``) matches ``pattern``; see the module docstring."""
-    if "/" not in pattern:
-        return fnmatchcase(path.rsplit("/", 1)[-1], pattern)
-    return _glob_regex(pattern).fullmatch(path) is not None
+    """Whether ``path`` (with ``/``) matches ``pattern``, as ``--include`` globs match."""
+    return _glob(pattern).matches(path, is_dir=False)
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    parts = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            parts.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            parts.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            parts.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            parts.append("[^/]")
-            i += 1
-        else:
-            parts.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(parts))
+@lru_cache(maxsize=256)
+def _glob(pattern: str) -> Glob:
+    return Glob.compile(pattern)

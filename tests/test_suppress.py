@@ -242,6 +242,7 @@ def test_in_source_wins_over_config(tmp_path: Path) -> None:
         ("stacks/?.yaml", "stacks/a.yaml", True),
         ("stacks/?.yaml", "stacks/ab.yaml", False),
         ("a+b/*.yaml", "a+b/c.yaml", True),
+        ("stacks/legacy", "stacks/legacy/db.yaml", True),  # a directory: what is in it
     ],
 )
 def test_glob_match(pattern: str, path: str, expected: bool) -> None:
