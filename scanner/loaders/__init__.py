@@ -37,8 +37,10 @@ LOADERS: list[str] = [
 
 HEAD_BYTES = 4096
 MB = 1024 * 1024
-# Below this many bytes in total, starting worker processes costs more than it saves
-# (measured with benchmarks/bench_scan.py; see the notes there).
+# Worker processes pay off only for larger inputs: reading costs about 0.6 CPU-seconds
+# per MB in one process, and sending the results back costs the workers about 0.15 and
+# this process about 0.15 CPU-seconds per MB more (benchmarks/bench_scan.py --parallel).
+# 4 MB leaves a margin for starting the pool and for machines that are not idle.
 PARALLEL_MIN_BYTES = 4 * MB
 PARALLEL_MIN_FILES = 8
 
