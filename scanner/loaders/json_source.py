@@ -124,9 +124,12 @@ class _Reader:
 
     def string(self, start: int) -> tuple[str, int]:
         try:
-            string, end = _scanstring(self.text, start + 1, False)
+            string, end = _scanstring(self.text, start + 1, True)
         except JSONDecodeError as exc:
-            raise self.error(exc.msg.lower().replace(" starting at", ""), exc.pos) from exc
+            message = exc.msg.lower().removesuffix(" at").removesuffix(" starting")
+            if message == "invalid control character":
+                message += f" {self.text[exc.pos]!r} in a string"
+            raise self.error(message, exc.pos) from exc
         if self.escapes and _SURROGATE.search(string):
             raise self.error("a \\u escape is an unpaired surrogate", start)
         return string, end

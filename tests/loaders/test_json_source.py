@@ -84,6 +84,7 @@ def test_crlf_positions() -> None:
         ("{'a': 1}", "invalid JSON: expected a string key in double quotes", 1, 2),
         ('{"a": "\\x"}', "invalid JSON: invalid \\escape", 1, 8),
         ('{"a": "open', "invalid JSON: unterminated string", 1, 7),
+        ('{"a": "x\ty"}', "invalid JSON: invalid control character '\\t' in a string", 1, 9),
         ('{"a": [', "invalid JSON: unexpected end of file", 1, 8),
         ('["\\ud800"]', "invalid JSON: a \\u escape is an unpaired surrogate", 1, 2),
     ],
