@@ -63,8 +63,9 @@ def _overview(catalogue: Catalogue) -> list[str]:
     services = sorted({service_of(p) for p in policies})
     fixes = sum(1 for p in policies if p.fixes)
     lines = [
-        f"{len(policies)} policies for {len(services)} services; {fixes} of them carry an "
-        "automatic fix (`pacscan fix`). Every policy is tested by its own examples "
+        f"{len(policies)} policies for {len(services)} services; {fixes} of them carry a "
+        "`fix` clause, the edit that template remediation applies. Every policy is tested by "
+        "its own examples "
         "(`pacscan test`). Control ids in the tables use these prefixes:",
         "",
     ]
