@@ -74,13 +74,19 @@ def _compile_one(
     source: PolicySource, overrides: Mapping[str, Any]
 ) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
     try:
-        pf = parse_file(source.path, source.text)
+        return _compile_text(source, overrides)
     except PolicyError as exc:
         return [], [exc], set()
     except RecursionError:
         where = Location(source.path, 1, 1)
         error = PolicyError("policy is nested too deeply", code=codes.SYNTAX, location=where)
         return [], [error], set()
+
+
+def _compile_text(
+    source: PolicySource, overrides: Mapping[str, Any]
+) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
+    pf = parse_file(source.path, source.text)
     names = {p.name for p in pf.params}
     errors = check_file(pf, overrides)
     bad = _bad_policies(pf, errors)

@@ -7,9 +7,13 @@ parse; everything else about a policy is judged later by ``scanner.lang.checks``
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
+import sys
 from importlib.resources import files
 from typing import Any
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta as LarkMeta
@@ -24,7 +28,12 @@ from scanner.model import UNKNOWN, Location
 
 @functools.lru_cache(maxsize=1)
 def grammar() -> Lark:
-    """The policy grammar, built once per process."""
+    """The policy grammar, built once per process.
+
+    Building a strict LALR table is slow (terminal-collision checks), so the built parser
+    is also kept in the user's cache directory; Lark checks that the cached copy was built
+    from this grammar text and these options before using it.
+    """
     text = files("scanner.grammar").joinpath("policy.lark").read_text(encoding="utf-8")
     return Lark(
         text,
@@ -33,7 +42,22 @@ def grammar() -> Lark:
         propagate_positions=True,
         start=["start", "expr"],
         maybe_placeholders=True,
+        cache=_cache_file(text),
     )
+
+
+def _cache_file(text: str) -> str | bool:
+    """A private per-user cache path (never a shared temp directory), or False."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    directory = os.path.join(base, "pacscan")
+    try:
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+    except OSError:
+        return False
+    if not os.access(directory, os.W_OK):
+        return False
+    key = f"{text}\0{lark.__version__}\0{sys.version}".encode()
+    return os.path.join(directory, f"policy-grammar-{hashlib.sha256(key).hexdigest()[:20]}.lark")
 
 
 def parse_file(path: str, text: str) -> ast.PolicyFile:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 
-from lark import Lark
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from scanner.errors import PolicyError
@@ -19,7 +19,11 @@ _HEAD = 'policy P { id = "PAC-X-1" '
 
 EXAMPLES: dict[str, list[str]] = {
     "missing `}` after policy body": [
+        "policy P {",
         _HEAD,
+        _HEAD + "let x = 1",
+        _HEAD + "when Properties.A",
+        _HEAD + "fix remove Properties.A",
         _HEAD + "resource AWS::S3::Bucket",
         _HEAD + "assert Properties.A exists",
         _HEAD + "example pass { A: 1 }",
@@ -106,6 +110,9 @@ def syntax_error(
 ) -> PolicyError:
     """A ``PolicyError`` (P001) at the error position, with the friendliest message."""
     location = _location(exc, path, text)
+    misplaced = _misplaced_keyword(exc, path)
+    if misplaced is not None:
+        return misplaced
     if isinstance(exc, UnexpectedCharacters):
         message = _character_message(text, exc.pos_in_stream or 0)
     else:
@@ -114,6 +121,34 @@ def syntax_error(
         if label and isinstance(exc, UnexpectedToken):
             message = f"{message} (got {_describe_token(exc)})"
     return PolicyError(message, code=codes.SYNTAX, location=location)
+
+
+_KEYWORDS = frozenset(
+    "and or not in is matches startswith endswith contains exists empty as all any none "
+    "else".split()
+)
+
+
+def _misplaced_keyword(exc: UnexpectedInput, path: str) -> PolicyError | None:
+    """An operator where a policy item may start is read as a metadata key; say what it is.
+
+    (``assert A is empty matches "x"`` fails at the string, after ``matches`` was taken
+    for the start of ``matches = ...``.)
+    """
+    state = getattr(exc, "state", None)
+    stack = getattr(state, "value_stack", None)
+    if not stack or not isinstance(exc, UnexpectedToken):
+        return None
+    last = stack[-1]
+    if not isinstance(last, Token) or last.type != "NAME" or str(last) not in _KEYWORDS:
+        return None
+    where = Location(path, last.line or 1, last.column or 1, last.end_line, last.end_column)
+    return PolicyError(
+        f"`{last}` cannot follow here: comparisons and tests do not chain; "
+        "combine them with `and`/`or` or use parentheses",
+        code=codes.SYNTAX,
+        location=where,
+    )
 
 
 def _match(exc: UnexpectedInput, parser: Lark) -> str | None:
@@ -144,15 +179,15 @@ def _token_type(exc: UnexpectedInput) -> str:
 
 
 def _location(exc: UnexpectedInput, path: str, text: str) -> Location:
+    token = getattr(exc, "token", None)
+    if token is not None and token.type == "$END" and token.end_line:
+        # Lark places end-of-input on the last token; point just past it instead.
+        return Location(path, token.end_line, token.end_column or 1)
     if isinstance(exc, UnexpectedEOF) or getattr(exc, "line", -1) < 1:
         lines = text.splitlines() or [""]
         return Location(path, len(lines), len(lines[-1]) + 1)
-    line, col = exc.line, exc.column
-    token = getattr(exc, "token", None)
     end = getattr(token, "end_column", None) if token is not None else None
-    if token is not None and getattr(token, "type", "") == "$END":
-        end = None
-    return Location(path, line, col, line, end)
+    return Location(path, exc.line, exc.column, exc.line, end)
 
 
 def _character_message(text: str, pos: int) -> str:

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from scanner.engine.relations import Relations
+from scanner.model import Document, Resource
+
+STEPS = (("key", "Properties"), ("key", "Bucket"))
+
+
+def _res(kind: str, rid: str, props: object, doc: Document | None = None, **meta: str) -> Resource:
+    return Resource(kind, rid, {"Type": kind, "Properties": props}, document=doc, metadata=meta)
+
+
+def test_cloudformation_refs_only_count_inside_the_same_document() -> None:
+    one, two = Document("a.yaml", "cloudformation"), Document("b.yaml", "cloudformation")
+    bucket = _res("AWS::S3::Bucket", "Logs", {}, one)
+    same = _res("AWS::S3::BucketPolicy", "P1", {"Bucket": {"Ref": "Logs"}}, one)
+    other = _res("AWS::S3::BucketPolicy", "P2", {"Bucket": {"Ref": "Logs"}}, two)
+    found = Relations([bucket, same, other]).related(bucket, "AWS::S3::BucketPolicy", STEPS)
+    assert found == [same.body]
+
+
+def test_live_resources_relate_by_arn_name_or_arn_prefix() -> None:
+    bucket = _res("AWS::S3::Bucket", "arn:aws:s3:::logs", {}, arn="arn:aws:s3:::logs", name="logs")
+    by_name = _res("AWS::S3::BucketPolicy", "p1", {"Bucket": "logs"})
+    by_arn = _res("AWS::S3::BucketPolicy", "p2", {"Bucket": ["arn:aws:s3:::logs/*"]})
+    unrelated = _res("AWS::S3::BucketPolicy", "p3", {"Bucket": "arn:aws:s3:::logs-archive"})
+    relations = Relations([bucket, by_name, by_arn, unrelated])
+    found = relations.related(bucket, "AWS::S3::BucketPolicy", STEPS)
+    assert found == [by_name.body, by_arn.body]
+
+
+def test_wildcard_paths_look_at_every_value() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    topic = _res("AWS::SNS::Topic", "Alerts", {}, doc)
+    sub = _res("AWS::CloudWatch::Alarm", "A", {"AlarmActions": ["x", {"Ref": "Alerts"}]}, doc)
+    steps = (("key", "Properties"), ("key", "AlarmActions"), ("list", None))
+    assert Relations([topic, sub]).related(topic, "AWS::CloudWatch::Alarm", steps) == [sub.body]
+
+
+def test_a_resource_is_not_related_to_itself() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    odd = _res("AWS::S3::BucketPolicy", "P", {"Bucket": {"Ref": "P"}}, doc)
+    assert Relations([odd]).related(odd, "AWS::S3::BucketPolicy", STEPS) == []
