@@ -2,7 +2,8 @@
 
 The collection is split per account; each account's snapshot is scanned through the
 normal pipeline and reported on its own, with the SARIF category
-``pacscan/aws/<account>/`` so code scanning keeps one analysis per account.
+``pacscan/aws/<account>/`` so code scanning keeps one analysis per account. Snapshots
+are written gzip-compressed: the scan's file size limit applies to the bytes on disk.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ Exit codes (over all accounts):
 @click.option(
     "--snapshot-dir",
     type=click.Path(file_okay=False),
-    help="Keep the snapshots here (snapshot-<account>.json). Default: a "
+    help="Keep the snapshots here (snapshot-<account>.json.gz). Default: a "
     "temporary directory, removed afterwards.",
 )
 @click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
@@ -168,7 +169,7 @@ def _scan_in(
     codes = []
     parts = split_by_account(snapshot)
     for account, part in parts.items():
-        path = os.path.join(directory, f"snapshot-{account}.json")
+        path = os.path.join(directory, f"snapshot-{account}.json.gz")
         write_snapshot(part, path)
         request = ScanRequest(paths=(path,), root=root)
         result = triage(run_scan(request, policies), config, today=date.today())

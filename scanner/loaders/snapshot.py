@@ -102,7 +102,9 @@ def parse_json(path: str, data: bytes) -> Any:
     if data.startswith(GZIP_MAGIC):
         data = _gunzip(path, data)
     try:
-        return json.loads(data, object_hook=_unknown_marker)
+        if UNKNOWN_KEY.encode() in data:
+            return json.loads(data, object_hook=_unknown_marker)
+        return json.loads(data)
     except UnicodeDecodeError as exc:
         raise SnapshotError(_file_error(path, SNAPSHOT_JSON, f"not UTF-8 text: {exc}")) from exc
     except json.JSONDecodeError as exc:
@@ -134,27 +136,83 @@ def _unknown_marker(obj: dict[str, Any]) -> Any:
 
 
 def _schema_problems(path: str, snapshot: Any, errors: list[Diagnostic]) -> set[int] | None:
-    """Indexes of invalid resources, or ``None`` when the envelope itself is invalid."""
-    envelope: list[tuple[str, str]] = []
-    resources: dict[int, str] = {}
-    for problem in schema_validator().iter_errors(snapshot):
-        where = list(problem.absolute_path)
-        if len(where) >= 2 and where[0] == "resources" and isinstance(where[1], int):
-            resources.setdefault(where[1], _describe(problem, where))
-        else:
-            envelope.append((str(where), _describe(problem, where)))
-    if envelope:
-        message = "not a valid pacscan snapshot: " + min(envelope)[1]
+    """Indexes of invalid resources, or ``None`` when the envelope itself is invalid.
+
+    The envelope goes through jsonschema. Resources, which can be hundreds of
+    thousands, go through ``ResourceCheck`` (the schema's resource rule as plain
+    Python); only the ones it rejects are handed to jsonschema for a precise message.
+    """
+    envelope, resources = _without_resources(snapshot)
+    problems = sorted(
+        (str(list(p.absolute_path)), _describe(p, list(p.absolute_path)))
+        for p in schema_validator().iter_errors(envelope)
+    )
+    if problems:
+        message = "not a valid pacscan snapshot: " + problems[0][1]
         errors.append(_file_error(path, SNAPSHOT_SCHEMA, message))
         return None
-    for index in sorted(resources)[:MAX_RESOURCE_ERRORS]:
-        errors.append(_file_error(path, SNAPSHOT_RESOURCE, f"resource skipped: {resources[index]}"))
-    if len(resources) > MAX_RESOURCE_ERRORS:
-        more = len(resources) - MAX_RESOURCE_ERRORS
+    check = resource_check()
+    bad = [index for index, item in enumerate(resources) if not check.ok(item)]
+    for index in bad[:MAX_RESOURCE_ERRORS]:
+        errors.append(_file_error(path, SNAPSHOT_RESOURCE, _resource_problem(resources, index)))
+    if len(bad) > MAX_RESOURCE_ERRORS:
+        more = len(bad) - MAX_RESOURCE_ERRORS
         errors.append(
             _file_error(path, SNAPSHOT_RESOURCE, f"{more} more invalid resources skipped")
         )
-    return set(resources)
+    return set(bad)
+
+
+def _without_resources(snapshot: Any) -> tuple[Any, list[Any]]:
+    if isinstance(snapshot, dict) and isinstance(snapshot.get("resources"), list):
+        return {**snapshot, "resources": []}, snapshot["resources"]
+    return snapshot, []
+
+
+def _resource_problem(resources: list[Any], index: int) -> str:
+    found = list(resource_validator().iter_errors(resources[index]))
+    where = ["resources", index]
+    if not found:  # the fast check and the schema disagree: say so rather than guess
+        return f"resource skipped: resources[{index}] is not a valid snapshot resource"
+    problem = min(found, key=lambda p: str(list(p.absolute_path)))
+    return "resource skipped: " + _describe(problem, where + list(problem.absolute_path))
+
+
+class ResourceCheck:
+    """The schema's ``resource`` rule as plain Python: fast enough for 100,000 items.
+
+    Names and patterns are read from the schema, so the two cannot drift apart on
+    them; tests/aws/test_snapshot_loader.py checks the two agree on generated input.
+    """
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        defs = schema["$defs"]
+        rule = defs["resource"]
+        self.required = frozenset(rule["required"])
+        self.allowed = frozenset(rule["properties"])
+        self.type_pattern = re.compile(rule["properties"]["type"]["pattern"])
+        self.account_pattern = re.compile(defs["account"]["pattern"])
+        self.region_pattern = re.compile(defs["region"]["pattern"])
+
+    def ok(self, item: Any) -> bool:
+        if type(item) is not dict or not self.required <= item.keys() <= self.allowed:
+            return False
+        kind, arn, name = item["type"], item["id"], item.get("name")
+        account, region, tags = item["account"], item["region"], item.get("tags", {})
+        return (
+            type(kind) is str
+            and self.type_pattern.search(kind) is not None
+            and type(arn) is str
+            and arn != ""
+            and (name is None or type(name) is str)
+            and type(account) is str
+            and self.account_pattern.search(account) is not None
+            and type(region) is str
+            and self.region_pattern.search(region) is not None
+            and type(item["properties"]) is dict
+            and type(tags) is dict
+            and all(type(v) is str for v in tags.values())
+        )
 
 
 def _describe(problem: Any, where: list[Any]) -> str:
@@ -163,13 +221,34 @@ def _describe(problem: Any, where: list[Any]) -> str:
 
 
 @lru_cache(maxsize=1)
+def snapshot_schema() -> dict[str, Any]:
+    text = package_files.files("scanner.data").joinpath("snapshot.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@lru_cache(maxsize=1)
 def schema_validator() -> Any:
+    """jsonschema's validator for the whole snapshot."""
     from jsonschema import Draft202012Validator
 
-    text = package_files.files("scanner.data").joinpath("snapshot.schema.json").read_text("utf-8")
-    schema = json.loads(text)
+    schema = snapshot_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
+
+
+@lru_cache(maxsize=1)
+def resource_validator() -> Any:
+    """jsonschema's validator for one resource (the schema's ``$defs/resource``)."""
+    from jsonschema import Draft202012Validator
+
+    defs = snapshot_schema()["$defs"]
+    return Draft202012Validator({"$ref": "#/$defs/resource", "$defs": defs})
+
+
+@lru_cache(maxsize=1)
+def resource_check() -> ResourceCheck:
+    return ResourceCheck(snapshot_schema())
 
 
 def to_resource(item: dict[str, Any], index: int, document: Document) -> Resource:

@@ -343,9 +343,9 @@ def test_denied_call_makes_unknown_not_fail_and_exit_3(aws: MotoAWS) -> None:
     assert verdicts == {("PAC-S3-006", "unknown"), ("PAC-S3-009", "fail")}
     [error] = report["errors"]
     assert error["code"] == "AWS-ACCESSDENIED"
-    assert error["file"] == f"snaps/snapshot-{ACCOUNT}.json"
+    assert error["file"] == f"snaps/snapshot-{ACCOUNT}.json.gz"
     assert error["message"].startswith("s3:GetBucketPolicy failed in account 123456789012")
-    assert (aws.tmp / "snaps" / f"snapshot-{ACCOUNT}.json").exists()
+    assert (aws.tmp / "snaps" / f"snapshot-{ACCOUNT}.json.gz").exists()
 
 
 def test_accounts_are_reported_separately_with_their_category(aws: MotoAWS) -> None:

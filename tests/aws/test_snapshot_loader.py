@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.loaders.snapshot import (
     SNAPSHOT_JSON,
@@ -17,6 +19,8 @@ from scanner.loaders.snapshot import (
     SNAPSHOT_SCHEMA,
     claims,
     read_snapshot,
+    resource_check,
+    resource_validator,
 )
 from scanner.model import UNKNOWN, Location
 
@@ -156,3 +160,32 @@ def test_scanning_a_snapshot_never_imports_boto3(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False False"
     assert "arn:aws:s3:::logs" in done.stdout
+
+
+def values() -> st.SearchStrategy[Any]:
+    texts = st.sampled_from(
+        ["", "AWS::S3::Bucket", "Pacscan::IAM::RootAccount", "S3::Bucket", "123456789012",
+         "12345678901", "us-east-1", "global", "eu-west-1\n", "arn:aws:s3:::b"]
+    )  # fmt: skip
+    scalars = st.one_of(texts, st.text(max_size=8), st.none(), st.integers(), st.booleans())
+    return st.one_of(
+        scalars,
+        st.just(UNKNOWN),
+        st.dictionaries(st.text(max_size=4), st.one_of(texts, st.integers()), max_size=3),
+        st.lists(scalars, max_size=2),
+    )
+
+
+KEYS = ["type", "id", "name", "account", "region", "properties", "tags", "extra"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.fixed_dictionaries({}, optional={key: values() for key in KEYS}),
+    start_valid=st.booleans(),
+)
+def test_fast_resource_check_agrees_with_the_schema(
+    base: dict[str, Any], start_valid: bool
+) -> None:
+    item = {**snapshot()["resources"][0], **base} if start_valid else base
+    assert resource_check().ok(item) == resource_validator().is_valid(item)
