@@ -16,18 +16,18 @@ to pay for them, and returns the results in input order.
 from __future__ import annotations
 
 import importlib
-import multiprocessing
 import os
-import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
 from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE, paused_gc
 from scanner.model import Document, Resource
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Most specific first: the first loader whose claims() is true reads the file.
 LOADERS: list[str] = [
@@ -166,6 +166,8 @@ def worker_count(files: Sequence[str], options: LoadOptions) -> int:
 
 
 def _load_in_workers(files: list[str], options: LoadOptions, jobs: int) -> list[LoadResult]:
+    from concurrent.futures import ProcessPoolExecutor  # only parallel scans pay the import
+
     per_chunk = max(1, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + per_chunk] for i in range(0, len(files), per_chunk)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
@@ -191,6 +193,9 @@ def _chunk_results(paths: list[str], future: Future[list[LoadResult]]) -> list[L
 
 def _context() -> Any:
     """``fork`` is cheapest, but only safe while this process runs a single thread."""
+    import multiprocessing
+    import threading
+
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
