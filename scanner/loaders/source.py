@@ -38,6 +38,7 @@ INTERNAL = "I099"
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _TRAILING_SPACE = " \t\r\n\x85\u2028\u2029"
+_NOT_SPACE = re.compile(r"\S")
 
 # Raw span: (key start, key end, value start, value end) offsets; key start -1 = no key.
 RawSpan = tuple[int, int, int, int]
@@ -173,7 +174,7 @@ def decode(file: str, data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise _encoding_error(file, data, exc, encoding) from exc
-    if not text.strip():
+    if _NOT_SPACE.search(text) is None:
         raise InputError("empty file", code=EMPTY_FILE, hint=_EXCLUDE_HINT)
     return text
 
