@@ -8,8 +8,9 @@ false -> fail, else unknown; an exception while evaluating -> error.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any
 
 from scanner.engine.context import Ctx
@@ -18,6 +19,9 @@ from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
 from scanner.engine.values import EvaluationError
 from scanner.model import Finding, Path, Resource, Status, locate
+
+# Findings carry no extra properties here; one shared read-only mapping saves a dict each.
+_NO_PROPERTIES: Mapping[str, Any] = MappingProxyType({})
 
 
 def evaluate(
@@ -29,17 +33,46 @@ def evaluate(
     index = program.by_type
     findings: list[Finding] = []
     append = findings.append
+    ctx: Ctx | None = None
     for resource in resources:
-        for policy in index.get(resource.type, ()):
-            append(run_policy(policy, resource, when, relations))
+        policies = index.get(resource.type)
+        if not policies:
+            continue
+        if ctx is None:
+            ctx = Ctx(resource, when, relations)
+        else:  # one context per resource: lets are cached per resource, not per policy
+            ctx.resource = resource
+            ctx.body = resource.body
+            ctx.slots = {}
+        for policy in policies:
+            append(_run(policy, resource, ctx))
     return findings
 
 
 def run_policy(
     policy: CompiledPolicy, resource: Resource, now: datetime, relations: Any
 ) -> Finding:
-    ctx = Ctx(resource, now, relations)
+    """The finding of one policy on one resource (``relations`` from its template)."""
+    return _run(policy, resource, Ctx(resource, now, relations))
+
+
+def _run(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
     try:
+        if not policy.whens:
+            for n, cond in enumerate(policy.assertions):
+                verdict = cond.node.ev(ctx)
+                if verdict is not True:
+                    return _settle(policy, resource, ctx, n, verdict)
+            return Finding(
+                policy.info,
+                resource,
+                Status.PASS,
+                policy.info.title,
+                (),
+                locate(resource, ()),
+                (),
+                _NO_PROPERTIES,
+            )
         return _judge(policy, resource, ctx)
     except EvaluationError as exc:
         return _finding(policy, resource, Status.ERROR, f"evaluation failed: {exc.message}")
@@ -59,24 +92,31 @@ def _judge(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
     for cond in policy.whens:
         verdict = cond.node.ev(ctx)
         if verdict is False:
-            return _finding(
-                policy, resource, Status.SKIP, f"not applicable: `{cond.text}` is false"
-            )
+            message = f"not applicable: `{cond.text}` is false"
+            return _finding(policy, resource, Status.SKIP, message)
         if verdict is not True and undecided is None:
             undecided = cond
     if undecided is not None:
         return _unknown(policy, resource, ctx, undecided, "whether the policy applies")
-    for cond in policy.assertions:
+    for n, cond in enumerate(policy.assertions):
         verdict = cond.node.ev(ctx)
-        if verdict is True:
-            continue
-        if verdict is False:
-            return _fail(policy, resource, ctx, cond)
-        if undecided is None:
-            undecided = cond
-    if undecided is not None:
-        return _unknown(policy, resource, ctx, undecided, f"whether `{undecided.text}` holds")
+        if verdict is not True:
+            return _settle(policy, resource, ctx, n, verdict)
     return _finding(policy, resource, Status.PASS, policy.info.title)
+
+
+def _settle(
+    policy: CompiledPolicy, resource: Resource, ctx: Ctx, first: int, verdict: Any
+) -> Finding:
+    """Assertion ``first`` was not true: fail if it or a later one is false, else unknown."""
+    assertions = policy.assertions
+    if verdict is False:
+        return _fail(policy, resource, ctx, assertions[first])
+    for cond in assertions[first + 1 :]:
+        if cond.node.ev(ctx) is False:
+            return _fail(policy, resource, ctx, cond)
+    undecided = assertions[first]
+    return _unknown(policy, resource, ctx, undecided, f"whether `{undecided.text}` holds")
 
 
 def _fail(policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCondition) -> Finding:
@@ -114,12 +154,7 @@ def _finding(
     path: Path = (),
     fix: bool = False,
 ) -> Finding:
+    fixes = policy.info.fixes if fix else ()
     return Finding(
-        policy=policy.info,
-        resource=resource,
-        status=status,
-        message=message,
-        path=path,
-        location=locate(resource, path),
-        fix=policy.info.fixes if fix else (),
+        policy.info, resource, status, message, path, locate(resource, path), fixes, _NO_PROPERTIES
     )

@@ -90,7 +90,17 @@ def compare(op: str, left: Node, right: Node) -> Node:
     if left.const and right.const:
         return constant(fn(left.value, right.value), cond=True)
     lev, rev = left.ev, right.ev
-    if right.const:
+    if right.const and op == "==" and type(right.value) is str:
+        text = right.value
+        equals = v.equals
+
+        def ev(ctx: Ctx) -> Any:
+            found = lev(ctx)
+            if type(found) is str:
+                return found == text
+            return equals(found, text)
+
+    elif right.const:
         fixed = right.value
 
         def ev(ctx: Ctx) -> Any:
@@ -108,7 +118,8 @@ def compare(op: str, left: Node, right: Node) -> Node:
             return right.where(ctx)
         return left.where(ctx) or right.where(ctx)
 
-    return Node(ev, where=where, cond=True)
+    # A constant right side is never opaque, so the left side always explains the result.
+    return Node(ev, where=left.where if right.const else where, cond=True)
 
 
 _TESTS: dict[str, Callable[[Any], Any]] = {"exists": v.exists, "empty": v.empty}

@@ -49,11 +49,17 @@ def value_at(body: Mapping[str, Any], path: Path) -> Any:
 def first_missing(body: Mapping[str, Any], path: Path) -> Path:
     """``path`` cut just after its first key that is not there (the node to point at)."""
     value: Any = body
-    for n, key in enumerate(path):
-        step = "index" if isinstance(key, int) else "key"
-        value = paths.single(value, [(step, key)])
+    n = 0
+    for key in path:
+        n += 1
+        if type(value) is dict and type(key) is str:
+            value = value.get(key, MISSING)
+            if value is MISSING:
+                return path[:n]
+            continue
+        value = paths.index(value, key) if isinstance(key, int) else paths.key(value, key)
         if value is MISSING or value is UNKNOWN:
-            return path[: n + 1]
+            return path[:n]
     return path
 
 

@@ -6,6 +6,7 @@ expressions are parsed with the policy grammar, at their real line and column.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from lark import Token
@@ -102,7 +103,14 @@ def _position(content: str, start: tuple[int, int], offset: int) -> tuple[int, i
     return start[0] + newlines, offset - before.rfind("\n")
 
 
+_WORDS = frozenset(["true", "false", "null", "unknown", "not", "all", "any", "none"])
+_SIMPLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
 def _parse_part(path: str, text: str, line: int, col: int, parse_expr: ParseExpr) -> ast.Expr:
+    if _SIMPLE.fullmatch(text) and text.split(".")[0] not in _WORDS:
+        # `{id}`, `{cfg.Status}`: a plain path needs no parser run
+        return _simple_path(path, text, line, col)
     padded = "\n" * (line - 1) + " " * (col - 1) + text.replace('\\"', '"')
     try:
         return parse_expr(path, padded)
@@ -110,6 +118,19 @@ def _parse_part(path: str, text: str, line: int, col: int, parse_expr: ParseExpr
         raise PolicyError(
             f"in message template: {exc.message}", code=codes.BAD_TEMPLATE, location=exc.location
         ) from None
+
+
+def _simple_path(path: str, text: str, line: int, col: int) -> ast.Expr:
+    names = text.split(".")
+    head = ast.Name(names[0], Location(path, line, col, line, col + len(names[0])))
+    if len(names) == 1:
+        return head
+    steps = []
+    at = col + len(names[0]) + 1
+    for name in names[1:]:
+        steps.append(ast.Key(name, Location(path, line, at, line, at + len(name))))
+        at += len(name) + 1
+    return ast.PathExpr(head, tuple(steps), Location(path, line, col, line, col + len(text)))
 
 
 def _decode(joined: str, long: bool, loc: Location) -> str:
