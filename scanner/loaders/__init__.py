@@ -37,12 +37,15 @@ LOADERS: list[str] = [
 
 HEAD_BYTES = 4096
 MB = 1024 * 1024
-# Worker processes pay off only for larger inputs: reading costs about 0.6 CPU-seconds
-# per MB in one process, and sending the results back costs the workers about 0.15 and
-# this process about 0.15 CPU-seconds per MB more (benchmarks/bench_scan.py --parallel).
-# 4 MB leaves a margin for starting the pool and for machines that are not idle.
+# Worker processes pay off only for larger inputs on machines with CPUs to spare:
+# reading costs about 0.6 CPU-seconds per MB in one process, and sending the results back
+# costs the workers about 0.15 and this process about 0.15 CPU-seconds per MB more
+# (benchmarks/bench_scan.py --parallel). On a 2-CPU machine two workers were slower at
+# every size measured (1-8 MB), so automatic parallelism needs 4 CPUs and leaves one of
+# them to this process, which unpickles the results as they arrive.
 PARALLEL_MIN_BYTES = 4 * MB
 PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_CPUS = 4
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ def worker_count(files: Sequence[str], options: LoadOptions) -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if options.jobs is not None:
         return max(1, min(options.jobs, len(files)))
-    if len(files) < PARALLEL_MIN_FILES or (cpus or 1) < 2:
+    cpus = cpus or 1
+    if len(files) < PARALLEL_MIN_FILES or cpus < PARALLEL_MIN_CPUS:
         return 1
     total = 0
     for path in files:
@@ -161,7 +165,7 @@ def worker_count(files: Sequence[str], options: LoadOptions) -> int:
         except OSError:
             continue
         if total >= PARALLEL_MIN_BYTES:
-            return min(cpus or 1, len(files), 16)
+            return min(cpus - 1, len(files), 16)
     return 1
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,20 @@ def test_small_scans_stay_in_process_and_jobs_are_respected() -> None:
     assert worker_count(ALL_FIXTURES, LoadOptions()) == 1
     assert worker_count(ALL_FIXTURES, LoadOptions(jobs=3)) == 3
     assert worker_count(ALL_FIXTURES[:2], LoadOptions(jobs=8)) == 2
+
+
+def test_large_scans_use_all_cpus_but_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = []
+    for index in range(10):
+        path = tmp_path / f"t{index}.json"
+        with path.open("wb") as handle:
+            handle.truncate(MB // 2)
+        files.append(str(path))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    assert worker_count(files, LoadOptions()) == 7
+    assert worker_count(files[:7], LoadOptions()) == 1  # under 4 MB
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert worker_count(files, LoadOptions()) == 1
 
 
 def test_a_file_over_the_size_cap_is_one_error(tmp_path: Path) -> None:
