@@ -34,6 +34,7 @@ from scanner.loaders.source import (
     input_error,
     location_at,
 )
+from scanner.loaders.yaml_scalars import is_core_tag, plain_scalar, tagged_scalar
 from scanner.model import UNKNOWN, Path
 
 WITH_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
@@ -48,8 +49,6 @@ INTRINSIC_TAGS.update(
         "ToJsonString Transform ValueOf"
     ).split()
 )
-
-_CORE = "tag:yaml.org,2002:"
 
 
 def _make_parser(text: str) -> Any:
@@ -176,7 +175,7 @@ class _Builder:
                 if frame.is_map and key is None:
                     self._key(frame, event.value, start, end)
                     continue
-                value = _plain(event.value) if event.implicit[0] else event.value
+                value = plain_scalar(event.value) if event.implicit[0] else event.value
                 if key is not None:
                     paths.append(frame.path + (key,))
                     raws.append((frame.pending_span[0], frame.pending_span[1], start, end))
@@ -216,11 +215,11 @@ class _Builder:
         tag = event.tag
         first = len(self.paths)
         if tag is None:
-            value = _plain(event.value) if event.implicit[0] else event.value
+            value = plain_scalar(event.value) if event.implicit[0] else event.value
         elif tag in INTRINSIC_TAGS:
             value = self._short_form(INTRINSIC_TAGS[tag], event.value, path, start, end)
         else:
-            value = _tagged_scalar(tag, event.value)
+            value = tagged_scalar(tag, event.value)
         dynamic = tag in INTRINSIC_TAGS
         self._attach(frame, value, path, (key[0], key[1], start, end), dynamic)
         if event.anchor is not None:
@@ -277,7 +276,7 @@ class _Builder:
             wrap = INTRINSIC_TAGS.get(tag)
             if wrap is not None:
                 frame.path, frame.wrap = outer + (wrap,), wrap
-            elif not _is_core(tag):
+            elif not is_core_tag(tag):
                 frame.wrap = ""  # an unknown tag: the node reads as UNKNOWN
         frame.anchor = event.anchor
         stack.append(frame)
@@ -369,91 +368,3 @@ class _Builder:
     def _record(self, path: Path, raw: RawSpan) -> None:
         self.paths.append(path)
         self.raws.append(raw)
-
-
-def _is_core(tag: str) -> bool:
-    return tag.startswith(_CORE) or tag == "!"
-
-
-# -- scalar values (YAML 1.1, as far as CloudFormation cares) -------------------------------
-
-_BOOLS = {
-    word: value
-    for value, words in ((True, "yes true on"), (False, "no false off"))
-    for base in words.split()
-    for word in (base, base.capitalize(), base.upper())
-}
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_INT = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0[0-7_]+|0|[1-9][0-9_]*(?::[0-5]?[0-9])*)\Z")
-_FLOAT = re.compile(
-    r"[-+]?(?:[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|[0-9][0-9_]*[eE][-+][0-9]+"
-    r"|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*"
-    r"|\.(?:inf|Inf|INF))\Z|\.(?:nan|NaN|NAN)\Z"
-)
-_NUMBER_START = frozenset("0123456789-+.")
-
-
-def _plain(text: str) -> Any:
-    """The value of an untagged plain scalar."""
-    if text in _NULLS:
-        return None
-    if text in _BOOLS:
-        return _BOOLS[text]
-    if text[0] in _NUMBER_START:
-        if _INT.match(text):
-            return _to_int(text)
-        if _FLOAT.match(text):
-            return _to_float(text)
-    return text
-
-
-def _tagged_scalar(tag: str, text: str) -> Any:
-    if tag == _CORE + "int" and _INT.match(text):
-        return _to_int(text)
-    if tag == _CORE + "float" and (_FLOAT.match(text) or _INT.match(text)):
-        return _to_float(text)
-    if tag == _CORE + "bool" and text in _BOOLS:
-        return _BOOLS[text]
-    if tag == _CORE + "null" and text in _NULLS:
-        return None
-    if _is_core(tag):
-        return text
-    return UNKNOWN
-
-
-def _to_int(text: str) -> int | str:
-    digits = text.replace("_", "")
-    sign, body = (-1, digits[1:]) if digits[0] == "-" else (1, digits.lstrip("+"))
-    try:
-        if body.startswith("0b"):
-            return sign * int(body[2:], 2)
-        if body.startswith("0x"):
-            return sign * int(body[2:], 16)
-        if ":" in body:
-            return sign * _base60([int(part) for part in body.split(":")])
-        if len(body) > 1 and body[0] == "0":
-            return sign * int(body, 8)
-        return sign * int(body)
-    except ValueError:  # more digits than Python converts (int_max_str_digits)
-        return text
-
-
-def _to_float(text: str) -> float:
-    body = text.replace("_", "").lower()
-    sign = -1.0 if body.startswith("-") else 1.0
-    body = body.lstrip("-+")
-    if body == ".inf":
-        return sign * float("inf")
-    if body == ".nan":
-        return float("nan")
-    if ":" in body:
-        parts = body.split(":")
-        return sign * (_base60([int(part) for part in parts[:-1]]) * 60 + float(parts[-1]))
-    return sign * float(body)
-
-
-def _base60(parts: list[int]) -> int:
-    total = 0
-    for part in parts:
-        total = total * 60 + part
-    return total
