@@ -106,7 +106,7 @@ class ExprCompiler:
             return Node(lambda ctx: ctx.resource.type)
         name = node.name
         here: Path = (name,)
-        return Node(lambda ctx: ctx.body.get(name, MISSING), where=lambda ctx: here)
+        return Node(lambda ctx: ctx.body.get(name, MISSING), where=lambda ctx: here, exact=True)
 
     def _bound(self, binding: Binding) -> Node:
         if binding.kind == "param":
@@ -121,6 +121,7 @@ class ExprCompiler:
             lambda ctx: ctx.slots[slot],
             where=lambda ctx: ctx.paths.get(slot),
             shape=binding.shape,
+            exact=True,
         )
 
     def _let(self, binding: Binding) -> Node:
@@ -136,7 +137,9 @@ class ExprCompiler:
                 value = ctx.slots[slot] = compute(ctx)
             return value
 
-        return Node(ev, where=target.where, items=target.items, shape=target.shape)
+        return Node(
+            ev, where=target.where, items=target.items, shape=target.shape, exact=target.exact
+        )
 
     # ------------------------------------------------------------ paths
 
@@ -337,7 +340,7 @@ def _value_path(root: str | None, base: Node, steps: list[paths.Step]) -> Node:
         found = base_where(ctx)
         return None if found is None else (*found, *(arg for _, arg in frozen))
 
-    return Node(ev, where=where)
+    return Node(ev, where=where, exact=base.exact)
 
 
 def _body_root(base: ast.Expr, scope: Scope) -> str | None:
@@ -357,7 +360,7 @@ def _body_keys(names: tuple[str, ...]) -> Node:
         def ev(ctx: Ctx) -> Any:
             return ctx.body.get(only, MISSING)
 
-        return Node(ev, where=lambda ctx: here)
+        return Node(ev, where=lambda ctx: here, exact=True)
     first, rest = names[0], names[1:]
 
     def ev_keys(ctx: Ctx) -> Any:
@@ -374,7 +377,7 @@ def _body_keys(names: tuple[str, ...]) -> Node:
                 return MISSING
         return value
 
-    return Node(ev_keys, where=lambda ctx: here)
+    return Node(ev_keys, where=lambda ctx: here, exact=True)
 
 
 def _fanned_path(start: Node, steps: list[paths.Step]) -> Node:

@@ -43,10 +43,12 @@ class Node:
     ``ev`` computes the value (a truth value when ``cond``). ``where`` names the body path
     that decided the value, for finding paths and messages. ``items`` lists a
     collection's elements with their paths (None when the collection is UNKNOWN).
-    ``const`` nodes were computed at compile time; their value is ``value``.
+    ``const`` nodes were computed at compile time; their value is ``value``. ``exact``
+    says ``where`` is where the value itself sits (a path), not just what it came from
+    (a function of a path), so a list's elements are at ``where + (index,)``.
     """
 
-    __slots__ = ("ev", "where", "items", "shape", "cond", "const", "value")
+    __slots__ = ("ev", "where", "items", "shape", "cond", "const", "value", "exact")
 
     def __init__(
         self,
@@ -58,6 +60,7 @@ class Node:
         cond: bool = False,
         const: bool = False,
         value: Any = None,
+        exact: bool = False,
     ) -> None:
         self.ev = ev
         self.where = where
@@ -66,6 +69,7 @@ class Node:
         self.cond = cond
         self.const = const
         self.value = value
+        self.exact = exact
 
 
 def constant(value: Any, cond: bool = False) -> Node:

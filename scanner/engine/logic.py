@@ -166,7 +166,7 @@ def items_of(node: Node) -> Callable[[Ctx], list[tuple[Any, Path | None]] | None
     """A node's elements with their body paths (None when the collection is UNKNOWN)."""
     if node.items is not None:
         return node.items
-    ev, node_where = node.ev, node.where
+    ev, node_where, exact = node.ev, node.where, node.exact
 
     def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
         value = ev(ctx)
@@ -174,8 +174,10 @@ def items_of(node: Node) -> Callable[[Ctx], list[tuple[Any, Path | None]] | None
         if found is UNKNOWN:
             return None
         here = node_where(ctx)
+        if not exact or here is None:  # a function's result: its elements are nowhere
+            return [(e, None) for e in found]
         if type(value) is list:
-            return [(e, None if here is None else (*here, i)) for i, e in enumerate(found)]
+            return [(e, (*here, i)) for i, e in enumerate(found)]
         return [(e, here) for e in found]
 
     return items
@@ -230,7 +232,7 @@ def _quantifier_where(
             ctx.paths[slot] = here
             r = body.ev(ctx)
             if r is deciding:
-                return body.where(ctx)
+                return body.where(ctx) or collection.where(ctx)
             if r is UNKNOWN and unsure is None:
                 unsure = body.where(ctx)
         if unsure is not None:

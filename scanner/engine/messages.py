@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -30,7 +31,9 @@ def template(parts: Sequence[str | Node]) -> Callable[[Ctx], str]:
     return render_message
 
 
+@functools.lru_cache(maxsize=4096)
 def show_path(path: Path) -> str:
+    """``Properties.Rules[1]."aws:Key"`` for a path tuple."""
     out = ""
     for key in path:
         if isinstance(key, int):
@@ -67,10 +70,32 @@ def unknown_reason(body: Mapping[str, Any], path: Path | None) -> str:
     if path is None:
         return "a value it depends on is unknown"
     value = value_at(body, path)
+    if not (value is UNKNOWN or is_reference(value)):
+        inner = _first_opaque(value, path)
+        if inner is not None:  # the decisive value was computed from something unknown
+            path, value = inner
     shown = show_path(path)
     if is_reference(value):
         return f"{shown} is a reference ({render(value)}) whose value is not known statically"
     return f"{shown} is unknown (it cannot be resolved statically)"
+
+
+def _first_opaque(value: Any, path: Path, depth: int = 0) -> tuple[Path, Any] | None:
+    """The first UNKNOWN or reference inside ``value`` (depth first), with its path."""
+    if value is UNKNOWN or is_reference(value):
+        return path, value
+    if depth > 64:
+        return None
+    children: Any = ()
+    if isinstance(value, dict):
+        children = value.items()
+    elif isinstance(value, list):
+        children = enumerate(value)
+    for key, child in children:
+        found = _first_opaque(child, (*path, key), depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def conditions_suffix(resource: Resource) -> str:

@@ -290,6 +290,15 @@ class _Builder(Transformer[Token, Any]):
     def map_literal(self, meta: LarkMeta, c: list[Any]) -> ast.MapExpr:
         return ast.MapExpr(tuple(e for e in c if e is not None), self._loc(meta))
 
+    def data_list(self, meta: LarkMeta, c: list[Any]) -> ast.ListExpr:
+        return self.list_literal(meta, c)
+
+    def data_map(self, meta: LarkMeta, c: list[Any]) -> ast.MapExpr:
+        return self.map_literal(meta, c)
+
+    def data_entry(self, meta: LarkMeta, c: list[Any]) -> tuple[str, ast.Expr]:
+        return self.entry(meta, c)
+
     def entry(self, meta: LarkMeta, c: list[Any]) -> tuple[str, ast.Expr]:
         tok: Token = c[0]
         key = self._string(tok) if tok.type == "STRING" else str(tok)
