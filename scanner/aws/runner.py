@@ -65,6 +65,8 @@ def collect(
 ) -> dict[str, Any]:
     """Collect and return the snapshot (a JSON-ready dict)."""
     started = datetime.now(timezone.utc)
+    if request.all_regions and request.regions:
+        raise UsageError("use --region or --all-regions, not both")
     collectors = select_collectors(request.services)
     base = session if session is not None else _base_session(request.profile)
     home = _home_region(request, base)
@@ -78,7 +80,7 @@ def collect(
         tasks.extend(plan_tasks(account, regions, collectors))
     contexts = run_tasks(tasks, home, request, progress_stream)
     return build_snapshot(
-        accounts=[a.account for a in accounts] or _attempted(request, setup_errors),
+        accounts=[a.account for a in accounts] or sorted({e["account"] for e in setup_errors}),
         regions=sorted(all_regions),
         services=sorted({c.service for c in collectors}),
         contexts=contexts,
@@ -213,11 +215,16 @@ def run_tasks(
             pool.submit(run_task, task, home, request.debug): index
             for index, task in enumerate(tasks)
         }
-        for future in as_completed(futures):
-            ctx = future.result()
-            results[futures[future]] = ctx
-            progress.advance(len(ctx.resources), len(ctx.errors))
-    progress.close()
+        try:
+            for future in as_completed(futures):
+                ctx = future.result()
+                results[futures[future]] = ctx
+                progress.advance(len(ctx.resources), len(ctx.errors))
+        except BaseException:  # Ctrl-C (or --debug): start no task that has not started
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        finally:
+            progress.close()
     return [results[i] for i in range(len(tasks))]
 
 
@@ -231,10 +238,6 @@ def run_task(task: Task, home: str, debug: bool = False) -> CollectContext:
             raise
         ctx.record(None, collector.name, "InternalError", f"{type(exc).__name__}: {exc}")
     return ctx
-
-
-def _attempted(request: CollectRequest, errors: list[dict[str, str]]) -> list[str]:
-    return sorted({e["account"] for e in errors})
 
 
 def _error(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -58,6 +57,7 @@ class AccountClients:
         self._config = settings.botocore_config()
         self._lock = threading.Lock()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._partitions: dict[str, str] = {}
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -71,10 +71,16 @@ class AccountClients:
             return found
 
     def partition(self, region: str) -> str:
-        try:
-            return str(self.session.get_partition_for_region(region))
-        except Exception:  # an unknown region name: botocore has no partition for it
-            return "aws"
+        """``aws``, ``aws-cn``, ``aws-us-gov`` … for ARNs; ``aws`` for an unknown region."""
+        with self._lock:
+            found = self._partitions.get(region)
+            if found is None:
+                try:
+                    found = str(self.session.get_partition_for_region(region))
+                except Exception:  # botocore knows no partition for this region name
+                    found = "aws"
+                self._partitions[region] = found
+            return found
 
 
 def keep_literal_host(request: Any, **_: Any) -> None:
@@ -151,6 +157,3 @@ class _RoleProvider(CredentialProvider):
 def role_arn_for(template: str, account: str) -> str:
     """``arn:aws:iam::{account}:role/Audit`` with the account id filled in."""
     return template.replace("{account}", account)
-
-
-SessionFactory = Callable[[str], boto3.Session]

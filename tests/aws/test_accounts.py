@@ -141,6 +141,7 @@ def test_a_role_that_cannot_be_assumed_loses_that_account_only(aws: MotoAWS) -> 
             "--role-arn must contain {account}",
         ),
         (["--retry-mode", "legacy"], "Invalid value for '--retry-mode'"),
+        (["--region", "eu-west-1", "--all-regions"], "use --region or --all-regions, not both"),
     ],
 )
 def test_usage_errors_exit_2_without_traceback(aws: MotoAWS, args: list[str], message: str) -> None:

@@ -11,9 +11,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from moto_fixtures import ACCOUNT, FaultProxy, MotoAWS
 from test_collect_services import TRUST_LAMBDA, deployment_package
 
+from scanner.commands.audit import combined_exit_code
 from scanner.lang.sources import builtin_policy_dir
 
 Verdicts = dict[tuple[str, str], str]
@@ -366,3 +368,11 @@ def test_accounts_are_reported_separately_with_their_category(aws: MotoAWS) -> N
         assert result["ruleId"] == "PAC-IAM-008"
         [location] = result["locations"][0]["logicalLocations"]
         assert location["fullyQualifiedName"] == f"arn:aws:iam::{account}:root"
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [([0, 0], 0), ([0, 3], 3), ([3, 1], 1), ([1, 0], 1), ([], 0)],
+)
+def test_findings_outrank_errors_across_accounts(codes: list[int], expected: int) -> None:
+    assert combined_exit_code(codes) == expected
