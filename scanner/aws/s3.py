@@ -6,6 +6,7 @@ collected by the task of the region it lives in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scanner.aws.context import GLOBAL, REGIONAL, Answer, CollectContext, Collector, fill
@@ -31,41 +32,10 @@ def collect_buckets(ctx: CollectContext) -> None:
 def _collect_bucket(ctx: CollectContext, name: str) -> None:
     bucket_arn = f"arn:{ctx.partition}:s3:::{name}"
     props: dict[str, Any] = {"BucketName": name}
-    fill(
-        props,
-        "BucketEncryption",
-        _get(ctx, "GetBucketEncryption", name, "ServerSideEncryptionConfigurationNotFoundError"),
-        _encryption,
-    )
-    fill(props, "VersioningConfiguration", _get(ctx, "GetBucketVersioning", name), _versioning)
-    fill(
-        props,
-        "PublicAccessBlockConfiguration",
-        _get(ctx, "GetPublicAccessBlock", name, "NoSuchPublicAccessBlockConfiguration"),
-        _public_access_block,
-    )
-    fill(props, "LoggingConfiguration", _get(ctx, "GetBucketLogging", name), _logging)
-    fill(
-        props,
-        "OwnershipControls",
-        _get(ctx, "GetBucketOwnershipControls", name, "OwnershipControlsNotFoundError"),
-        _ownership,
-    )
+    for key, operation, absent, shape in BUCKET_SETTINGS:
+        fill(props, key, _get(ctx, operation, name, *absent), shape)
     _object_lock(
         props, _get(ctx, "GetObjectLockConfiguration", name, "ObjectLockConfigurationNotFoundError")
-    )
-    fill(props, "AccessControl", _get(ctx, "GetBucketAcl", name), canned_acl)
-    fill(
-        props,
-        "WebsiteConfiguration",
-        _get(ctx, "GetBucketWebsite", name, "NoSuchWebsiteConfiguration"),
-        _website,
-    )
-    fill(
-        props,
-        "LifecycleConfiguration",
-        _get(ctx, "GetBucketLifecycleConfiguration", name, "NoSuchLifecycleConfiguration"),
-        lifecycle,
     )
     tagging = _get(ctx, "GetBucketTagging", name, "NoSuchTagSet")
     tags = {} if tagging.failed else tag_map((tagging.data or {}).get("TagSet"))
@@ -226,6 +196,23 @@ def canned_acl(data: dict[str, Any]) -> str | None:
         if (uri, permission) in granted:
             return canned
     return None if other else "Private"
+
+
+# property, GetBucket* operation, error codes meaning "not configured", answer -> property
+BUCKET_SETTINGS: tuple[tuple[str, str, tuple[str, ...], Callable[[Any], Any]], ...] = (
+    ("BucketEncryption", "GetBucketEncryption",
+     ("ServerSideEncryptionConfigurationNotFoundError",), _encryption),
+    ("VersioningConfiguration", "GetBucketVersioning", (), _versioning),
+    ("PublicAccessBlockConfiguration", "GetPublicAccessBlock",
+     ("NoSuchPublicAccessBlockConfiguration",), _public_access_block),
+    ("LoggingConfiguration", "GetBucketLogging", (), _logging),
+    ("OwnershipControls", "GetBucketOwnershipControls", ("OwnershipControlsNotFoundError",),
+     _ownership),
+    ("AccessControl", "GetBucketAcl", (), canned_acl),
+    ("WebsiteConfiguration", "GetBucketWebsite", ("NoSuchWebsiteConfiguration",), _website),
+    ("LifecycleConfiguration", "GetBucketLifecycleConfiguration",
+     ("NoSuchLifecycleConfiguration",), lifecycle),
+)  # fmt: skip
 
 
 def collect_account_public_access_block(ctx: CollectContext) -> None:
