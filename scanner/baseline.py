@@ -30,7 +30,7 @@ from urllib.parse import unquote
 from scanner.errors import UsageError
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprint_base, fingerprints, number_occurrences
 from scanner.model import Document, Finding, Location, PolicyInfo, Resource, Severity, Status
-from scanner.report.sarif import result_message
+from scanner.report.locations import result_message
 from scanner.result import ScanResult
 
 

@@ -33,9 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError, UsageError
 from scanner.loaders.source import Limits
@@ -44,6 +42,9 @@ from scanner.model import Location, Path, Severity, Span
 from scanner.report.locations import dotted
 from scanner.result import ScanResult
 from scanner.suppress import Suppression
+
+if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to check
+    import jsonschema
 
 CONFIG_NAMES = (".pacscan.yaml", ".pacscan.yml")
 
@@ -134,6 +135,8 @@ def load_config(path: str) -> Config:
 
 @lru_cache(maxsize=1)
 def _validator() -> jsonschema.Draft202012Validator:
+    import jsonschema
+
     schema = json.loads(files("scanner.data").joinpath("config.schema.json").read_text("utf-8"))
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER

@@ -15,8 +15,8 @@ from scanner.engine.compile import ExprCompiler
 from scanner.engine.program import CompiledPolicy, Program
 from scanner.errors import Diagnostic, PolicyError
 from scanner.lang import ast, codes
+from scanner.lang.ast_cache import cached_parse
 from scanner.lang.checks import check_file, constant_value
-from scanner.lang.parser import parse_file
 from scanner.lang.policy_build import build_policy
 from scanner.lang.scope import VALUE, did_you_mean
 from scanner.model import Location
@@ -86,7 +86,7 @@ def _compile_one(
 def _compile_text(
     source: PolicySource, overrides: Mapping[str, Any]
 ) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
-    pf = parse_file(source.path, source.text)
+    pf = cached_parse(source.path, source.text)
     names = {p.name for p in pf.params}
     errors = check_file(pf, overrides)
     bad = _bad_policies(pf, errors)

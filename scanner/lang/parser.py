@@ -18,6 +18,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta as LarkMeta
 
+from scanner.cache import user_cache_dir
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.literals import EscapeError, decode_long_string, decode_number, decode_string
@@ -47,14 +48,9 @@ def grammar() -> Lark:
 
 
 def _cache_file(text: str) -> str | bool:
-    """A private per-user cache path (never a shared temp directory), or False."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "pacscan")
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        return False
-    if not os.access(directory, os.W_OK):
+    """Where Lark keeps the built tables (see ``scanner.cache``), or False for nowhere."""
+    directory = user_cache_dir()
+    if directory is None:
         return False
     key = f"{text}\0{lark.__version__}\0{sys.version}".encode()
     return os.path.join(directory, f"policy-grammar-{hashlib.sha256(key).hexdigest()[:20]}.lark")

@@ -64,6 +64,15 @@ def live_identity(resource: Resource) -> LiveIdentity | None:
     )
 
 
+def result_message(finding: Finding) -> str:
+    """The result text: the finding message as a sentence, naming the ARN of a live resource."""
+    text = (finding.message or finding.policy.title).strip()
+    identity = live_identity(finding.resource)
+    if identity is not None and identity.arn not in text:
+        text = f"{text.rstrip('.')} ({identity.arn})"
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def _arn_part(arn: str, index: int) -> str:
     parts = arn.split(":", 5)
     return parts[index] if len(parts) > index else ""

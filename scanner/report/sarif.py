@@ -40,6 +40,7 @@ from scanner.report.locations import (
     pseudo_path,
     pseudo_segments,
     relative_path,
+    result_message,
 )
 from scanner.report.sarif_fixes import sarif_fixes
 from scanner.report.sarif_rules import LEVEL, rule_descriptor
@@ -170,15 +171,6 @@ def _suppression(suppression: dict[str, Any]) -> om.Suppression:
     if suppression.get("justification"):
         item.justification = suppression["justification"]
     return item
-
-
-def result_message(finding: Finding) -> str:
-    """The result text: the finding message as a sentence, naming the ARN of a live resource."""
-    text = (finding.message or finding.policy.title).strip()
-    identity = live_identity(finding.resource)
-    if identity is not None and identity.arn not in text:
-        text = f"{text.rstrip('.')} ({identity.arn})"
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _properties(finding: Finding) -> dict[str, Any]:

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from scanner.lang.ast_cache import cached_parse
+from scanner.lang.parser import parse_file
+
+POLICY = """\
+policy P {
+  id = "PAC-T-001"
+  title = "t"
+  severity = low
+  resource AWS::S3::Bucket
+  assert Properties.X == "y" else "bucket {id} is off"
+}
+"""
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("PACSCAN_NO_CACHE", raising=False)
+    return tmp_path / "pacscan" / "ast"
+
+
+def test_second_parse_comes_from_the_cache_and_equals_a_fresh_parse(cache_home: Path) -> None:
+    first = cached_parse("p.policy", POLICY)
+    entries = list(cache_home.iterdir())
+    assert len(entries) == 1
+    assert cached_parse("p.policy", POLICY) == first == parse_file("p.policy", POLICY)
+
+
+def test_a_different_path_or_text_is_a_different_entry(cache_home: Path) -> None:
+    cached_parse("p.policy", POLICY)
+    cached_parse("q.policy", POLICY)
+    tree = cached_parse("p.policy", POLICY.replace('"y"', '"z"'))
+    assert len(list(cache_home.iterdir())) == 3
+    assert tree.path == "p.policy"
+
+
+def test_a_corrupt_entry_is_ignored_and_rewritten(cache_home: Path) -> None:
+    cached_parse("p.policy", POLICY)
+    (entry,) = cache_home.iterdir()
+    entry.write_bytes(b"not a pickle")
+    assert cached_parse("p.policy", POLICY) == parse_file("p.policy", POLICY)
+    assert isinstance(pickle.loads(entry.read_bytes()), type(parse_file("p.policy", POLICY)))
+
+
+def test_no_cache_setting_writes_nothing(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PACSCAN_NO_CACHE", "1")
+    cached_parse("p.policy", POLICY)
+    assert not cache_home.exists()
+
+
+def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
+    cache_home.mkdir(parents=True)
+    os.chmod(cache_home, 0o777)
+    cached_parse("p.policy", POLICY)
+    assert list(cache_home.iterdir()) == []
