@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from scanner.cli import cli
@@ -17,9 +19,14 @@ Every command and option, as `pacscan COMMAND --help` prints it. Regenerate this
 """
 
 
+# As `pacscan` runs them (click caches each command's help option on first use, so the
+# names must not depend on which context asked first).
+SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
 def render() -> str:
     parts = [HEADER, _section("pacscan", cli, None)]
-    with click.Context(cli, info_name="pacscan") as ctx:
+    with click.Context(cli, info_name="pacscan", **SETTINGS) as ctx:
         for name in cli.list_commands(ctx):
             command = cli.get_command(ctx, name)
             if command is not None:
@@ -32,7 +39,7 @@ def _subcommands(name: str, command: click.Command, parent: click.Context) -> li
     if not isinstance(command, click.Group):
         return []
     sections = []
-    with click.Context(command, info_name=name, parent=parent) as ctx:
+    with click.Context(command, info_name=name, parent=parent, **SETTINGS) as ctx:
         for sub in command.list_commands(ctx):
             subcommand = command.get_command(ctx, sub)
             if subcommand is not None:
@@ -42,7 +49,9 @@ def _subcommands(name: str, command: click.Command, parent: click.Context) -> li
 
 def _section(title: str, command: click.Command, parent: click.Context | None) -> str:
     info_name = title.split()[-1]
-    with click.Context(command, info_name=info_name, parent=parent, terminal_width=100) as ctx:
+    with click.Context(
+        command, info_name=info_name, parent=parent, terminal_width=100, **SETTINGS
+    ) as ctx:
         text = command.get_help(ctx)
     return f"## `{title}`\n\n```text\n{text}\n```\n"
 
