@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from scanner.engine import partial
 from scanner.errors import PacscanError
 from scanner.model import UNKNOWN
 
@@ -149,10 +150,21 @@ def equals(a: Any, b: Any) -> Any:
 
 def _equal_maps(a: Any, b: Any) -> Any:
     if is_reference(a) or is_reference(b):
-        return UNKNOWN
+        return _equal_partial(a, b)
     if type(a) is not dict or type(b) is not dict or a.keys() != b.keys():
         return False
     return _all_equal((a[k], b[k]) for k in a)
+
+
+def _equal_partial(a: Any, b: Any) -> Any:
+    """A partial string is unequal to a text its known parts rule out; else unknown."""
+    template, other = (
+        (partial.template_of(a), b) if type(b) is not dict else (partial.template_of(b), a)
+    )
+    if template is not None and type(other) in (str, int, float) and type(other) is not bool:
+        if not partial.could_equal(template, str(other)):
+            return False
+    return UNKNOWN
 
 
 def _equal_lists(a: list[Any], b: list[Any]) -> Any:
@@ -206,6 +218,9 @@ def member(item: Any, container: Any) -> Any:
     if item is MISSING or container is MISSING:
         return False
     if is_opaque(container):
+        template = partial.template_of(container)
+        if template is not None and type(item) is str and partial.contains(template, item):
+            return True
         return UNKNOWN
     if type(container) is list:
         result: Any = False
@@ -234,6 +249,13 @@ def affix(op: str, text: Any, part: Any) -> Any:
     if text is MISSING or part is MISSING:
         return False
     if is_opaque(text) or is_opaque(part):
+        template = partial.template_of(text)
+        if template is not None and type(part) is str:
+            known = (partial.starts_with if op == "startswith" else partial.ends_with)(
+                template, part
+            )
+            if known is not None:
+                return known
         return UNKNOWN
     if type(text) is not str or type(part) is not str:
         return False

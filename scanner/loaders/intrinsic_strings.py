@@ -5,7 +5,10 @@ result stays a reference, written as an ``Fn::Sub`` template with every known pa
 substituted (``{"Fn::Sub": "arn:aws:s3:::${Bucket}/*"}``), so relations between
 resources can be found through it; ``Fn::Join`` is rewritten the same way. Unknown parts
 the template can name (``${AWS::Region}``, a parameter) stay as placeholders next to a
-reference; otherwise an unknown part makes the whole value ``UNKNOWN``.
+reference. A string with known text around unknown parts (``arn:aws:iam::${AWS::AccountId}:root``)
+is kept the same way, as a *partial string*: the engine can still tell it is not ``"*"``
+or that it starts with ``arn:``. An unknown part the template cannot name is written
+``${?}``; a value with no known text at all is ``UNKNOWN``.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from scanner.loaders.intrinsics import (
 from scanner.model import UNKNOWN, Path
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+UNNAMED = "?"  # the placeholder of an unknown part that has no name (no logical id can be "?")
 
 
 class _Pieces:
@@ -36,7 +40,6 @@ class _Pieces:
         self.template: list[str] = []
         self.references = False  # a ${Resource} placeholder is in the template
         self.unknown = False  # some piece is not known
-        self.unnamed = False  # an unknown piece the template cannot name
 
     def literal(self, text: str, escape: bool) -> None:
         self.plain.append(text)
@@ -56,15 +59,12 @@ class _Pieces:
             self.template.append(placeholder)
             return
         self.unknown = True
-        if name is None:
-            self.unnamed = True
-        else:
-            self.template.append("${" + name + "}")
+        self.template.append("${" + (name or UNNAMED) + "}")
 
     def result(self) -> Any:
         if not self.references and not self.unknown:
             return "".join(self.plain)
-        if self.references and not self.unnamed:
+        if self.references or any(self.plain):
             return {"Fn::Sub": "".join(self.template)}
         return UNKNOWN
 
