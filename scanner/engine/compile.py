@@ -266,8 +266,9 @@ class ExprCompiler:
         def ev(ctx: Ctx) -> Any:
             return ctx.relations.related(ctx.resource, kind, keys)
 
-        def items(ctx: Ctx) -> list[tuple[Any, Path | None]]:
-            return [(body, None) for body in ev(ctx)]
+        def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
+            found = ev(ctx)
+            return None if found is UNKNOWN else [(body, None) for body in found]
 
         return Node(ev, items=items, shape=COLLECTION)
 

@@ -8,6 +8,12 @@ Refers-to:
 - live (any document): a string equal to the subject's ARN, name or id, or starting with
   the ARN followed by ``/`` (``arn:aws:s3:::bucket/*``).
 
+A candidate whose value at PATH is UNKNOWN (``Bucket: !ImportValue shared-bucket``) might
+refer to the subject: with no definite match the result is UNKNOWN, and next to definite
+matches it adds one UNKNOWN element, so ``any related(...) as p: ...`` is unknown rather
+than false when only such a candidate could satisfy it. For CloudFormation only the
+subject's own template is searched.
+
 The index is built on first use, once per (TYPE, PATH), from the resources of one
 ``evaluate`` call: lookups are dictionary hits, not scans.
 """
@@ -32,9 +38,16 @@ class Relations:
         self._positions: dict[int, int] | None = None
         self._indexes: dict[tuple[str, tuple[Step, ...]], dict[Key, list[Resource]]] = {}
 
-    def related(self, subject: Resource, kind: str, steps: tuple[Step, ...]) -> list[Any]:
+    def related(self, subject: Resource, kind: str, steps: tuple[Step, ...]) -> Any:
         """Bodies of the resources of ``kind`` that refer to ``subject`` at ``steps``."""
         index = self._index(kind, steps)
+        bodies = self._definite(subject, index)
+        maybe = [r for r in index.get(_maybe_key(subject), ()) if r is not subject]
+        if not maybe:
+            return bodies
+        return bodies + [UNKNOWN] if bodies else UNKNOWN
+
+    def _definite(self, subject: Resource, index: dict[Key, list[Resource]]) -> list[Any]:
         found: list[Resource] = []
         for key in subject_keys(subject):
             for other in index.get(key, ()):
@@ -61,12 +74,21 @@ class Relations:
         index: dict[Key, list[Resource]] = {}
         for resource in self._by_type.get(kind, ()):
             found = fan_out([resource.body], steps, None)
-            if found is UNKNOWN:
+            if found is UNKNOWN or any(value is UNKNOWN for value in found):
+                index.setdefault(_maybe_key(resource), []).append(resource)
                 continue
             for key in set(reference_keys(found, resource)):
                 index.setdefault(key, []).append(resource)
         self._indexes[(kind, steps)] = index
         return index
+
+
+def _maybe_key(resource: Resource) -> Key:
+    """Where candidates with an UNKNOWN value are kept: per template, or all live ones."""
+    document = resource.document
+    if document is not None and document.format == "cloudformation":
+        return ("maybe", id(document))
+    return ("maybe", None)
 
 
 def subject_keys(subject: Resource) -> Iterator[Key]:
