@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from scanner.model import Path, Resource
+from scanner.model import Location, Path, Resource
 
 
 class Ctx:
@@ -17,7 +17,7 @@ class Ctx:
     filled only while a result is being explained.
     """
 
-    __slots__ = ("resource", "body", "now", "relations", "slots", "paths")
+    __slots__ = ("resource", "body", "now", "relations", "slots", "paths", "located")
 
     def __init__(self, resource: Resource, now: datetime, relations: Any) -> None:
         self.resource = resource
@@ -26,6 +26,7 @@ class Ctx:
         self.relations = relations
         self.slots: dict[int, Any] = {}
         self.paths: dict[int, Path | None] = {}
+        self.located: dict[Path, Location | None] = {}  # locations found for this resource
 
 
 Eval = Callable[[Ctx], Any]

@@ -18,7 +18,7 @@ from scanner.engine.messages import conditions_suffix, first_missing, show_path,
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
 from scanner.engine.values import EvaluationError
-from scanner.model import Finding, Path, Resource, Status, locate
+from scanner.model import Finding, Location, Path, Resource, Status, locate
 
 # Findings carry no extra properties here; one shared read-only mapping saves a dict each.
 _NO_PROPERTIES: Mapping[str, Any] = MappingProxyType({})
@@ -44,6 +44,7 @@ def evaluate(
             ctx.resource = resource
             ctx.body = resource.body
             ctx.slots = {}
+            ctx.located = {}
         for policy in policies:
             append(_run(policy, resource, ctx))
     return findings
@@ -69,17 +70,20 @@ def _run(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
                 Status.PASS,
                 policy.info.title,
                 (),
-                locate(resource, ()),
+                _locate(ctx, ()),
                 (),
                 _NO_PROPERTIES,
             )
         return _judge(policy, resource, ctx)
     except EvaluationError as exc:
-        return _finding(policy, resource, Status.ERROR, f"evaluation failed: {exc.message}")
+        return _finding(ctx, policy, resource, Status.ERROR, f"evaluation failed: {exc.message}")
     except RecursionError:
-        return _finding(policy, resource, Status.ERROR, "evaluation failed: data nested too deeply")
+        return _finding(
+            ctx, policy, resource, Status.ERROR, "evaluation failed: data nested too deeply"
+        )
     except Exception as exc:  # a defect in pacscan: keep scanning, report it on this pair
         return _finding(
+            ctx,
             policy,
             resource,
             Status.ERROR,
@@ -93,7 +97,7 @@ def _judge(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
         verdict = cond.node.ev(ctx)
         if verdict is False:
             message = f"not applicable: `{cond.text}` is false"
-            return _finding(policy, resource, Status.SKIP, message)
+            return _finding(ctx, policy, resource, Status.SKIP, message)
         if verdict is not True and undecided is None:
             undecided = cond
     if undecided is not None:
@@ -102,7 +106,7 @@ def _judge(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
         verdict = cond.node.ev(ctx)
         if verdict is not True:
             return _settle(policy, resource, ctx, n, verdict)
-    return _finding(policy, resource, Status.PASS, policy.info.title)
+    return _finding(ctx, policy, resource, Status.PASS, policy.info.title)
 
 
 def _settle(
@@ -127,7 +131,7 @@ def _fail(policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCo
         at = f" at {show_path(path)}" if path else ""
         message = f"{resource.id}: `{cond.text}` does not hold{at}"
     message += conditions_suffix(resource)
-    return _finding(policy, resource, Status.FAIL, message, path, fix=True)
+    return _finding(ctx, policy, resource, Status.FAIL, message, path, fix=True)
 
 
 def _unknown(
@@ -136,7 +140,7 @@ def _unknown(
     path = _where(ctx, cond)
     reason = unknown_reason(resource.body, path or None)
     message = f"{resource.id}: cannot tell {what}: {reason}{conditions_suffix(resource)}"
-    return _finding(policy, resource, Status.UNKNOWN, message, path)
+    return _finding(ctx, policy, resource, Status.UNKNOWN, message, path)
 
 
 def _where(ctx: Ctx, cond: CompiledCondition) -> Path:
@@ -147,6 +151,7 @@ def _where(ctx: Ctx, cond: CompiledCondition) -> Path:
 
 
 def _finding(
+    ctx: Ctx,
     policy: CompiledPolicy,
     resource: Resource,
     status: Status,
@@ -156,5 +161,14 @@ def _finding(
 ) -> Finding:
     fixes = policy.info.fixes if fix else ()
     return Finding(
-        policy.info, resource, status, message, path, locate(resource, path), fixes, _NO_PROPERTIES
+        policy.info, resource, status, message, path, _locate(ctx, path), fixes, _NO_PROPERTIES
     )
+
+
+def _locate(ctx: Ctx, path: Path) -> Location | None:
+    """``locate`` once per (resource, path): most findings of a resource share a path."""
+    located = ctx.located
+    if path in located:
+        return located[path]
+    location = located[path] = locate(ctx.resource, path)
+    return location
