@@ -138,7 +138,8 @@ class Resource:
     policy does not query directly: ``arn``, ``account``, ``region``, ``name`` for live
     resources; ``conditions`` (condition name → assumed bool) for one branch of an
     ``Fn::If``; ``path_map`` (resolved body path → source path) where resolution moved
-    a value (``Fn::If`` branches).
+    a value (``Fn::If`` branches); ``unknowns`` (body path → why that value is UNKNOWN,
+    e.g. a parameter without a default).
     """
 
     type: str

@@ -138,7 +138,7 @@ def _unknown(
     policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCondition, what: str
 ) -> Finding:
     path = _where(ctx, cond)
-    reason = unknown_reason(resource.body, path or None)
+    reason = unknown_reason(resource.body, path or None, resource.metadata.get("unknowns"))
     message = f"{resource.id}: cannot tell {what}: {reason}{conditions_suffix(resource)}"
     return _finding(ctx, policy, resource, Status.UNKNOWN, message, path)
 

@@ -66,7 +66,10 @@ def first_missing(body: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
-def unknown_reason(body: Mapping[str, Any], path: Path | None) -> str:
+def unknown_reason(
+    body: Mapping[str, Any], path: Path | None, causes: Mapping[Path, str] | None = None
+) -> str:
+    """Why the value at ``path`` is not known; ``causes`` are the loader's explanations."""
     if path is None:
         return "a value it depends on is unknown"
     value = value_at(body, path)
@@ -77,7 +80,21 @@ def unknown_reason(body: Mapping[str, Any], path: Path | None) -> str:
     shown = show_path(path)
     if is_reference(value):
         return f"{shown} is a reference ({render(value)}) whose value is not known statically"
+    cause = _cause(causes, path)
+    if cause is not None:
+        return f"{shown} is unknown: {cause}"
     return f"{shown} is unknown (it cannot be resolved statically)"
+
+
+def _cause(causes: Mapping[Path, str] | None, path: Path) -> str | None:
+    """The loader's explanation for ``path`` or for the nearest ancestor it explains."""
+    if not causes:
+        return None
+    for end in range(len(path), 0, -1):
+        cause = causes.get(path[:end])
+        if cause is not None:
+            return cause
+    return None
 
 
 def _first_opaque(value: Any, path: Path, depth: int = 0) -> tuple[Path, Any] | None:

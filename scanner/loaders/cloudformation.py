@@ -126,6 +126,8 @@ def template_resources(
                 metadata["conditions"] = variant.conditions
             if variant.path_map:
                 metadata["path_map"] = variant.path_map
+            if variant.unknowns:
+                metadata["unknowns"] = variant.unknowns
             resource = Resource(node["Type"], logical_id, variant.body, document, path, metadata)
             resources.append(resource)
     return resources, errors

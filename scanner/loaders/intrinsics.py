@@ -89,6 +89,7 @@ class Resolver:
         self.assumed = assumed
         self.frozen = frozen
         self.path_map: dict[Path, Path] = {}
+        self.unknowns: dict[Path, str] = {}  # body path -> why its value is UNKNOWN
         self._truths: dict[str, bool | None] = {}
         self._evaluating: set[str] = set()
 
@@ -118,8 +119,13 @@ class Resolver:
             ((name, arg),) = node.items()
             handler = self.template.functions.get(name)
             if handler is not None:
-                return handler(self, arg, src + (name,), dst)
+                result = handler(self, arg, src + (name,), dst)
+                if result is UNKNOWN and dst is not None:
+                    self.unknowns.setdefault(dst, unknown_cause(self.template, name, arg))
+                return result
             if name.startswith("Fn::"):
+                if dst is not None:
+                    self.unknowns.setdefault(dst, f"{name} is not evaluated statically")
                 return UNKNOWN
         if "Fn::Transform" in node:  # a macro rewrites this mapping at deploy time
             return UNKNOWN
@@ -216,6 +222,24 @@ def scalar_text(value: Any) -> str:
 
 
 # -- the functions ---------------------------------------------------------------------------
+
+
+def unknown_cause(template: Template, name: str, arg: Any) -> str:
+    """Why an intrinsic gave UNKNOWN, in words a user can act on."""
+    if name == "Ref" and type(arg) is str:
+        if arg in PSEUDO_PARAMETERS:
+            return f"pseudo parameter {arg} is not known (give it with --parameter {arg}=VALUE)"
+        if arg in template.parameters:
+            return (
+                f"parameter {arg} has no default "
+                f"(give it with --parameter {arg}=VALUE or --parameters-file)"
+            )
+        return f"!Ref {arg} names no parameter or resource of this template"
+    if name == "Fn::ImportValue":
+        return "Fn::ImportValue reads another stack's output, known only at deploy time"
+    if name == "Fn::If":
+        return "the Fn::If condition cannot be decided statically"
+    return f"{name} depends on values not known statically"
 
 
 def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:

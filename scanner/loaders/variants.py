@@ -35,6 +35,7 @@ class Variant:
     body: Any
     conditions: Mapping[str, bool]
     path_map: Mapping[Path, Path]
+    unknowns: Mapping[Path, str]
 
 
 def template_context(
@@ -150,4 +151,4 @@ def _resolve_once(
     body = resolver.value(node, (), ())
     if type(body) is not dict:
         body = {"Type": node.get("Type"), "Properties": UNKNOWN}
-    return Variant(body, dict(assumed), resolver.path_map)
+    return Variant(body, dict(assumed), resolver.path_map, resolver.unknowns)
