@@ -116,7 +116,7 @@ def discover(
             files = [path]
         else:
             raise UsageError(f"no such file or directory: {path}")
-        for file in files:
+        for file in map(os.path.normpath, files):  # "./a.yaml" and "a.yaml" alike
             real = os.path.realpath(file)
             if real not in found or file < found[real]:
                 found[real] = file

@@ -133,3 +133,12 @@ def test_symlink_loops_and_aliases_are_visited_once(tmp_path: Path) -> None:
     (tmp_path / "alias.yaml").symlink_to(tmp_path / "a" / "t.yaml")
     (tmp_path / "dangling.yaml").symlink_to(tmp_path / "missing.yaml")
     assert relative(tmp_path, discover([str(tmp_path)])) == ["a/t.yaml"]
+
+
+def test_paths_are_reported_without_a_leading_dot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree(tmp_path, "a.yaml", "sub/b.json")
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == ["a.yaml", os.path.join("sub", "b.json")]
+    assert discover(["./a.yaml", "a.yaml"]) == ["a.yaml"]
