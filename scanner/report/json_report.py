@@ -47,8 +47,7 @@ def report_data(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
         "summary": summary(result),
         "findings": [
             finding_data(f, result.root)
-            for f in ordered(result.findings, result.root)
-            if f.status in listed
+            for f in ordered((f for f in result.findings if f.status in listed), result.root)
         ],
         "errors": [error_data(d, result.root) for d in result.errors if d.severity == "error"],
     }

@@ -103,7 +103,10 @@ def finding_file(finding: Finding, root: str) -> str | None:
 
 
 def ordered(findings: Iterable[Finding], root: str) -> list[Finding]:
-    """Findings in report order: by file, position, policy id, resource id."""
+    """Findings in report order: by file, position, policy id, resource id.
+
+    Filter before ordering: a scan's findings are mostly passes that no report lists.
+    """
     return sorted(findings, key=lambda f: _order_key(f, root))
 
 

@@ -97,7 +97,7 @@ def reported(result: ScanResult, options: ReportOptions) -> list[Finding]:
         statuses.add(Status.SUPPRESSED)
     if options.include_passed:
         statuses |= {Status.PASS, Status.SKIP}
-    return [f for f in ordered(result.findings, result.root) if f.status in statuses]
+    return ordered((f for f in result.findings if f.status in statuses), result.root)
 
 
 def _run(result: ScanResult, options: ReportOptions) -> om.Run:
@@ -236,8 +236,7 @@ def _invocation(result: ScanResult, rule_index: dict[str, int]) -> om.Invocation
     notifications = [_diagnostic_notification(d, result.root) for d in result.errors]
     notifications += [
         _error_notification(f, rule_index, result.root)
-        for f in ordered(result.findings, result.root)
-        if f.status is Status.ERROR
+        for f in ordered((f for f in result.findings if f.status is Status.ERROR), result.root)
     ]
     failed = any(n.level == "error" for n in notifications)
     return om.Invocation(

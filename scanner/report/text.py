@@ -45,7 +45,7 @@ _SUMMARY_WORDS = (
 
 def render(result: ScanResult, options: ReportOptions) -> str:
     shown = set(_SHOWN) | ({Status.PASS, Status.SKIP} if options.include_passed else set())
-    findings = [f for f in ordered(result.findings, result.root) if f.status in shown]
+    findings = ordered((f for f in result.findings if f.status in shown), result.root)
     out: list[str] = []
     for file, group in _by_file(findings, result.root):
         out.append(_style(file, options, bold=True))
