@@ -4,7 +4,9 @@ Refers-to:
 - CloudFormation (same ``Document`` only): ``{"Ref": id}``, ``{"Fn::GetAtt": [id, ...]}``
   or ``"id.Attr"``, ``{"Fn::Sub": "...${id}..."}`` (``${id.Attr}`` too), any of these
   nested inside another intrinsic (``Fn::Join`` of an ARN with ``!Ref Bucket``), or a list
-  holding one;
+  holding one; or the name the subject declares for itself (``BucketName`` of a bucket,
+  see ``NAME_PROPERTIES``): the same string, or the same ``Fn::Sub`` template, since one
+  template with the same parameters gives one value within a stack;
 - live (any document): a string equal to the subject's ARN, name or id, or starting with
   the ARN followed by ``/`` (``arn:aws:s3:::bucket/*``).
 
@@ -28,7 +30,19 @@ from scanner.engine.paths import Step, fan_out
 from scanner.model import UNKNOWN, Resource
 
 _SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
+_UNNAMED = "${?}"  # an unknown part the loader could not name: two of them may differ
 Key = tuple[Any, ...]
+
+# The property in which a CloudFormation resource of each type declares its own name.
+NAME_PROPERTIES: dict[str, str] = {
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::Lambda::Function": "FunctionName",
+    "AWS::DynamoDB::Table": "TableName",
+}
 
 
 class Relations:
@@ -94,11 +108,34 @@ def _maybe_key(resource: Resource) -> Key:
 def subject_keys(subject: Resource) -> Iterator[Key]:
     if subject.document is not None:
         yield ("cfn", id(subject.document), subject.id)
+        declared = _declared_name(subject)
+        if declared is not None:
+            yield ("cfn-name", id(subject.document), *declared)
     for name in ("arn", "name"):
         value = subject.metadata.get(name)
         if isinstance(value, str) and value:
             yield ("live", value)
     yield ("live", subject.id)
+
+
+def _declared_name(subject: Resource) -> tuple[str, str] | None:
+    """The name ``subject`` declares for itself, as (kind, text), when the template gives it."""
+    prop = NAME_PROPERTIES.get(subject.type)
+    properties = subject.body.get("Properties") if isinstance(subject.body, dict) else None
+    if prop is None or not isinstance(properties, dict):
+        return None
+    return _name_form(properties.get(prop))
+
+
+def _name_form(value: Any) -> tuple[str, str] | None:
+    """A plain string or a nameable ``Fn::Sub`` template, tagged so the two never collide."""
+    if isinstance(value, str) and value:
+        return ("text", value)
+    if isinstance(value, dict) and len(value) == 1:
+        template = value.get("Fn::Sub")
+        if isinstance(template, str) and _UNNAMED not in template:
+            return ("sub", template)
+    return None
 
 
 def reference_keys(value: Any, holder: Resource) -> Iterator[Key]:
@@ -108,6 +145,10 @@ def reference_keys(value: Any, holder: Resource) -> Iterator[Key]:
 
 
 def _walk(value: Any, doc: int | None) -> Iterator[Key]:
+    if doc is not None:
+        name = _name_form(value)
+        if name is not None:
+            yield ("cfn-name", doc, *name)
     if isinstance(value, str):
         yield ("live", value)
         for at, ch in enumerate(value):

@@ -41,3 +41,32 @@ def test_a_resource_is_not_related_to_itself() -> None:
     doc = Document("a.yaml", "cloudformation")
     odd = _res("AWS::S3::BucketPolicy", "P", {"Bucket": {"Ref": "P"}}, doc)
     assert Relations([odd]).related(odd, "AWS::S3::BucketPolicy", STEPS) == []
+
+
+def test_a_template_resource_is_found_by_the_name_it_declares() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    name = {"Fn::Sub": "${App}-data-${AWS::AccountId}"}
+    bucket = _res("AWS::S3::Bucket", "Data", {"BucketName": name}, doc)
+    fixed = _res("AWS::S3::Bucket", "Fixed", {"BucketName": "fixed-name"}, doc)
+    by_sub = _res("AWS::S3::BucketPolicy", "P1", {"Bucket": dict(name)}, doc)
+    by_text = _res("AWS::S3::BucketPolicy", "P2", {"Bucket": "fixed-name"}, doc)
+    other = _res("AWS::S3::BucketPolicy", "P3", {"Bucket": {"Fn::Sub": "${App}-logs"}}, doc)
+    relations = Relations([bucket, fixed, by_sub, by_text, other])
+    assert relations.related(bucket, "AWS::S3::BucketPolicy", STEPS) == [by_sub.body]
+    assert relations.related(fixed, "AWS::S3::BucketPolicy", STEPS) == [by_text.body]
+
+
+def test_templates_with_unnamed_unknown_parts_are_not_the_same_name() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    name = {"Fn::Sub": "logs-${?}"}
+    bucket = _res("AWS::S3::Bucket", "Logs", {"BucketName": name}, doc)
+    policy = _res("AWS::S3::BucketPolicy", "P", {"Bucket": dict(name)}, doc)
+    assert Relations([bucket, policy]).related(bucket, "AWS::S3::BucketPolicy", STEPS) == []
+
+
+def test_declared_names_only_count_inside_the_same_document() -> None:
+    one, two = Document("a.yaml", "cloudformation"), Document("b.yaml", "cloudformation")
+    name = {"Fn::Sub": "${App}-data"}
+    bucket = _res("AWS::S3::Bucket", "Data", {"BucketName": name}, one)
+    policy = _res("AWS::S3::BucketPolicy", "P", {"Bucket": dict(name)}, two)
+    assert Relations([bucket, policy]).related(bucket, "AWS::S3::BucketPolicy", STEPS) == []
