@@ -97,22 +97,32 @@ def _cause(causes: Mapping[Path, str] | None, path: Path) -> str | None:
     return None
 
 
-def _first_opaque(value: Any, path: Path, depth: int = 0) -> tuple[Path, Any] | None:
-    """The first UNKNOWN or reference inside ``value`` (depth first), with its path."""
-    if value is UNKNOWN or is_reference(value):
-        return path, value
-    if depth > 64:
-        return None
-    children: Any = ()
-    if isinstance(value, dict):
-        children = value.items()
-    elif isinstance(value, list):
-        children = enumerate(value)
-    for key, child in children:
-        found = _first_opaque(child, (*path, key), depth + 1)
-        if found is not None:
-            return found
-    return None
+def _first_opaque(value: Any, path: Path) -> tuple[Path, Any] | None:
+    """The value inside ``value`` that most likely made it undecidable, with its path.
+
+    The first UNKNOWN (depth first) if there is one, else the first reference: a
+    reference still answers ``exists`` and partial-string questions, so in a policy
+    document full of ``!Sub`` ARNs it is seldom what left the answer open.
+    """
+    first_reference: tuple[Path, Any] | None = None
+    stack: list[tuple[Path, Any, int]] = [(path, value, 0)]
+    while stack:
+        here, item, depth = stack.pop()
+        if item is UNKNOWN:
+            return here, item
+        if is_reference(item):
+            if first_reference is None:
+                first_reference = here, item
+            continue
+        if depth > 64:
+            continue
+        children: Any = ()
+        if isinstance(item, dict):
+            children = item.items()
+        elif isinstance(item, list):
+            children = enumerate(item)
+        stack.extend(reversed([((*here, key), child, depth + 1) for key, child in children]))
+    return first_reference
 
 
 def conditions_suffix(resource: Resource) -> str:
