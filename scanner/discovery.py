@@ -5,7 +5,8 @@ deduplicated list of files:
 
 - a file named explicitly is always taken, whatever its extension;
 - under a directory, files with a candidate extension (``.yaml .yml .json .template
-  .cfn``) are taken, narrowed by ``include`` and ``exclude`` globs;
+  .cfn``, and ``.json.gz`` snapshots) are taken, narrowed by ``include`` and ``exclude``
+  globs;
 - ``.git``, ``.terraform``, ``node_modules``, virtual environments and caches are skipped;
 - a symbolic link is followed only when its target is inside the directory being
   scanned; directory loops are visited once; a file reached twice is read once.
@@ -174,7 +175,11 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _wanted(name: str, relative: str, includes: list[Glob], excludes: list[Glob]) -> bool:
-    if os.path.splitext(name)[1].lower() not in CANDIDATE_SUFFIXES:
+    stem, suffix = os.path.splitext(name.lower())
+    if suffix == ".gz":  # only gzip-compressed snapshots: x.json.gz
+        if os.path.splitext(stem)[1] != ".json":
+            return False
+    elif suffix not in CANDIDATE_SUFFIXES:
         return False
     if includes and not _any(includes, relative, False):
         return False

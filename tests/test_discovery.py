@@ -142,3 +142,8 @@ def test_paths_are_reported_without_a_leading_dot(
     monkeypatch.chdir(tmp_path)
     assert discover(["."]) == ["a.yaml", os.path.join("sub", "b.json")]
     assert discover(["./a.yaml", "a.yaml"]) == ["a.yaml"]
+
+
+def test_gzip_snapshots_are_candidates_other_archives_are_not(tmp_path: Path) -> None:
+    tree(tmp_path, "snap.json.gz", "logs.tar.gz", "notes.gz")
+    assert discover([str(tmp_path)]) == [str(tmp_path / "snap.json.gz")]

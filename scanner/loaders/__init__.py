@@ -56,7 +56,8 @@ class LoadOptions:
 
     parameters: Mapping[str, Any] = field(default_factory=dict)
     jobs: int | None = None
-    max_bytes: int = 20 * MB
+    max_bytes: int = 20 * MB  # a template (hand-written; larger is a mistake or an attack)
+    max_snapshot_bytes: int = 2048 * MB  # a snapshot (machine-written, may be large)
     max_depth: int = 500
     max_nodes: int = 2_000_000
     max_alias_nodes: int = 100_000
@@ -96,12 +97,14 @@ def loader_modules() -> list[ModuleType]:
 def load_file(path: str, options: LoadOptions) -> LoadResult:
     """Read and load one file; never raises."""
     try:
-        data = _read(path, options.max_bytes)
-        if isinstance(data, LoadResult):
-            return data
-        head = data[:HEAD_BYTES]
+        head = _read(path, HEAD_BYTES, options.max_snapshot_bytes)
+        if isinstance(head, LoadResult):
+            return head
         for loader in loader_modules():
             if loader.claims(path, head):
+                data = _read(path, None, _limit(loader, options))
+                if isinstance(data, LoadResult):
+                    return data
                 result: LoadResult = loader.load(path, data, options)
                 return result
         return LoadResult(skipped=True)
@@ -110,13 +113,22 @@ def load_file(path: str, options: LoadOptions) -> LoadResult:
         return _failure(path, INTERNAL, message)
 
 
-def _read(path: str, limit: int) -> bytes | LoadResult:
+def _limit(loader: ModuleType, options: LoadOptions) -> int:
+    """The size limit for what ``loader`` reads: snapshots may be far larger than templates."""
+    return (
+        options.max_snapshot_bytes if getattr(loader, "LARGE_INPUT", False) else options.max_bytes
+    )
+
+
+def _read(path: str, count: int | None, limit: int) -> bytes | LoadResult:
+    """The first ``count`` bytes of the file (all when None); an error past ``limit``."""
     try:
         size = os.path.getsize(path)
         if size <= limit:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1)
-            size = len(data)
+                data = handle.read(limit + 1 if count is None else count)
+            if count is None:
+                size = len(data)
     except OSError as exc:
         return _failure(path, UNREADABLE, f"cannot read file: {exc.strerror or exc}")
     if size > limit:

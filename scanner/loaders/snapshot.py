@@ -41,6 +41,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 MAX_DECOMPRESSED = 2 * 1024**3
 MAX_RESOURCE_ERRORS = 20
 HEAD_BYTES = 4096
+LARGE_INPUT = True  # the loader registry applies LoadOptions.max_snapshot_bytes, not max_bytes
 _CODE_CHARS = re.compile(r"[^A-Z0-9]+")
 
 
