@@ -80,7 +80,8 @@ def either(left: Node, right: Node) -> Node:
         b = rev(ctx)
         if b is True or a is False and b is not False:
             return right.where(ctx)
-        return left.where(ctx)
+        # Both false: either side explains it; `type != X or P` has a path only on the right.
+        return left.where(ctx) or right.where(ctx)
 
     return Node(ev, where=where, cond=True)
 
