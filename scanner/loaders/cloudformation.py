@@ -106,9 +106,9 @@ def template_resources(
     errors: list[Diagnostic] = []
     for logical_id, node in nodes.items():
         path = ("Resources", logical_id)
-        if logical_id.startswith("Fn::ForEach::"):
-            message = f"{logical_id} is not expanded; the resources it makes are not scanned"
-            errors.append(_resource_error(document, path, node, message, UNSUPPORTED, "warning"))
+        unexpanded = _unexpanded(logical_id)
+        if unexpanded is not None:
+            errors.append(_resource_error(document, path, node, unexpanded, UNSUPPORTED, "warning"))
             continue
         problem = _resource_problem(logical_id, node)
         if problem is not None:
@@ -131,6 +131,15 @@ def template_resources(
             resource = Resource(node["Type"], logical_id, variant.body, document, path, metadata)
             resources.append(resource)
     return resources, errors
+
+
+def _unexpanded(logical_id: str) -> str | None:
+    """Why a key of Resources that CloudFormation expands at deploy time is not scanned."""
+    if logical_id.startswith("Fn::ForEach::"):
+        return f"{logical_id} is not expanded; the resources it makes are not scanned"
+    if logical_id == "Fn::Transform":
+        return "Fn::Transform in Resources is not expanded; the resources it adds are not scanned"
+    return None
 
 
 def _resource_problem(logical_id: str, node: Any) -> str | None:

@@ -232,6 +232,24 @@ Resources:
     assert warning.location is not None and warning.location.line == 3
 
 
+def test_a_transform_among_the_resources_is_a_warning_and_the_rest_loads() -> None:
+    text = b"""\
+Resources:
+  Kept: {Type: AWS::SNS::Topic}
+  Fn::Transform:
+    Name: AWS::Include
+    Parameters: {Location: s3://bucket/extra.yaml}
+"""
+    result = load("t.yaml", text, LoadOptions())
+    assert [r.id for r in result.resources] == ["Kept"]
+    (warning,) = result.errors
+    assert (warning.code, warning.severity) == ("I012", "warning")
+    assert warning.message == (
+        "Fn::Transform in Resources is not expanded; the resources it adds are not scanned"
+    )
+    assert warning.location is not None and warning.location.line == 3
+
+
 def test_a_yaml_flow_mapping_is_not_mistaken_for_bad_json() -> None:
     text = b"{Resources: {T: {Type: AWS::SNS::Topic}}}\n"
     (topic,) = load("t.template", text, LoadOptions()).resources
