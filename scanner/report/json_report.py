@@ -34,7 +34,28 @@ _COUNTED = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.SKIP, Status.SUPPRE
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    return json.dumps(report_data(result, options), indent=2, ensure_ascii=False) + "\n"
+    """The report with one finding or error per line.
+
+    Python's JSON encoder is written in C only without ``indent``; indenting every
+    nested object made large reports several times slower, so the top level is laid out
+    by hand and each finding is one compact line (still valid, diff-friendly JSON).
+    """
+    data = report_data(result, options)
+    lines = ["{"]
+    last = len(data) - 1
+    for n, (key, value) in enumerate(data.items()):
+        comma = "," if n < last else ""
+        if isinstance(value, list):
+            items = ",\n".join("    " + _compact(item) for item in value)
+            lines.append(f'  "{key}": [\n{items}\n  ]{comma}' if value else f'  "{key}": []{comma}')
+        else:
+            lines.append(f'  "{key}": {_compact(value)}{comma}')
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def report_data(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
