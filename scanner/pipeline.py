@@ -85,7 +85,8 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
         policies=tuple(p.info for p in policies.program.policies),
         files=len(files),
         skipped=loaded.skipped,
-        resources=len(loaded.resources),
+        # Fn::If variants of one resource count once
+        resources=len({(id(r.document), r.id) for r in loaded.resources}),
         root=os.path.abspath(request.root),
         started_at=started,
         finished_at=datetime.now(timezone.utc),

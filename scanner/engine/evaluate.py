@@ -9,6 +9,7 @@ false -> fail, else unknown; an exception while evaluating -> error.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
@@ -47,7 +48,47 @@ def evaluate(
             ctx.located = {}
         for policy in policies:
             append(_run(policy, resource, ctx))
+    if any(r.metadata.get("conditions") for r in resources):
+        return merge_variants(findings)
     return findings
+
+
+def merge_variants(findings: list[Finding]) -> list[Finding]:
+    """One finding where every ``Fn::If`` variant of a resource got the same verdict.
+
+    A resource whose values depend on an undecided condition is evaluated once per
+    assumption. A policy that does not look at those values gets the same result from
+    each; reporting it once per assumption is noise. Findings that differ in status,
+    path, location or message stay apart, each naming its condition.
+    """
+    groups: dict[tuple[str, int, str], list[int]] = {}
+    for n, finding in enumerate(findings):
+        resource = finding.resource
+        if resource.metadata.get("conditions"):
+            key = (finding.policy.id, id(resource.document), resource.id)
+            groups.setdefault(key, []).append(n)
+    drop: set[int] = set()
+    merged: dict[int, Finding] = {}
+    for members in groups.values():
+        variants = [findings[n] for n in members]
+        if len(variants) > 1 and len({_verdict(f) for f in variants}) == 1:
+            merged[members[0]] = _unconditional(variants[0])
+            drop.update(members[1:])
+    return [merged.get(n, f) for n, f in enumerate(findings) if n not in drop]
+
+
+def _verdict(finding: Finding) -> tuple[Any, ...]:
+    suffix = conditions_suffix(finding.resource)
+    message = finding.message.removesuffix(suffix) if suffix else finding.message
+    return (finding.status, finding.path, finding.location, message)
+
+
+def _unconditional(finding: Finding) -> Finding:
+    """``finding`` as if no condition had been assumed."""
+    resource = finding.resource
+    metadata = {k: v for k, v in resource.metadata.items() if k != "conditions"}
+    message = _verdict(finding)[3]
+    return replace(finding, resource=replace(resource, metadata=metadata), message=message)
 
 
 def run_policy(
