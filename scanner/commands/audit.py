@@ -20,7 +20,7 @@ from scanner import __version__
 from scanner.aws.runner import collect as run_collection
 from scanner.aws.snapshot import split_by_account, write_snapshot
 from scanner.commands.collect import collect_options, collect_request, report_errors, summary
-from scanner.commands.options import parse_policy_params
+from scanner.commands.options import parse_policy_params, policy_selection_options
 from scanner.config import Config, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.model import Severity
@@ -44,15 +44,7 @@ Exit codes (over all accounts):
 
 @click.command(epilog=EPILOG)
 @collect_options
-@click.option(
-    "--policies",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Policy file or directory (repeatable). Default: the built-in policies.",
-)
-@click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id.")
-@click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id.")
+@policy_selection_options
 @click.option(
     "--param",
     "policy_params",

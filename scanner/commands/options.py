@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
+import click
 import yaml
 
 from scanner.errors import UsageError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_POLICY_SELECTION = [
+    click.option(
+        "--policies",
+        "policy_dirs",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="Policy file or directory (repeatable). Default: the built-in policies.",
+    ),
+    click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id."),
+    click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id."),
+]
+
+
+def policy_selection_options(command: F) -> F:
+    """``--policies``, ``--policy`` and ``--skip``, as scan and audit take them."""
+    for option in reversed(_POLICY_SELECTION):
+        command = option(command)
+    return command
 
 
 def parse_policy_params(pairs: Iterable[str]) -> dict[str, Any]:

@@ -10,7 +10,11 @@ import click
 
 from scanner import __version__
 from scanner.baseline import load_baseline
-from scanner.commands.options import parse_policy_params, parse_template_parameters
+from scanner.commands.options import (
+    parse_policy_params,
+    parse_template_parameters,
+    policy_selection_options,
+)
 from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import render
 from scanner.model import Severity
@@ -38,15 +42,7 @@ from .pacscan.yaml (the nearest one upward from the working directory, or --conf
 
 @click.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--policies",
-    "policy_dirs",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Policy file or directory (repeatable). Default: the built-in policies.",
-)
-@click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id.")
-@click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id.")
+@policy_selection_options
 @click.option(
     "--format",
     "fmt",
