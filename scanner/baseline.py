@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
-from scanner.errors import UsageError
+from scanner.errors import Diagnostic, UsageError
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprint_base, fingerprints, number_occurrences
 from scanner.model import Document, Finding, Location, PolicyInfo, Resource, Severity, Status
 from scanner.report.locations import result_message
@@ -51,6 +51,23 @@ class PreviousResult:
     location: tuple[int, int, int | None, int | None] | None = None
     metadata: Mapping[str, Any] | None = None  # arn, account, region, name (live)
     suppression: Mapping[str, Any] | None = None
+
+
+def load_baseline_if_present(path: str) -> tuple[list[PreviousResult], Diagnostic | None]:
+    """Like ``load_baseline``, but a file that does not exist yet is an empty baseline.
+
+    A pipeline's first run has no previous report: every finding is new, and a warning
+    says why instead of failing the run.
+    """
+    if not os.path.exists(path):
+        warning = Diagnostic(
+            code="B004",
+            message=f"baseline {path} does not exist yet; every finding counts as new",
+            severity="warning",
+            file=path,
+        )
+        return [], warning
+    return load_baseline(path), None
 
 
 def load_baseline(path: str) -> list[PreviousResult]:

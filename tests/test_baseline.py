@@ -8,8 +8,10 @@ from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 
-from scanner.baseline import apply_baseline, load_baseline
+from scanner.baseline import apply_baseline, load_baseline, load_baseline_if_present
+from scanner.cli import cli
 from scanner.errors import UsageError
 from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import Document, Finding, PolicyInfo, Resource, Severity, Status, locate
@@ -228,3 +230,23 @@ def test_unreadable_baselines_are_usage_errors(tmp_path: Path) -> None:
     other.write_text('{"results": []}', encoding="utf-8")
     with pytest.raises(UsageError, match="neither a SARIF log nor a pacscan JSON report"):
         load_baseline(str(other))
+
+
+def test_a_baseline_that_does_not_exist_yet_is_empty_with_a_warning(tmp_path: Path) -> None:
+    previous, warning = load_baseline_if_present(str(tmp_path / "first-run.sarif"))
+    assert previous == []
+    assert warning is not None and warning.code == "B004" and warning.severity == "warning"
+    assert "every finding counts as new" in warning.message
+
+
+def test_first_run_with_new_only_fails_on_every_finding(tmp_path: Path) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n  K:\n    Type: AWS::KMS::Key\n    Properties:\n"
+        "      EnableKeyRotation: false\n"
+    )
+    missing = tmp_path / "baseline.sarif"
+    args = ["scan", "--no-config", str(template), "--baseline", str(missing), "--new-only"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "warning[B004]" in result.output

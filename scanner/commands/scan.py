@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 
 import click
 
 from scanner import __version__
-from scanner.baseline import load_baseline
+from scanner.baseline import load_baseline_if_present
 from scanner.commands.options import (
     parse_policy_params,
     parse_template_parameters,
@@ -157,7 +158,7 @@ def scan(
     if fmt not in available_formats():
         raise click.UsageError(f"output format {fmt!r} is not available in this build")
     baseline = baseline or config.baseline
-    previous = load_baseline(baseline) if baseline else None
+    previous, baseline_warning = load_baseline_if_present(baseline) if baseline else (None, None)
     if new_only and previous is None:
         raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
     selected = frozenset(only) if only else config.enable
@@ -182,6 +183,8 @@ def scan(
         click.echo(render(diag), err=True)
     result = run_scan(request, policies)
     result = triage(result, config, today=date.today(), baseline=previous)
+    if baseline_warning is not None:
+        result = replace(result, errors=(*result.errors, baseline_warning))
     options = ReportOptions(
         include_passed=_first(include_passed, config.include_passed),
         color=output is None and fmt == "text" and sys.stdout.isatty(),
