@@ -94,6 +94,7 @@ def apply_suppressions(
     """Findings with suppressions applied, and the warnings the suppressions raised."""
     state = _State(today)
     out = []
+    findings = list(findings)
     for finding in findings:
         if finding.status not in SUPPRESSIBLE:
             out.append(finding)
@@ -103,6 +104,7 @@ def apply_suppressions(
             finding, file, [*state.in_source(finding), *_metadata(finding, state), *configured]
         )
         out.append(_suppressed(finding, rule) if rule is not None else finding)
+    state.warn_unused(findings)
     return out, state.diagnostics
 
 
@@ -123,6 +125,7 @@ class _State:
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, Location | None]] = set()
         self._documents: dict[int, _Directives] = {}
+        self._used: set[int] = set()  # ids of the suppressions that matched a finding
 
     def first_match(
         self, finding: Finding, file: str | None, rules: Iterable[Suppression]
@@ -139,8 +142,28 @@ class _State:
                 self.warn(
                     rule, "S002", f"{_describe(rule)} has no reason", _REASON_HINT[rule.origin]
                 )
+            self._used.add(id(rule))
             return rule
         return None
+
+    def warn_unused(self, findings: Sequence[Finding]) -> None:
+        """Warn about inline directives for a policy that ran but suppressed nothing there.
+
+        Such a directive usually outlived the problem it excused (or names the wrong
+        policy); directives for policies not run in this scan are left alone.
+        """
+        ran = {f.policy.id for f in findings}
+        documents = {id(f.resource.document): f.resource.document for f in findings}
+        for key, document in documents.items():
+            if document is None or not document.text or "pacscan:ignore" not in document.text:
+                continue
+            parsed = self._documents.get(key)
+            if parsed is None:
+                parsed = self._documents[key] = self._parse(document)
+            for rules in parsed.by_line.values():
+                for rule in rules:
+                    if rule.policy in ran and id(rule) not in self._used:
+                        self.warn(rule, "S005", f"{_describe(rule)} suppresses nothing")
 
     def warn(self, rule: Suppression, code: str, message: str, hint: str | None = None) -> None:
         key = (code, message, rule.location)
