@@ -8,6 +8,7 @@ turns caching off.
 
 from __future__ import annotations
 
+import functools
 import os
 
 
@@ -16,7 +17,12 @@ def user_cache_dir(*parts: str) -> str | None:
     if os.environ.get("PACSCAN_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    directory = os.path.join(base, "pacscan", *parts)
+    return _usable(os.path.join(base, "pacscan", *parts))
+
+
+@functools.lru_cache(maxsize=16)
+def _usable(directory: str) -> str | None:
+    """``directory`` once created and checked; asked once per process, not per file."""
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
     except OSError:

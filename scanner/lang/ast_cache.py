@@ -5,6 +5,10 @@ Python), and the built-in library is the same on every run, so the syntax tree o
 file that parsed cleanly is pickled into the user's cache directory. The key covers the
 file's path and text and the grammar and AST-building code, so any change to either
 re-parses. A cache file that cannot be read is ignored and rewritten.
+
+The static checks of a file are pure in its tree and the ``--param`` overrides, so a
+file that checked clean with the same overrides is remembered by an empty marker file
+and not checked again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Mapping
 from importlib.resources import files
+from typing import Any
 
 from scanner import __version__
 from scanner.cache import user_cache_dir
@@ -36,6 +42,32 @@ def cached_parse(path: str, text: str) -> ast.PolicyFile:
     return tree
 
 
+def checked_clean(path: str, text: str, overrides: Mapping[str, Any]) -> bool:
+    """Whether this exact file already passed every static check with these overrides."""
+    marker = _marker(path, text, overrides)
+    return marker is not None and os.path.exists(marker)
+
+
+def remember_clean(path: str, text: str, overrides: Mapping[str, Any]) -> None:
+    marker = _marker(path, text, overrides)
+    if marker is None:
+        return
+    try:
+        with open(marker, "wb"):
+            pass
+    except OSError:
+        pass  # an optimisation only
+
+
+def _marker(path: str, text: str, overrides: Mapping[str, Any]) -> str | None:
+    directory = user_cache_dir("ast")
+    if directory is None:
+        return None
+    params = repr(sorted((name, repr(value)) for name, value in overrides.items()))
+    key = f"{_salt()}\0{path}\0{text}\0{params}".encode()
+    return os.path.join(directory, hashlib.sha256(key).hexdigest()[:40] + ".clean")
+
+
 def _parse(path: str, text: str) -> ast.PolicyFile:
     from scanner.lang.parser import parse_file  # Lark is imported only on a cache miss
 
@@ -44,10 +76,14 @@ def _parse(path: str, text: str) -> ast.PolicyFile:
 
 @functools.lru_cache(maxsize=1)
 def _salt() -> str:
-    """What a cached tree depends on besides the file: the grammar and the tree builder."""
+    """What cached results depend on besides the file: the grammar and the language code
+    (tree builder, checks, built-in signatures)."""
     sources = [files("scanner.grammar").joinpath("policy.lark").read_bytes()]
-    for module in ("ast.py", "parser.py", "literals.py", "templates.py"):
-        sources.append(files("scanner.lang").joinpath(module).read_bytes())
+    for package in ("scanner.lang", "scanner.lang.builtins"):
+        modules = sorted(
+            (m for m in files(package).iterdir() if m.name.endswith(".py")), key=lambda m: m.name
+        )
+        sources.extend(m.read_bytes() for m in modules)
     return __version__ + hashlib.sha256(b"\0".join(sources)).hexdigest()
 
 

@@ -15,7 +15,7 @@ from scanner.engine.compile import ExprCompiler
 from scanner.engine.program import CompiledPolicy, Program
 from scanner.errors import Diagnostic, PolicyError
 from scanner.lang import ast, codes
-from scanner.lang.ast_cache import cached_parse
+from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
 from scanner.lang.checks import check_file, constant_value
 from scanner.lang.policy_build import build_policy
 from scanner.lang.scope import VALUE, did_you_mean
@@ -88,7 +88,12 @@ def _compile_text(
 ) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
     pf = cached_parse(source.path, source.text)
     names = {p.name for p in pf.params}
-    errors = check_file(pf, overrides)
+    if checked_clean(source.path, source.text, overrides):
+        errors: list[PolicyError] = []
+    else:
+        errors = check_file(pf, overrides)
+        if not errors:
+            remember_clean(source.path, source.text, overrides)
     bad = _bad_policies(pf, errors)
     if bad is None:
         return [], errors, names

@@ -61,3 +61,28 @@ def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
     os.chmod(cache_home, 0o777)
     cached_parse("p.policy", POLICY)
     assert list(cache_home.iterdir()) == []
+
+
+def test_a_clean_file_is_not_checked_again_with_the_same_params(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.lang import compiler
+
+    source = compiler.PolicySource("p.policy", POLICY)
+    assert compiler.compile_sources([source]).ok
+    calls: list[object] = []
+    real = compiler.check_file
+    monkeypatch.setattr(compiler, "check_file", lambda *a: calls.append(a) or real(*a))
+    assert compiler.compile_sources([source]).ok
+    assert calls == []
+    compiler.compile_sources([source], params={"unused": 1})  # other overrides: checked
+    assert len(calls) == 1
+
+
+def test_a_file_with_errors_reports_them_on_every_run(cache_home: Path) -> None:
+    from scanner.lang.compiler import PolicySource, compile_sources
+
+    bad = PolicySource("p.policy", POLICY.replace("Properties.X", "lowr(Properties.X)"))
+    first = compile_sources([bad]).diagnostics
+    second = compile_sources([bad]).diagnostics
+    assert [d.code for d in first] == [d.code for d in second] != []
