@@ -1,22 +1,30 @@
 """CloudFormation templates (YAML or JSON, SAM included) as resources.
 
 A YAML/JSON file is a template when it has ``AWSTemplateFormatVersion`` or a
-``Resources`` mapping with at least one resource that has a ``Type``; any other YAML or
-JSON is skipped (and counted). Text that never mentions either word is skipped without
-being parsed, so a repository full of other YAML costs little.
+``Resources`` mapping with at least one resource that has a ``Type`` (or an
+``Fn::ForEach`` loop); any other YAML or JSON is skipped (and counted). Text that never
+mentions either word is skipped without being parsed, so a repository full of other YAML
+costs little.
 
 Every resource becomes one ``Resource`` per condition assumption (see ``variants``):
 ``id`` is the logical id, ``path`` is ``("Resources", id)``, ``body`` the resolved resource
 node. SAM resources (``AWS::Serverless::*``) are scanned as their own types.
+``Fn::ForEach`` loops of the ``AWS::LanguageExtensions`` transform are expanded (see
+``foreach``): a resource a loop makes has its expanded logical id as ``id`` and the place
+of its output in the loop body as ``path`` (``("Resources", "Fn::ForEach::Buckets", 2,
+"${Name}Bucket")``), so its findings point at the lines inside the loop.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
+from scanner.loaders.foreach import LOOP_PREFIX, Entry, resource_entries
 from scanner.loaders.json_source import read_json
 from scanner.loaders.source import (
     BAD_RESOURCE,
@@ -28,7 +36,7 @@ from scanner.loaders.source import (
     decode,
     paused_gc,
 )
-from scanner.loaders.variants import resolve_resource, template_context
+from scanner.loaders.variants import Variant, resolve_resource, template_context
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Document, Path, Resource
 
@@ -91,55 +99,65 @@ def is_template(value: Any) -> bool:
     resources = value.get("Resources")
     if type(resources) is not dict:
         return False
-    return any(type(node) is dict and "Type" in node for node in resources.values())
+    return any(
+        (type(node) is dict and "Type" in node) or str(key).startswith(LOOP_PREFIX)
+        for key, node in resources.items()
+    )
 
 
 def template_resources(
     document: Document, parsed: ParsedSource, options: LoadOptions
 ) -> tuple[list[Resource], list[Diagnostic]]:
     template = parsed.value
-    nodes = template.get("Resources")
-    if type(nodes) is not dict:
+    if type(template.get("Resources")) is not dict:
         return [], []
     context = template_context(template, options.parameters, parsed.dynamic)
+    entries, problems = resource_entries(template, context, document.positions)
+    context = replace(context, resources=frozenset(entry.logical_id for entry in entries))
+    errors = [
+        _resource_error(document, p.path, None, p.message, p.code, p.severity) for p in problems
+    ]
     resources: list[Resource] = []
-    errors: list[Diagnostic] = []
-    for logical_id, node in nodes.items():
-        path = ("Resources", logical_id)
-        unexpanded = _unexpanded(logical_id)
-        if unexpanded is not None:
-            errors.append(_resource_error(document, path, node, unexpanded, UNSUPPORTED, "warning"))
-            continue
-        problem = _resource_problem(logical_id, node)
-        if problem is not None:
-            errors.append(_resource_error(document, path, node, problem, BAD_RESOURCE, "error"))
+    for entry in entries:
+        error = _entry_error(document, entry)
+        if error is not None:
+            errors.append(error)
             continue
         try:
-            variants = resolve_resource(context, node, options.max_variants)
+            variants = resolve_resource(context, entry.node, options.max_variants, entry.bindings)
         except RecursionError:
-            message = f"resource {logical_id} is nested too deeply to resolve"
-            errors.append(_resource_error(document, path, node, message, TOO_DEEP, "error"))
+            message = f"resource {entry.logical_id} is nested too deeply to resolve"
+            errors.append(
+                _resource_error(document, entry.path, entry.node, message, TOO_DEEP, "error")
+            )
             continue
-        for variant in variants:
-            metadata: dict[str, Any] = {}
-            if variant.conditions:
-                metadata["conditions"] = variant.conditions
-            if variant.path_map:
-                metadata["path_map"] = variant.path_map
-            if variant.unknowns:
-                metadata["unknowns"] = variant.unknowns
-            resource = Resource(node["Type"], logical_id, variant.body, document, path, metadata)
-            resources.append(resource)
+        resources.extend(_resources(document, entry, variants))
     return resources, errors
 
 
-def _unexpanded(logical_id: str) -> str | None:
-    """Why a key of Resources that CloudFormation expands at deploy time is not scanned."""
-    if logical_id.startswith("Fn::ForEach::"):
-        return f"{logical_id} is not expanded; the resources it makes are not scanned"
-    if logical_id == "Fn::Transform":
-        return "Fn::Transform in Resources is not expanded; the resources it adds are not scanned"
-    return None
+def _entry_error(document: Document, entry: Entry) -> Diagnostic | None:
+    if entry.logical_id == "Fn::Transform":
+        message = (
+            "Fn::Transform in Resources is not expanded; the resources it adds are not scanned"
+        )
+        return _resource_error(document, entry.path, entry.node, message, UNSUPPORTED, "warning")
+    problem = _resource_problem(entry.logical_id, entry.node)
+    if problem is None:
+        return None
+    return _resource_error(document, entry.path, entry.node, problem, BAD_RESOURCE, "error")
+
+
+def _resources(document: Document, entry: Entry, variants: list[Variant]) -> Iterator[Resource]:
+    for variant in variants:
+        metadata: dict[str, Any] = {}
+        if variant.conditions:
+            metadata["conditions"] = variant.conditions
+        if variant.path_map:
+            metadata["path_map"] = variant.path_map
+        if variant.unknowns:
+            metadata["unknowns"] = variant.unknowns
+        kind = entry.node["Type"]
+        yield Resource(kind, entry.logical_id, variant.body, document, entry.path, metadata)
 
 
 def _resource_problem(logical_id: str, node: Any) -> str | None:

@@ -91,6 +91,8 @@ def _sub(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         variables = {k: r.value(v, src + (1, k), None) for k, v in arg[1].items()}
     else:
         return UNKNOWN
+    if r.bindings:  # Fn::ForEach identifiers, unless the Sub names its own variable
+        variables = {**r.bindings, **variables}
     pieces = _Pieces()
     pos = 0
     for match in _SUB_VARIABLE.finditer(text):

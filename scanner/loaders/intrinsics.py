@@ -9,7 +9,9 @@ parameter without a value) is ``UNKNOWN``.
 
 A ``Resolver`` works under fixed assumptions about conditions. When it meets an
 ``Fn::If`` whose condition is not known and not assumed, it raises ``Branch``; the
-caller (``variants``) then resolves again once per truth value.
+caller (``variants``) then resolves again once per truth value. Inside an ``Fn::ForEach``
+loop it also knows the loop identifiers' current items (``bindings``): ``Ref: Name`` is
+the item, and a logical id written ``${Name}Bucket`` (or as an ``Fn::Sub``) names one copy.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
@@ -80,14 +83,22 @@ class Branch(Exception):
 
 
 class Resolver:
-    """Resolves values under ``assumed`` conditions; ``frozen`` ones stay unknown."""
+    """Resolves values under ``assumed`` conditions; ``frozen`` ones stay unknown.
+
+    ``bindings`` maps the identifier of each enclosing ``Fn::ForEach`` to its current item.
+    """
 
     def __init__(
-        self, template: Template, assumed: Mapping[str, bool], frozen: frozenset[str]
+        self,
+        template: Template,
+        assumed: Mapping[str, bool],
+        frozen: frozenset[str],
+        bindings: Mapping[str, str] | None = None,
     ) -> None:
         self.template = template
         self.assumed = assumed
         self.frozen = frozen
+        self.bindings: Mapping[str, str] = bindings or {}
         self.path_map: dict[Path, Path] = {}
         self.unknowns: dict[Path, str] = {}  # body path -> why its value is UNKNOWN
         self._truths: dict[str, bool | None] = {}
@@ -242,9 +253,31 @@ def unknown_cause(template: Template, name: str, arg: Any) -> str:
     return f"{name} depends on values not known statically"
 
 
-def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+_LOOP_VARIABLE = re.compile(r"\$\{([^}!][^}]*)\}")
+
+
+def logical_name(r: Resolver, arg: Any, src: Path) -> str | None:
+    """The name a ``Ref`` or ``Fn::GetAtt`` argument spells, or None.
+
+    Inside a loop ``${Identifier}`` in the name is the current item (``!Ref ${Name}Bucket``)
+    and an ``Fn::Sub`` that resolves to a plain string is that string.
+    """
+    if type(arg) is dict:
+        arg = r.value(arg, src, None)
     if type(arg) is not str:
+        return None
+    if r.bindings and "${" in arg:
+        bindings = r.bindings
+        return _LOOP_VARIABLE.sub(lambda m: bindings.get(m.group(1), m.group(0)), arg)
+    return arg
+
+
+def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
+    arg = logical_name(r, arg, src)
+    if arg is None:
         return UNKNOWN
+    if arg in r.bindings:
+        return r.bindings[arg]
     template = r.template
     if arg in template.parameters:
         return template.parameters[arg]
@@ -257,9 +290,9 @@ def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
 
 def _get_att(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     if type(arg) is str:
-        parts: list[Any] = arg.split(".", 1)
+        parts: list[Any] = str(logical_name(r, arg, src)).split(".", 1)
     elif type(arg) is list and len(arg) == 2:
-        parts = [arg[0], r.value(arg[1], src + (1,), None)]
+        parts = [logical_name(r, arg[0], src + (0,)), r.value(arg[1], src + (1,), None)]
     else:
         return UNKNOWN
     if len(parts) != 2 or type(parts[0]) is not str or parts[0] not in r.template.resources:

@@ -107,19 +107,23 @@ def _number(raw: Any) -> Any:
 
 
 def resolve_resource(
-    template: Template, node: Mapping[str, Any], max_variants: int
+    template: Template,
+    node: Mapping[str, Any],
+    max_variants: int,
+    bindings: Mapping[str, str] | None = None,
 ) -> list[Variant]:
     """Every variant of one resource that exists under some assumption.
 
     Assumptions grow breadth first, so when the cap is reached every variant has
     assumed the same conditions (the first ones met) and the later ones stay unknown.
+    ``bindings`` are the current items of the ``Fn::ForEach`` loops that made the resource.
     """
     done: list[Variant] = []
     queue: deque[tuple[dict[str, bool], frozenset[str]]] = deque([({}, frozenset())])
     while queue:
         assumed, frozen = queue.popleft()
         try:
-            variant = _resolve_once(template, node, assumed, frozen)
+            variant = _resolve_once(template, node, assumed, frozen, bindings)
         except Branch as branch:
             leaves = len(done) + len(queue) + 1
             name = branch.name
@@ -138,9 +142,13 @@ def resolve_resource(
 
 
 def _resolve_once(
-    template: Template, node: Mapping[str, Any], assumed: dict[str, bool], frozen: frozenset[str]
+    template: Template,
+    node: Mapping[str, Any],
+    assumed: dict[str, bool],
+    frozen: frozenset[str],
+    bindings: Mapping[str, str] | None,
 ) -> Variant | None:
-    resolver = Resolver(template, assumed, frozen)
+    resolver = Resolver(template, assumed, frozen, bindings)
     condition = node.get("Condition")
     if type(condition) is str:
         truth = resolver.condition(condition)

@@ -212,26 +212,6 @@ def test_resources_without_a_string_type_are_errors_and_the_rest_loads() -> None
     assert result.errors[0].source_line == '    Type: !Rain::Module "./bucket.yaml"'
 
 
-def test_for_each_loops_are_a_warning_and_the_rest_loads() -> None:
-    text = b"""\
-Transform: AWS::LanguageExtensions
-Resources:
-  Fn::ForEach::Topics:
-    - Name
-    - [a, b]
-    - Topic${Name}: {Type: AWS::SNS::Topic}
-  Kept: {Type: AWS::SNS::Topic}
-"""
-    result = load("t.yaml", text, LoadOptions())
-    assert [r.id for r in result.resources] == ["Kept"]
-    (warning,) = result.errors
-    assert (warning.code, warning.severity) == ("I012", "warning")
-    assert warning.message == (
-        "Fn::ForEach::Topics is not expanded; the resources it makes are not scanned"
-    )
-    assert warning.location is not None and warning.location.line == 3
-
-
 def test_a_transform_among_the_resources_is_a_warning_and_the_rest_loads() -> None:
     text = b"""\
 Resources:

@@ -34,6 +34,7 @@ def test_every_fixture_loads_or_errors_and_order_follows_the_input() -> None:
             "binary.json",
             "duplicate-keys.yaml",
             "empty.yaml",
+            "foreach.yaml",
             "invalid-utf8.yaml",
             "malformed.json",
             "malformed.yaml",
@@ -41,7 +42,7 @@ def test_every_fixture_loads_or_errors_and_order_follows_the_input() -> None:
         )
     }
     assert loaded.skipped == 2
-    assert len(loaded.resources) == 14
+    assert len(loaded.resources) == 39
 
 
 def test_worker_processes_give_the_same_result_in_the_same_order() -> None:
