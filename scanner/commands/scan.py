@@ -179,8 +179,9 @@ def scan(
     policies = compile_policies(
         request.policy_paths, request.policy_params, request.only_policies, request.skip_policies
     )
-    for diag in policies.diagnostics:
-        click.echo(render(diag), err=True)
+    if fmt != "text" or output:  # a text report on the terminal lists them itself
+        for diag in policies.diagnostics:
+            click.echo(render(diag), err=True)
     result = run_scan(request, policies)
     result = triage(result, config, today=date.today(), baseline=previous)
     if baseline_warning is not None:

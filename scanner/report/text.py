@@ -126,7 +126,7 @@ def summary_line(result: ScanResult) -> str:
     errors = sum(1 for d in result.errors if d.severity == "error")
     warnings = len(result.errors) - errors
     if errors:
-        parts.append(_plural(errors, "input error"))
+        parts.append(_plural(errors, "error"))  # unreadable inputs and broken policies
     if warnings:
         parts.append(_plural(warnings, "warning"))
     if result.absent:

@@ -71,8 +71,7 @@ def test_errors_and_summary_close_the_report(make: Factory) -> None:
     )
     assert "warning[S003]: suppression expired on 2024-01-01" in lines
     assert lines[-1] == (
-        "2 files, 4 resources: 2 failed, 1 unknown, 1 suppressed, 1 passed,"
-        " 1 input error, 1 warning"
+        "2 files, 4 resources: 2 failed, 1 unknown, 1 suppressed, 1 passed, 1 error, 1 warning"
     )
 
 
