@@ -12,7 +12,7 @@ from typing import Any
 
 from scanner.engine import logic, paths
 from scanner.engine.context import Ctx, Node, constant
-from scanner.engine.values import MISSING, EvaluationError, is_reference, truth
+from scanner.engine.values import MISSING, EvaluationError, truth
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.builtins import REGISTRY
@@ -352,9 +352,8 @@ def _body_root(base: ast.Expr, scope: Scope) -> str | None:
 
 
 def _body_keys(names: tuple[str, ...]) -> Node:
-    """A run of keys from the resource body: the most common path, kept call-free."""
+    """A run of keys from the resource body: the most common path, kept short."""
     here: Path = names
-    is_ref = is_reference
     if len(names) == 1:
         (only,) = names
 
@@ -363,20 +362,10 @@ def _body_keys(names: tuple[str, ...]) -> Node:
 
         return Node(ev, where=lambda ctx: here, exact=True)
     first, rest = names[0], names[1:]
+    keys = paths.keys
 
     def ev_keys(ctx: Ctx) -> Any:
-        value = ctx.body.get(first, MISSING)
-        for name in rest:
-            if type(value) is dict:
-                found = value.get(name, MISSING)
-                if found is MISSING:
-                    return UNKNOWN if len(value) == 1 and is_ref(value) else MISSING
-                value = found
-            elif value is UNKNOWN:
-                return UNKNOWN
-            else:
-                return MISSING
-        return value
+        return keys(ctx.body.get(first, MISSING), rest)
 
     return Node(ev_keys, where=lambda ctx: here, exact=True)
 
