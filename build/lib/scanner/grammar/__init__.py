@@ -1,1 +1,0 @@
-"""Policy grammar, shipped as package data (scanner.grammar)."""

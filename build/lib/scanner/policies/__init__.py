@@ -1,1 +1,0 @@
-"""Built-in policies, shipped as package data (scanner.policies)."""
