@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
@@ -72,9 +72,25 @@ def load_baseline_if_present(path: str) -> tuple[list[PreviousResult], Diagnosti
 
 def load_baseline(path: str) -> list[PreviousResult]:
     """The results of a previous SARIF log or JSON report; ``UsageError`` if unreadable."""
+    data = _read_json(path)
+    if isinstance(data, dict) and isinstance(data.get("runs"), list):
+        return _checked(path, data, SARIF_SHAPE, _from_sarif)
+    if isinstance(data, dict) and data.get("version") == 1 and "findings" in data:
+        return _checked(path, data, JSON_REPORT_SHAPE, _from_json_report)
+    raise UsageError(
+        f"baseline {path} is neither a SARIF log nor a pacscan JSON report",
+        code="B003",
+        hint=_WRITTEN_BY,
+    )
+
+
+_WRITTEN_BY = "pass a file written by `pacscan scan --format sarif` or `--format json`"
+
+
+def _read_json(path: str) -> Any:
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            data = json.load(handle)
+            return json.load(handle)
     except OSError as exc:
         raise UsageError(f"cannot read baseline {path}: {exc.strerror}", code="B001") from exc
     except json.JSONDecodeError as exc:
@@ -82,15 +98,120 @@ def load_baseline(path: str) -> list[PreviousResult]:
         raise UsageError(
             f"baseline is not valid JSON: {exc.msg}", code="B002", location=location
         ) from exc
-    if isinstance(data, dict) and isinstance(data.get("runs"), list):
-        return _from_sarif(data)
-    if isinstance(data, dict) and data.get("version") == 1 and "findings" in data:
-        return _from_json_report(data)
-    raise UsageError(
-        f"baseline {path} is neither a SARIF log nor a pacscan JSON report",
-        code="B003",
-        hint="pass a file written by `pacscan scan --format sarif` or `--format json`",
-    )
+    except UnicodeDecodeError as exc:
+        message = f"baseline {path} is not UTF-8 text (byte {exc.start})"
+        raise UsageError(message, code="B002") from exc
+    except RecursionError as exc:
+        raise UsageError(f"baseline {path} is nested too deeply", code="B002") from exc
+
+
+def _checked(
+    path: str,
+    data: Mapping[str, Any],
+    shape: Mapping[str, Any],
+    read: Callable[[Mapping[str, Any]], list[PreviousResult]],
+) -> list[PreviousResult]:
+    """``read(data)``; when the data is not of the shape it expects, one ``UsageError``.
+
+    Reading is written for well-formed reports. Only when it trips does ``shape`` (the
+    part of the format a baseline reads, as JSON Schema) say precisely what is wrong,
+    so the check costs nothing on the large baselines of nightly audits.
+    """
+    try:
+        return read(data)
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        problem = _shape_problem(data, shape)
+        if problem is None:
+            raise  # the shape is right: a defect in this module, not in the file
+        raise UsageError(
+            f"baseline {path} is not a report pacscan can compare with: {problem}",
+            code="B003",
+            hint=_WRITTEN_BY,
+        ) from exc
+
+
+def _shape_problem(data: Any, shape: Mapping[str, Any]) -> str | None:
+    from jsonschema import Draft202012Validator
+
+    found = list(Draft202012Validator(shape).iter_errors(data))
+    if not found:
+        return None
+    problem = min(found, key=lambda p: [str(k) for k in p.absolute_path])
+    pointer = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in problem.absolute_path)
+    text = problem.message if len(problem.message) <= 200 else problem.message[:200] + "…"
+    return f"{pointer.lstrip('.') or 'top level'}: {text}"
+
+
+def _object(properties: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": dict(properties)}
+
+
+def _array(items: Mapping[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": dict(items)}
+
+
+_STRING = {"type": "string"}
+_INT = {"type": "integer"}
+_TEXT = _object({"text": _STRING})
+_REGION = _object({k: _INT for k in ("startLine", "startColumn", "endLine", "endColumn")})
+# What a baseline reads of a SARIF log (valid SARIF always has this shape).
+SARIF_SHAPE = _object(
+    {
+        "runs": _array(
+            _object(
+                {
+                    "tool": _object(
+                        {"driver": _object({"rules": _array(_object({"id": _STRING}))})}
+                    ),
+                    "results": _array(
+                        _object(
+                            {
+                                "ruleId": _STRING,
+                                "kind": _STRING,
+                                "level": _STRING,
+                                "message": _TEXT,
+                                "partialFingerprints": {"type": "object"},
+                                "properties": {"type": "object"},
+                                "suppressions": _array(_object({"status": _STRING})),
+                                "locations": _array(
+                                    _object(
+                                        {
+                                            "physicalLocation": _object(
+                                                {
+                                                    "artifactLocation": _object({"uri": _STRING}),
+                                                    "region": _REGION,
+                                                }
+                                            ),
+                                            "logicalLocations": _array({"type": "object"}),
+                                        }
+                                    )
+                                ),
+                            }
+                        )
+                    ),
+                }
+            )
+        )
+    }
+)
+# What a baseline reads of a pacscan JSON report.
+JSON_REPORT_SHAPE = _object(
+    {
+        "findings": _array(
+            _object(
+                {
+                    "resource": _object({"type": _STRING, "id": _STRING}),
+                    "path": _array({"type": ["string", "integer"]}),
+                    "file": {"type": ["string", "null"]},
+                    "location": {
+                        "type": ["object", "null"],
+                        "properties": {k: _INT for k in ("line", "column")},
+                    },
+                }
+            )
+        )
+    }
+)
 
 
 def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> ScanResult:

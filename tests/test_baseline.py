@@ -9,9 +9,11 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scanner.baseline import apply_baseline, load_baseline, load_baseline_if_present
-from scanner.cli import cli
+from scanner.cli import cli, main
 from scanner.errors import UsageError
 from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import Document, Finding, PolicyInfo, Resource, Severity, Status, locate
@@ -250,3 +252,145 @@ def test_first_run_with_new_only_fails_on_every_finding(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "warning[B004]" in result.output
+
+
+MALFORMED = [
+    ("deep.json", "[" * 100_000 + "]" * 100_000, "B002", "nested too deeply"),
+    ("runs.sarif", '{"runs": [1]}', "B003", "runs[0]: 1 is not of type 'object'"),
+    (
+        "locations.sarif",
+        '{"runs": [{"tool": {"driver": {"name": "pacscan"}}, "results": [{"ruleId": "X",'
+        ' "partialFingerprints": {"primaryLocationLineHash": "f"}, "locations": {"0": 5}}]}]}',
+        "B003",
+        "runs[0].results[0].locations: {'0': 5} is not of type 'array'",
+    ),
+    (
+        "rules.sarif",
+        '{"runs": [{"tool": {"driver": {"name": "pacscan", "rules": 3}}, "results": []}]}',
+        "B003",
+        "runs[0].tool.driver.rules: 3 is not of type 'array'",
+    ),
+    ("findings.json", '{"version": 1, "findings": 7}', "B003", "findings: 7 is not of type"),
+    (
+        "path.json",
+        '{"version": 1, "findings": [{"resource": {"type": "T", "id": "x"}, "path": 3}]}',
+        "B003",
+        "findings[0].path: 3 is not of type 'array'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "code", "message"), MALFORMED)
+def test_malformed_baselines_are_one_usage_error(
+    tmp_path: Path, name: str, text: str, code: str, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError) as caught:
+        load_baseline(str(path))
+    assert caught.value.code == code
+    assert message in str(caught.value)
+
+
+def test_a_baseline_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "binary.sarif"
+    path.write_bytes(b'{"runs": ["\xff\xfe"]}')
+    with pytest.raises(UsageError, match="not UTF-8") as caught:
+        load_baseline(str(path))
+    assert caught.value.code == "B002"
+
+
+def test_malformed_baseline_exits_2_with_its_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "t.yaml"
+    template.write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n", encoding="utf-8")
+    baseline = tmp_path / "previous.sarif"
+    baseline.write_text(
+        '{"runs": [{"tool": {"driver": {"name": "pacscan"}}, "results": [{"ruleId": "X",'
+        ' "partialFingerprints": {"primaryLocationLineHash": "f"}, "locations": {"a": 1}}]}]}',
+        encoding="utf-8",
+    )
+    args = ["scan", "--no-config", str(template), "--baseline", str(baseline)]
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "error[B003]" in err
+    assert "runs[0].results[0].locations: {'a': 1} is not of type 'array'" in err
+    assert "Traceback" not in err and "internal error" not in err
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "runs",
+                    "tool",
+                    "driver",
+                    "name",
+                    "rules",
+                    "results",
+                    "locations",
+                    "ruleId",
+                    "partialFingerprints",
+                    "primaryLocationLineHash",
+                    "physicalLocation",
+                    "region",
+                    "artifactLocation",
+                    "uri",
+                    "logicalLocations",
+                    "suppressions",
+                    "kind",
+                    "message",
+                    "text",
+                    "properties",
+                    "startLine",
+                    "version",
+                    "findings",
+                    "resource",
+                    "path",
+                    "location",
+                    "line",
+                    "column",
+                    "file",
+                    "status",
+                    "severity",
+                    "id",
+                    "type",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=JSON_VALUES,
+    envelope=st.sampled_from(["sarif", "json"]),
+)
+def test_any_json_baseline_loads_or_is_a_usage_error(
+    tmp_path: Path, body: Any, envelope: str
+) -> None:
+    if envelope == "sarif":
+        data: Any = {"runs": [{"tool": {"driver": {"name": "pacscan"}}, "results": [body]}]}
+    else:
+        data = {"version": 1, "findings": [body]}
+    path = tmp_path / "generated.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    try:
+        previous = load_baseline(str(path))
+    except UsageError as exc:
+        assert exc.code == "B003"
+        return
+    result = ScanResult(findings=(), policies=POLICIES, root=str(tmp_path))
+    apply_baseline(result, previous)
