@@ -15,7 +15,13 @@ from types import MappingProxyType
 from typing import Any
 
 from scanner.engine.context import Ctx
-from scanner.engine.messages import conditions_suffix, first_missing, show_path, unknown_reason
+from scanner.engine.messages import (
+    conditions_suffix,
+    first_missing,
+    related_reason,
+    show_path,
+    unknown_reason,
+)
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
 from scanner.engine.values import EvaluationError
@@ -179,9 +185,20 @@ def _unknown(
     policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCondition, what: str
 ) -> Finding:
     path = _where(ctx, cond)
-    reason = unknown_reason(resource.body, path or None, resource.metadata.get("unknowns"))
+    reason = None if path else _related_reason(ctx, cond)
+    if reason is None:
+        reason = unknown_reason(resource.body, path or None, resource.metadata.get("unknowns"))
     message = f"{resource.id}: cannot tell {what}: {reason}{conditions_suffix(resource)}"
     return _finding(ctx, policy, resource, Status.UNKNOWN, message, path)
+
+
+def _related_reason(ctx: Ctx, cond: CompiledCondition) -> str | None:
+    """What ``related(...)`` left open in ``cond``: evaluated again, noting its calls."""
+    relations = ctx.relations
+    if not isinstance(relations, Relations):
+        return None
+    asked = relations.record(lambda: cond.node.ev(ctx))
+    return related_reason(relations, ctx.resource, asked) if asked else None
 
 
 def _where(ctx: Ctx, cond: CompiledCondition) -> Path:

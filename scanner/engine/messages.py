@@ -8,8 +8,12 @@ from typing import Any
 
 from scanner.engine import paths
 from scanner.engine.context import Ctx, Node
+from scanner.engine.paths import Step
+from scanner.engine.relations import Relations
 from scanner.engine.values import MISSING, EvaluationError, is_reference, render
 from scanner.model import UNKNOWN, Path, Resource
+
+Asked = tuple[str, tuple[Step, ...]]
 
 
 def template(parts: Sequence[str | Node]) -> Callable[[Ctx], str]:
@@ -67,9 +71,16 @@ def first_missing(body: Mapping[str, Any], path: Path) -> Path:
 
 
 def unknown_reason(
-    body: Mapping[str, Any], path: Path | None, causes: Mapping[Path, str] | None = None
+    body: Mapping[str, Any],
+    path: Path | None,
+    causes: Mapping[Path, str] | None = None,
+    owner: str = "",
 ) -> str:
-    """Why the value at ``path`` is not known; ``causes`` are the loader's explanations."""
+    """Why the value at ``path`` is not known; ``causes`` are the loader's explanations.
+
+    ``owner`` (`` of AWS::S3::BucketPolicy P``) follows the path when ``body`` is not the
+    body of the resource the finding is about.
+    """
     if path is None:
         return "a value it depends on is unknown"
     value = value_at(body, path)
@@ -77,13 +88,41 @@ def unknown_reason(
         inner = _first_opaque(value, path)
         if inner is not None:  # the decisive value was computed from something unknown
             path, value = inner
-    shown = show_path(path)
+    shown = show_path(path) + owner
     if is_reference(value):
         return f"{shown} is a reference ({render(value)}) whose value is not known statically"
     cause = _cause(causes, path)
     if cause is not None:
         return f"{shown} is unknown: {cause}"
     return f"{shown} is unknown (it cannot be resolved statically)"
+
+
+def related_reason(relations: Relations, subject: Resource, asked: Sequence[Asked]) -> str | None:
+    """Why ``related(...)`` calls (``asked``) left a result about ``subject`` open.
+
+    First a candidate whose reference is UNKNOWN, named with its path and cause; else a
+    definite match holding an UNKNOWN (or reference) value in its properties.
+    """
+    matches: list[Resource] = []
+    for kind, steps in dict.fromkeys(asked):
+        maybe, found = relations.candidates(subject, kind, steps)
+        if maybe:
+            candidate, path = maybe[0]
+            reason = _about(candidate, path)
+            more = len(maybe) - 1
+            return reason + (f" (and {more} more {kind} like it)" if more else "")
+        matches.extend(m for m in found if all(m is not seen for seen in matches))
+    for match in matches:
+        properties = match.body.get("Properties")
+        inner = _first_opaque(properties, ("Properties",))
+        if inner is not None:
+            return _about(match, inner[0])
+    return None
+
+
+def _about(other: Resource, path: Path) -> str:
+    causes = other.metadata.get("unknowns")
+    return unknown_reason(other.body, path or None, causes, f" of {other.type} {other.id}")
 
 
 def _cause(causes: Mapping[Path, str] | None, path: Path) -> str | None:

@@ -14,7 +14,11 @@ A candidate whose value at PATH is UNKNOWN (``Bucket: !ImportValue shared-bucket
 refer to the subject: with no definite match the result is UNKNOWN, and next to definite
 matches it adds one UNKNOWN element, so ``any related(...) as p: ...`` is unknown rather
 than false when only such a candidate could satisfy it. For CloudFormation only the
-subject's own template is searched.
+subject's own template is searched, and a value fixed outside the stack (a parameter, a
+pseudo parameter, an ``Fn::ImportValue``) exists before the stack's resources do: it can
+only spell a name the template declares, so it is a candidate only for subjects that
+declare a name (``BucketName``, see ``could_be_named``), not for one whose name or id
+AWS generates.
 
 The index is built on first use, once per (TYPE, PATH), from the resources of one
 ``evaluate`` call: lookups are dictionary hits, not scans.
@@ -26,8 +30,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from scanner.engine import paths
 from scanner.engine.paths import Step, fan_out
-from scanner.model import UNKNOWN, Resource
+from scanner.engine.values import MISSING, is_reference
+from scanner.model import UNKNOWN, Path, Resource
 
 _SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
 _UNNAMED = "${?}"  # an unknown part the loader could not name: two of them may differ
@@ -42,7 +48,12 @@ NAME_PROPERTIES: dict[str, str] = {
     "AWS::Logs::LogGroup": "LogGroupName",
     "AWS::Lambda::Function": "FunctionName",
     "AWS::DynamoDB::Table": "TableName",
+    "AWS::SecretsManager::Secret": "Name",
 }
+
+# How the loader explains an UNKNOWN that comes from outside the stack (see
+# scanner.loaders.intrinsics.unknown_cause): such a value cannot be a resource's generated id.
+_EXTERNAL_CAUSES = ("parameter ", "pseudo parameter ", "Fn::ImportValue ")
 
 
 class Relations:
@@ -51,17 +62,39 @@ class Relations:
         self._by_type: dict[str, list[Resource]] | None = None
         self._positions: dict[int, int] | None = None
         self._indexes: dict[tuple[str, tuple[Step, ...]], dict[Key, list[Resource]]] = {}
+        self.asked: list[tuple[str, tuple[Step, ...]]] | None = None  # see ``record``
 
     def related(self, subject: Resource, kind: str, steps: tuple[Step, ...]) -> Any:
         """Bodies of the resources of ``kind`` that refer to ``subject`` at ``steps``."""
+        if self.asked is not None:
+            self.asked.append((kind, steps))
         index = self._index(kind, steps)
-        bodies = self._definite(subject, index)
-        maybe = [r for r in index.get(_maybe_key(subject), ()) if r is not subject]
-        if not maybe:
+        found = self._definite(subject, index)
+        bodies = [r.body for r in found]
+        if not self._maybe(subject, index, found):
             return bodies
         return bodies + [UNKNOWN] if bodies else UNKNOWN
 
-    def _definite(self, subject: Resource, index: dict[Key, list[Resource]]) -> list[Any]:
+    def record(self, run: Any) -> list[tuple[str, tuple[Step, ...]]]:
+        """The (TYPE, PATH) pairs ``related`` was asked for while ``run()`` ran."""
+        self.asked = []
+        try:
+            run()
+            return self.asked
+        finally:
+            self.asked = None
+
+    def candidates(
+        self, subject: Resource, kind: str, steps: tuple[Step, ...]
+    ) -> tuple[list[tuple[Resource, Path]], list[Resource]]:
+        """Why ``related`` may be open: the uncertain candidates, each with the path of its
+        UNKNOWN value, and the definite matches."""
+        index = self._index(kind, steps)
+        found = self._definite(subject, index)
+        maybe = self._maybe(subject, index, found)
+        return [(r, unknown_paths(r.body, steps)[0]) for r in maybe], found
+
+    def _definite(self, subject: Resource, index: dict[Key, list[Resource]]) -> list[Resource]:
         found: list[Resource] = []
         for key in subject_keys(subject):
             for other in index.get(key, ()):
@@ -70,7 +103,17 @@ class Relations:
         if len(found) > 1:
             order = self._order()
             found.sort(key=lambda r: order.get(id(r), 0))
-        return [r.body for r in found]
+        return found
+
+    def _maybe(
+        self, subject: Resource, index: dict[Key, list[Resource]], found: list[Resource]
+    ) -> list[Resource]:
+        """Candidates with an UNKNOWN value that could refer to ``subject``."""
+        scope = _maybe_key(subject)
+        maybe = list(index.get(scope, ()))
+        if scope[1] is not None and could_be_named(subject):
+            maybe.extend(index.get(("maybe-external", scope[1]), ()))
+        return [r for r in maybe if r is not subject and all(r is not f for f in found)]
 
     def _order(self) -> dict[int, int]:
         if self._positions is None:
@@ -89,8 +132,10 @@ class Relations:
         for resource in self._by_type.get(kind, ()):
             found = fan_out([resource.body], steps, None)
             if found is UNKNOWN or any(value is UNKNOWN for value in found):
-                index.setdefault(_maybe_key(resource), []).append(resource)
-                continue
+                index.setdefault(_candidate_key(resource, steps), []).append(resource)
+                if found is UNKNOWN:
+                    continue
+                found = [value for value in found if value is not UNKNOWN]
             for key in set(reference_keys(found, resource)):
                 index.setdefault(key, []).append(resource)
         self._indexes[(kind, steps)] = index
@@ -103,6 +148,68 @@ def _maybe_key(resource: Resource) -> Key:
     if document is not None and document.format == "cloudformation":
         return ("maybe", id(document))
     return ("maybe", None)
+
+
+def _candidate_key(resource: Resource, steps: tuple[Step, ...]) -> Key:
+    """``_maybe_key``, or its ``maybe-external`` twin when every UNKNOWN value of a
+    template resource at ``steps`` comes from outside the stack."""
+    kind, scope = _maybe_key(resource)
+    causes = resource.metadata.get("unknowns")
+    if scope is None or not causes:
+        return (kind, scope)
+    for path in unknown_paths(resource.body, steps):
+        cause = _cause(causes, path)
+        if cause is None or not cause.startswith(_EXTERNAL_CAUSES):
+            return (kind, scope)
+    return ("maybe-external", scope)
+
+
+def _cause(causes: Any, path: Path) -> str | None:
+    for end in range(len(path), 0, -1):
+        cause = causes.get(path[:end])
+        if cause is not None:
+            return str(cause)
+    return None
+
+
+def could_be_named(subject: Resource) -> bool:
+    """Whether a value chosen outside the stack could name ``subject``: it declares a
+    name (its type's name property, or for a type without an entry in
+    ``NAME_PROPERTIES`` any property whose key ends in ``Name``), or its properties are
+    not known."""
+    properties = subject.body.get("Properties") if isinstance(subject.body, dict) else None
+    if properties is UNKNOWN or is_reference(properties):
+        return True
+    if type(properties) is not dict:
+        return False
+    prop = NAME_PROPERTIES.get(subject.type)
+    if prop is not None:
+        return prop in properties
+    return any(type(key) is str and key.endswith("Name") for key in properties)
+
+
+def unknown_paths(body: Any, steps: Sequence[Step]) -> list[Path]:
+    """Where following ``steps`` from ``body`` meets an UNKNOWN value (or cannot go on)."""
+    items: list[tuple[Any, Path]] = [(body, ())]
+    opaque: list[Path] = []
+    for kind, arg in steps:
+        following: list[tuple[Any, Path]] = []
+        for value, where in items:
+            if value is UNKNOWN or is_reference(value):
+                opaque.append(where)
+            elif kind == "key" or kind == "index":
+                found = paths.key(value, arg) if kind == "key" else paths.index(value, arg)
+                if found is not MISSING:
+                    following.append((found, (*where, arg)))
+            elif type(value) is list:
+                following.extend((v, (*where, n)) for n, v in enumerate(value))
+            elif kind == "map" and type(value) is dict:
+                following.extend((v, (*where, k)) for k, v in value.items())
+            elif kind != "map" and value is not None:
+                following.append((value, where))
+        items = following
+    opaque.extend(where for value, where in items if value is UNKNOWN)
+    return opaque or [()]
 
 
 def subject_keys(subject: Resource) -> Iterator[Key]:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import pytest
+
 from scanner.engine.relations import Relations
-from scanner.model import Document, Resource
+from scanner.model import UNKNOWN, Document, Resource
 
 STEPS = (("key", "Properties"), ("key", "Bucket"))
 
@@ -70,3 +72,75 @@ def test_declared_names_only_count_inside_the_same_document() -> None:
     bucket = _res("AWS::S3::Bucket", "Data", {"BucketName": name}, one)
     policy = _res("AWS::S3::BucketPolicy", "P", {"Bucket": dict(name)}, two)
     assert Relations([bucket, policy]).related(bucket, "AWS::S3::BucketPolicy", STEPS) == []
+
+
+def _unknown(kind: str, rid: str, doc: Document, cause: str) -> Resource:
+    return Resource(
+        kind,
+        rid,
+        {"Type": kind, "Properties": {"Bucket": UNKNOWN}},
+        document=doc,
+        metadata={"unknowns": {("Properties", "Bucket"): cause}},
+    )
+
+
+def test_a_parameter_can_only_stand_for_a_bucket_that_declares_its_name() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    anonymous = _res("AWS::S3::Bucket", "Data", {"VersioningConfiguration": {}}, doc)
+    named = _res("AWS::S3::Bucket", "Logs", {"BucketName": "acme-logs"}, doc)
+    policy = _unknown("AWS::S3::BucketPolicy", "P", doc, "parameter LogBucket has no default")
+    relations = Relations([anonymous, named, policy])
+    assert relations.related(anonymous, "AWS::S3::BucketPolicy", STEPS) == []
+    assert relations.related(named, "AWS::S3::BucketPolicy", STEPS) is UNKNOWN
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        "pseudo parameter AWS::Region is not known",
+        "Fn::ImportValue reads another stack's output, known only at deploy time",
+    ],
+)
+def test_values_from_outside_the_stack_skip_anonymous_resources(cause: str) -> None:
+    doc = Document("a.yaml", "cloudformation")
+    vpc = _res("AWS::EC2::VPC", "Vpc", {"CidrBlock": "10.0.0.0/16"}, doc)
+    log = Resource(
+        "AWS::EC2::FlowLog",
+        "Log",
+        {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": UNKNOWN}},
+        document=doc,
+        metadata={"unknowns": {("Properties", "ResourceId"): cause}},
+    )
+    steps = (("key", "Properties"), ("key", "ResourceId"))
+    assert Relations([vpc, log]).related(vpc, "AWS::EC2::FlowLog", steps) == []
+
+
+def test_an_unknown_that_could_be_a_reference_leaves_every_resource_open() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    bucket = _res("AWS::S3::Bucket", "Data", {}, doc)
+    undecided = _unknown(
+        "AWS::S3::BucketPolicy", "P", doc, "the Fn::If condition cannot be decided statically"
+    )
+    no_cause = _res("AWS::S3::BucketPolicy", "Q", {"Bucket": UNKNOWN}, doc)
+    for candidate in (undecided, no_cause):
+        relations = Relations([bucket, candidate])
+        assert relations.related(bucket, "AWS::S3::BucketPolicy", STEPS) is UNKNOWN
+        assert relations.candidates(bucket, "AWS::S3::BucketPolicy", STEPS) == (
+            [(candidate, ("Properties", "Bucket"))],
+            [],
+        )
+
+
+def test_known_references_beside_an_unknown_one_are_definite() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    bucket = _res("AWS::S3::Bucket", "Data", {}, doc)
+    other = _res("AWS::S3::Bucket", "Other", {"BucketName": "other"}, doc)
+    targets = {"Buckets": [{"Ref": "Data"}, UNKNOWN]}
+    topic = _res("AWS::Test::Notify", "N", targets, doc)
+    steps = (("key", "Properties"), ("key", "Buckets"), ("list", None))
+    relations = Relations([bucket, other, topic])
+    assert relations.related(bucket, "AWS::Test::Notify", steps) == [topic.body]
+    assert relations.related(other, "AWS::Test::Notify", steps) is UNKNOWN
+    assert relations.candidates(other, "AWS::Test::Notify", steps)[0] == [
+        (topic, ("Properties", "Buckets", 1))
+    ]
