@@ -164,10 +164,10 @@ def test_ec2_groups_instances_volumes_and_flow_logs(aws: MotoAWS) -> None:
     volumes = {
         v["VolumeId"]: v["Encrypted"] for v in ec2.describe_volumes()["Volumes"] if v["VolumeId"]
     }
-    policies = ["PAC-EC2-001", "PAC-EC2-006", "PAC-EC2-007", "PAC-EC2-009", "PAC-EC2-010",
+    policies = ["PAC-EC2-021", "PAC-EC2-006", "PAC-EC2-007", "PAC-EC2-009", "PAC-EC2-010",
                 "PAC-EC2-019"]  # fmt: skip
     groups = [g["GroupId"] for g in ec2.describe_security_groups()["SecurityGroups"]]
-    expected = {("PAC-EC2-001", g): "pass" for g in groups} | {("PAC-EC2-001", ssh): "fail"}
+    expected = {("PAC-EC2-021", g): "pass" for g in groups} | {("PAC-EC2-021", ssh): "fail"}
     expected |= {("PAC-EC2-007", v): "pass" if enc else "fail" for v, enc in volumes.items()}
     expected |= {
         ("PAC-EC2-006", vpc): "pass",
