@@ -13,6 +13,12 @@ from the fields of a JSON report. Each current finding gets
 Previous results no current finding matches are ``absent`` (the problem went away):
 they come back as ``ScanResult.absent`` so SARIF can report them, and never count
 toward the exit code. With ``--new-only`` only ``new`` failures fail the scan.
+
+Except where this scan could not look: a previous result on a live resource whose
+(account, region, type) this scan's collection failed to list (a *gap*, see
+``scanner.loaders.snapshot``) is not absent but *carried*: it comes back among the
+findings as it was (status and message), ``unchanged``, with ``properties["carried"]``
+naming the failure. A throttled listing never reads as a fix.
 Two findings with identical inputs (the two ``Fn::If`` branches of one resource on one
 path) are told apart by their order; a JSON report numbers them among the findings it
 lists, so in that rare case a match can be off by one.
@@ -228,12 +234,45 @@ def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> Sc
         properties = {**finding.properties, "baseline_state": state}
         findings.append(replace(finding, properties=properties))
     policies = {p.id: p for p in result.policies}
-    absent = tuple(
-        _absent(p, policies.get(p.policy_id), result.root)
-        for p in previous
-        if p.fingerprint not in seen
-    )
-    return replace(result, findings=tuple(findings), absent=absent)
+    gaps = _gaps(result.findings)
+    absent: list[Finding] = []
+    for before in previous:
+        if before.fingerprint in seen:
+            continue
+        gone = _absent(before, policies.get(before.policy_id), result.root)
+        gap = _gap_over(before, gaps)
+        if gap is None:
+            absent.append(gone)
+            continue
+        carried = {**gone.properties, "baseline_state": "unchanged", "carried": gap}
+        findings.append(replace(gone, properties=carried))
+    return replace(result, findings=tuple(findings), absent=tuple(absent))
+
+
+def _gaps(findings: Sequence[Finding]) -> dict[tuple[str, str, str], str]:
+    """(account, region, type) → why this scan could not list them."""
+    gaps: dict[tuple[str, str, str], str] = {}
+    for finding in findings:
+        meta = finding.resource.metadata
+        gap = meta.get("gap")
+        if isinstance(gap, str):
+            key = (str(meta.get("account")), str(meta.get("region")), finding.resource.type)
+            gaps.setdefault(key, gap)
+    return gaps
+
+
+def _gap_over(before: PreviousResult, gaps: Mapping[tuple[str, str, str], str]) -> str | None:
+    """The gap that hides ``before``'s resource in this scan, if any.
+
+    A gap in ``global`` (an account whose role could not be assumed, an IAM listing)
+    covers that type in every region of the account.
+    """
+    if not gaps or not before.metadata:
+        return None
+    account = str(before.metadata.get("account"))
+    region = str(before.metadata.get("region"))
+    kind = before.resource_type
+    return gaps.get((account, region, kind)) or gaps.get((account, "global", kind))
 
 
 def _compare(finding: Finding, before: PreviousResult) -> str:

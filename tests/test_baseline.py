@@ -394,3 +394,63 @@ def test_any_json_baseline_loads_or_is_a_usage_error(
         return
     result = ScanResult(findings=(), policies=POLICIES, root=str(tmp_path))
     apply_baseline(result, previous)
+
+
+def _live_group(tmp_path: Path, name: str, region: str) -> Resource:
+    arn = f"arn:aws:ec2:{region}:123456789012:security-group/{name}"
+    return Resource(
+        "AWS::EC2::SecurityGroup",
+        arn,
+        {"Type": "AWS::EC2::SecurityGroup", "Properties": {}},
+        Document(str(tmp_path / "monday.json"), "snapshot"),
+        metadata={"arn": arn, "account": "123456789012", "region": region, "name": name},
+    )
+
+
+def _gap(tmp_path: Path, region: str) -> Finding:
+    reason = "ec2:DescribeSecurityGroups failed: Throttling: Rate exceeded"
+    resource = Resource(
+        "AWS::EC2::SecurityGroup",
+        f"pacscan:unlisted:123456789012:{region}:AWS::EC2::SecurityGroup",
+        {"Type": "AWS::EC2::SecurityGroup"},
+        Document(str(tmp_path / "tuesday.json"), "snapshot"),
+        metadata={"arn": "x", "account": "123456789012", "region": region, "gap": reason},
+    )
+    return Finding(OPEN_SSH, resource, Status.UNKNOWN, f"cannot tell: {reason}")
+
+
+@pytest.mark.parametrize(
+    ("writer", "name"), [(sarif.render, "m.sarif"), (json_report.render, "m.json")]
+)
+@pytest.mark.parametrize(
+    ("gap_region", "carried"),
+    [("us-east-1", {"sg-east"}), ("global", {"sg-east", "sg-west"}), ("eu-west-1", set())],
+)
+def test_findings_under_a_collection_gap_are_carried_not_absent(
+    tmp_path: Path, writer: Writer, name: str, gap_region: str, carried: set[str]
+) -> None:
+    monday = _result(
+        tmp_path,
+        [
+            _finding(OPEN_SSH, _live_group(tmp_path, "sg-east", "us-east-1"), message="open"),
+            _finding(OPEN_SSH, _live_group(tmp_path, "sg-west", "us-west-2"), message="open"),
+        ],
+    )
+    previous = load_baseline(_write(tmp_path, writer, monday, name))
+    tuesday = apply_baseline(_result(tmp_path, [_gap(tmp_path, gap_region)]), previous)
+    kept = {
+        f.resource.id.rsplit("/", 1)[-1]: f for f in tuesday.findings if "carried" in f.properties
+    }
+    assert set(kept) == carried
+    for finding in kept.values():
+        assert finding.status is Status.FAIL
+        assert finding.properties["baseline_state"] == "unchanged"
+        assert "DescribeSecurityGroups failed: Throttling" in finding.properties["carried"]
+    gone = {f.resource.id.rsplit("/", 1)[-1] for f in tuesday.absent}
+    assert gone == {"sg-east", "sg-west"} - carried
+    assert exit_code(tuesday, Severity.LOW) == (1 if carried else 0)
+    # written again, a carried finding keeps its fingerprint: the next run still matches it
+    written = load_baseline(_write(tmp_path, writer, tuesday, "tuesday-" + name))
+    assert {p.fingerprint for p in previous} - {p.fingerprint for p in written} == {
+        p.fingerprint for p in previous if p.metadata and p.metadata["arn"].split("/")[-1] in gone
+    }

@@ -7,9 +7,11 @@ from typing import Any
 from scanner.aws.context import REGIONAL, CollectContext, Collector, fill
 from scanner.aws.shapes import drop_none, tag_map, with_tags
 
+TYPES = ("AWS::CloudTrail::Trail",)
+
 
 def collect(ctx: CollectContext) -> None:
-    answer = ctx.call("DescribeTrails", includeShadowTrails=False)
+    answer = ctx.call("DescribeTrails", includeShadowTrails=False, lists=TYPES)
     for trail in (answer.data or {}).get("trailList") or []:
         if trail.get("HomeRegion", ctx.region) == ctx.region:
             _collect_trail(ctx, trail)
@@ -54,4 +56,4 @@ def _collect_trail(ctx: CollectContext, trail: dict[str, Any]) -> None:
     )
 
 
-COLLECTORS = (Collector("cloudtrail.trails", "cloudtrail", REGIONAL, collect),)
+COLLECTORS = (Collector("cloudtrail.trails", "cloudtrail", REGIONAL, collect, TYPES),)

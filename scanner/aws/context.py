@@ -5,6 +5,10 @@ A call that fails (denied, throttled past its retries, a server error, a timeout
 records exactly one error and returns an ``Answer`` marked failed; the collector then
 stores an *unknown* marker where the value would have gone, so a policy reports
 ``unknown`` instead of a false ``fail``, and the rest of the collection goes on.
+A call that lists resources names the types it lists (``lists=``): when it fails, its
+error carries them (``types``), and the snapshot loader turns that gap into one unknown
+resource per (account, region, type), so the resources it would have listed do not
+silently vanish from the report.
 Error codes a service uses to say "not configured" (``NoSuchBucketPolicy``…) are not
 errors: the answer is simply empty.
 """
@@ -40,7 +44,7 @@ class Answer:
     """
 
     data: Any = None
-    error: Mapping[str, str] | None = None
+    error: Mapping[str, Any] | None = None
 
     @property
     def failed(self) -> bool:
@@ -65,7 +69,7 @@ class CollectContext:
     clients: AccountClients
     home_region: str
     resources: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def api_region(self) -> str:
@@ -80,9 +84,18 @@ class CollectContext:
         return self.clients.client(service or self.service, self.api_region)
 
     def call(
-        self, operation: str, *, absent: tuple[str, ...] = (), service: str | None = None, **kw: Any
+        self,
+        operation: str,
+        *,
+        absent: tuple[str, ...] = (),
+        service: str | None = None,
+        lists: tuple[str, ...] = (),
+        **kw: Any,
     ) -> Answer:
-        """Call ``operation`` (its API name, e.g. ``GetBucketPolicy``) with ``kw``."""
+        """Call ``operation`` (its API name, e.g. ``GetBucketPolicy``) with ``kw``.
+
+        ``lists``: the resource types a failure of this call leaves out of the snapshot.
+        """
         client = self.client(service)
         try:
             response = getattr(client, xform_name(operation))(**kw)
@@ -90,17 +103,30 @@ class CollectContext:
             code, message = describe_failure(exc)
             if code in absent:
                 return Answer()
-            return Answer(error=self.record(service, operation, code, message))
+            return Answer(error=self.record(service, operation, code, message, lists))
         return Answer(data=response)
 
-    def pages(self, operation: str, key: str, *, service: str | None = None, **kw: Any) -> Answer:
+    def pages(
+        self,
+        operation: str,
+        key: str,
+        *,
+        service: str | None = None,
+        lists: tuple[str, ...] = (),
+        **kw: Any,
+    ) -> Answer:
         """Every item under ``key`` across the pages of ``operation``."""
-        answer = self.raw_pages(operation, service=service, **kw)
+        answer = self.raw_pages(operation, service=service, lists=lists, **kw)
         items = [item for page in answer.items() for item in page.get(key) or []]
         return Answer(data=items, error=answer.error)
 
-    def raw_pages(self, operation: str, *, service: str | None = None, **kw: Any) -> Answer:
-        """The response pages of ``operation``; those read before a failure are kept."""
+    def raw_pages(
+        self, operation: str, *, service: str | None = None, lists: tuple[str, ...] = (), **kw: Any
+    ) -> Answer:
+        """The response pages of ``operation``; those read before a failure are kept.
+
+        A listing that fails part-way is still a gap: the pages after the failure are lost.
+        """
         client = self.client(service)
         method = xform_name(operation)
         pages: list[dict[str, Any]] = []
@@ -112,20 +138,21 @@ class CollectContext:
                     pages.append(page)
         except CALL_FAILURES as exc:
             code, message = describe_failure(exc)
-            return Answer(data=pages, error=self.record(service, operation, code, message))
+            error = self.record(service, operation, code, message, lists)
+            return Answer(data=pages, error=error)
         return Answer(data=pages)
 
     def record(
-        self, service: str | None, operation: str, code: str, message: str
-    ) -> dict[str, str]:
-        error = {
-            "account": self.account,
-            "region": self.region,
-            "service": service or self.service,
-            "operation": operation,
-            "code": code,
-            "message": message,
-        }
+        self,
+        service: str | None,
+        operation: str,
+        code: str,
+        message: str,
+        lists: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        error = call_error(
+            self.account, self.region, service or self.service, operation, code, message, lists
+        )
         self.errors.append(error)
         return error
 
@@ -151,6 +178,29 @@ class CollectContext:
                 "tags": dict(tags or {}),
             }
         )
+
+
+def call_error(
+    account: str,
+    region: str,
+    service: str,
+    operation: str,
+    code: str,
+    message: str,
+    types: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """One failed call as the snapshot stores it; ``types`` only when it lost resources."""
+    error: dict[str, Any] = {
+        "account": account,
+        "region": region,
+        "service": service,
+        "operation": operation,
+        "code": code,
+        "message": message,
+    }
+    if types:
+        error["types"] = sorted(set(types))
+    return error
 
 
 def fill(props: dict[str, Any], key: str, answer: Answer, shape: Callable[[Any], Any]) -> None:
@@ -202,10 +252,13 @@ class Collector:
 
     ``service`` is the name ``--service`` selects and the boto3 client the collector
     uses by default; ``scope`` is ``regional`` (one task per region) or ``global``
-    (one task per account, run against the home region).
+    (one task per account, run against the home region). ``types`` are the resource
+    types it produces: the gap recorded when the whole task is lost (a crash, or a
+    role that cannot be assumed).
     """
 
     name: str
     service: str
     scope: str
     run: Callable[[CollectContext], None]
+    types: tuple[str, ...] = ()

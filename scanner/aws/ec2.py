@@ -21,7 +21,7 @@ METADATA_OPTIONS = (
 
 
 def collect(ctx: CollectContext) -> None:
-    listing = ctx.pages("DescribeVolumes", "Volumes")
+    listing = ctx.pages("DescribeVolumes", "Volumes", lists=("AWS::EC2::Volume",))
     volumes = _collect_volumes(ctx, listing.items())
     unread = listing.unknown() if listing.failed else None
     _collect_instances(ctx, VolumeIndex(volumes, unread))
@@ -69,7 +69,9 @@ def _collect_volumes(ctx: CollectContext, listed: list[Any]) -> dict[str, dict[s
 
 
 def _collect_instances(ctx: CollectContext, volumes: VolumeIndex) -> None:
-    for reservation in ctx.pages("DescribeInstances", "Reservations").items():
+    for reservation in ctx.pages(
+        "DescribeInstances", "Reservations", lists=("AWS::EC2::Instance",)
+    ).items():
         for instance in reservation.get("Instances") or []:
             if (instance.get("State") or {}).get("Name") == "terminated":
                 continue
@@ -165,4 +167,5 @@ def _collect_ebs_default(ctx: CollectContext) -> None:
     ctx.add("Pacscan::EC2::EbsEncryptionByDefault", pseudo_arn, ctx.region, props)
 
 
-COLLECTORS = (Collector("ec2.compute", "ec2", REGIONAL, collect),)
+TYPES = ("AWS::EC2::Volume", "AWS::EC2::Instance", "Pacscan::EC2::EbsEncryptionByDefault")
+COLLECTORS = (Collector("ec2.compute", "ec2", REGIONAL, collect, TYPES),)

@@ -20,11 +20,15 @@ DETAIL_FILTER = ["User", "Role", "Group", "LocalManagedPolicy"]
 
 def collect(ctx: CollectContext) -> None:
     auth = AuthorizationDetails(
-        ctx.raw_pages("GetAccountAuthorizationDetails", Filter=DETAIL_FILTER)
+        ctx.raw_pages(
+            "GetAccountAuthorizationDetails",
+            Filter=DETAIL_FILTER,
+            lists=("AWS::IAM::ManagedPolicy",),
+        )
     )
-    for user in ctx.pages("ListUsers", "Users").items():
+    for user in ctx.pages("ListUsers", "Users", lists=("AWS::IAM::User",)).items():
         _collect_user(ctx, user, auth)
-    for role in ctx.pages("ListRoles", "Roles").items():
+    for role in ctx.pages("ListRoles", "Roles", lists=("AWS::IAM::Role",)).items():
         _collect_role(ctx, role, auth)
     for policy in auth.policies:
         _collect_policy(ctx, policy, auth)
@@ -193,4 +197,5 @@ def _collect_policy(
     ctx.add("AWS::IAM::ManagedPolicy", policy["Arn"], name, with_tags(props, tags), tags=tags)
 
 
-COLLECTORS = (Collector("iam.identities", "iam", GLOBAL, collect),)
+TYPES = ("AWS::IAM::User", "AWS::IAM::Role", "AWS::IAM::ManagedPolicy")
+COLLECTORS = (Collector("iam.identities", "iam", GLOBAL, collect, TYPES),)

@@ -116,4 +116,5 @@ def root_report_fields(report_csv: str) -> dict[str, Any]:
     return fields
 
 
-COLLECTORS = (Collector("iam.account", "iam", GLOBAL, collect),)
+TYPES = ("Pacscan::IAM::PasswordPolicy", "Pacscan::IAM::RootAccount")
+COLLECTORS = (Collector("iam.account", "iam", GLOBAL, collect, TYPES),)

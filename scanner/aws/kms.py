@@ -12,12 +12,13 @@ from typing import Any
 from scanner.aws.context import REGIONAL, CollectContext, Collector, fill
 from scanner.aws.shapes import drop_none, policy_document, tag_map, with_tags
 
+TYPES = ("AWS::KMS::Key",)
 SKIPPED_STATES = ("PendingDeletion", "PendingReplicaDeletion")
 
 
 def collect(ctx: CollectContext) -> None:
-    for key in ctx.pages("ListKeys", "Keys").items():
-        described = ctx.call("DescribeKey", KeyId=key["KeyId"])
+    for key in ctx.pages("ListKeys", "Keys", lists=TYPES).items():
+        described = ctx.call("DescribeKey", KeyId=key["KeyId"], lists=TYPES)
         if described.failed:
             continue
         meta = (described.data or {}).get("KeyMetadata") or {}
@@ -49,4 +50,4 @@ def _collect_key(ctx: CollectContext, meta: dict[str, Any]) -> None:
     ctx.add("AWS::KMS::Key", meta["Arn"], key_id, with_tags(props, tags), tags=tags)
 
 
-COLLECTORS = (Collector("kms.keys", "kms", REGIONAL, collect),)
+COLLECTORS = (Collector("kms.keys", "kms", REGIONAL, collect, TYPES),)

@@ -16,6 +16,7 @@ from scanner.loaders.snapshot import UNKNOWN_KEY
 
 REDACTED = {UNKNOWN_KEY: "redacted: environment variable values are not collected"}
 # Condition key (lower case) -> AWS::Lambda::Permission property
+TYPES = ("AWS::Lambda::Function", "AWS::Lambda::Permission")
 PERMISSION_CONDITIONS = {
     "aws:sourcearn": "SourceArn",
     "aws:sourceaccount": "SourceAccount",
@@ -25,7 +26,7 @@ PERMISSION_CONDITIONS = {
 
 
 def collect(ctx: CollectContext) -> None:
-    for function in ctx.pages("ListFunctions", "Functions").items():
+    for function in ctx.pages("ListFunctions", "Functions", lists=TYPES).items():
         _collect_function(ctx, function)
 
 
@@ -42,7 +43,12 @@ def _collect_function(ctx: CollectContext, function: dict[str, Any]) -> None:
     tagging = ctx.call("ListTags", Resource=function_arn)
     tags = {str(k): str(v) for k, v in ((tagging.data or {}).get("Tags") or {}).items()}
     ctx.add("AWS::Lambda::Function", function_arn, name, with_tags(props, tags), tags=tags)
-    policy = ctx.call("GetPolicy", FunctionName=name, absent=("ResourceNotFoundException",))
+    policy = ctx.call(
+        "GetPolicy",
+        FunctionName=name,
+        absent=("ResourceNotFoundException",),
+        lists=("AWS::Lambda::Permission",),
+    )
     document = policy_document((policy.data or {}).get("Policy")) if policy.data else {}
     for index, statement in enumerate(_statements(document)):
         sid = str(statement.get("Sid") or index)
@@ -120,4 +126,4 @@ def _principal(principal: Any) -> Any:
     return principal
 
 
-COLLECTORS = (Collector("lambda.functions", "lambda", REGIONAL, collect),)
+COLLECTORS = (Collector("lambda.functions", "lambda", REGIONAL, collect, TYPES),)

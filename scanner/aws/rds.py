@@ -8,6 +8,7 @@ from scanner.aws.context import REGIONAL, CollectContext, Collector
 from scanner.aws.shapes import drop_none, tag_map, with_tags
 
 # CloudFormation property <- DescribeDBInstances field, where the two names differ
+TYPES = ("AWS::RDS::DBInstance",)
 RENAMED = {
     "EnableIAMDatabaseAuthentication": "IAMDatabaseAuthenticationEnabled",
     "EnablePerformanceInsights": "PerformanceInsightsEnabled",
@@ -40,7 +41,7 @@ SAME_NAME = (
 
 
 def collect(ctx: CollectContext) -> None:
-    for db in ctx.pages("DescribeDBInstances", "DBInstances").items():
+    for db in ctx.pages("DescribeDBInstances", "DBInstances", lists=TYPES).items():
         tags = tag_map(db.get("TagList"))
         props = with_tags(db_instance_properties(db), tags)
         ctx.add(
@@ -69,4 +70,4 @@ def db_instance_properties(db: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-COLLECTORS = (Collector("rds.instances", "rds", REGIONAL, collect),)
+COLLECTORS = (Collector("rds.instances", "rds", REGIONAL, collect, TYPES),)

@@ -3,7 +3,8 @@ task on a bounded thread pool, and assemble the snapshot.
 
 Failures stay local: a role that cannot be assumed loses that account only, a failed
 call loses that value only (see ``scanner.aws.context``), and a collector that crashes
-loses that one task, each recorded as an error in the snapshot.
+loses that one task, each recorded as an error in the snapshot. An error that lost
+resources names their types, so the scan reports them as unknown rather than gone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from typing import Any, TextIO
 import boto3
 from botocore.exceptions import ProfileNotFound
 
-from scanner.aws.context import CALL_FAILURES, GLOBAL, CollectContext, Collector, describe_failure
+from scanner.aws.context import (
+    CALL_FAILURES,
+    GLOBAL,
+    CollectContext,
+    Collector,
+    call_error,
+    describe_failure,
+)
 from scanner.aws.progress import Progress
 from scanner.aws.registry import all_collectors
 from scanner.aws.session import (
@@ -70,8 +78,9 @@ def collect(
     collectors = select_collectors(request.services)
     base = session if session is not None else _base_session(request.profile)
     home = _home_region(request, base)
-    setup_errors: list[dict[str, str]] = []
-    accounts = resolve_accounts(request, base, home, setup_errors)
+    setup_errors: list[dict[str, Any]] = []
+    lost = tuple(sorted({t for c in collectors for t in c.types}))
+    accounts = resolve_accounts(request, base, home, setup_errors, lost)
     tasks: list[Task] = []
     all_regions: set[str] = set()
     for account in accounts:
@@ -122,9 +131,17 @@ def _home_region(request: CollectRequest, base: boto3.Session) -> str:
 
 
 def resolve_accounts(
-    request: CollectRequest, base: boto3.Session, home: str, errors: list[dict[str, str]]
+    request: CollectRequest,
+    base: boto3.Session,
+    home: str,
+    errors: list[dict[str, Any]],
+    types: tuple[str, ...] = (),
 ) -> list[AccountClients]:
-    """The accounts to collect, each with its session (assumed role where asked)."""
+    """The accounts to collect, each with its session (assumed role where asked).
+
+    An account whose role cannot be assumed is recorded as an error that lost ``types``
+    (every type the selected collectors produce) in every region.
+    """
     settings = request.settings
     caller = _caller_account(base, home, settings)
     wanted = list(dict.fromkeys(request.accounts))
@@ -148,7 +165,7 @@ def resolve_accounts(
             )
         except CALL_FAILURES as exc:
             code, message = describe_failure(exc)
-            errors.append(_error(account, GLOBAL, "sts", "AssumeRole", code, message))
+            errors.append(call_error(account, GLOBAL, "sts", "AssumeRole", code, message, types))
     return found
 
 
@@ -180,7 +197,7 @@ def _organization_accounts(base: boto3.Session, home: str, settings: ClientSetti
 
 
 def _regions(
-    request: CollectRequest, account: AccountClients, home: str, errors: list[dict[str, str]]
+    request: CollectRequest, account: AccountClients, home: str, errors: list[dict[str, Any]]
 ) -> list[str]:
     if not request.all_regions:
         return list(dict.fromkeys(request.regions or (home,)))
@@ -188,7 +205,7 @@ def _regions(
         answer = account.client("ec2", home).describe_regions()
     except CALL_FAILURES as exc:
         code, message = describe_failure(exc)
-        errors.append(_error(account.account, home, "ec2", "DescribeRegions", code, message))
+        errors.append(call_error(account.account, home, "ec2", "DescribeRegions", code, message))
         return [home]
     return sorted(r["RegionName"] for r in answer["Regions"])
 
@@ -236,18 +253,6 @@ def run_task(task: Task, home: str, debug: bool = False) -> CollectContext:
     except Exception as exc:  # a collector bug must not lose the other tasks
         if debug:
             raise
-        ctx.record(None, collector.name, "InternalError", f"{type(exc).__name__}: {exc}")
+        message = f"{type(exc).__name__}: {exc}"
+        ctx.record(None, collector.name, "InternalError", message, collector.types)
     return ctx
-
-
-def _error(
-    account: str, region: str, service: str, operation: str, code: str, message: str
-) -> dict[str, str]:
-    return {
-        "account": account,
-        "region": region,
-        "service": service,
-        "operation": operation,
-        "code": code,
-        "message": message,
-    }

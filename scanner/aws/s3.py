@@ -23,8 +23,11 @@ PUBLIC_ACCESS_BLOCK_FLAGS = (
 )
 
 
+BUCKET_TYPES = ("AWS::S3::Bucket", "AWS::S3::BucketPolicy")
+
+
 def collect_buckets(ctx: CollectContext) -> None:
-    listing = ctx.pages("ListBuckets", "Buckets", BucketRegion=ctx.region)
+    listing = ctx.pages("ListBuckets", "Buckets", BucketRegion=ctx.region, lists=BUCKET_TYPES)
     for bucket in listing.items():
         _collect_bucket(ctx, bucket["Name"])
 
@@ -232,6 +235,12 @@ def collect_account_public_access_block(ctx: CollectContext) -> None:
 
 
 COLLECTORS = (
-    Collector("s3.buckets", "s3", REGIONAL, collect_buckets),
-    Collector("s3.account", "s3", GLOBAL, collect_account_public_access_block),
+    Collector("s3.buckets", "s3", REGIONAL, collect_buckets, BUCKET_TYPES),
+    Collector(
+        "s3.account",
+        "s3",
+        GLOBAL,
+        collect_account_public_access_block,
+        ("Pacscan::S3::AccountPublicAccessBlock",),
+    ),
 )

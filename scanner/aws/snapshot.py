@@ -31,11 +31,11 @@ def build_snapshot(
     regions: Sequence[str],
     services: Sequence[str],
     contexts: Iterable[CollectContext],
-    setup_errors: Sequence[dict[str, str]],
+    setup_errors: Sequence[dict[str, Any]],
     started: datetime,
 ) -> dict[str, Any]:
     resources: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = list(setup_errors)
+    errors: list[dict[str, Any]] = list(setup_errors)
     for ctx in contexts:
         resources.extend(ctx.resources)
         errors.extend(ctx.errors)

@@ -30,7 +30,7 @@ def collect(ctx: CollectContext) -> None:
 
 
 def _collect_vpcs(ctx: CollectContext) -> None:
-    for vpc in ctx.pages("DescribeVpcs", "Vpcs").items():
+    for vpc in ctx.pages("DescribeVpcs", "Vpcs", lists=("AWS::EC2::VPC",)).items():
         vpc_id = vpc["VpcId"]
         tags = tag_map(vpc.get("Tags"))
         props = drop_none(
@@ -51,7 +51,7 @@ def _attribute_value(key: str) -> Callable[[dict[str, Any]], Any]:
 
 
 def _collect_flow_logs(ctx: CollectContext) -> None:
-    for flow in ctx.pages("DescribeFlowLogs", "FlowLogs").items():
+    for flow in ctx.pages("DescribeFlowLogs", "FlowLogs", lists=("AWS::EC2::FlowLog",)).items():
         flow_id = flow["FlowLogId"]
         resource_id = flow.get("ResourceId", "")
         tags = tag_map(flow.get("Tags"))
@@ -80,7 +80,9 @@ def _flow_log_resource_type(resource_id: str) -> str | None:
 
 
 def _collect_security_groups(ctx: CollectContext) -> None:
-    for group in ctx.pages("DescribeSecurityGroups", "SecurityGroups").items():
+    for group in ctx.pages(
+        "DescribeSecurityGroups", "SecurityGroups", lists=("AWS::EC2::SecurityGroup",)
+    ).items():
         group_id = group["GroupId"]
         tags = tag_map(group.get("Tags"))
         props = drop_none(
@@ -144,4 +146,5 @@ def _rule(base: dict[str, Any], item: dict[str, Any], **fields: Any) -> dict[str
     return rule
 
 
-COLLECTORS = (Collector("ec2.network", "ec2", REGIONAL, collect),)
+TYPES = ("AWS::EC2::VPC", "AWS::EC2::FlowLog", "AWS::EC2::SecurityGroup")
+COLLECTORS = (Collector("ec2.network", "ec2", REGIONAL, collect, TYPES),)

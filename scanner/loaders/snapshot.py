@@ -9,6 +9,12 @@ Resources come out as CloudFormation-shaped bodies (``{"Type", "Properties"}``) 
 ``id`` = ARN and ``metadata`` = ``arn``, ``account``, ``region``, ``name``, ``tags``.
 The marker ``{"$unknown": reason}`` becomes ``UNKNOWN``.
 
+A failed call that lost resources (its error names their ``types``) is a *gap*: one
+resource per (account, region, type) stands for everything that was not listed, with
+``Properties`` unknown and ``metadata["gap"]`` saying which call failed and why. After
+evaluation ``settle_gaps`` makes every finding on it ``unknown`` with that reason, so
+each policy over the type reports one unknown finding there instead of nothing.
+
 This module must not import boto3: ``pacscan scan`` reads snapshots without it.
 """
 
@@ -17,14 +23,15 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources as package_files
 from typing import Any
 
 from scanner.errors import Diagnostic
 from scanner.loaders import LoadOptions, LoadResult
-from scanner.model import UNKNOWN, Document, Location, Resource
+from scanner.model import UNKNOWN, Document, Finding, Location, Resource, Status
 
 SNAPSHOT_FORMAT = "pacscan-snapshot"
 SNAPSHOT_VERSION = 1
@@ -88,6 +95,7 @@ def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
     for index, item in enumerate(snapshot["resources"]):
         if index not in bad:
             result.resources.append(to_resource(item, index, result.document))
+    result.resources.extend(gap_resources(snapshot["errors"], result.document))
     result.errors.extend(collection_errors(path, snapshot["errors"]))
     return result
 
@@ -265,19 +273,88 @@ def to_resource(item: dict[str, Any], index: int, document: Document) -> Resourc
     return Resource(item["type"], item["id"], body, document, ("resources", index), metadata)
 
 
-def collection_errors(path: str, errors: list[dict[str, str]]) -> list[Diagnostic]:
+GAP_NAME = "*"  # the name a gap goes by in reports: every resource of its type there
+MAX_GAP_REASONS = 3
+
+
+def gap_resources(errors: Sequence[dict[str, Any]], document: Document) -> list[Resource]:
+    """One resource per (account, region, type) that a failed call left unlisted."""
+    reasons: dict[tuple[str, str, str], list[str]] = {}
+    first: dict[tuple[str, str, str], int] = {}
+    for index, error in enumerate(errors):
+        for type_ in error.get("types") or ():
+            key = (error["account"], error["region"], type_)
+            first.setdefault(key, index)
+            reasons.setdefault(key, []).append(failure_text(error))
+    return [_gap(key, _join_reasons(reasons[key]), first[key], document) for key in sorted(reasons)]
+
+
+def _gap(key: tuple[str, str, str], reason: str, index: int, document: Document) -> Resource:
+    account, region, type_ = key
+    gap_id = f"pacscan:unlisted:{account}:{region}:{type_}"
+    where = "any region" if region == "global" else region
+    gap = f"the {type_} resources of account {account} in {where} were not listed ({reason})"
+    metadata = {
+        "arn": gap_id,
+        "account": account,
+        "region": region,
+        "name": GAP_NAME,
+        "tags": {},
+        "gap": gap,
+        "unknowns": {("Properties",): gap},
+    }
+    body = {"Type": type_, "Properties": UNKNOWN}
+    return Resource(type_, gap_id, body, document, ("errors", index), metadata)
+
+
+def _join_reasons(reasons: list[str]) -> str:
+    unique = list(dict.fromkeys(reasons))
+    shown = "; ".join(unique[:MAX_GAP_REASONS])
+    more = len(unique) - MAX_GAP_REASONS
+    return f"{shown}; and {more} more failures" if more > 0 else shown
+
+
+def failure_text(error: dict[str, Any]) -> str:
+    return f"{error['service']}:{error['operation']} failed: {error['code']}: {error['message']}"
+
+
+def is_gap(resource: Resource) -> bool:
+    return "gap" in resource.metadata
+
+
+def settle_gaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Every finding on a gap resource made ``unknown``, naming the call that failed.
+
+    A policy's own verdict on a gap means nothing (its properties are all unknown, and
+    a policy that reads no property would pass or fail it); the gap's reason is the
+    one true answer.
+    """
+    return [_settled(f) if is_gap(f.resource) else f for f in findings]
+
+
+def _settled(finding: Finding) -> Finding:
+    message = f"cannot tell: {finding.resource.metadata['gap']}"
+    return replace(finding, status=Status.UNKNOWN, message=message, path=(), location=None, fix=())
+
+
+def collection_errors(path: str, errors: list[dict[str, Any]]) -> list[Diagnostic]:
     """The snapshot's failed API calls as diagnostics (``AWS-ACCESSDENIED`` …)."""
     return [
         Diagnostic(
             code="AWS-" + (_CODE_CHARS.sub("", e["code"].upper()) or "ERROR"),
             message=(
                 f"{e['service']}:{e['operation']} failed in account {e['account']} "
-                f"({e['region']}): {e['code']}: {e['message']}"
+                f"({e['region']}): {e['code']}: {e['message']}" + _lost(e)
             ),
             file=path,
         )
         for e in errors
     ]
+
+
+def _lost(error: dict[str, Any]) -> str:
+    types = error.get("types")
+    return f"; not listed: {', '.join(types)}" if types else ""
 
 
 def _file_error(path: str, code: str, message: str) -> Diagnostic:

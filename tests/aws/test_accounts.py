@@ -121,6 +121,13 @@ def test_a_role_that_cannot_be_assumed_loses_that_account_only(aws: MotoAWS) -> 
     )
     assert snapshot["accounts"] == [good_account]
     assert list(resources_of(snapshot, "AWS::S3::Bucket")) == ["reachable-bucket"]
+    # every type the selected collectors produce is a gap of that account, in every region
+    assert error["region"] == "global"
+    assert error["types"] == [
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+        "Pacscan::S3::AccountPublicAccessBlock",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,13 @@ from scanner.loaders.snapshot import (
     SNAPSHOT_RESOURCE,
     SNAPSHOT_SCHEMA,
     claims,
+    is_gap,
     read_snapshot,
     resource_check,
     resource_validator,
 )
-from scanner.model import UNKNOWN, Location
+from scanner.model import UNKNOWN, Location, Status
+from scanner.pipeline import ScanRequest, run_scan
 
 ACCOUNT = "123456789012"
 
@@ -189,3 +191,79 @@ def test_fast_resource_check_agrees_with_the_schema(
 ) -> None:
     item = {**snapshot()["resources"][0], **base} if start_valid else base
     assert resource_check().ok(item) == resource_validator().is_valid(item)
+
+
+def _failure(
+    operation: str, region: str, types: list[str] | None, code: str = "Throttling"
+) -> dict[str, Any]:
+    error: dict[str, Any] = {
+        "account": ACCOUNT,
+        "region": region,
+        "service": "ec2",
+        "operation": operation,
+        "code": code,
+        "message": "Rate exceeded",
+    }
+    if types is not None:
+        error["types"] = types
+    return error
+
+
+def test_an_error_without_types_is_no_gap() -> None:
+    """Snapshots written before gaps were recorded load as they always did."""
+    loaded = read_snapshot("snap.json", encode(snapshot(errors=[_failure("X", "eu-west-1", None)])))
+    assert [r.id for r in loaded.resources] == ["arn:aws:s3:::logs"]
+    assert [d.code for d in loaded.errors] == ["AWS-THROTTLING"]
+
+
+def test_one_gap_per_account_region_and_type() -> None:
+    errors = [
+        _failure("DescribeSecurityGroups", "eu-west-1", ["AWS::EC2::SecurityGroup"]),
+        _failure("DescribeSecurityGroups", "eu-west-1", ["AWS::EC2::SecurityGroup"], "Timeout"),
+        _failure("DescribeSecurityGroups", "us-east-1", ["AWS::EC2::SecurityGroup"]),
+        _failure("ListBuckets", "eu-west-1", ["AWS::S3::Bucket", "AWS::S3::BucketPolicy"]),
+    ]
+    loaded = read_snapshot("snap.json", encode(snapshot(errors=errors)))
+    gaps = [r for r in loaded.resources if is_gap(r)]
+    assert [(r.metadata["region"], r.type) for r in gaps] == [
+        ("eu-west-1", "AWS::EC2::SecurityGroup"),
+        ("eu-west-1", "AWS::S3::Bucket"),
+        ("eu-west-1", "AWS::S3::BucketPolicy"),
+        ("us-east-1", "AWS::EC2::SecurityGroup"),
+    ]
+    first = gaps[0]
+    assert first.id == f"pacscan:unlisted:{ACCOUNT}:eu-west-1:AWS::EC2::SecurityGroup"
+    assert first.properties is UNKNOWN
+    assert first.metadata["gap"] == (
+        f"the AWS::EC2::SecurityGroup resources of account {ACCOUNT} in eu-west-1 were not "
+        "listed (ec2:DescribeSecurityGroups failed: Throttling: Rate exceeded; "
+        "ec2:DescribeSecurityGroups failed: Timeout: Rate exceeded)"
+    )
+    assert loaded.errors[-1].message.endswith(
+        "; not listed: AWS::S3::Bucket, AWS::S3::BucketPolicy"
+    )
+
+
+def test_a_type_name_in_types_is_validated() -> None:
+    bad = _failure("ListBuckets", "eu-west-1", ["S3 buckets"])
+    loaded = read_snapshot("snap.json", encode(snapshot(errors=[bad])))
+    assert [d.code for d in loaded.errors] == [SNAPSHOT_SCHEMA]
+    assert loaded.resources == []
+
+
+def test_every_policy_over_a_gap_is_unknown_whatever_it_reads(tmp_path: Path) -> None:
+    """Even a policy whose verdict needs no property (here: always true) cannot pass a gap."""
+    policy = tmp_path / "p.policy"
+    policy.write_text(
+        'policy ANY {\n  id = "T-GAP-1"\n  title = "t"\n  severity = high\n'
+        "  resource AWS::EC2::SecurityGroup\n  assert true\n}\n",
+        encoding="utf-8",
+    )
+    errors = [_failure("DescribeSecurityGroups", "eu-west-1", ["AWS::EC2::SecurityGroup"])]
+    snap = tmp_path / "snap.json"
+    snap.write_bytes(encode(snapshot(errors=errors)))
+    result = run_scan(ScanRequest(paths=(str(snap),), policy_paths=(str(policy),)))
+    (finding,) = result.findings
+    assert finding.status is Status.UNKNOWN
+    assert finding.message.startswith("cannot tell: the AWS::EC2::SecurityGroup resources")
+    assert "ec2:DescribeSecurityGroups failed: Throttling" in finding.message
