@@ -124,7 +124,7 @@ class _State:
         self.today = today
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, Location | None]] = set()
-        self._documents: dict[int, _Directives] = {}
+        self._documents: dict[int, _Directives | None] = {}  # by id(document)
         self._used: set[int] = set()  # ids of the suppressions that matched a finding
 
     def first_match(
@@ -154,12 +154,10 @@ class _State:
         """
         ran = {f.policy.id for f in findings}
         documents = {id(f.resource.document): f.resource.document for f in findings}
-        for key, document in documents.items():
-            if document is None or not document.text or "pacscan:ignore" not in document.text:
-                continue
-            parsed = self._documents.get(key)
+        for document in documents.values():
+            parsed = self.directives(document)
             if parsed is None:
-                parsed = self._documents[key] = self._parse(document)
+                continue
             for rules in parsed.by_line.values():
                 for rule in rules:
                     if rule.policy in ran and id(rule) not in self._used:
@@ -183,12 +181,9 @@ class _State:
 
     def in_source(self, finding: Finding) -> list[Suppression]:
         """Inline directives on or directly above the resource's and the finding's lines."""
-        document = finding.resource.document
-        if document is None or not document.text or "pacscan:ignore" not in document.text:
-            return []
-        parsed = self._documents.get(id(document))
+        parsed = self.directives(finding.resource.document)
         if parsed is None:
-            parsed = self._documents[id(document)] = self._parse(document)
+            return []
         found: list[Suppression] = []
         for line in _anchor_lines(finding):
             found.extend(parsed.by_line.get(line, ()))
@@ -197,6 +192,18 @@ class _State:
                 found.extend(parsed.by_line.get(above, ()))
                 above -= 1
         return found
+
+    def directives(self, document: Document | None) -> _Directives | None:
+        """The inline directives of a document (None when it has none), found in one pass
+        over its text the first time any finding of the document asks: the work per
+        finding is a few dictionary lookups, not a search of the text."""
+        if document is None or not document.text:
+            return None
+        key = id(document)
+        if key not in self._documents:
+            has_any = "pacscan:ignore" in document.text
+            self._documents[key] = self._parse(document) if has_any else None
+        return self._documents[key]
 
     def _parse(self, document: Document) -> _Directives:
         parsed = _Directives()
