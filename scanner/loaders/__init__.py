@@ -126,7 +126,8 @@ def _read(path: str, count: int | None, limit: int) -> bytes | LoadResult:
         size = os.path.getsize(path)
         if size <= limit:
             with open(path, "rb") as handle:
-                data = handle.read(limit + 1 if count is None else count)
+                # read(n) reserves n bytes up front: ask for what the file holds, not the limit
+                data = handle.read(size + 1 if count is None else count)
             if count is None:
                 size = len(data)
     except OSError as exc:

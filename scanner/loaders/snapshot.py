@@ -45,7 +45,16 @@ SNAPSHOT_RESOURCE = "I022"
 SNAPSHOT_TOO_LARGE = "I023"
 
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_DECOMPRESSED = 2 * 1024**3
+GZIP_SUFFIX = ".gz"
+# Limits of one snapshot (documented in docs/security.md and docs/aws.md); each ends in
+# one SNAPSHOT_TOO_LARGE error before the data is parsed or its resources are built.
+MAX_DECOMPRESSED = 2 * 1024**3  # bytes of JSON, after gzip decompression
+MAX_RATIO = 200  # decompressed / compressed bytes, checked once past RATIO_FLOOR
+RATIO_FLOOR = 64 * 1024**2
+MAX_VALUES = 10_000_000  # JSON values, or one per VALUE_BYTES bytes in larger snapshots
+VALUE_BYTES = 16
+MAX_RESOURCES = 1_000_000
+INFLATE_CHUNK = 1024**2
 MAX_RESOURCE_ERRORS = 20
 HEAD_BYTES = 4096
 LARGE_INPUT = True  # the loader registry applies LoadOptions.max_snapshot_bytes, not max_bytes
@@ -62,12 +71,13 @@ class SnapshotLoad:
 
 
 def claims(path: str, head: bytes) -> bool:
-    """A snapshot names its format in its first bytes (gzip or not)."""
-    if head.startswith(GZIP_MAGIC):
-        try:
-            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, HEAD_BYTES)
-        except zlib.error:
-            return False
+    """A snapshot names its format in its first bytes.
+
+    Every gzip file (by its magic bytes or its ``.gz`` name) is claimed: snapshots are the
+    only compressed input, so a corrupt or foreign one is an error, never skipped.
+    """
+    if head.startswith(GZIP_MAGIC) or path.endswith(GZIP_SUFFIX):
+        return True
     return b'"format"' in head[:HEAD_BYTES] and f'"{SNAPSHOT_FORMAT}"'.encode() in head[:HEAD_BYTES]
 
 
@@ -89,6 +99,10 @@ def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
     except SnapshotError as exc:
         result.errors.append(exc.diagnostic)
         return result
+    too_many = _too_many_resources(path, snapshot)
+    if too_many is not None:
+        result.errors.append(too_many)
+        return result
     bad = _schema_problems(path, snapshot, result.errors)
     if bad is None:
         return result
@@ -100,16 +114,28 @@ def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
     return result
 
 
+def _too_many_resources(path: str, snapshot: Any) -> Diagnostic | None:
+    resources = snapshot.get("resources") if isinstance(snapshot, dict) else None
+    if not isinstance(resources, list) or len(resources) <= MAX_RESOURCES:
+        return None
+    message = (
+        f"snapshot holds {len(resources):,} resources, over the limit of "
+        f"{MAX_RESOURCES:,}; split the collection (one snapshot per account or region)"
+    )
+    return _file_error(path, SNAPSHOT_TOO_LARGE, message)
+
+
 class SnapshotError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
 
 
-def parse_json(path: str, data: bytes) -> Any:
+def parse_json(path: str, data: bytes | bytearray) -> Any:
     """The snapshot's JSON value, with unknown markers already turned into ``UNKNOWN``."""
-    if data.startswith(GZIP_MAGIC):
-        data = _gunzip(path, data)
+    if data.startswith(GZIP_MAGIC) or path.endswith(GZIP_SUFFIX):
+        data = gunzip(path, data)
+    _check_values(path, data)
     try:
         if UNKNOWN_KEY.encode() in data:
             return json.loads(data, object_hook=_unknown_marker)
@@ -126,16 +152,61 @@ def parse_json(path: str, data: bytes) -> Any:
         ) from exc
 
 
-def _gunzip(path: str, data: bytes) -> bytes:
+def gunzip(path: str, data: bytes | bytearray) -> bytearray:
+    """``data`` decompressed a chunk at a time, stopped as soon as it exceeds a limit.
+
+    A gzip bomb (a few MB that inflate to gigabytes) stops after ``RATIO_FLOOR`` bytes at
+    most, when it inflates more than ``MAX_RATIO`` times what it consumed so far.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        raise SnapshotError(_file_error(path, SNAPSHOT_JSON, "not gzip data (a .gz name)"))
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    out = bytearray()
+    view = memoryview(data)
+    pending: bytes | memoryview = b""
+    read = 0
     try:
-        out = inflater.decompress(data, MAX_DECOMPRESSED)
+        while not inflater.eof:
+            if not pending:
+                if read >= len(view):
+                    break
+                pending = view[read : read + INFLATE_CHUNK]
+                read += len(pending)
+            out += inflater.decompress(pending, INFLATE_CHUNK)
+            pending = inflater.unconsumed_tail
+            _check_inflation(path, len(out), read - len(pending))
     except zlib.error as exc:
         raise SnapshotError(_file_error(path, SNAPSHOT_JSON, f"corrupt gzip data: {exc}")) from exc
-    if inflater.unconsumed_tail:
+    if not inflater.eof:
+        raise SnapshotError(_file_error(path, SNAPSHOT_JSON, "corrupt gzip data: truncated"))
+    return out
+
+
+def _check_inflation(path: str, size: int, consumed: int) -> None:
+    if size > MAX_DECOMPRESSED:
         message = f"snapshot decompresses to more than {MAX_DECOMPRESSED // 1024**3} GiB"
         raise SnapshotError(_file_error(path, SNAPSHOT_TOO_LARGE, message))
-    return out
+    if size > RATIO_FLOOR and size > MAX_RATIO * max(consumed, 1):
+        message = (
+            f"snapshot inflates more than {MAX_RATIO} times its compressed size "
+            f"({consumed:,} bytes gave {size:,}); not read further"
+        )
+        raise SnapshotError(_file_error(path, SNAPSHOT_TOO_LARGE, message))
+
+
+def _check_values(path: str, data: bytes | bytearray) -> None:
+    """Refuse, before parsing, JSON with more values than memory should be spent on.
+
+    Every value but the last of an array or object is followed by a comma, so commas
+    bound the number of values from above (commas inside strings only overcount).
+    Parsed, a tiny value (``{}``, ``"ab"``) costs some 60 bytes: the cap keeps a file of
+    millions of them from costing gigabytes.
+    """
+    values = data.count(b",") + 1
+    allowed = max(MAX_VALUES, len(data) // VALUE_BYTES)
+    if values > allowed:
+        message = f"snapshot holds more than {allowed:,} JSON values ({values:,} found); not parsed"
+        raise SnapshotError(_file_error(path, SNAPSHOT_TOO_LARGE, message))
 
 
 def _unknown_marker(obj: dict[str, Any]) -> Any:

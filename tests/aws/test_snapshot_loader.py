@@ -144,11 +144,20 @@ def test_corrupt_gzip_is_one_error() -> None:
         (gzip.compress(b'{"format": "pacscan-snapshot", "version": 1}'), True),
         (b'{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {}}', False),
         (b'{"format": "sarif"}', False),
-        (b"\x1f\x8bnot really gzip", False),
+        # gzip is only ever a snapshot: a corrupt one is claimed, then reported, never skipped
+        (b"\x1f\x8bnot really gzip", True),
     ],
 )
 def test_claims_only_snapshots(head: bytes, expected: bool) -> None:
     assert claims("x.json", head) is expected
+
+
+def test_a_gz_name_is_claimed_and_reported_when_it_is_not_gzip() -> None:
+    assert claims("x.json.gz", b"plain text")
+    loaded = read_snapshot("x.json.gz", b"plain text")
+    assert [(d.code, d.message) for d in loaded.errors] == [
+        (SNAPSHOT_JSON, "not gzip data (a .gz name)")
+    ]
 
 
 def test_scanning_a_snapshot_never_imports_boto3(tmp_path: Path) -> None:
