@@ -138,8 +138,9 @@ class Resource:
     policy does not query directly: ``arn``, ``account``, ``region``, ``name`` for live
     resources; ``conditions`` (condition name → assumed bool) for one branch of an
     ``Fn::If``; ``path_map`` (resolved body path → source path) where resolution moved
-    a value (``Fn::If`` branches); ``unknowns`` (body path → why that value is UNKNOWN,
-    e.g. a parameter without a default).
+    a value (``Fn::If`` branches); ``origins`` (path in the resource's node → document
+    path) for values written outside the resource (SAM ``Globals``); ``unknowns`` (body
+    path → why that value is UNKNOWN, e.g. a parameter without a default).
     """
 
     type: str
@@ -200,14 +201,15 @@ def locate(resource: Resource, path: Path) -> Location | None:
     """The location of the deepest node of ``resource.path + path`` that exists.
 
     ``path`` is relative to the resource body. Paths that resolution moved (``Fn::If``
-    branches) are translated through ``metadata["path_map"]`` first. When the node
+    branches) are translated through ``metadata["path_map"]`` first, then values written
+    outside the resource through ``metadata["origins"]``. When the node
     itself is missing the nearest existing ancestor is used, pointing at its key where
     it has one (the parent key of a missing property).
     """
     doc = resource.document
     if doc is None:
         return None
-    full = resource.path + _source_path(resource, path)
+    full = _document_path(resource, _source_path(resource, path))
     positions = doc.positions
     for end in range(len(full), -1, -1):
         span = positions.get(full[:end])
@@ -230,6 +232,18 @@ def _whole(span: Span) -> Location:
         span.value.end_line,
         span.value.end_column,
     )
+
+
+def _document_path(resource: Resource, source: Path) -> Path:
+    """``source`` (below the resource's node) in the document, through
+    ``metadata["origins"]`` where a value is written elsewhere (SAM ``Globals``)."""
+    origins: Mapping[Path, Path] = resource.metadata.get("origins") or {}
+    if origins:
+        for end in range(len(source), 0, -1):
+            origin = origins.get(source[:end])
+            if origin is not None:
+                return origin + source[end:]
+    return resource.path + source
 
 
 def _source_path(resource: Resource, path: Path) -> Path:

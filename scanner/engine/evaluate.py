@@ -18,6 +18,7 @@ from scanner.engine.context import Ctx
 from scanner.engine.messages import (
     conditions_suffix,
     first_missing,
+    origin_note,
     related_reason,
     show_path,
     unknown_reason,
@@ -177,7 +178,7 @@ def _fail(policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCo
     else:
         at = f" at {show_path(path)}" if path else ""
         message = f"{resource.id}: `{cond.text}` does not hold{at}"
-    message += conditions_suffix(resource)
+    message += origin_note(resource, path) + conditions_suffix(resource)
     return _finding(ctx, policy, resource, Status.FAIL, message, path, fix=True)
 
 
@@ -188,7 +189,8 @@ def _unknown(
     reason = None if path else _related_reason(ctx, cond)
     if reason is None:
         reason = unknown_reason(resource.body, path or None, resource.metadata.get("unknowns"))
-    message = f"{resource.id}: cannot tell {what}: {reason}{conditions_suffix(resource)}"
+    note = origin_note(resource, path)
+    message = f"{resource.id}: cannot tell {what}: {reason}{note}{conditions_suffix(resource)}"
     return _finding(ctx, policy, resource, Status.UNKNOWN, message, path)
 
 

@@ -164,6 +164,19 @@ def _first_opaque(value: Any, path: Path) -> tuple[Path, Any] | None:
     return first_reference
 
 
+def origin_note(resource: Resource, path: Path) -> str:
+    """`` (set in Globals.Function.Runtime)`` when the value at ``path`` is written in a
+    template's SAM ``Globals`` rather than in the resource."""
+    origins = resource.metadata.get("origins")
+    if not origins:
+        return ""
+    for end in range(len(path), 0, -1):
+        origin = origins.get(path[:end])
+        if origin is not None:
+            return f" (set in {show_path(origin)})" if origin[:1] == ("Globals",) else ""
+    return ""
+
+
 def conditions_suffix(resource: Resource) -> str:
     """`` (when condition IsProd is true)`` for a resource from one Fn::If branch."""
     conditions = resource.metadata.get("conditions") or {}

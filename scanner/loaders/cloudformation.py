@@ -8,7 +8,8 @@ costs little.
 
 Every resource becomes one ``Resource`` per condition assumption (see ``variants``):
 ``id`` is the logical id, ``path`` is ``("Resources", id)``, ``body`` the resolved resource
-node. SAM resources (``AWS::Serverless::*``) are scanned as their own types.
+node. SAM resources (``AWS::Serverless::*``) are scanned as their own types, with the
+template's ``Globals`` merged in first (see ``sam_globals``).
 ``Fn::ForEach`` loops of the ``AWS::LanguageExtensions`` transform are expanded (see
 ``foreach``): a resource a loop makes has its expanded logical id as ``id`` and the place
 of its output in the loop body as ``path`` (``("Resources", "Fn::ForEach::Buckets", 2,
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.foreach import LOOP_PREFIX, Entry, resource_entries
 from scanner.loaders.json_source import read_json
+from scanner.loaders.sam_globals import apply_globals
 from scanner.loaders.source import (
     BAD_RESOURCE,
     JSON_SYNTAX,
@@ -113,6 +115,8 @@ def template_resources(
         return [], []
     context = template_context(template, options.parameters, parsed.dynamic)
     entries, problems = resource_entries(template, context, document.positions)
+    entries, origins, sam_problems = apply_globals(template, entries, parsed.dynamic)
+    problems = [*problems, *sam_problems]
     context = replace(context, resources=frozenset(entry.logical_id for entry in entries))
     errors = [
         _resource_error(document, p.path, None, p.message, p.code, p.severity) for p in problems
@@ -131,7 +135,7 @@ def template_resources(
                 _resource_error(document, entry.path, entry.node, message, TOO_DEEP, "error")
             )
             continue
-        resources.extend(_resources(document, entry, variants))
+        resources.extend(_resources(document, entry, variants, origins.get(entry.logical_id)))
     return resources, errors
 
 
@@ -147,9 +151,13 @@ def _entry_error(document: Document, entry: Entry) -> Diagnostic | None:
     return _resource_error(document, entry.path, entry.node, problem, BAD_RESOURCE, "error")
 
 
-def _resources(document: Document, entry: Entry, variants: list[Variant]) -> Iterator[Resource]:
+def _resources(
+    document: Document, entry: Entry, variants: list[Variant], origins: Any = None
+) -> Iterator[Resource]:
     for variant in variants:
         metadata: dict[str, Any] = {}
+        if origins:
+            metadata["origins"] = origins
         if variant.conditions:
             metadata["conditions"] = variant.conditions
         if variant.path_map:

@@ -36,7 +36,7 @@ def _scan(*args: str) -> tuple[int, dict[str, Any], str]:
 def test_fixtures_give_exact_findings_errors_and_exit_code_1() -> None:
     code, report, stderr = _scan("fixtures/cloudformation", "--policy", "PAC-S3-009")
     assert code == 1
-    assert report["summary"]["files"] == 18
+    assert report["summary"]["files"] == 19
     logs = [f for f in report["findings"] if f["resource"]["id"] == "Logs"]
     assert logs == [
         {
