@@ -23,6 +23,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
+from scanner.loaders import budget
 from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE, paused_gc
 from scanner.model import Document, Resource
 
@@ -62,6 +63,11 @@ class LoadOptions:
     max_nodes: int = 2_000_000
     max_alias_nodes: int = 100_000
     max_variants: int = 8
+    # resolving one template's intrinsic functions (see scanner.loaders.budget)
+    max_intrinsic_steps: int = budget.MAX_STEPS
+    max_intrinsic_bytes: int = budget.MAX_BYTES
+    max_intrinsic_string: int = budget.MAX_STRING
+    max_loop_iterations: int = budget.MAX_ITERATIONS
 
 
 @dataclass(frozen=True)

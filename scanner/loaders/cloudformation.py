@@ -25,11 +25,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
+from scanner.loaders.budget import Budget, OverBudget
 from scanner.loaders.foreach import LOOP_PREFIX, Entry, resource_entries
 from scanner.loaders.json_source import read_json
 from scanner.loaders.sam_globals import apply_globals
 from scanner.loaders.source import (
     BAD_RESOURCE,
+    INTRINSIC_BUDGET,
     JSON_SYNTAX,
     TOO_DEEP,
     UNSUPPORTED,
@@ -113,8 +115,13 @@ def template_resources(
     template = parsed.value
     if type(template.get("Resources")) is not dict:
         return [], []
-    context = template_context(template, options.parameters, parsed.dynamic)
-    entries, problems = resource_entries(template, context, document.positions)
+    context = replace(
+        template_context(template, options.parameters, parsed.dynamic), budget=_budget(options)
+    )
+    try:
+        entries, problems = resource_entries(template, context, document.positions)
+    except OverBudget as exc:
+        return [], [_over_budget(document, exc.src, exc)]
     entries, origins, sam_problems = apply_globals(template, entries, parsed.dynamic)
     problems = [*problems, *sam_problems]
     context = replace(context, resources=frozenset(entry.logical_id for entry in entries))
@@ -129,6 +136,9 @@ def template_resources(
             continue
         try:
             variants = resolve_resource(context, entry.node, options.max_variants, entry.bindings)
+        except OverBudget as exc:  # the document's budget is spent: stop here
+            errors.append(_over_budget(document, entry.path + exc.src, exc))
+            break
         except RecursionError:
             message = f"resource {entry.logical_id} is nested too deeply to resolve"
             errors.append(
@@ -137,6 +147,22 @@ def template_resources(
             continue
         resources.extend(_resources(document, entry, variants, origins.get(entry.logical_id)))
     return resources, errors
+
+
+def _budget(options: LoadOptions) -> Budget:
+    return Budget(
+        options.max_intrinsic_steps,
+        options.max_intrinsic_bytes,
+        options.max_intrinsic_string,
+        options.max_loop_iterations,
+    )
+
+
+def _over_budget(document: Document, path: Path, exc: OverBudget) -> Diagnostic:
+    """The error for the intrinsic at ``path`` (or its nearest located ancestor)."""
+    while path and path not in document.positions:
+        path = path[:-1]
+    return _resource_error(document, path, None, exc.message, INTRINSIC_BUDGET, "error")
 
 
 def _entry_error(document: Document, entry: Entry) -> Diagnostic | None:

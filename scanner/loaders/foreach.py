@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.loaders.intrinsics import Branch, Resolver, Template, scalar_text
+from scanner.loaders.budget import Budget
+from scanner.loaders.intrinsics import Branch, Resolver, Template, scalar_text, substitute
 from scanner.loaders.source import BAD_RESOURCE, UNSUPPORTED
 from scanner.model import UNKNOWN, Path, Span
 
@@ -78,16 +79,13 @@ def declares_transform(template: Mapping[str, Any]) -> bool:
     return bool(transform == TRANSFORM)
 
 
-def output_key(key: str, bindings: Mapping[str, str]) -> str:
+def output_key(key: str, bindings: Mapping[str, str], budget: Budget, src: Path) -> str:
     """``key`` with ``${Identifier}`` and ``&{Identifier}`` of the loops replaced."""
+    return substitute(_KEY_VARIABLE, key, bindings, 2, budget, src, _key_item)
 
-    def item(match: re.Match[str]) -> str:
-        value = bindings.get(match.group(2))
-        if value is None:
-            return match.group(0)
-        return value if match.group(1) == "$" else _NOT_ALPHANUMERIC.sub("", value)
 
-    return _KEY_VARIABLE.sub(item, key)
+def _key_item(match: re.Match[str], value: str) -> str:
+    return value if match.group(1) == "$" else _NOT_ALPHANUMERIC.sub("", value)
 
 
 class _Expander:
@@ -113,15 +111,17 @@ class _Expander:
             self._problem(path, f"{message}; it is not expanded", BAD_RESOURCE, "error")
             return
         identifier, collection, outputs = shape
+        budget = self.context.budget
         for item in self._collection(key, collection, path + (1,), bindings):
+            budget.iterate(len(outputs) + 1, path)
             inner = {**bindings, identifier: item}
             for out_key, value in outputs.items():
                 here = path + (2, out_key)
                 if type(out_key) is str and out_key.startswith(LOOP_PREFIX):
                     self.loop(out_key, value, here, inner)
-                elif not self._copy(
-                    Entry(output_key(str(out_key), inner), here, value, key, inner)
-                ):
+                    continue
+                logical_id = output_key(str(out_key), inner, budget, here)
+                if not self._copy(Entry(logical_id, here, value, key, inner)):
                     return
 
     def _collection(
@@ -135,6 +135,7 @@ class _Expander:
         else:
             why = _not_a_list(value, resolver.unknowns.get(()))
             if why is None:
+                self.context.budget.spend(len(value), path)
                 return [scalar_text(item) for item in value]
         self._not_expanded(path, key, str(why))
         return []

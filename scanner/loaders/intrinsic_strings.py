@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.loaders.budget import Budget
 from scanner.loaders.intrinsics import (
     NO_VALUE,
     PSEUDO_PARAMETERS,
@@ -33,19 +34,34 @@ UNNAMED = "?"  # the placeholder of an unknown part that has no name (no logical
 
 
 class _Pieces:
-    """A string under construction, spelled two ways: plain, and as an Fn::Sub template."""
+    """A string under construction, spelled two ways: plain, and as an Fn::Sub template.
 
-    def __init__(self) -> None:
+    Pieces are references to strings that exist already; the one that would make either
+    spelling longer than the budget allows raises ``OverBudget`` before anything is joined.
+    """
+
+    def __init__(self, budget: Budget, src: Path, function: str) -> None:
         self.plain: list[str] = []
         self.template: list[str] = []
         self.references = False  # a ${Resource} placeholder is in the template
         self.unknown = False  # some piece is not known
+        self.budget = budget
+        self.src = src
+        self.function = function
+        self.size = 0  # of the longer spelling, plus the escapes the template may add
+
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.size > self.budget.max_string:
+            self.budget.build(self.size, self.src, self.function)  # raises
 
     def literal(self, text: str, escape: bool) -> None:
+        self._grow(len(text) * 2 if escape and "${" in text else len(text))
         self.plain.append(text)
         self.template.append(text.replace("${", "${!") if escape else text)
 
     def escaped(self, name: str) -> None:  # ${!Name} in a Sub template
+        self._grow(len(name) + 4)
         self.plain.append("${" + name + "}")
         self.template.append("${!" + name + "}")
 
@@ -55,13 +71,16 @@ class _Pieces:
             return
         placeholder = _placeholder(value)
         if placeholder is not None:
+            self._grow(len(placeholder))
             self.references = True
             self.template.append(placeholder)
             return
         self.unknown = True
         self.template.append("${" + (name or UNNAMED) + "}")
+        self._grow(len(self.template[-1]))
 
     def result(self) -> Any:
+        self.budget.build(self.size, self.src, self.function)
         if not self.references and not self.unknown:
             return "".join(self.plain)
         if self.references or any(self.plain):
@@ -93,7 +112,7 @@ def _sub(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         return UNKNOWN
     if r.bindings:  # Fn::ForEach identifiers, unless the Sub names its own variable
         variables = {**r.bindings, **variables}
-    pieces = _Pieces()
+    pieces = _Pieces(r.budget, src, "Fn::Sub")
     pos = 0
     for match in _SUB_VARIABLE.finditer(text):
         pieces.literal(text[pos : match.start()], escape=False)
@@ -138,7 +157,7 @@ def _join(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         if type(values) is not list:
             return UNKNOWN
         items = [(value, None) for value in values]
-    pieces = _Pieces()
+    pieces = _Pieces(r.budget, src, "Fn::Join")
     for index, (value, name) in enumerate(items):
         if index:
             pieces.literal(delimiter, escape=True)

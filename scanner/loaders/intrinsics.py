@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
+from scanner.loaders.budget import LIST_ITEM_BYTES, Budget
 from scanner.model import UNKNOWN, Path
 
 
@@ -71,6 +72,7 @@ class Template:
     resources: frozenset[str]
     functions: Mapping[str, Handler]
     dynamic: set[int] = field(default_factory=set)  # ids of nodes holding intrinsics
+    budget: Budget = field(default_factory=Budget)  # shared by every resolver of the document
 
 
 class Branch(Exception):
@@ -99,6 +101,7 @@ class Resolver:
         self.assumed = assumed
         self.frozen = frozen
         self.bindings: Mapping[str, str] = bindings or {}
+        self.budget = template.budget
         self.path_map: dict[Path, Path] = {}
         self.unknowns: dict[Path, str] = {}  # body path -> why its value is UNKNOWN
         self._truths: dict[str, bool | None] = {}
@@ -115,6 +118,10 @@ class Resolver:
         kind = type(node)
         if (kind is not dict and kind is not list) or id(node) not in self.template.dynamic:
             return node
+        budget = self.budget
+        budget.steps -= len(node) + 1
+        if budget.steps < 0:
+            raise budget.out_of_steps(src)
         if kind is list:
             out: list[Any] = []
             for index, item in enumerate(node):
@@ -181,6 +188,7 @@ class Resolver:
 
     def truth(self, expr: Any) -> bool | None:
         """Evaluate a condition expression (Fn::Equals/And/Or/Not, Condition)."""
+        self.budget.spend(1, ())
         if type(expr) is bool:
             return expr
         if type(expr) is not dict or len(expr) != 1:
@@ -267,9 +275,36 @@ def logical_name(r: Resolver, arg: Any, src: Path) -> str | None:
     if type(arg) is not str:
         return None
     if r.bindings and "${" in arg:
-        bindings = r.bindings
-        return _LOOP_VARIABLE.sub(lambda m: bindings.get(m.group(1), m.group(0)), arg)
+        return substitute(_LOOP_VARIABLE, arg, r.bindings, 1, r.budget, src)
     return arg
+
+
+def substitute(
+    pattern: re.Pattern[str],
+    text: str,
+    bindings: Mapping[str, str],
+    group: int,
+    budget: Budget,
+    src: Path,
+    replace: Callable[[re.Match[str], str], str] | None = None,
+) -> str:
+    """``text`` with each match of ``pattern`` whose ``group`` is bound replaced.
+
+    ``replace`` turns a match and its bound item into the replacement (default: the item).
+    The result may not grow past the budget's ``max_string``: the check comes first.
+    """
+    size = len(text)
+    for match in pattern.finditer(text):
+        size += len(bindings.get(match.group(group), ""))
+    budget.build(size, src, "a loop identifier substitution")
+
+    def bound(match: re.Match[str]) -> str:
+        value = bindings.get(match.group(group))
+        if value is None:
+            return match.group(0)
+        return value if replace is None else replace(match, value)
+
+    return pattern.sub(bound, text)
 
 
 def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
@@ -316,13 +351,36 @@ def _select(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     if type(arg) is not list or len(arg) != 2:
         return UNKNOWN
     index = _index(r.value(arg[0], src + (0,), None))
-    items = r.value(arg[1], src + (1,), None)
-    if index is None or type(items) is not list or not 0 <= index < len(items):
+    if index is None or index < 0:
         return UNKNOWN
-    if type(arg[1]) is list and len(arg[1]) == len(items):  # a literal list: track the item
-        r.moved(dst, src + (1, index))
-        return r.value(arg[1][index], src + (1, index), dst)
+    if type(arg[1]) is list:
+        return _select_written(r, arg[1], index, src + (1,), dst)
+    items = r.value(arg[1], src + (1,), None)
+    if type(items) is not list or index >= len(items):
+        return UNKNOWN
     return items[index]
+
+
+def _select_written(r: Resolver, items: list[Any], index: int, src: Path, dst: Path | None) -> Any:
+    """Item ``index`` of a list written in the template, tracked to where it is written.
+
+    Items are resolved in order, each once, and only up to the chosen one: an item that
+    resolves to ``AWS::NoValue`` does not count. (Resolving the whole list and then the
+    chosen item again would double the work per nesting level.)
+    """
+    kept = 0
+    for offset, item in enumerate(items):
+        here = src + (offset,)
+        chosen = kept == index
+        if chosen:
+            r.moved(dst, here)
+        value = r.value(item, here, dst if chosen else None)
+        if value is NO_VALUE:
+            continue
+        if chosen:
+            return value
+        kept += 1
+    return UNKNOWN
 
 
 def _index(value: Any) -> int | None:
@@ -340,6 +398,8 @@ def _split(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     text = r.value(arg[1], src + (1,), None)
     if type(delimiter) is not str or not delimiter or type(text) is not str:
         return UNKNOWN
+    count = text.count(delimiter) + 1
+    r.budget.build(len(text) + count * LIST_ITEM_BYTES, src, "Fn::Split")
     return text.split(delimiter)
 
 
@@ -363,6 +423,7 @@ def _find_in_map(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
 def _base64(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     text = r.value(arg, src, None)
     if type(text) is str:
+        r.budget.build((len(text) + 2) // 3 * 4, src, "Fn::Base64")
         return base64.b64encode(text.encode("utf-8")).decode("ascii")
     if is_reference(text):
         return {"Fn::Base64": text}
@@ -374,7 +435,7 @@ def _cidr(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         return UNKNOWN
     block, count, bits = (r.value(item, src + (i,), None) for i, item in enumerate(arg))
     count, bits = _index(count), _index(bits)
-    if type(block) is not str or count is None or bits is None:
+    if type(block) is not str or count is None or bits is None or count > MAX_CIDR_COUNT:
         return UNKNOWN
     try:
         network = ipaddress.ip_network(block, strict=False)
@@ -385,6 +446,9 @@ def _cidr(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     return result if len(result) == count else UNKNOWN
 
 
+MAX_CIDR_COUNT = 256  # CloudFormation's own limit on the number of blocks
+
+
 def _length(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     items = r.value(arg, src, None)
     return len(items) if type(items) is list else UNKNOWN
@@ -392,9 +456,33 @@ def _length(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
 
 def _to_json_string(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     resolved = r.value(arg, src, None)
+    budget = r.budget  # measured first: is_known and dumps walk what the size walk bounds
+    budget.build(_json_size(resolved, budget.max_string, budget, src), src, "Fn::ToJsonString")
     if not is_known(resolved):
         return UNKNOWN
     return json.dumps(resolved, separators=(",", ":"), ensure_ascii=False)
+
+
+def _json_size(value: Any, limit: int, budget: Budget, src: Path) -> int:
+    """About how long ``value`` is as JSON; stops counting past ``limit``.
+
+    Resolved values share subtrees (a mapping value returned by many ``Fn::FindInMap``),
+    so their JSON may be far larger than the template: measure before building it.
+    """
+    size = 0
+    stack = [value]
+    while stack and size <= limit:
+        item = stack.pop()
+        budget.spend(1, src)
+        if type(item) is dict:
+            size += 2 + 4 * len(item) + sum(len(str(key)) for key in item)
+            stack.extend(item.values())
+        elif type(item) is list:
+            size += 2 + len(item)
+            stack.extend(item)
+        else:
+            size += len(str(item)) + 2
+    return size
 
 
 def _condition_value(r: Resolver, arg: Any, src: Path, dst: Path | None, name: str) -> Any:

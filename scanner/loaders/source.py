@@ -33,6 +33,7 @@ TOO_MANY_NODES = "I009"
 UNREADABLE = "I010"
 BAD_RESOURCE = "I011"
 UNSUPPORTED = "I012"  # a warning: valid input pacscan cannot read (yet)
+INTRINSIC_BUDGET = "I013"  # intrinsic functions or loops take too much work or memory
 INTERNAL = "I099"
 
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
