@@ -24,7 +24,7 @@ from scanner.commands.options import parse_policy_params, policy_selection_optio
 from scanner.config import Config, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.model import Severity
-from scanner.outcome import exit_code
+from scanner.outcome import combine, exit_code
 from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
 from scanner.result import ReportOptions, ScanResult
@@ -36,9 +36,11 @@ ACCOUNT_FIELD = "{account}"
 EPILOG = """\b
 Exit codes (over all accounts):
   0  no failed finding at or above --fail-on
-  1  at least one failed finding at or above --fail-on
+  1  at least one failed finding at or above --fail-on, and every call succeeded
   2  usage error, or a policy that does not compile
   3  failed AWS calls (or unreadable input) and no finding over the threshold
+  4  findings at or above --fail-on and failed AWS calls: the audit is incomplete
+ 70  internal error (a bug; --debug shows the traceback)
 """
 
 
@@ -190,8 +192,5 @@ def _report(account: str, result: ScanResult, options: dict[str, Any], heading: 
 
 
 def combined_exit_code(codes: list[int]) -> int:
-    """Findings (1) outrank input errors (3), which outrank a clean run (0)."""
-    for code in (1, 3):
-        if code in codes:
-            return code
-    return 0
+    """The accounts' worst outcome; findings in one and errors in another give 4."""
+    return combine(codes)

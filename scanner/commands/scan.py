@@ -30,11 +30,13 @@ SEVERITIES = [s.value for s in Severity]
 EPILOG = """\b
 Exit codes:
   0  no failed finding at or above --fail-on (unknowns never fail a scan)
-  1  at least one failed finding at or above --fail-on
+  1  at least one failed finding at or above --fail-on, and no input errors
      (with --new-only: one the baseline did not have)
   2  usage error, a bad config file, or a policy that does not compile
      (the other policies still run)
   3  input errors (unreadable or malformed files) and no finding over the threshold
+  4  findings at or above --fail-on and input errors: the scan is incomplete
+ 70  internal error (a bug; --debug shows the traceback)
 
 Suppressed findings never fail a scan. Settings not given on the command line come
 from .pacscan.yaml (the nearest one upward from the working directory, or --config).

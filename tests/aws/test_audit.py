@@ -372,7 +372,7 @@ def test_accounts_are_reported_separately_with_their_category(aws: MotoAWS) -> N
 
 @pytest.mark.parametrize(
     ("codes", "expected"),
-    [([0, 0], 0), ([0, 3], 3), ([3, 1], 1), ([1, 0], 1), ([], 0)],
+    [([0, 0], 0), ([0, 3], 3), ([3, 1], 4), ([1, 0], 1), ([], 0)],
 )
-def test_findings_outrank_errors_across_accounts(codes: list[int], expected: int) -> None:
+def test_findings_and_errors_across_accounts_give_4(codes: list[int], expected: int) -> None:
     assert combined_exit_code(codes) == expected

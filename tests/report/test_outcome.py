@@ -13,7 +13,7 @@ from report_fixtures import (
 
 from scanner.errors import Diagnostic
 from scanner.model import Finding, Severity, Status
-from scanner.outcome import exit_code
+from scanner.outcome import combine, exit_code
 
 
 def _findings(make: Factory, *specs: tuple[Severity, Status, str | None]) -> list[Finding]:
@@ -54,7 +54,7 @@ def test_input_errors_without_failures_give_3(make: Factory) -> None:
         make.root, _findings(make, (Severity.MEDIUM, Status.FAIL, None)), [input_error(make.root)]
     )
     assert exit_code(below, Severity.HIGH) == 3
-    assert exit_code(below, Severity.LOW) == 1
+    assert exit_code(below, Severity.LOW) == 4  # findings and errors
 
 
 def test_evaluation_errors_give_3(make: Factory) -> None:
@@ -83,3 +83,25 @@ def test_new_only_ignores_findings_the_baseline_knew(make: Factory) -> None:
 def test_absent_baseline_results_never_fail(make: Factory) -> None:
     gone = _findings(make, (Severity.CRITICAL, Status.FAIL, "absent"))
     assert exit_code(scan_result(make.root, [], absent=tuple(gone)), Severity.INFO) == 0
+
+
+def test_findings_with_input_errors_give_4(make: Factory) -> None:
+    failed = _findings(make, (Severity.HIGH, Status.FAIL, None))
+    result = scan_result(make.root, failed, [input_error(make.root)])
+    assert exit_code(result, Severity.LOW) == 4
+    assert exit_code(result, Severity.CRITICAL) == 3  # the failure is under the threshold
+    assert exit_code(result, None) == 3
+    assert exit_code(scan_result(make.root, failed), Severity.LOW) == 1
+
+
+def test_a_failed_evaluation_with_findings_gives_4(make: Factory) -> None:
+    specs = ((Severity.HIGH, Status.FAIL, None), (Severity.MEDIUM, Status.ERROR, None))
+    assert exit_code(scan_result(make.root, _findings(make, *specs)), Severity.LOW) == 4
+
+
+@pytest.mark.parametrize(
+    ("codes", "expected"),
+    [([], 0), ([0, 0], 0), ([0, 3], 3), ([1, 0], 1), ([1, 1], 1), ([3, 1], 4), ([0, 4], 4)],
+)
+def test_accounts_combine_to_their_worst_outcome(codes: list[int], expected: int) -> None:
+    assert combine(codes) == expected
