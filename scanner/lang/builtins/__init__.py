@@ -7,7 +7,7 @@ builds it itself (scanner/engine/relations.py); ``SPECIAL`` lists it for name ch
 
 from __future__ import annotations
 
-from scanner.lang.builtins import collections, iam, json_fns, network, strings, time
+from scanner.lang.builtins import collections, iam, iam_public, json_fns, network, strings, time
 from scanner.lang.builtins.spec import Builtin
 
 FAMILIES: dict[str, tuple[Builtin, ...]] = {
@@ -15,7 +15,7 @@ FAMILIES: dict[str, tuple[Builtin, ...]] = {
     "collections": collections.FUNCTIONS,
     "network": network.FUNCTIONS,
     "json": json_fns.FUNCTIONS,
-    "iam": iam.FUNCTIONS,
+    "iam": iam.FUNCTIONS + iam_public.FUNCTIONS,
     "time": time.FUNCTIONS,
 }
 

@@ -1,5 +1,5 @@
 """IAM policy documents: iam_statements, iam_allows, iam_is_admin, iam_action_matches,
-iam_principal_is_public.
+iam_principal_is_public (who may use a statement: iam_public.py).
 
 Documents may be maps or JSON strings. Statements are normalised so that ``Action``,
 ``NotAction``, ``Resource``, ``NotResource``, ``Principal`` and ``NotPrincipal`` are always
@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.engine.values import MISSING, EvaluationError, is_opaque
+from scanner.lang.builtins.iam_public import everyone
 from scanner.lang.builtins.json_fns import parse_json
 from scanner.lang.builtins.spec import Builtin
 from scanner.model import UNKNOWN
@@ -143,19 +144,17 @@ def is_admin(doc: Any) -> Any:
 
 
 def principal_is_public(stmt: Any) -> Any:
-    """The statement's Principal is everyone (``*`` or ``{"AWS": "*"}``)."""
+    """The statement's Principal is everyone (``*`` or ``{"AWS": "*"}``).
+
+    A reference (``!GetAtt Role.Arn``) names one resource, so it is not everyone.
+    """
     if stmt is MISSING:
         return False
     if is_opaque(stmt):
         return UNKNOWN
     if not isinstance(stmt, dict):
         raise EvaluationError("iam_principal_is_public() needs a statement map")
-    principal = stmt.get("Principal", MISSING)
-    if principal is MISSING:
-        return False
-    if is_opaque(principal):
-        return UNKNOWN
-    return _star(_principals(principal))
+    return everyone(stmt.get("Principal", MISSING))
 
 
 FUNCTIONS = (
