@@ -140,7 +140,8 @@ class Resource:
     ``Fn::If``; ``path_map`` (resolved body path → source path) where resolution moved
     a value (``Fn::If`` branches); ``origins`` (path in the resource's node → document
     path) for values written outside the resource (SAM ``Globals``); ``unknowns`` (body
-    path → why that value is UNKNOWN, e.g. a parameter without a default).
+    path → why that value is UNKNOWN, e.g. a parameter without a default);
+    ``not_created`` (why a template resource does not exist: its ``Condition`` is false).
     """
 
     type: str

@@ -2,7 +2,8 @@
 except for a default ``now``.
 
 A resource meets only the policies of its type (a dict lookup). Per (policy, resource):
-``when`` false -> skip, unknown -> unknown; then every assertion true -> pass, any
+the resource is not created (its ``Condition`` is false) -> skip; ``when`` false -> skip,
+unknown -> unknown; then every assertion true -> pass, any
 false -> fail, else unknown; an exception while evaluating -> error.
 """
 
@@ -46,6 +47,10 @@ def evaluate(
         policies = index.get(resource.type)
         if not policies:
             continue
+        absent = resource.metadata.get("not_created")
+        if absent is not None:  # its Condition is false: nothing to check
+            findings.extend(not_created(policy, resource, absent) for policy in policies)
+            continue
         if ctx is None:
             ctx = Ctx(resource, when, relations)
         else:  # one context per resource: lets are cached per resource, not per policy
@@ -58,6 +63,14 @@ def evaluate(
     if any(r.metadata.get("conditions") for r in resources):
         return merge_variants(findings)
     return findings
+
+
+def not_created(policy: CompiledPolicy, resource: Resource, why: str) -> Finding:
+    """The skip finding of a resource the template does not create, at its ``Condition``."""
+    message = f"resource {resource.id} is not created: {why}"
+    where: Path = ("Condition",)
+    location = locate(resource, where)
+    return Finding(policy.info, resource, Status.SKIP, message, where, location, (), _NO_PROPERTIES)
 
 
 def merge_variants(findings: list[Finding]) -> list[Finding]:

@@ -127,7 +127,8 @@ class Relations:
         if self._by_type is None:
             self._by_type = {}
             for resource in self._resources:
-                self._by_type.setdefault(resource.type, []).append(resource)
+                if "not_created" not in resource.metadata:  # its Condition is false
+                    self._by_type.setdefault(resource.type, []).append(resource)
         index: dict[Key, list[Resource]] = {}
         for resource in self._by_type.get(kind, ()):
             found = fan_out([resource.body], steps, None)

@@ -9,7 +9,9 @@ costs little.
 Every resource becomes one ``Resource`` per condition assumption (see ``variants``):
 ``id`` is the logical id, ``path`` is ``("Resources", id)``, ``body`` the resolved resource
 node. SAM resources (``AWS::Serverless::*``) are scanned as their own types, with the
-template's ``Globals`` merged in first (see ``sam_globals``).
+template's ``Globals`` merged in first (see ``sam_globals``). A resource whose
+``Condition`` is false is kept with ``metadata["not_created"]`` saying why; evaluation
+reports it as skipped.
 ``Fn::ForEach`` loops of the ``AWS::LanguageExtensions`` transform are expanded (see
 ``foreach``): a resource a loop makes has its expanded logical id as ``id`` and the place
 of its output in the loop body as ``path`` (``("Resources", "Fn::ForEach::Buckets", 2,
@@ -40,7 +42,12 @@ from scanner.loaders.source import (
     decode,
     paused_gc,
 )
-from scanner.loaders.variants import Variant, resolve_resource, template_context
+from scanner.loaders.variants import (
+    Variant,
+    hidden_parameters,
+    resolve_resource,
+    template_context,
+)
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Document, Path, Resource
 
@@ -129,13 +136,16 @@ def template_resources(
         _resource_error(document, p.path, None, p.message, p.code, p.severity) for p in problems
     ]
     resources: list[Resource] = []
+    hidden = hidden_parameters(template)
     for entry in entries:
         error = _entry_error(document, entry)
         if error is not None:
             errors.append(error)
             continue
         try:
-            variants = resolve_resource(context, entry.node, options.max_variants, entry.bindings)
+            variants = resolve_resource(
+                context, entry.node, options.max_variants, entry.bindings, hidden
+            )
         except OverBudget as exc:  # the document's budget is spent: stop here
             errors.append(_over_budget(document, entry.path + exc.src, exc))
             break
@@ -184,6 +194,8 @@ def _resources(
         metadata: dict[str, Any] = {}
         if origins:
             metadata["origins"] = origins
+        if variant.absent is not None:
+            metadata["not_created"] = variant.absent
         if variant.conditions:
             metadata["conditions"] = variant.conditions
         if variant.path_map:

@@ -4,7 +4,10 @@
 conditions, logical ids). ``resolve_resource`` resolves one resource; when an ``Fn::If``
 (or the resource's own ``Condition``) depends on a condition that cannot be decided, it
 resolves again under each truth value, up to ``max_variants`` bodies per resource. Past
-that cap the remaining undecided ``Fn::If`` values become ``UNKNOWN``.
+that cap the remaining undecided ``Fn::If`` values become ``UNKNOWN``. A resource whose own
+``Condition`` is false under the parameters is not created: it gives one variant whose
+``absent`` says why (``condition IsProd is false (parameter Env=dev)``), so each policy
+reports it as skipped instead of it vanishing from the report.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Variant:
     conditions: Mapping[str, bool]
     path_map: Mapping[Path, Path]
     unknowns: Mapping[Path, str]
+    absent: str | None = None  # why the resource is not created (its Condition is false)
 
 
 def template_context(
@@ -106,18 +110,34 @@ def _number(raw: Any) -> Any:
     return text
 
 
+def hidden_parameters(template: Mapping[str, Any]) -> frozenset[str]:
+    """The ``NoEcho`` parameters of ``template``: their values are never shown."""
+    return frozenset(
+        name
+        for name, spec in _mapping(template.get("Parameters")).items()
+        if type(spec) is dict and str(spec.get("NoEcho", "")).lower() == "true"
+    )
+
+
 def resolve_resource(
     template: Template,
     node: Mapping[str, Any],
     max_variants: int,
     bindings: Mapping[str, str] | None = None,
+    hidden: frozenset[str] = frozenset(),
 ) -> list[Variant]:
     """Every variant of one resource that exists under some assumption.
 
     Assumptions grow breadth first, so when the cap is reached every variant has
     assumed the same conditions (the first ones met) and the later ones stay unknown.
     ``bindings`` are the current items of the ``Fn::ForEach`` loops that made the resource.
+    A resource whose ``Condition`` is false is one ``absent`` variant (the values of the
+    ``hidden`` parameters that decided it are not shown).
     """
+    absent = _false_condition(template, node, bindings)
+    if absent is not None:
+        body = {"Type": node.get("Type"), "Condition": absent}
+        return [Variant(body, {}, {}, {}, absent=not_created(template, absent, hidden))]
     done: list[Variant] = []
     queue: deque[tuple[dict[str, bool], frozenset[str]]] = deque([({}, frozenset())])
     while queue:
@@ -139,6 +159,64 @@ def resolve_resource(
         if variant is not None:
             done.append(variant)
     return done
+
+
+def _false_condition(
+    template: Template, node: Mapping[str, Any], bindings: Mapping[str, str] | None
+) -> str | None:
+    """The name of the resource's ``Condition`` when it is false with no assumption."""
+    condition = node.get("Condition")
+    if type(condition) is not str or condition not in template.conditions:
+        return None
+    truth = Resolver(template, {}, frozenset(), bindings).condition(condition)
+    return condition if truth is False else None
+
+
+def not_created(template: Template, condition: str, hidden: frozenset[str]) -> str:
+    """``condition IsProd is false (parameter Env=dev)``: the parameters it reads."""
+    shown = []
+    for name in _condition_parameters(template, condition):
+        value = template.parameters.get(name, template.pseudo.get(name, UNKNOWN))
+        if value is UNKNOWN:
+            continue
+        text = "***" if name in hidden else _shown(value)
+        shown.append(f"{name}={text}")
+    said = f"condition {condition} is false"
+    if not shown:
+        return said
+    label = "parameter" if len(shown) == 1 else "parameters"
+    return f"{said} ({label} {', '.join(shown)})"
+
+
+def _shown(value: Any) -> str:
+    if type(value) is list:
+        return ",".join(scalar_text(item) for item in value)
+    return scalar_text(value)
+
+
+def _condition_parameters(template: Template, condition: str) -> list[str]:
+    """Parameters (and given pseudo parameters) that ``condition`` reads, in order."""
+    found: list[str] = []
+    seen = {condition}
+    stack: list[Any] = [template.conditions.get(condition)]
+    while stack:
+        expr = stack.pop()
+        if type(expr) is list:
+            stack.extend(reversed(expr))
+        elif type(expr) is dict:
+            if len(expr) == 1:
+                ((key, arg),) = expr.items()
+                if key == "Ref" and type(arg) is str:
+                    if (arg in template.parameters or arg in template.pseudo) and arg not in found:
+                        found.append(arg)
+                    continue
+                if key == "Condition" and type(arg) is str:
+                    if arg not in seen:
+                        seen.add(arg)
+                        stack.append(template.conditions.get(arg))
+                    continue
+            stack.extend(reversed(list(expr.values())))
+    return found
 
 
 def _resolve_once(

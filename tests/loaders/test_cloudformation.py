@@ -104,14 +104,16 @@ def test_conditions_fixture_variants() -> None:
     (prod_only,) = found["ProdOnly"]
     assert prod_only.metadata["conditions"] == {"IsProd": True}
     assert prod_only.body["Properties"] == {"KmsMasterKeyId": "alias/prod"}
-    assert "Never" not in found
+    (never,) = found["Never"]  # not created: kept so that policies report it as skipped
+    assert never.metadata == {"not_created": "condition NeverTrue is false"}
 
 
 def test_a_given_parameter_decides_the_condition() -> None:
     found = by_id(load_fixture("conditions.yaml", Env="dev"))
     (logs,) = found["Logs"]
     assert logs.body["Properties"]["VersioningConfiguration"]["Status"] == "Suspended"
-    assert "ProdOnly" not in found
+    (prod_only,) = found["ProdOnly"]
+    assert prod_only.metadata["not_created"] == "condition IsProd is false (parameter Env=dev)"
 
 
 def test_locate_points_at_the_chosen_if_branch() -> None:

@@ -42,7 +42,7 @@ def test_every_fixture_loads_or_errors_and_order_follows_the_input() -> None:
         )
     }
     assert loaded.skipped == 2
-    assert len(loaded.resources) == 46
+    assert len(loaded.resources) == 47
 
 
 def test_worker_processes_give_the_same_result_in_the_same_order() -> None:
