@@ -7,7 +7,9 @@ that cover it. Policies name the same controls in their ``controls`` metadata as
 
 ``compliance_summary`` turns the findings of a scan into one verdict per control:
 passed, failed, unknown, not applicable (no resource it applies to) or not covered (no
-policy checks it).
+policy checks it). A control counts only the findings that concern it: those of its
+policies, and when it lists ``resource_types`` (a policy over Elasticsearch and OpenSearch
+domains covers ES.1 and Opensearch.1, each about one type) only findings on those types.
 """
 
 from __future__ import annotations
@@ -37,10 +39,15 @@ class Control:
     level: str  # "resource" | "account" | "manual"
     policies: tuple[str, ...] = ()
     note: str = ""
+    resource_types: tuple[str, ...] = ()  # empty: findings on any type count
 
     @property
     def covered(self) -> bool:
         return bool(self.policies)
+
+    def concerns(self, finding: Finding) -> bool:
+        """Whether ``finding`` (of one of the control's policies) counts for it."""
+        return not self.resource_types or finding.resource.type in self.resource_types
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +176,11 @@ def _control(item: Any, where: str) -> Control:
     if not isinstance(policies, list) or not all(isinstance(p, str) for p in policies):
         raise PolicyError(f"{where}: `policies` must be a list of policy ids")
     note = item.get("note", "")
-    return Control(control_id, title, level, tuple(policies), note if isinstance(note, str) else "")
+    types = item.get("resource_types") or []
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        raise PolicyError(f"{where}: `resource_types` must be a list of resource types")
+    text = note if isinstance(note, str) else ""
+    return Control(control_id, title, level, tuple(policies), text, tuple(types))
 
 
 def _text(data: Mapping[str, Any], key: str, where: str) -> str:
@@ -223,6 +234,11 @@ class ComplianceSummary:
                     "level": r.control.level,
                     "verdict": r.verdict.value,
                     "policies": list(r.control.policies),
+                    **(
+                        {"resource_types": list(r.control.resource_types)}
+                        if r.control.resource_types
+                        else {}
+                    ),
                     "failed": r.failed,
                     "unknown": r.unknown,
                     "passed": r.passed,
@@ -246,16 +262,18 @@ def compliance_summary(
     passed: someone accepted them); not applicable if its policies found nothing to check.
     """
     fw = load_framework(framework) if isinstance(framework, str) else framework
-    by_policy: dict[str, list[Status]] = {}
+    by_policy: dict[str, list[Finding]] = {}
     for finding in findings:
-        by_policy.setdefault(finding.policy.id, []).append(finding.status)
+        by_policy.setdefault(finding.policy.id, []).append(finding)
     return ComplianceSummary(fw, tuple(_judge(c, by_policy) for c in fw.controls))
 
 
-def _judge(control: Control, by_policy: Mapping[str, list[Status]]) -> ControlResult:
+def _judge(control: Control, by_policy: Mapping[str, list[Finding]]) -> ControlResult:
     if not control.covered:
         return ControlResult(control, Verdict.NOT_COVERED)
-    statuses = [s for pid in control.policies for s in by_policy.get(pid, ())]
+    statuses = [
+        f.status for pid in control.policies for f in by_policy.get(pid, ()) if control.concerns(f)
+    ]
     failed = sum(1 for s in statuses if s is Status.FAIL)
     unknown = sum(1 for s in statuses if s in _UNDECIDED)
     passed = sum(1 for s in statuses if s in _PASSING)

@@ -1,11 +1,24 @@
 """A framework control counts only the findings that concern it: CIS 5.2 (0.0.0.0/0) and
-5.3 (::/0) judge one address family each, so a group open to one family fails one."""
+5.3 (::/0) judge one address family each, so a group open to one family fails one; FSBP
+ES.1 and Opensearch.1 share a policy but each judges one resource type."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from scanner.catalogue import ControlResult, Verdict, compliance_summary, render_summary
+import pytest
+
+from scanner.catalogue import (
+    ControlResult,
+    Verdict,
+    compliance_summary,
+    load_catalogue,
+    load_framework,
+    parse_framework,
+    render_summary,
+)
+from scanner.errors import PolicyError
+from scanner.model import Finding, PolicyInfo, Resource, Severity, Status
 from scanner.pipeline import ScanRequest, compile_policies, run_scan
 
 TEMPLATE = """\
@@ -42,7 +55,7 @@ def _results(tmp_path: Path) -> tuple[dict[str, ControlResult], str, dict[str, s
     summary = compliance_summary("cis-aws-3.0", result.findings)
     failing: dict[str, set[str]] = {}
     for finding in result.findings:
-        if finding.status.value == "fail":
+        if finding.status is Status.FAIL:
             failing.setdefault(finding.policy.id, set()).add(finding.resource.id)
     by_id = {r.control.id: r for r in summary.results}
     return by_id, render_summary(summary), failing
@@ -65,8 +78,47 @@ def test_the_summary_text_counts_one_finding_per_control(tmp_path: Path) -> None
 
 
 def test_cis_controls_for_different_address_families_share_no_policy() -> None:
-    from scanner.catalogue import load_framework
-
     controls = {c.id: c for c in load_framework("cis-aws-3.0").controls}
     assert "0.0.0.0/0" in controls["5.2"].title and "::/0" in controls["5.3"].title
     assert not set(controls["5.2"].policies) & set(controls["5.3"].policies)
+
+
+def _finding(policy: str, kind: str, rid: str, status: Status) -> Finding:
+    info = PolicyInfo(policy, policy, policy, Severity.HIGH, (kind,))
+    return Finding(info, Resource(kind, rid, {"Type": kind}), status, "")
+
+
+def test_a_control_about_one_resource_type_counts_only_its_findings() -> None:
+    findings = [
+        _finding("PAC-OPENSEARCH-001", "AWS::Elasticsearch::Domain", "Old", Status.FAIL),
+        _finding("PAC-OPENSEARCH-001", "AWS::OpenSearchService::Domain", "New", Status.PASS),
+    ]
+    controls = {r.control.id: r for r in compliance_summary("aws-fsbp", findings).results}
+    assert (controls["ES.1"].verdict, controls["ES.1"].failed) == (Verdict.FAILED, 1)
+    assert (controls["Opensearch.1"].verdict, controls["Opensearch.1"].passed) == (
+        Verdict.PASSED,
+        1,
+    )
+    assert controls["Opensearch.1"].failed == 0
+
+
+@pytest.mark.parametrize("name", ["aws-fsbp", "cis-aws-3.0"])
+def test_control_resource_types_are_types_its_policies_check(name: str) -> None:
+    targets = {p.id: set(p.resource_types) for p in load_catalogue().policies}
+    for control in load_framework(name).controls:
+        covered = (
+            set().union(*(targets[p] for p in control.policies)) if control.policies else set()
+        )
+        assert set(control.resource_types) <= covered, control.id
+
+
+def test_resource_types_must_be_a_list_of_types() -> None:
+    data = {
+        "framework": "x",
+        "title": "X",
+        "version": "1",
+        "url": "https://example.com",
+        "controls": [{"id": "1", "title": "t", "policies": ["P"], "resource_types": "AWS::S3"}],
+    }
+    with pytest.raises(PolicyError, match="resource_types"):
+        parse_framework(data, "x.yaml")
