@@ -297,6 +297,7 @@ def test_kms_cloudtrail_rds_and_lambda(aws: MotoAWS) -> None:
         Action="lambda:InvokeFunction",
         Principal="s3.amazonaws.com",
         SourceArn="arn:aws:s3:::uploads",
+        SourceAccount="123456789012",  # a bucket ARN names no account (Lambda.1)
     )
     policies = ["PAC-KMS-001", "PAC-KMS-002", "PAC-CLOUDTRAIL-001", "PAC-CLOUDTRAIL-002",
                 "PAC-CLOUDTRAIL-003", "PAC-RDS-001", "PAC-RDS-002", "PAC-LAMBDA-001",
