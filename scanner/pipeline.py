@@ -73,9 +73,10 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
             request.only_policies,
             request.skip_policies,
         )
-    files = discover(
+    found = discover(
         list(request.paths), include=list(request.include), exclude=list(request.exclude)
     )
+    files = found.files
     loaded = load_inputs(
         files, LoadOptions(parameters=dict(request.template_parameters), jobs=request.jobs)
     )
@@ -83,7 +84,7 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
     findings = settle_gaps(evaluate(policies.program, loaded.resources, now=started))
     return ScanResult(
         findings=tuple(findings),
-        errors=tuple(policies.diagnostics) + tuple(loaded.errors),
+        errors=tuple(policies.diagnostics) + tuple(found.errors) + tuple(loaded.errors),
         policies=tuple(p.info for p in policies.program.policies),
         files=len(files),
         skipped=loaded.skipped,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
 from scanner.loaders import budget
-from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, UNREADABLE, paused_gc
+from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, NOT_REGULAR, UNREADABLE, paused_gc
 from scanner.model import Document, Resource
 
 if TYPE_CHECKING:
@@ -103,20 +104,53 @@ def loader_modules() -> list[ModuleType]:
 def load_file(path: str, options: LoadOptions) -> LoadResult:
     """Read and load one file; never raises."""
     try:
-        head = _read(path, HEAD_BYTES, options.max_snapshot_bytes)
-        if isinstance(head, LoadResult):
-            return head
-        for loader in loader_modules():
-            if loader.claims(path, head):
-                data = _read(path, None, _limit(loader, options))
-                if isinstance(data, LoadResult):
-                    return data
-                result: LoadResult = loader.load(path, data, options)
-                return result
-        return LoadResult(skipped=True)
+        fd = _open(path)
+    except OSError as exc:
+        return _failure(path, UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+    try:
+        info = os.fstat(fd)  # what the descriptor is, not what the name was
+        if not stat.S_ISREG(info.st_mode):
+            os.close(fd)
+            return _not_regular(path, info.st_mode)
+        with os.fdopen(fd, "rb") as handle:
+            return _load_open(path, handle, info.st_size, options)
     except Exception as exc:  # a defect must not cost the rest of the scan
         message = f"internal error while loading this file: {type(exc).__name__}: {exc}"
         return _failure(path, INTERNAL, message)
+
+
+def _open(path: str) -> int:
+    """A descriptor for the file at ``path``, opened without waiting or following a link.
+
+    ``O_NONBLOCK`` keeps opening a FIFO from waiting for a writer; ``O_NOFOLLOW`` refuses
+    a symbolic link put in place of the file after discovery checked it (the real path
+    is opened: discovery already checked where a link leads).
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    return os.open(os.path.realpath(path), flags | getattr(os, "O_CLOEXEC", 0))
+
+
+def _not_regular(path: str, mode: int) -> LoadResult:
+    if stat.S_ISDIR(mode):
+        return _failure(path, UNREADABLE, "cannot read file: it is a directory")
+    from scanner.discovery import file_kind
+
+    message = f"not a regular file ({file_kind(mode)}); only regular files are read"
+    return _failure(path, NOT_REGULAR, message)
+
+
+def _load_open(path: str, handle: Any, size: int, options: LoadOptions) -> LoadResult:
+    head = _read(path, handle, HEAD_BYTES, options.max_snapshot_bytes, size)
+    if isinstance(head, LoadResult):
+        return head
+    for loader in loader_modules():
+        if loader.claims(path, head):
+            rest = _read(path, handle, None, _limit(loader, options), size, len(head))
+            if isinstance(rest, LoadResult):
+                return rest
+            result: LoadResult = loader.load(path, head + rest if rest else head, options)
+            return result
+    return LoadResult(skipped=True)
 
 
 def _limit(loader: ModuleType, options: LoadOptions) -> int:
@@ -126,16 +160,17 @@ def _limit(loader: ModuleType, options: LoadOptions) -> int:
     )
 
 
-def _read(path: str, count: int | None, limit: int) -> bytes | LoadResult:
-    """The first ``count`` bytes of the file (all when None); an error past ``limit``."""
+def _read(
+    path: str, handle: Any, count: int | None, limit: int, size: int, done: int = 0
+) -> bytes | LoadResult:
+    """The next ``count`` bytes of the open file (the rest when None), ``done`` bytes of
+    its ``size`` having been read; an error when the file is over ``limit`` bytes."""
     try:
-        size = os.path.getsize(path)
         if size <= limit:
-            with open(path, "rb") as handle:
-                # read(n) reserves n bytes up front: ask for what the file holds, not the limit
-                data = handle.read(size + 1 if count is None else count)
+            # read(n) reserves n bytes up front: ask for what the file holds, not the limit
+            data = handle.read(size + 1 - done if count is None else count)
             if count is None:
-                size = len(data)
+                size = done + len(data)
     except OSError as exc:
         return _failure(path, UNREADABLE, f"cannot read file: {exc.strerror or exc}")
     if size > limit:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from scanner.model import Path
 
-MAX_STEPS = 5_000_000  # containers entries walked while resolving one document
+MAX_STEPS = 2_000_000  # container entries walked while resolving one document
 MAX_BYTES = 64 * 1024 * 1024  # characters of all strings intrinsics build in one document
 MAX_STRING = 4 * 1024 * 1024  # characters of one string an intrinsic builds
 MAX_ITERATIONS = 100_000  # Fn::ForEach iterations in one document, nested loops included

@@ -34,6 +34,7 @@ UNREADABLE = "I010"
 BAD_RESOURCE = "I011"
 UNSUPPORTED = "I012"  # a warning: valid input pacscan cannot read (yet)
 INTRINSIC_BUDGET = "I013"  # intrinsic functions or loops take too much work or memory
+NOT_REGULAR = "I014"  # a FIFO, socket or device where a file was expected
 INTERNAL = "I099"
 
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,36 @@ def test_mutated_json_templates_never_raise(scratch: Path, data: bytes) -> None:
 @given(mutated((FIXTURES / "conditions.yaml").read_bytes()))
 def test_mutated_condition_templates_never_raise(scratch: Path, data: bytes) -> None:
     check_never_raises(scratch, data, ".yaml")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_in_place_of_a_file_is_an_error_not_a_wait(tmp_path: Path) -> None:
+    """A file swapped for a FIFO after discovery: opening it must not wait for a writer."""
+    fifo = tmp_path / "swapped.yaml"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.yaml"
+    good.write_bytes(GOOD)
+
+    def stuck(signum: int, frame: object) -> None:
+        raise TimeoutError("loading waited on the FIFO")
+
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(20)
+    try:
+        loaded = load_inputs([str(fifo), str(good)], LoadOptions(jobs=1))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    (error,) = loaded.errors
+    assert (error.code, error.file) == ("I014", str(fifo))
+    assert error.message == "not a regular file (a FIFO); only regular files are read"
+    assert [d.path for d in loaded.documents] == [str(good)]
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symbolic links")
+def test_a_link_discovery_allowed_is_read_through_its_real_path(tmp_path: Path) -> None:
+    (tmp_path / "real.yaml").write_bytes(GOOD)
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "real.yaml")
+    loaded = load_inputs([str(tmp_path / "link.yaml")], LoadOptions(jobs=1))
+    assert loaded.errors == []
+    assert [d.path for d in loaded.documents] == [str(tmp_path / "link.yaml")]
