@@ -112,15 +112,16 @@ def reply(status: int, body: str, content_type: str = "text/xml") -> Callable[..
     return hook
 
 
-Rule = Callable[[str, str], "tuple[int, bytes] | None"]
+Rule = Callable[[str, str, bytes], "tuple[int, bytes] | None"]
 
 
 class FaultProxy:
     """An HTTP proxy in front of moto that answers some requests itself.
 
-    ``rule(method, path_and_query)`` returns ``(status, body)`` to answer with, or None
-    to forward the request to moto unchanged. Lets a ``pacscan`` subprocess meet a
-    denied call over real HTTP.
+    ``rule(method, path_and_query, body)`` returns ``(status, body)`` to answer with, or
+    None to forward the request to moto unchanged. Lets a ``pacscan`` subprocess meet a
+    denied or throttled call over real HTTP (``body`` names the action of query APIs
+    such as EC2's: ``Action=DescribeSecurityGroups&...``).
     """
 
     def __init__(self, target: str, rule: Rule) -> None:
@@ -149,7 +150,7 @@ class FaultProxy:
             def _any(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(size) if size else b""
-                answer = proxy.rule(self.command, self.path)
+                answer = proxy.rule(self.command, self.path, body)
                 if answer is None:
                     answer = proxy.forward(self.command, self.path, dict(self.headers), body)
                 status, data = answer

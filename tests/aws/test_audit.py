@@ -328,7 +328,7 @@ def test_kms_cloudtrail_rds_and_lambda(aws: MotoAWS) -> None:
 ACCESS_DENIED = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
 
 
-def deny_bucket_policy_reads(method: str, path: str) -> tuple[int, bytes] | None:
+def deny_bucket_policy_reads(method: str, path: str, body: bytes) -> tuple[int, bytes] | None:
     return (403, ACCESS_DENIED) if method == "GET" and path.endswith("?policy") else None
 
 

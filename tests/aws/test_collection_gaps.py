@@ -1,12 +1,14 @@
 """A listing that fails is a gap, never a fix.
 
-Monday's collection lists twelve security groups open to the world on SSH. On Tuesday
-``DescribeSecurityGroups`` is throttled past its retries (a ``before-send`` hook answers
-400 ``Throttling`` on the wire, so botocore's retry handler really retries; everything
-else goes to the moto server over HTTP). The installed ``pacscan scan`` of Tuesday's
-snapshot, with Monday's SARIF as baseline, must account for those groups: one unknown
-finding per security-group policy naming the failed call, Monday's twelve findings
-carried as ``unchanged`` (not ``absent``), and exit code 4 (findings and input errors).
+Monday's ``pacscan collect`` lists twelve security groups open to the world on SSH. On
+Tuesday ``DescribeSecurityGroups`` is throttled past its retries (``--max-attempts 2``): a
+proxy in front of the moto server answers that one operation with HTTP 400 ``Throttling``
+and passes everything else on, so botocore's retry handler really retries over HTTP. The
+``pacscan scan`` of Tuesday's snapshot, with Monday's SARIF as baseline, must account for
+those groups: one unknown finding per security-group policy naming the failed call,
+Monday's twelve findings carried as ``unchanged`` (not ``absent``), and exit code 4
+(findings at or above --fail-on, and input errors). The other tests inject faults with a
+botocore ``before-send`` hook into an in-process collection.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import boto3
 import pytest
-from moto_fixtures import ACCOUNT, REGION, MotoAWS, reply
+from moto_fixtures import ACCOUNT, REGION, FaultProxy, MotoAWS, reply
 
 from scanner.aws.registry import all_collectors
 from scanner.aws.runner import CollectRequest, collect
@@ -69,10 +71,24 @@ def sarif_results(path: Path) -> list[dict[str, Any]]:
     return list(run["results"])
 
 
+class Throttle:
+    """A proxy rule: 400 ``Throttling`` for every ``DescribeSecurityGroups`` call, counted."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, method: str, path: str, body: bytes) -> tuple[int, bytes] | None:
+        if b"Action=DescribeSecurityGroups" not in body:
+            return None
+        self.calls += 1
+        return 400, THROTTLED.encode()
+
+
 def test_a_throttled_listing_is_unknown_carried_and_exit_4(aws: MotoAWS) -> None:
     open_ssh_groups(aws, 12)
-    monday = collect_to(aws.tmp / "monday.json", boto3.Session())
-    assert len([r for r in monday["resources"] if r["type"] == SG]) >= 12
+    collect_args = ("collect", "--quiet", "--service", "ec2", "--max-attempts", "2")
+    monday = aws.pacscan(*collect_args, "-o", "monday.json")
+    assert monday.returncode == 0, monday.stderr
     first = aws.pacscan(
         "scan", "--no-config", "monday.json", "--format", "sarif", "-o", "monday.sarif"
     )
@@ -84,13 +100,17 @@ def test_a_throttled_listing_is_unknown_carried_and_exit_4(aws: MotoAWS) -> None
     ]
     assert len(ssh_failures) == 12
 
-    session = boto3.Session()
-    throttled = reply(400, THROTTLED)
-    session.events.register("before-send.ec2.DescribeSecurityGroups", throttled)
-    tuesday = collect_to(aws.tmp / "tuesday.json", session)
-    assert throttled.calls == 2  # type: ignore[attr-defined]  # --max-attempts 2: retried once
-    assert [r for r in tuesday["resources"] if r["type"] == SG] == []
-    (error,) = [e for e in tuesday["errors"] if e["operation"] == "DescribeSecurityGroups"]
+    throttle = Throttle()
+    with FaultProxy(aws.url, throttle) as proxy:
+        tuesday = aws.pacscan(
+            *collect_args, "-o", "tuesday.json", env={"AWS_ENDPOINT_URL_EC2": proxy.url}
+        )
+    assert tuesday.returncode == 3, tuesday.stderr
+    assert throttle.calls == 2  # --max-attempts 2: botocore retried once, then gave up
+    snapshot = json.loads((aws.tmp / "tuesday.json").read_text(encoding="utf-8"))
+    schema_validator().validate(snapshot)
+    assert [r for r in snapshot["resources"] if r["type"] == SG] == []
+    (error,) = [e for e in snapshot["errors"] if e["operation"] == "DescribeSecurityGroups"]
     assert (error["code"], error["types"]) == ("Throttling", [SG])
 
     second = aws.pacscan(
