@@ -129,23 +129,42 @@ def _checked(
         problem = _shape_problem(data, shape)
         if problem is None:
             raise  # the shape is right: a defect in this module, not in the file
+        where, text = problem
         raise UsageError(
-            f"baseline {path} is not a report pacscan can compare with: {problem}",
+            f"baseline {path} is not a report pacscan can compare with: {text}",
             code="B003",
             hint=_WRITTEN_BY,
+            location=_position(path, where),
         ) from exc
 
 
-def _shape_problem(data: Any, shape: Mapping[str, Any]) -> str | None:
+def _shape_problem(data: Any, shape: Mapping[str, Any]) -> tuple[tuple[Any, ...], str] | None:
+    """The first place (by path) where ``data`` is not of ``shape``, and what is wrong."""
     from jsonschema import Draft202012Validator
 
     found = list(Draft202012Validator(shape).iter_errors(data))
     if not found:
         return None
     problem = min(found, key=lambda p: [str(k) for k in p.absolute_path])
-    pointer = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in problem.absolute_path)
+    where = tuple(problem.absolute_path)
+    pointer = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in where)
     text = problem.message if len(problem.message) <= 200 else problem.message[:200] + "…"
-    return f"{pointer.lstrip('.') or 'top level'}: {text}"
+    return where, f"{pointer.lstrip('.') or 'top level'}: {text}"
+
+
+def _position(path: str, where: tuple[Any, ...]) -> Location | None:
+    """Where the value at ``where`` sits in the file (None if it cannot be told)."""
+    from scanner.errors import InputError
+    from scanner.loaders.json_source import read_json
+    from scanner.loaders.source import Limits
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            parsed = read_json(path, handle.read(), Limits())
+        span = parsed.positions.get(where)
+    except (OSError, ValueError, InputError):
+        return None
+    return span.value if span is not None else None
 
 
 def _object(properties: Mapping[str, Any]) -> dict[str, Any]:

@@ -454,3 +454,19 @@ def test_findings_under_a_collection_gap_are_carried_not_absent(
     assert {p.fingerprint for p in previous} - {p.fingerprint for p in written} == {
         p.fingerprint for p in previous if p.metadata and p.metadata["arn"].split("/")[-1] in gone
     }
+
+
+def test_a_wrong_shape_is_located_at_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "previous.sarif"
+    path.write_text(
+        '{\n  "runs": [\n    {\n      "tool": {"driver": {"name": "pacscan"}},\n'
+        '      "results": [\n        {"ruleId": "X",\n'
+        '         "partialFingerprints": {"primaryLocationLineHash": "f"},\n'
+        '         "locations": {"a": 1}}\n      ]\n    }\n  ]\n}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(UsageError) as caught:
+        load_baseline(str(path))
+    location = caught.value.location
+    assert location is not None
+    assert (location.file, location.line, location.column) == (str(path), 8, 23)
