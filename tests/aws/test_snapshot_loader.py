@@ -276,3 +276,22 @@ def test_every_policy_over_a_gap_is_unknown_whatever_it_reads(tmp_path: Path) ->
     assert finding.status is Status.UNKNOWN
     assert finding.message.startswith("cannot tell: the AWS::EC2::SecurityGroup resources")
     assert "ec2:DescribeSecurityGroups failed: Throttling" in finding.message
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cut=st.integers(min_value=0, max_value=400),
+    flips=st.lists(st.tuples(st.integers(0, 399), st.integers(1, 255)), max_size=4),
+)
+def test_damaged_gzip_snapshots_are_errors_never_exceptions(
+    cut: int, flips: list[tuple[int, int]]
+) -> None:
+    data = bytearray(gzip.compress(encode(snapshot()), mtime=0))
+    for at, mask in flips:
+        if at < len(data):
+            data[at] ^= mask
+    damaged = bytes(data[: len(data) - cut] if cut else data)
+    loaded = read_snapshot("snap.json.gz", damaged)  # never raises
+    codes = {d.code for d in loaded.errors}
+    assert codes <= {SNAPSHOT_JSON, SNAPSHOT_SCHEMA, SNAPSHOT_RESOURCE}
+    assert not (codes & {SNAPSHOT_JSON, SNAPSHOT_SCHEMA}) or loaded.resources == []
