@@ -22,7 +22,9 @@ NOW = datetime(2024, 6, 3, 12, 0, tzinfo=timezone.utc)
 
 
 def _scan(program: Program, parameters: Mapping[str, Any]) -> list[Finding]:
-    loaded = load_inputs(discover([str(FIXTURES)]), LoadOptions(parameters=parameters, jobs=1))
+    found = discover([str(FIXTURES)])
+    assert found.errors == []
+    loaded = load_inputs(found.files, LoadOptions(parameters=parameters, jobs=1))
     assert loaded.errors == []
     assert loaded.skipped == 0
     return evaluate(program, loaded.resources, now=NOW)
