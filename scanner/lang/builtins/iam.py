@@ -1,5 +1,6 @@
 """IAM policy documents: iam_statements, iam_allows, iam_is_admin, iam_action_matches,
-iam_principal_is_public (who may use a statement: iam_public.py).
+iam_principal_is_public (who may use a statement: iam_public.py); and kms_is_aws_managed,
+whether a key identifier names a service's AWS managed key.
 
 Documents may be maps or JSON strings. Statements are normalised so that ``Action``,
 ``NotAction``, ``Resource``, ``NotResource``, ``Principal`` and ``NotPrincipal`` are always
@@ -14,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from scanner.engine import partial
 from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.iam_public import everyone
 from scanner.lang.builtins.json_fns import parse_json
@@ -157,6 +159,32 @@ def principal_is_public(stmt: Any) -> Any:
     return everyone(stmt.get("Principal", MISSING))
 
 
+def aws_managed_key(key: Any, service: Any) -> Any:
+    """``key`` names the AWS managed key of ``service``: ``alias/aws/SERVICE`` or an alias
+    ARN ending in ``:alias/aws/SERVICE``, literal or as an ``Fn::Sub`` whose known text
+    says so. A reference to a resource is a key or alias the template creates, and no
+    template can create an alias under ``alias/aws/``.
+    """
+    if key is MISSING:
+        return False
+    if key is UNKNOWN or not isinstance(service, str):
+        return UNKNOWN
+    alias = f"alias/aws/{service}"
+    template = partial.template_of(key)
+    if template is not None:
+        ends = partial.ends_with(template, ":" + alias)
+        if ends is True:
+            return True
+        if ends is False and not partial.could_equal(template, alias):
+            return False
+        return UNKNOWN
+    if is_opaque(key):
+        return False
+    if not isinstance(key, str):
+        raise EvaluationError("kms_is_aws_managed() needs a key id, ARN or alias string")
+    return key == alias or key.endswith(":" + alias)
+
+
 FUNCTIONS = (
     Builtin(
         "iam_statements",
@@ -196,6 +224,14 @@ FUNCTIONS = (
         ("any",),
         "bool",
         "a statement's Principal is everyone",
+        raw=True,
+    ),
+    Builtin(
+        "kms_is_aws_managed",
+        aws_managed_key,
+        ("any", "string"),
+        "bool",
+        "a KMS key id, ARN or alias names the AWS managed key of a service",
         raw=True,
     ),
 )
