@@ -82,7 +82,7 @@ def unknown_reason(
     body of the resource the finding is about.
     """
     if path is None:
-        return "a value it depends on is unknown"
+        return _somewhere(body, causes, owner)
     value = value_at(body, path)
     if not (value is UNKNOWN or is_reference(value)):
         inner = _first_opaque(value, path)
@@ -95,6 +95,42 @@ def unknown_reason(
     if cause is not None:
         return f"{shown} is unknown: {cause}"
     return f"{shown} is unknown (it cannot be resolved statically)"
+
+
+def _somewhere(body: Mapping[str, Any], causes: Mapping[Path, str] | None, owner: str) -> str:
+    """Why, when the expression cannot say which value it read: the body's UNKNOWN and
+    reference values are the only ones that leave a result open, so name them."""
+    opaque = _opaque_values(body.get("Properties"), ("Properties",), _NAMED + 1)
+    if not opaque:
+        return "a value it depends on is unknown"
+    reasons = [unknown_reason(body, path, causes, owner) for path in opaque[:_NAMED]]
+    if len(opaque) == 1:
+        return reasons[0]
+    more = "; and more" if len(opaque) > _NAMED else ""
+    return "one of these values it may depend on is not known: " + "; ".join(reasons) + more
+
+
+_NAMED = 3  # opaque values an unknown finding lists when it cannot tell which one decided
+
+
+def _opaque_values(value: Any, path: Path, limit: int) -> list[Path]:
+    """Paths of the first ``limit`` UNKNOWN or reference values in ``value``, in order."""
+    found: list[Path] = []
+    stack: list[tuple[Path, Any, int]] = [(path, value, 0)]
+    while stack and len(found) < limit:
+        here, item, depth = stack.pop()
+        if item is UNKNOWN or is_reference(item):
+            found.append(here)
+            continue
+        if depth > 64:
+            continue
+        children: Any = ()
+        if isinstance(item, dict):
+            children = item.items()
+        elif isinstance(item, list):
+            children = enumerate(item)
+        stack.extend(reversed([((*here, key), child, depth + 1) for key, child in children]))
+    return found
 
 
 def related_reason(relations: Relations, subject: Resource, asked: Sequence[Asked]) -> str | None:
