@@ -28,18 +28,22 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.budget import Budget, OverBudget
+from scanner.loaders.conditions import Cycle, condition_cycles
 from scanner.loaders.foreach import LOOP_PREFIX, Entry, resource_entries
 from scanner.loaders.json_source import read_json
 from scanner.loaders.sam_globals import apply_globals
 from scanner.loaders.source import (
+    BAD_CONDITION,
     BAD_RESOURCE,
     INTRINSIC_BUDGET,
     JSON_SYNTAX,
+    MULTIPLE_DOCUMENTS,
     TOO_DEEP,
     UNSUPPORTED,
     Limits,
     ParsedSource,
     decode,
+    input_error,
     paused_gc,
 )
 from scanner.loaders.variants import (
@@ -77,10 +81,12 @@ def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
         parsed = parse(path, text, limits)
     except InputError as exc:
         return LoadResult(errors=(file_diagnostic(path, exc),))
-    if parsed.documents != 1 or not is_template(parsed.value):
-        return LoadResult(skipped=True)
     document = Document(path=path, format=FORMAT, positions=parsed.positions, text=text)
+    problems = shape_problems(document, parsed)
+    if not is_template(parsed.value) or (parsed.documents != 1 and not problems):
+        return LoadResult(errors=tuple(problems), skipped=not problems)
     resources, errors = template_resources(document, parsed, options)
+    errors = [*problems, *errors]
     return LoadResult(documents=(document,), resources=tuple(resources), errors=tuple(errors))
 
 
@@ -116,6 +122,42 @@ def is_template(value: Any) -> bool:
     )
 
 
+def shape_problems(document: Document, parsed: ParsedSource) -> list[Diagnostic]:
+    """A ``Resources`` that is not a mapping, and a second YAML document after a template."""
+    value, problems = parsed.value, []
+    resources = value.get("Resources", {}) if type(value) is dict else {}
+    if type(resources) is not dict and (
+        resources is None or type(resources) is list or "AWSTemplateFormatVersion" in value
+    ):
+        what = "empty" if resources is None else f"a {_KINDS.get(type(resources), 'scalar')}"
+        message = (
+            f"Resources is {what}, not a mapping of logical ids to resources; "
+            "no resource of this template is scanned"
+        )
+        path: Path = ("Resources",)
+        problems.append(_resource_error(document, path, None, message, BAD_RESOURCE, "error"))
+    if parsed.documents > 1 and (problems or _template_follows(value, parsed)):
+        first = "only the first is scanned" if is_template(value) else "this file is not scanned"
+        message = f"a second YAML document starts here; a template is one document: {first}"
+        error = input_error(
+            MULTIPLE_DOCUMENTS, message, document.path, parsed.text, parsed.second_document
+        )
+        problems.append(file_diagnostic(document.path, error))
+    return problems
+
+
+_KINDS = {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}
+
+
+def _template_follows(value: Any, parsed: ParsedSource) -> bool:
+    """Whether a file of several YAML documents holds a template: its first, or any later
+    one that names a CloudFormation section (a template hidden after an empty document)."""
+    if is_template(value):
+        return True
+    rest = parsed.text[parsed.second_document :]
+    return "AWSTemplateFormatVersion" in rest or "Resources:" in rest
+
+
 def template_resources(
     document: Document, parsed: ParsedSource, options: LoadOptions
 ) -> tuple[list[Resource], list[Diagnostic]]:
@@ -125,14 +167,15 @@ def template_resources(
     context = replace(
         template_context(template, options.parameters, parsed.dynamic), budget=_budget(options)
     )
+    errors = [_cycle_error(document, cycle) for cycle in condition_cycles(context.conditions)]
     try:
         entries, problems = resource_entries(template, context, document.positions)
     except OverBudget as exc:
-        return [], [_over_budget(document, exc.src, exc)]
+        return [], [*errors, _over_budget(document, exc.src, exc)]
     entries, origins, sam_problems = apply_globals(template, entries, parsed.dynamic)
     problems = [*problems, *sam_problems]
     context = replace(context, resources=frozenset(entry.logical_id for entry in entries))
-    errors = [
+    errors += [
         _resource_error(document, p.path, None, p.message, p.code, p.severity) for p in problems
     ]
     resources: list[Resource] = []
@@ -157,6 +200,14 @@ def template_resources(
             continue
         resources.extend(_resources(document, entry, variants, origins.get(entry.logical_id)))
     return resources, errors
+
+
+def _cycle_error(document: Document, cycle: Cycle) -> Diagnostic:
+    message = (
+        f"{cycle.describe()}; CloudFormation rejects such a template, and pacscan "
+        "treats these conditions as unknown"
+    )
+    return _resource_error(document, cycle.path, None, message, BAD_CONDITION, "error")
 
 
 def _budget(options: LoadOptions) -> Budget:

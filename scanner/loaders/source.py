@@ -35,6 +35,8 @@ BAD_RESOURCE = "I011"
 UNSUPPORTED = "I012"  # a warning: valid input pacscan cannot read (yet)
 INTRINSIC_BUDGET = "I013"  # intrinsic functions or loops take too much work or memory
 NOT_REGULAR = "I014"  # a FIFO, socket or device where a file was expected
+BAD_CONDITION = "I015"  # conditions that refer to themselves
+MULTIPLE_DOCUMENTS = "I016"  # a template file with more than one YAML document
 INTERNAL = "I099"
 
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
@@ -69,6 +71,7 @@ class ParsedSource:
     text: str
     dynamic: set[int] = field(default_factory=set)
     documents: int = 1
+    second_document: int = -1  # where a second YAML document starts (offset), if any
 
 
 class LineTable:

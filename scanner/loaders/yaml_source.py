@@ -154,6 +154,7 @@ class _Builder:
 
     def run(self, next_event: Any) -> ParsedSource:
         documents = 0
+        second = -1
         handlers = {
             ev.ScalarEvent: self._scalar,
             ev.MappingStartEvent: self._start,
@@ -193,13 +194,14 @@ class _Builder:
             elif kind is ev.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
+                    second = event.start_mark.index
                     break
             elif event is None or kind is ev.StreamEndEvent:
                 break
         positions = PositionIndex(
             self.file, self.text, dict(zip(self.paths, self.raws, strict=True))
         )
-        return ParsedSource(self.root, positions, self.text, self.dynamic, documents)
+        return ParsedSource(self.root, positions, self.text, self.dynamic, documents, second)
 
     # -- scalars -------------------------------------------------------------------------
 

@@ -154,9 +154,75 @@ def test_other_yaml_and_json_is_skipped(name: str) -> None:
     assert load_fixture(name) == LoadResult(skipped=True)
 
 
-def test_a_multi_document_stream_is_skipped() -> None:
+def test_a_second_document_after_a_template_is_an_error_and_the_first_is_scanned() -> None:
     text = b"Resources:\n  A: {Type: AWS::SNS::Topic}\n---\nb: 1\n"
-    assert load("k8s.yaml", text, LoadOptions()).skipped
+    result = load("t.yaml", text, LoadOptions())
+    (error,) = result.errors
+    assert error.location is not None
+    assert (error.code, error.location.line, error.location.column) == ("I016", 3, 1)
+    assert error.message.endswith("a template is one document: only the first is scanned")
+    assert [r.id for r in result.resources] == ["A"]
+
+
+def test_a_template_hidden_after_an_empty_document_is_an_error() -> None:
+    text = b"---\n# nothing\n---\nResources:\n  A: {Type: AWS::SNS::Topic}\n"
+    result = load("t.yaml", text, LoadOptions())
+    (error,) = result.errors
+    assert error.location is not None and (error.code, error.location.line) == ("I016", 3)
+    assert error.message.endswith("this file is not scanned")
+
+
+def test_other_multi_document_streams_are_skipped() -> None:
+    text = b"apiVersion: v1\nkind: Pod\n---\nkind: Service\n"
+    assert load("k8s.yaml", text, LoadOptions()) == LoadResult(skipped=True)
+
+
+@pytest.mark.parametrize(
+    ("resources", "what"),
+    [("", "empty"), ("[]", "a list"), ("\n  - {Type: AWS::SNS::Topic}", "a list")],
+)
+def test_resources_that_is_not_a_mapping_is_an_error_at_its_key(resources: str, what: str) -> None:
+    text = f"Description: x\nResources: {resources}\nOutputs: {{}}\n".encode()
+    (error,) = load("t.yaml", text, LoadOptions()).errors
+    assert error.location is not None
+    assert (error.code, error.location.line, error.location.column) == ("I011", 2, 1)
+    assert error.message == (
+        f"Resources is {what}, not a mapping of logical ids to resources; "
+        "no resource of this template is scanned"
+    )
+
+
+def test_a_scalar_resources_is_an_error_in_a_template() -> None:
+    text = b"AWSTemplateFormatVersion: '2010-09-09'\nResources: nothing\n"
+    (error,) = load("t.yaml", text, LoadOptions()).errors
+    assert error.message.startswith("Resources is a string, not a mapping")
+
+
+@pytest.mark.parametrize(
+    ("conditions", "message", "line"),
+    [
+        ("  A: !Condition A\n", "condition A refers to itself", 2),
+        ("  A: !Not [!Condition B]\n  B: !Condition A\n", "(A -> B -> A)", 2),
+        (
+            "  X: !Equals [a, a]\n  A: !And [!Condition X, !Condition B]\n"
+            "  B: !Or [!Condition C, !Condition X]\n  C: !Not [!Condition A]\n",
+            "(A -> B -> C -> A)",
+            3,
+        ),
+    ],
+)
+def test_circular_conditions_are_an_error_at_the_reference(
+    conditions: str, message: str, line: int
+) -> None:
+    text = (
+        "Conditions:\n" + conditions + "Resources:\n  T: {Type: AWS::SNS::Topic, Condition: A}\n"
+    ).encode()
+    result = load("t.yaml", text, LoadOptions())
+    (error,) = result.errors
+    assert error.code == "I015" and message in error.message
+    assert error.location is not None and error.location.line == line
+    assert error.source_line is not None and "Condition" in error.source_line
+    assert [r.id for r in result.resources] == ["T"]  # the rest is still scanned
 
 
 def error_of(name: str) -> Diagnostic:
