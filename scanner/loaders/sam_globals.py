@@ -16,6 +16,11 @@ a list of property names. Only the properties SAM accepts in each section are me
 other, an unknown section, or a ``Globals`` that is not a mapping is a warning (SAM
 rejects such a template) and is left out.
 
+Every merged resource holds its own copy of the merged mappings and lists (and an origin
+per list item), so a template with a long ``Globals`` list and many functions could grow
+without bound: past ``MAX_MERGED`` such values the remaining resources keep their own
+properties only, with one warning.
+
 A merged resource's ``origins`` map a path in its merged node to where that value is
 written in the document (``("Globals", "Function", "Runtime")``, or the resource's own
 list item that now sits after the ``Globals`` items), so findings point at those lines.
@@ -153,6 +158,8 @@ SECTIONS: dict[str, frozenset[str]] = {
 
 Origins = dict[Path, Path]
 
+MAX_MERGED = 200_000  # values copied into merged resources, and their origins, per template
+
 
 def apply_globals(
     template: Mapping[str, Any], entries: list[Entry], dynamic: set[int]
@@ -170,7 +177,8 @@ def apply_globals(
         return entries, {}, problems
     merged: list[Entry] = []
     origins: dict[str, Origins] = {}
-    for entry in entries:
+    copied = 0
+    for at, entry in enumerate(entries):
         node = entry.node
         kind = node.get("Type") if type(node) is dict else None
         section = kind[len(PREFIX) :] if type(kind) is str and kind.startswith(PREFIX) else ""
@@ -188,6 +196,15 @@ def apply_globals(
         found: Origins = {}
         merger = _Merger(entry.path, found, dynamic)
         properties = merger.merge(kept, node.get("Properties", {}), ("Globals", section), ())
+        copied += merger.copied + len(found)
+        if copied > MAX_MERGED:
+            message = (
+                f"Globals are not merged into {entry.logical_id} and the resources after it: "
+                f"the merged properties would hold more than {MAX_MERGED} values"
+            )
+            problems.append(_warning(("Globals",), message))
+            merged.extend(entries[at:])
+            break
         new_node = {**node, "Properties": properties}
         dynamic.add(id(new_node))
         merged.append(replace(entry, node=new_node))
@@ -253,6 +270,7 @@ class _Merger:
         self.base = base
         self.found = found
         self.dynamic = dynamic
+        self.copied = 0  # values placed in the mappings and lists built so far
 
     def merge(self, shared: Any, own: Any, source: Path, here: Path) -> Any:
         """``shared`` (at document path ``source``) merged with ``own`` (at ``here``
@@ -272,6 +290,7 @@ class _Merger:
                 value = self.merge(shared[key], value, (*source, key), (*here, key))
             out[key] = value
         self.dynamic.add(id(out))
+        self.copied += len(out)
         return out
 
     def _join(self, shared: list[Any], own: list[Any], source: Path, here: Path) -> list[Any]:
@@ -282,6 +301,7 @@ class _Merger:
                 self.found[here + (len(shared) + n,)] = (*self.base, "Properties", *here, n)
         out = shared + own
         self.dynamic.add(id(out))
+        self.copied += len(out)
         return out
 
 

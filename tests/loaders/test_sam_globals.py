@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -140,3 +143,33 @@ def test_a_deprecated_runtime_in_globals_fails_and_says_where_it_is_set() -> Non
     assert failed.message.endswith("(set in Globals.Function.Runtime)")
     assert failed.location is not None
     assert failed.location.line == 9
+
+
+BOMB = r"""
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (1536 * 2**20, 1536 * 2**20))
+from scanner.loaders import LoadOptions
+from scanner.loaders.cloudformation import load
+layers = ["l"] * 60_000
+functions = {
+    f"F{n}": {"Type": "AWS::Serverless::Function", "Properties": {"Layers": ["own"]}}
+    for n in range(400)
+}
+template = {"Globals": {"Function": {"Layers": layers}}, "Resources": functions}
+started = time.monotonic()
+loaded = load("t.json", json.dumps(template).encode(), LoadOptions())
+merged = sum(len(r.properties["Layers"]) > 1 for r in loaded.resources)
+print(json.dumps([len(loaded.resources), merged, [e.message for e in loaded.errors]]))
+"""
+
+
+def test_a_long_globals_list_over_many_functions_stays_bounded() -> None:
+    # Without a bound: 400 copies of 60,000 layers and an origin for each, gigabytes.
+    done = subprocess.run(
+        [sys.executable, "-c", BOMB], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, merged, errors = json.loads(done.stdout)
+    assert count == 400
+    assert 0 < merged < 400
+    assert len(errors) == 1 and "Globals are not merged into F" in errors[0]
