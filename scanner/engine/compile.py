@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.engine import logic, paths
-from scanner.engine.context import Ctx, Node, constant
+from scanner.engine.context import MAX_STEPS, Ctx, Node, constant, spend
 from scanner.engine.values import MISSING, EvaluationError, truth
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
@@ -170,6 +170,7 @@ class ExprCompiler:
         slot = binding.slot
 
         def test(ctx: Ctx, item: Any) -> Any:
+            spend(ctx, 1)
             ctx.slots[slot] = item
             return predicate(ctx)
 
@@ -221,7 +222,7 @@ class ExprCompiler:
         if builtin.needs_now or not all(a.const for a in args):
             return call
         try:
-            return constant(call.ev(_NO_CTX))  # type: ignore[arg-type]
+            return constant(call.ev(_NoContext()))  # type: ignore[arg-type]
         except EvaluationError as exc:
             self.errors.append(
                 PolicyError(str(exc.message), code=codes.ARGUMENT_TYPE, location=node.loc)
@@ -229,24 +230,46 @@ class ExprCompiler:
             return constant(MISSING)
 
     def _def_call(self, node: ast.Call, scope: Scope) -> Node:
+        """A call of a def: its body, compiled once per file, run with the arguments bound.
+
+        Results are remembered per resource by the identity of the argument values (kept
+        alive in the memo, so an identity is never reused), so ``def d2(x) = d1(x) and
+        d1(x)`` chained 40 deep is 80 calls, not 2**40.
+        """
         body, slots = self._def_body(node.name)
         args = [self.compile(a, scope) for a in node.args]
         pairs = list(zip(slots, args, strict=True))
+        body_ev, body_where = body.ev, body.where
 
-        def bind(ctx: Ctx) -> None:
-            values = [(slot, arg.ev(ctx)) for slot, arg in pairs]
-            for slot, value in values:
+        def bind(ctx: Ctx) -> tuple[Any, ...]:
+            values = tuple(arg.ev(ctx) for arg in args)
+            for slot, value in zip(slots, values, strict=True):
                 ctx.slots[slot] = value
+            return values
 
         def ev(ctx: Ctx) -> Any:
-            bind(ctx)
-            return body.ev(ctx)
+            spend(ctx, 1)
+            values = bind(ctx)
+            key = (body, *map(id, values))
+            known = ctx.memo.get(key)
+            if known is not None:
+                return known[1]
+            result = body_ev(ctx)
+            ctx.memo[key] = (values, result)
+            return result
 
         def where(ctx: Ctx) -> Path | None:
-            bind(ctx)
+            spend(ctx, 1)
+            values = bind(ctx)
             for slot, arg in pairs:
                 ctx.paths[slot] = arg.where(ctx)
-            return body.where(ctx)
+            key = (body_where, *map(id, values), *(ctx.paths[slot] for slot in slots))
+            known = ctx.memo.get(key)
+            if known is not None:
+                return known[1]
+            result = body_where(ctx)
+            ctx.memo[key] = (values, result)
+            return result
 
         return Node(ev, where=where, shape=body.shape, cond=body.cond)
 
@@ -274,10 +297,9 @@ class ExprCompiler:
 
 
 class _NoContext:
-    """Stands in for a context while constant calls are folded (they never touch it)."""
+    """Stands in for a context while constant calls are folded (they only spend steps)."""
 
-
-_NO_CTX = _NoContext()
+    budget = MAX_STEPS
 
 
 def _plain_keys(node: ast.Expr) -> tuple[paths.Step, ...]:
@@ -303,9 +325,11 @@ def _builtin_call(builtin: Builtin, args: list[Node]) -> Node:
     raw = builtin.raw
     needs_now = builtin.needs_now
     wheres = [a.where for a in args]
+    cost = builtin.cost
 
     def ev(ctx: Ctx) -> Any:
         values = [e(ctx) for e in evs]
+        spend(ctx, cost(values))
         if not raw:
             stop = blocked(values)
             if stop is not None:
@@ -375,7 +399,10 @@ def _fanned_path(start: Node, steps: list[paths.Step]) -> Node:
     frozen = tuple(steps)
 
     def ev(ctx: Ctx) -> Any:
-        return paths.fan_out([start_ev(ctx)], frozen, ctx)
+        found = paths.fan_out([start_ev(ctx)], frozen, ctx)
+        if found is not UNKNOWN:
+            spend(ctx, len(found))
+        return found
 
     def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
         return paths.fan_out_traced([(start_ev(ctx), start_where(ctx))], frozen, ctx)
@@ -392,7 +419,10 @@ def _collection_path(base: Node, steps: list[paths.Step]) -> Node:
         values = base_ev(ctx)
         if values is UNKNOWN:
             return UNKNOWN
-        return paths.fan_out(values, frozen, ctx)
+        found = paths.fan_out(values, frozen, ctx)
+        if found is not UNKNOWN:
+            spend(ctx, len(found))
+        return found
 
     def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
         found = base_items(ctx)

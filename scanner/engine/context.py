@@ -6,7 +6,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from scanner.engine.values import EvaluationError
 from scanner.model import Location, Path, Resource
+
+# Work one (policy, resource) evaluation may do, in steps: an element a quantifier, a
+# path's fan-out or a filter visits, a def call, an element or 64 characters of a
+# function's argument. Chained defs, nested quantifiers over large lists and the like
+# end in an ``error`` finding instead of running for hours.
+MAX_STEPS = 200_000
 
 
 class Ctx:
@@ -14,10 +21,22 @@ class Ctx:
 
     ``slots`` holds let values (cached on first use), quantifier variables, def arguments
     and the filter element ``@``; ``paths`` holds where those values sit in the body,
-    filled only while a result is being explained.
+    filled only while a result is being explained. ``memo`` keeps the results of def
+    calls for this resource (a def's result depends only on its arguments and the
+    resource). ``budget`` is the number of steps left (see ``MAX_STEPS``).
     """
 
-    __slots__ = ("resource", "body", "now", "relations", "slots", "paths", "located")
+    __slots__ = (
+        "resource",
+        "body",
+        "now",
+        "relations",
+        "slots",
+        "paths",
+        "located",
+        "memo",
+        "budget",
+    )
 
     def __init__(self, resource: Resource, now: datetime, relations: Any) -> None:
         self.resource = resource
@@ -27,6 +46,22 @@ class Ctx:
         self.slots: dict[int, Any] = {}
         self.paths: dict[int, Path | None] = {}
         self.located: dict[Path, Location | None] = {}  # locations found for this resource
+        self.memo: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self.budget = MAX_STEPS
+
+
+def over_budget() -> EvaluationError:
+    return EvaluationError(
+        f"evaluation stopped after {MAX_STEPS:,} steps (the limit per policy and resource): "
+        "the policy nests loops or def calls too deeply for data this large"
+    )
+
+
+def spend(ctx: Ctx, steps: int) -> None:
+    """Take ``steps`` from the budget; an EvaluationError once it is used up."""
+    ctx.budget -= steps
+    if ctx.budget < 0:
+        raise over_budget()
 
 
 Eval = Callable[[Ctx], Any]

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
-from scanner.engine.context import Ctx
+from scanner.engine.context import MAX_STEPS, Ctx
 from scanner.engine.messages import (
     conditions_suffix,
     first_missing,
@@ -58,6 +58,7 @@ def evaluate(
             ctx.body = resource.body
             ctx.slots = {}
             ctx.located = {}
+            ctx.memo = {}
         for policy in policies:
             append(_run(policy, resource, ctx))
     if any(r.metadata.get("conditions") for r in resources):
@@ -119,6 +120,7 @@ def run_policy(
 
 
 def _run(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
+    ctx.budget = MAX_STEPS
     try:
         if not policy.whens:
             for n, cond in enumerate(policy.assertions):
@@ -212,6 +214,7 @@ def _related_reason(ctx: Ctx, cond: CompiledCondition) -> str | None:
     relations = ctx.relations
     if not isinstance(relations, Relations):
         return None
+    ctx.memo = {}  # def results remembered from the first run would hide their related() calls
     asked = relations.record(lambda: cond.node.ev(ctx))
     return related_reason(relations, ctx.resource, asked) if asked else None
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from scanner.engine import values as v
-from scanner.engine.context import Ctx, Node, constant
+from scanner.engine.context import Ctx, Node, constant, over_budget, spend
 from scanner.engine.paths import elements
 from scanner.model import UNKNOWN, Path
 
@@ -101,6 +101,13 @@ def compare(op: str, left: Node, right: Node) -> Node:
                 return found == text
             return equals(found, text)
 
+    elif op == "contains" or (op in _MEMBERSHIP and not right.const):
+
+        def ev(ctx: Ctx) -> Any:
+            a, b = lev(ctx), rev(ctx)
+            spend(ctx, _size(b if op != "contains" else a))
+            return fn(a, b)
+
     elif right.const:
         fixed = right.value
 
@@ -121,6 +128,17 @@ def compare(op: str, left: Node, right: Node) -> Node:
 
     # A constant right side is never opaque, so the left side always explains the result.
     return Node(ev, where=left.where if right.const else where, cond=True)
+
+
+_MEMBERSHIP = ("in", "not in", "contains")
+
+
+def _size(collection: Any) -> int:
+    """Steps to search a collection: one per element (or per 64 characters of a string)."""
+    kind = type(collection)
+    if kind is list or kind is dict:
+        return len(collection)
+    return len(collection) >> 6 if kind is str else 1
 
 
 _TESTS: dict[str, Callable[[Any], Any]] = {"exists": v.exists, "empty": v.empty}
@@ -199,6 +217,9 @@ def quantify(kind: str, collection: Node, slot: int, body: Node) -> Node:
         members = found if fanned else elements(found)
         if members is UNKNOWN:
             return UNKNOWN
+        ctx.budget -= len(members)
+        if ctx.budget < 0:
+            raise over_budget()
         slots = ctx.slots
         unsure = False
         for member in members:
@@ -227,6 +248,7 @@ def _quantifier_where(
         found = listing(ctx)
         if found is None:
             return collection.where(ctx)
+        spend(ctx, len(found))
         unsure = None
         for member, here in found:
             ctx.slots[slot] = member

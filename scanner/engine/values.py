@@ -29,6 +29,7 @@ class _Missing:
 MISSING: Final = _Missing()
 
 MAX_MATCH_INPUT = 65536  # characters a regular expression may be matched against
+MAX_STRING_RESULT = 1 << 20  # characters a string function (replace, join...) may build
 
 
 class EvaluationError(PacscanError):
@@ -277,7 +278,7 @@ def matches(text: Any, regex: Any) -> Any:
             f"value of {len(text)} characters is too long to match a regular expression "
             f"(limit {MAX_MATCH_INPUT})"
         )
-    return regex.search(text) is not None
+    return bool(regex.search(text))
 
 
 # ---------------------------------------------------------------- postfix tests

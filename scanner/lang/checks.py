@@ -14,6 +14,7 @@ from typing import Any
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.expr_checks import ExprChecker
+from scanner.lang.limits import MAX_DEF_DEPTH
 from scanner.lang.params import PARAM_TYPES, param_value_problem
 from scanner.lang.scope import (
     METADATA_KEYS,
@@ -48,7 +49,8 @@ def check_file(pf: ast.PolicyFile, overrides: Mapping[str, Any]) -> list[PolicyE
         for name in d.params:
             inner.bind(name, "arg", VALUE, d)
         checker.def_shapes[d.name] = checker.check(d.body, inner)
-    _check_recursion(pf.defs, errors)
+    if not _check_recursion(pf.defs, errors):
+        _check_depth(pf.defs, errors)
     for policy in pf.policies:
         _check_policy(policy, scope, checker)
     return errors
@@ -96,11 +98,14 @@ def _check_param(
             checker.error(codes.PARAM_OVERRIDE, f"--param {param.name}: value {problem}", param.loc)
 
 
-def _check_recursion(defs: tuple[ast.Def, ...], errors: list[PolicyError]) -> None:
+def _check_recursion(defs: tuple[ast.Def, ...], errors: list[PolicyError]) -> bool:
+    """Report each def that calls itself; True when there is one."""
     names = {d.name for d in defs}
     calls = {d.name: _called(d.body) & names for d in defs}
+    found = False
     for d in defs:
         if _reaches(d.name, d.name, calls, set()):
+            found = True
             errors.append(
                 PolicyError(
                     f"def `{d.name}` calls itself (directly or through other defs); "
@@ -109,6 +114,38 @@ def _check_recursion(defs: tuple[ast.Def, ...], errors: list[PolicyError]) -> No
                     location=d.loc,
                 )
             )
+    return found
+
+
+def _check_depth(defs: tuple[ast.Def, ...], errors: list[PolicyError]) -> None:
+    """Report the first def whose chain of calls to other defs is over MAX_DEF_DEPTH.
+
+    Depths are computed callees first, each def once, so a long chain costs one pass.
+    """
+    names = {d.name for d in defs}
+    calls = {d.name: _called(d.body) & names for d in defs}
+    depth: dict[str, int] = {}
+    for d in defs:
+        stack = [d.name]
+        while stack:
+            name = stack[-1]
+            waiting = [c for c in calls[name] if c not in depth]
+            if waiting:
+                stack.extend(waiting)
+                continue
+            stack.pop()
+            depth[name] = 1 + max((depth[c] for c in calls[name]), default=0)
+    for d in defs:
+        if depth[d.name] > MAX_DEF_DEPTH:
+            errors.append(
+                PolicyError(
+                    f"def `{d.name}` starts a chain of {depth[d.name]} nested def calls; "
+                    f"the limit is {MAX_DEF_DEPTH}",
+                    code=codes.LIMIT,
+                    location=d.loc,
+                )
+            )
+            return
 
 
 def _called(node: ast.Expr) -> set[str]:

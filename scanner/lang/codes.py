@@ -6,6 +6,7 @@ SYNTAX = "P001"
 BAD_ESCAPE = "P002"
 UNREADABLE = "P003"
 BAD_NUMBER = "P004"
+LIMIT = "P005"
 
 UNKNOWN_NAME = "P010"
 UNKNOWN_ATTRIBUTE = "P011"
@@ -44,6 +45,7 @@ DESCRIPTIONS: dict[str, str] = {
     BAD_ESCAPE: "unknown escape sequence in a string",
     UNREADABLE: "policy file cannot be read or is not UTF-8 text",
     BAD_NUMBER: "index is not a whole number",
+    LIMIT: "policy over a size or depth limit (file, string literal, def calls)",
     UNKNOWN_NAME: "unknown name (not a binding, param, `id` or `type`)",
     UNKNOWN_ATTRIBUTE: "unknown top-level key of a resource body",
     UNKNOWN_FUNCTION: "unknown function",
@@ -62,7 +64,7 @@ DESCRIPTIONS: dict[str, str] = {
     DUPLICATE_METADATA: "metadata key given twice",
     BAD_METADATA_VALUE: "metadata value of the wrong type",
     BAD_REGEX: "regular expression does not compile",
-    UNSAFE_REGEX: "regular expression can backtrack catastrophically",
+    UNSAFE_REGEX: "regular expression uses a construct RE2 does not support",
     REGEX_NOT_LITERAL: "`matches` needs a string literal",
     PARAM_TYPE: "param default does not match its declared type",
     PARAM_OVERRIDE: "param override (`--param`) of the wrong type",

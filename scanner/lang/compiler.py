@@ -17,6 +17,7 @@ from scanner.errors import Diagnostic, PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
 from scanner.lang.checks import check_file, constant_value
+from scanner.lang.limits import MAX_POLICY_FILE
 from scanner.lang.policy_build import build_policy
 from scanner.lang.scope import VALUE, did_you_mean
 from scanner.model import Location
@@ -73,6 +74,13 @@ def compile_sources(
 def _compile_one(
     source: PolicySource, overrides: Mapping[str, Any]
 ) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
+    if len(source.text) > MAX_POLICY_FILE:
+        message = (
+            f"policy file is {len(source.text):,} characters; the limit is "
+            f"{MAX_POLICY_FILE:,} (split it into several files)"
+        )
+        error = PolicyError(message, code=codes.LIMIT, location=Location(source.path, 1, 1))
+        return [], [error], set()
     try:
         return _compile_text(source, overrides)
     except PolicyError as exc:

@@ -21,6 +21,7 @@ from lark.tree import Meta as LarkMeta
 from scanner.cache import user_cache_dir
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
+from scanner.lang.limits import MAX_STRING_LITERAL
 from scanner.lang.literals import EscapeError, decode_long_string, decode_number, decode_string
 from scanner.lang.syntax_errors import syntax_error
 from scanner.lang.templates import parse_template
@@ -143,6 +144,8 @@ class _Builder(Transformer[Token, Any]):
 
     def assertion(self, meta: LarkMeta, c: list[Any]) -> ast.Assertion:
         tok = c[1] if len(c) > 1 else None
+        if tok is not None:
+            self._bounded(tok)
         message = None if tok is None else parse_template(self.path, tok, parse_expression)
         return ast.Assertion(c[0], message, self._loc(meta))
 
@@ -308,7 +311,7 @@ class _Builder(Transformer[Token, Any]):
         if kind == "STRING":
             value = self._string(tok)
         elif kind == "LONG_STRING":
-            value = decode_long_string(str(tok))
+            value = decode_long_string(self._bounded(tok))
         elif kind == "NUMBER":
             value = decode_number(str(tok))
         else:
@@ -317,9 +320,19 @@ class _Builder(Transformer[Token, Any]):
 
     # ------------------------------------------------------------ tokens
 
+    def _bounded(self, tok: Token) -> str:
+        """The text of a string token, or a P005 error when it is over the size limit."""
+        if len(tok) > MAX_STRING_LITERAL:
+            raise PolicyError(
+                f"string literal of {len(tok):,} characters; the limit is {MAX_STRING_LITERAL:,}",
+                code=codes.LIMIT,
+                location=self._tok(tok),
+            )
+        return str(tok)
+
     def _string(self, tok: Token) -> str:
         try:
-            return decode_string(str(tok))
+            return decode_string(self._bounded(tok))
         except EscapeError as exc:
             col = (tok.column or 1) + 1 + exc.offset
             where = Location(self.path, tok.line or 1, col - 1, tok.line, col + 1)

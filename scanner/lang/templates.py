@@ -1,13 +1,15 @@
 """Message templates: ``"bucket {id} keeps {cfg.Status}"``.
 
 ``{expression}`` interpolates any expression; ``{{`` and ``}}`` are literal braces. The
-expressions are parsed with the policy grammar, at their real line and column.
+expressions are parsed with the policy grammar and located at their real line and column.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
+from typing import Any
 
 from lark import Token
 
@@ -111,13 +113,42 @@ def _parse_part(path: str, text: str, line: int, col: int, parse_expr: ParseExpr
     if _SIMPLE.fullmatch(text) and text.split(".")[0] not in _WORDS:
         # `{id}`, `{cfg.Status}`: a plain path needs no parser run
         return _simple_path(path, text, line, col)
-    padded = "\n" * (line - 1) + " " * (col - 1) + text.replace('\\"', '"')
+    # Parsed on its own, then moved to where it sits: padding the text to its position
+    # would make each placeholder cost as much as the file before it.
     try:
-        return parse_expr(path, padded)
+        parsed = parse_expr(path, text.replace('\\"', '"'))
     except PolicyError as exc:
+        where = None if exc.location is None else _moved(exc.location, line, col)
         raise PolicyError(
-            f"in message template: {exc.message}", code=codes.BAD_TEMPLATE, location=exc.location
+            f"in message template: {exc.message}", code=codes.BAD_TEMPLATE, location=where
         ) from None
+    moved: ast.Expr = _moved(parsed, line, col)
+    return moved
+
+
+def _moved(value: Any, line: int, col: int) -> Any:
+    """``value`` (an AST node, a location, or tuples of them) with every location moved
+    from line 1, column 1 to ``line``, ``col``."""
+    if isinstance(value, Location):
+        start_col = value.column + col - 1 if value.line == 1 else value.column
+        end_line, end_col = value.end_line, value.end_column
+        if end_line is not None and end_col is not None and end_line == 1:
+            end_col += col - 1
+        return Location(
+            value.file,
+            value.line + line - 1,
+            start_col,
+            None if end_line is None else end_line + line - 1,
+            end_col,
+        )
+    if isinstance(value, tuple):
+        return tuple(_moved(item, line, col) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = dataclasses.fields(value)
+        return dataclasses.replace(
+            value, **{f.name: _moved(getattr(value, f.name), line, col) for f in fields}
+        )
+    return value
 
 
 def _simple_path(path: str, text: str, line: int, col: int) -> ast.Expr:

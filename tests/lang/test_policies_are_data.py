@@ -78,8 +78,21 @@ def test_policy_params_and_json_never_load_files(tmp_path: Path) -> None:
     assert "not valid JSON" in finding.message
 
 
-@pytest.mark.parametrize("regex", ["(a+)+$", "(a*)*b", "(a|b+)*c", "(x+x+)+y", "((ab)*)+$"])
-def test_catastrophic_regexes_are_rejected_at_compile_time(regex: str) -> None:
+@pytest.mark.parametrize(
+    "regex", ["(a+)+$", "(a*)*b", "(a|b+)*c", "(x+x+)+y", "((ab)*)+$", "(.|\\\\s)*x$"]
+)
+def test_regexes_that_backtrack_in_python_run_in_linear_time(regex: str) -> None:
+    codes, program = _compile(f'assert Properties.Name matches "{regex}"')
+    assert codes == []
+    hostile = " " * 20000 + "ab" * 20000 + "!"
+    started = time.perf_counter()
+    finding = evaluate(program, [_bucket({"Name": hostile})])[0]  # type: ignore[arg-type]
+    assert finding.status in (Status.PASS, Status.FAIL), finding.message
+    assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("regex", ["(a)\\\\1", "(?=a)b", "(?<!a)b", "a\\\\Z"])
+def test_regex_constructs_without_a_linear_time_match_are_rejected(regex: str) -> None:
     codes, _ = _compile(f'assert Properties.Name matches "{regex}"')
     assert codes == ["P031"]
 

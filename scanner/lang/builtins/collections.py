@@ -52,6 +52,12 @@ def _unique(items: list[Any]) -> Any:
     return out
 
 
+def _unique_cost(args: list[Any]) -> int:
+    """unique() compares each item with the ones kept: up to n * n / 2 comparisons."""
+    items = args[0] if args else None
+    return 1 + len(items) * len(items) // 2 if type(items) is list else 1
+
+
 def _numbers(name: str, items: list[Any]) -> Any:
     values = []
     for item in items:
@@ -93,7 +99,14 @@ FUNCTIONS = (
     Builtin("keys", lambda m: list(m.keys()), ("map",), "list", "the keys of a map"),
     Builtin("values", lambda m: list(m.values()), ("map",), "list", "the values of a map"),
     Builtin("flatten", _flatten, ("list",), "list", "nested lists flattened one level"),
-    Builtin("unique", _unique, ("list",), "list", "the list without repeated items"),
+    Builtin(
+        "unique",
+        _unique,
+        ("list",),
+        "list",
+        "the list without repeated items",
+        cost=_unique_cost,
+    ),
     Builtin("sum", _sum, ("list",), "number", "the sum of a list of numbers"),
     Builtin("min", lambda xs: _extreme("min", xs), ("list",), "number", "the smallest number"),
     Builtin("max", lambda xs: _extreme("max", xs), ("list",), "number", "the largest number"),

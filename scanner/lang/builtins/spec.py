@@ -14,6 +14,18 @@ from scanner.model import UNKNOWN
 ARG_TYPES = ("string", "number", "bool", "list", "map", "any", "regex", "type", "path")
 
 
+def argument_size(args: list[Any]) -> int:
+    """Steps for a call with these arguments: the size of each list, map and string."""
+    steps = 1
+    for value in args:
+        kind = type(value)
+        if kind is list or kind is dict:
+            steps += len(value)
+        elif kind is str:
+            steps += len(value) >> 6
+    return steps
+
+
 @dataclass(frozen=True, slots=True)
 class Builtin:
     """One function of the language.
@@ -22,7 +34,9 @@ class Builtin:
     repeats (at least ``len(params)`` arguments). Unless ``raw`` is set, a call with a
     MISSING argument returns MISSING and one with an UNKNOWN or reference argument returns
     UNKNOWN, without calling ``fn``; ``raw`` functions see those values themselves.
-    ``needs_now`` functions get the scan's time as their first argument.
+    ``needs_now`` functions get the scan's time as their first argument. ``cost`` is the
+    number of evaluation steps a call takes, from its argument values (by default one per
+    element of a list or map and one per 64 characters of a string).
     """
 
     name: str
@@ -33,6 +47,7 @@ class Builtin:
     variadic: bool = False
     raw: bool = False
     needs_now: bool = False
+    cost: Callable[[list[Any]], int] = argument_size
 
     def accepts(self, count: int) -> bool:
         if self.variadic:

@@ -4,11 +4,18 @@ regex_replace."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-from scanner.engine.values import MAX_MATCH_INPUT, MISSING, EvaluationError, is_reference, render
+from scanner.engine.values import (
+    MAX_MATCH_INPUT,
+    MAX_STRING_RESULT,
+    MISSING,
+    EvaluationError,
+    is_reference,
+    render,
+)
 from scanner.lang.builtins.spec import Builtin
+from scanner.lang.regex_safety import PolicyRegex
 from scanner.model import UNKNOWN
 
 
@@ -18,6 +25,11 @@ def _join(items: list[Any], sep: str) -> str:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
             raise EvaluationError(f"join() can only join strings and numbers, got {item!r}")
         parts.append(str(item))
+    size = sum(len(part) for part in parts) + len(sep) * max(len(parts) - 1, 0)
+    if size > MAX_STRING_RESULT:
+        raise EvaluationError(
+            f"join() result is over the limit of {MAX_STRING_RESULT:,} characters"
+        )
     return sep.join(parts)
 
 
@@ -52,16 +64,28 @@ def _to_number(value: Any) -> Any:
     return MISSING
 
 
-def _regex_replace(text: str, pattern: re.Pattern[str], replacement: str) -> str:
+def _too_long(name: str) -> str:
+    return f"{name}() result is over the limit of {MAX_STRING_RESULT:,} characters"
+
+
+def _regex_replace(text: str, pattern: PolicyRegex, replacement: str) -> str:
     if len(text) > MAX_MATCH_INPUT:
         raise EvaluationError(
             f"regex_replace() input of {len(text)} characters is over the limit of "
             f"{MAX_MATCH_INPUT}"
         )
-    try:
-        return pattern.sub(replacement, text)
-    except (re.error, IndexError) as exc:
-        raise EvaluationError(f"regex_replace() replacement is invalid: {exc}") from None
+    return pattern.sub(replacement, text)
+
+
+def _replace(text: str, old: str, new: str) -> str:
+    if not old:
+        return text
+    size = len(text) + text.count(old) * (len(new) - len(old))
+    if size > MAX_STRING_RESULT:
+        raise EvaluationError(
+            f"replace() result is over the limit of {MAX_STRING_RESULT:,} characters"
+        )
+    return text.replace(old, new)
 
 
 FUNCTIONS = (
@@ -78,7 +102,7 @@ FUNCTIONS = (
     Builtin("join", _join, ("list", "string"), "string", "list items joined by a separator"),
     Builtin(
         "replace",
-        lambda s, old, new: s.replace(old, new) if old else s,
+        _replace,
         ("string", "string", "string"),
         "string",
         "every occurrence of a substring replaced",
