@@ -215,8 +215,8 @@ def test_iam_identities_and_account_settings(aws: MotoAWS) -> None:
     iam.create_access_key(UserName="two-keys")
     iam.create_access_key(UserName="two-keys")
     iam.update_account_password_policy(MinimumPasswordLength=14)
-    policies = ["PAC-IAM-001", "PAC-IAM-004", "PAC-IAM-008", "PAC-IAM-009", "PAC-IAM-010",
-                "PAC-IAM-014", "PAC-IAM-015"]  # fmt: skip
+    policies = ["PAC-IAM-001", "PAC-IAM-004", "PAC-IAM-007", "PAC-IAM-008", "PAC-IAM-009",
+                "PAC-IAM-010", "PAC-IAM-014", "PAC-IAM-015"]  # fmt: skip
     assert audit(aws, ["iam"], policies) == {
         ("PAC-IAM-001", "admin-policy"): "fail",
         ("PAC-IAM-001", "read-policy"): "pass",
@@ -226,6 +226,8 @@ def test_iam_identities_and_account_settings(aws: MotoAWS) -> None:
         ("PAC-IAM-001", "mfa-user"): "pass",
         ("PAC-IAM-001", "two-keys"): "pass",
         ("PAC-IAM-004", "account-password-policy"): "pass",
+        # no MaxPasswordAge given: moto answers 0, passwords never expire
+        ("PAC-IAM-007", "account-password-policy"): "fail",
         ("PAC-IAM-008", "root"): "fail",
         ("PAC-IAM-009", "root"): "pass",
         ("PAC-IAM-010", "open-role"): "fail",
