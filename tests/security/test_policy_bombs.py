@@ -188,12 +188,12 @@ def test_string_functions_cannot_build_gigabytes(tmp_path: Path) -> None:
 
 def test_message_placeholders_cost_no_more_deep_in_a_file(tmp_path: Path) -> None:
     # Each `{expr}` was parsed from text padded to its line: cost grew with the line number.
-    message = "{lower(id)}" * 2000
+    message = "{lower(id)}" * 3000
     body = f'  assert Properties.Gone exists else "{message}"'
     policies = [
         _policy(f"PAC-BOMB-1{n:02d}", body).replace("policy P", f"policy P{n}") for n in range(3)
     ]
-    text = "\n" * 200_000 + "".join(policies)
+    text = "\n" * 900_000 + "".join(policies)  # just under the 1 MiB file limit
     done, found = _scan(tmp_path, {"messages.policy": text}, {"BucketName": "b"})
     assert done.returncode == 1, done.stderr
-    assert found["PAC-BOMB-100"]["message"].startswith("bucket" * 2000)
+    assert found["PAC-BOMB-100"]["message"].startswith("bucket" * 3000)
