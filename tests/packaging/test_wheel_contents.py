@@ -2,9 +2,9 @@
 
 The wheel is built, offline with the installed setuptools, from a copy of this checkout
 as it is (a stale ``build/`` directory included, which is how files that are not in the
-sources used to reach the wheel). Every file in the wheel must come from ``scanner/``,
+sources used to reach the wheel). Every file in the wheel must be a file of ``scanner/``,
 ``grammar/`` or ``policies/`` as pyproject.toml maps them, or be ``*.dist-info``; and
-every shipped source file of those directories must be in it.
+every module and package-data file pyproject.toml declares must be in it.
 """
 
 from __future__ import annotations
@@ -17,30 +17,45 @@ from pathlib import Path
 
 import pytest
 
+tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11")
+
 ROOT = Path(__file__).resolve().parents[2]
-# Where each top-level source directory lands inside the wheel.
-MAPPING = {"scanner": "scanner", "grammar": "scanner/grammar", "policies": "scanner/policies"}
-# What pyproject.toml ships from those directories (package-data and modules).
-SHIPPED = {
-    "scanner": {".py", ".typed", ".json", ".yaml"},
-    "grammar": {".py", ".lark"},
-    "policies": {".py", ".policy", ".yaml", ".md"},
-}
 NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.egg-info", "*_cache", ".hypothesis", "dist"
 )
 
 
+def package_dirs(source: Path) -> dict[str, str]:
+    """Package name -> its directory in the source tree, as pyproject.toml declares them."""
+    config = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = config["tool"]["setuptools"]
+    mapped: dict[str, str] = setuptools.get("package-dir", {})
+    return {p: mapped.get(p, p.replace(".", "/")) for p in setuptools["packages"]}
+
+
+def source_of(name: str, dirs: dict[str, str]) -> str | None:
+    """The source file a wheel entry was built from (None: outside every package)."""
+    folder, _, file = name.rpartition("/")
+    package = folder.replace("/", ".")
+    for owner in sorted(dirs, key=len, reverse=True):
+        if package == owner or package.startswith(owner + "."):
+            inner = package[len(owner) :].lstrip(".").replace(".", "/")
+            return "/".join(p for p in (dirs[owner], inner, file) if p)
+    return None
+
+
 def expected_files(source: Path) -> set[str]:
-    """The wheel paths of the shipped files found in the source tree ``source``."""
+    """The wheel entries pyproject.toml asks for: every module, and the package data."""
+    config = tomllib.loads((source / "pyproject.toml").read_text(encoding="utf-8"))
+    data = config["tool"]["setuptools"].get("package-data", {})
+    dirs = package_dirs(source)
     found = set()
-    for top, inside in MAPPING.items():
-        for path in (source / top).rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts:
-                data_file = top == "scanner" and path.parent.name == "data"
-                suffixes = SHIPPED[top] if top != "scanner" or data_file else {".py", ".typed"}
-                if path.suffix in suffixes:
-                    found.add(f"{inside}/{path.relative_to(source / top).as_posix()}")
+    for package, folder in dirs.items():
+        prefix = package.replace(".", "/")
+        for pattern in ["*.py", *data.get(package, [])]:
+            for path in (source / folder).glob(pattern):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    found.add(f"{prefix}/{path.relative_to(source / folder).as_posix()}")
     return found
 
 
@@ -68,12 +83,14 @@ def wheel_names(wheel: Path) -> list[str]:
 
 def test_every_wheel_file_comes_from_the_package_sources(built: tuple[Path, Path]) -> None:
     source, wheel = built
-    allowed = expected_files(source)
-    stray = [
-        name
-        for name in wheel_names(wheel)
-        if name not in allowed and not name.split("/")[0].endswith(".dist-info")
-    ]
+    dirs = package_dirs(source)
+    stray = []
+    for name in wheel_names(wheel):
+        if name.split("/")[0].endswith(".dist-info"):
+            continue
+        origin = source_of(name, dirs)
+        if origin is None or not (source / origin).is_file():
+            stray.append(name)
     assert stray == []
 
 
