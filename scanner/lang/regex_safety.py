@@ -28,6 +28,9 @@ except ImportError:  # Python 3.10
 MAX_PATTERN = 1000  # characters of a pattern
 MAX_PROGRAM_MEMORY = 8 << 20  # bytes RE2 may use for one compiled pattern
 
+_SEEN_ENTRIES = 4096  # answers kept per pattern
+_SEEN_TEXT = 256  # longest text whose answer is kept
+
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False  # RE2 would print every refused pattern on stderr
 _OPTIONS.max_mem = MAX_PROGRAM_MEMORY
@@ -44,21 +47,33 @@ class RegexProblem(ValueError):
 class PolicyRegex:
     """A compiled policy pattern. ``search`` and ``sub`` take linear time in the text."""
 
-    __slots__ = ("pattern", "_compiled")
+    __slots__ = ("pattern", "_compiled", "_seen")
 
     def __init__(self, pattern: str, compiled: Any) -> None:
         self.pattern = pattern
         self._compiled = compiled
+        self._seen: dict[str, bool] = {}  # answers for short texts (CIDRs, ARNs repeat)
 
     def __repr__(self) -> str:
         return f"PolicyRegex({self.pattern!r})"
 
     def search(self, text: str) -> bool:
-        """Whether the pattern matches anywhere in ``text``."""
+        """Whether the pattern matches anywhere in ``text``.
+
+        A call into RE2 costs several microseconds (the text is encoded to UTF-8 and a
+        match object built), ten times Python's engine on short strings; scans ask the
+        same question of the same short values over and over, so those answers are kept.
+        """
+        known = self._seen.get(text)
+        if known is not None:
+            return known
         try:
-            return self._compiled.search(text) is not None
+            found = self._compiled.search(text) is not None
         except UnicodeEncodeError:  # a lone surrogate, which UTF-8 cannot hold
-            return self._compiled.search(_encodable(text)) is not None
+            found = self._compiled.search(_encodable(text)) is not None
+        if len(text) <= _SEEN_TEXT and len(self._seen) < _SEEN_ENTRIES:
+            self._seen[text] = found
+        return found
 
     def sub(self, replacement: str, text: str) -> str:
         """Every match replaced; ``\\1``, ``\\g<1>`` and ``\\g<name>`` insert a group.
