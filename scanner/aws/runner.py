@@ -84,7 +84,7 @@ def collect(
     tasks: list[Task] = []
     all_regions: set[str] = set()
     for account in accounts:
-        regions = _regions(request, account, home, setup_errors)
+        regions = _regions(request, account, home, setup_errors, collectors)
         all_regions.update(regions)
         tasks.extend(plan_tasks(account, regions, collectors))
     contexts = run_tasks(tasks, home, request, progress_stream)
@@ -197,15 +197,27 @@ def _organization_accounts(base: boto3.Session, home: str, settings: ClientSetti
 
 
 def _regions(
-    request: CollectRequest, account: AccountClients, home: str, errors: list[dict[str, Any]]
+    request: CollectRequest,
+    account: AccountClients,
+    home: str,
+    errors: list[dict[str, Any]],
+    collectors: list[Collector],
 ) -> list[str]:
+    """The regions to collect in ``account``.
+
+    When ``--all-regions`` cannot list them, only the home region is collected, and the
+    error is a gap of every regional type in every region: what the other regions hold
+    is unknown, not gone.
+    """
     if not request.all_regions:
         return list(dict.fromkeys(request.regions or (home,)))
     try:
         answer = account.client("ec2", home).describe_regions()
     except CALL_FAILURES as exc:
         code, message = describe_failure(exc)
-        errors.append(call_error(account.account, home, "ec2", "DescribeRegions", code, message))
+        lost = tuple(t for c in collectors if c.scope != GLOBAL for t in c.types)
+        error = call_error(account.account, GLOBAL, "ec2", "DescribeRegions", code, message, lost)
+        errors.append(error)
         return [home]
     return sorted(r["RegionName"] for r in answer["Regions"])
 

@@ -234,3 +234,22 @@ def test_every_collected_type_is_declared_by_its_collector(aws: MotoAWS) -> None
         declared = {t for c in all_collectors() if c.service == collector.service for t in c.types}
         assert {r["type"] for r in snapshot["resources"]} <= declared
         assert collector.types
+
+
+def test_regions_that_cannot_be_listed_are_a_gap_everywhere(aws: MotoAWS) -> None:
+    session = boto3.Session()
+    denied = reply(
+        403,
+        "<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+        "<Message>no</Message></Error></Errors></Response>",
+    )
+    session.events.register("before-send.ec2.DescribeRegions", denied)
+    settings = ClientSettings(max_attempts=1, timeout=10, workers=2)
+    request = CollectRequest(
+        all_regions=True, services=("s3", "rds"), settings=settings, show_progress=False
+    )
+    snapshot = collect(request, session=session)
+    assert snapshot["regions"] == [REGION]  # only the home region was collected
+    (error,) = [e for e in snapshot["errors"] if e["operation"] == "DescribeRegions"]
+    assert error["region"] == "global"
+    assert error["types"] == ["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"]
