@@ -141,11 +141,11 @@ def related_reason(relations: Relations, subject: Resource, asked: Sequence[Aske
     """
     matches: list[Resource] = []
     for kind, steps in dict.fromkeys(asked):
-        maybe, found = relations.candidates(subject, kind, steps)
-        if maybe:
-            candidate, path = maybe[0]
+        first, count, found = relations.candidates(subject, kind, steps)
+        if first is not None:
+            candidate, path = first
             reason = _about(candidate, path)
-            more = len(maybe) - 1
+            more = count - 1
             return reason + (f" (and {more} more {kind} like it)" if more else "")
         matches.extend(m for m in found if all(m is not seen for seen in matches))
     for match in matches:

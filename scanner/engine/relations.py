@@ -63,6 +63,7 @@ class Relations:
         self._positions: dict[int, int] | None = None
         self._indexes: dict[tuple[str, tuple[Step, ...]], dict[Key, list[Resource]]] = {}
         self.asked: list[tuple[str, tuple[Step, ...]]] | None = None  # see ``record``
+        self._sets: dict[int, set[int]] = {}  # id(candidate list) -> ids of its members
 
     def related(self, subject: Resource, kind: str, steps: tuple[Step, ...]) -> Any:
         """Bodies of the resources of ``kind`` that refer to ``subject`` at ``steps``."""
@@ -71,7 +72,7 @@ class Relations:
         index = self._index(kind, steps)
         found = self._definite(subject, index)
         bodies = [r.body for r in found]
-        if not self._maybe(subject, index, found):
+        if not self._open(subject, index, found):
             return bodies
         return bodies + [UNKNOWN] if bodies else UNKNOWN
 
@@ -86,13 +87,29 @@ class Relations:
 
     def candidates(
         self, subject: Resource, kind: str, steps: tuple[Step, ...]
-    ) -> tuple[list[tuple[Resource, Path]], list[Resource]]:
-        """Why ``related`` may be open: the uncertain candidates, each with the path of its
-        UNKNOWN value, and the definite matches."""
+    ) -> tuple[tuple[Resource, Path] | None, int, list[Resource]]:
+        """Why ``related`` may be open: the first uncertain candidate with the path of its
+        UNKNOWN value, how many uncertain candidates there are, and the definite matches."""
         index = self._index(kind, steps)
         found = self._definite(subject, index)
-        maybe = self._maybe(subject, index, found)
-        return [(r, unknown_paths(r.body, steps)[0]) for r in maybe], found
+        first, count = self._uncertain(subject, index, found)
+        if first is None:
+            return None, 0, found
+        return (first, unknown_paths(first.body, steps)[0]), count, found
+
+    def _open(
+        self, subject: Resource, index: dict[Key, list[Resource]], found: list[Resource]
+    ) -> bool:
+        """Whether some candidate with an UNKNOWN value could refer to ``subject``."""
+        scope = _maybe_key(subject)
+        groups = [index.get(scope, ())]
+        if scope[1] is not None and could_be_named(subject):
+            groups.append(index.get(("maybe-external", scope[1]), ()))
+        return any(
+            other is not subject and all(other is not f for f in found)
+            for group in groups
+            for other in group
+        )
 
     def _definite(self, subject: Resource, index: dict[Key, list[Resource]]) -> list[Resource]:
         found: list[Resource] = []
@@ -105,15 +122,32 @@ class Relations:
             found.sort(key=lambda r: order.get(id(r), 0))
         return found
 
-    def _maybe(
+    def _uncertain(
         self, subject: Resource, index: dict[Key, list[Resource]], found: list[Resource]
-    ) -> list[Resource]:
-        """Candidates with an UNKNOWN value that could refer to ``subject``."""
+    ) -> tuple[Resource | None, int]:
+        """The first candidate with an UNKNOWN value that could refer to ``subject``, and
+        how many there are (a count of sets, not a scan: a template may hold thousands)."""
         scope = _maybe_key(subject)
-        maybe = list(index.get(scope, ()))
+        groups = [index.get(scope, [])]
         if scope[1] is not None and could_be_named(subject):
-            maybe.extend(index.get(("maybe-external", scope[1]), ()))
-        return [r for r in maybe if r is not subject and all(r is not f for f in found)]
+            groups.append(index.get(("maybe-external", scope[1]), []))
+        excluded = [subject, *found]
+        first: Resource | None = None
+        count = 0
+        for group in groups:
+            if not group:
+                continue
+            members = self._members(group)
+            count += len(group) - sum(1 for r in excluded if id(r) in members)
+            if first is None:
+                first = next((r for r in group if all(r is not e for e in excluded)), None)
+        return first, count
+
+    def _members(self, group: list[Resource]) -> set[int]:
+        members = self._sets.get(id(group))
+        if members is None:
+            members = self._sets[id(group)] = {id(r) for r in group}
+        return members
 
     def _order(self) -> dict[int, int]:
         if self._positions is None:

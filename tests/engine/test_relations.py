@@ -126,7 +126,8 @@ def test_an_unknown_that_could_be_a_reference_leaves_every_resource_open() -> No
         relations = Relations([bucket, candidate])
         assert relations.related(bucket, "AWS::S3::BucketPolicy", STEPS) is UNKNOWN
         assert relations.candidates(bucket, "AWS::S3::BucketPolicy", STEPS) == (
-            [(candidate, ("Properties", "Bucket"))],
+            (candidate, ("Properties", "Bucket")),
+            1,
             [],
         )
 
@@ -141,6 +142,18 @@ def test_known_references_beside_an_unknown_one_are_definite() -> None:
     relations = Relations([bucket, other, topic])
     assert relations.related(bucket, "AWS::Test::Notify", steps) == [topic.body]
     assert relations.related(other, "AWS::Test::Notify", steps) is UNKNOWN
-    assert relations.candidates(other, "AWS::Test::Notify", steps)[0] == [
-        (topic, ("Properties", "Buckets", 1))
-    ]
+    assert relations.candidates(other, "AWS::Test::Notify", steps)[:2] == (
+        (topic, ("Properties", "Buckets", 1)),
+        1,
+    )
+
+
+def test_uncertain_candidates_are_counted_without_the_subject_or_definite_matches() -> None:
+    doc = Document("a.yaml", "cloudformation")
+    cause = "the Fn::If condition cannot be decided statically"
+    policies = [_unknown("AWS::S3::BucketPolicy", f"P{n}", doc, cause) for n in range(4)]
+    bucket = _res("AWS::S3::BucketPolicy", "P0", {"Bucket": UNKNOWN}, doc)
+    relations = Relations([bucket, *policies[1:]])
+    first, count, found = relations.candidates(bucket, "AWS::S3::BucketPolicy", STEPS)
+    assert (first, count, found) == ((policies[1], ("Properties", "Bucket")), 3, [])
+    assert relations.candidates(policies[1], "AWS::S3::BucketPolicy", STEPS)[1] == 3
