@@ -7,20 +7,15 @@ parse; everything else about a policy is judged later by ``scanner.lang.checks``
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
-import sys
 from importlib.resources import files
 from typing import Any
 
-import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedInput, VisitError
 from lark.tree import Meta as LarkMeta
 
-from scanner.cache import user_cache_dir
 from scanner.errors import PolicyError
-from scanner.lang import ast, codes
+from scanner.lang import ast, codes, grammar_cache
 from scanner.lang.limits import MAX_STRING_LITERAL
 from scanner.lang.literals import EscapeError, decode_long_string, decode_number, decode_string
 from scanner.lang.syntax_errors import syntax_error
@@ -33,28 +28,17 @@ def grammar() -> Lark:
     """The policy grammar, built once per process.
 
     Building a strict LALR table is slow (terminal-collision checks), so the built parser
-    is also kept in the user's cache directory; Lark checks that the cached copy was built
-    from this grammar text and these options before using it.
+    is also kept in the user's cache directory as JSON (``scanner.lang.grammar_cache``).
     """
     text = files("scanner.grammar").joinpath("policy.lark").read_text(encoding="utf-8")
-    return Lark(
+    return grammar_cache.build(
         text,
         parser="lalr",
         strict=True,
         propagate_positions=True,
         start=["start", "expr"],
         maybe_placeholders=True,
-        cache=_cache_file(text),
     )
-
-
-def _cache_file(text: str) -> str | bool:
-    """Where Lark keeps the built tables (see ``scanner.cache``), or False for nowhere."""
-    directory = user_cache_dir()
-    if directory is None:
-        return False
-    key = f"{text}\0{lark.__version__}\0{sys.version}".encode()
-    return os.path.join(directory, f"policy-grammar-{hashlib.sha256(key).hexdigest()[:20]}.lark")
 
 
 def parse_file(path: str, text: str) -> ast.PolicyFile:
