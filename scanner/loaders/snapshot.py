@@ -167,12 +167,13 @@ def gunzip(path: str, data: bytes | bytearray) -> bytearray:
     read = 0
     try:
         while not inflater.eof:
-            if not pending:
-                if read >= len(view):
-                    break
+            if not pending and read < len(view):
                 pending = view[read : read + INFLATE_CHUNK]
                 read += len(pending)
-            out += inflater.decompress(pending, INFLATE_CHUNK)
+            piece = inflater.decompress(pending, INFLATE_CHUNK)  # b"": what zlib still holds
+            if not piece and not pending and read >= len(view):
+                break  # all input read and nothing more comes out: truncated
+            out += piece
             pending = inflater.unconsumed_tail
             _check_inflation(path, len(out), read - len(pending))
     except zlib.error as exc:

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scanner.loaders import snapshot as snapshot_loader
 from scanner.loaders.snapshot import (
     SNAPSHOT_JSON,
     SNAPSHOT_RESOURCE,
@@ -295,3 +296,12 @@ def test_damaged_gzip_snapshots_are_errors_never_exceptions(
     codes = {d.code for d in loaded.errors}
     assert codes <= {SNAPSHOT_JSON, SNAPSHOT_SCHEMA, SNAPSHOT_RESOURCE}
     assert not (codes & {SNAPSHOT_JSON, SNAPSHOT_SCHEMA}) or loaded.resources == []
+
+
+@pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 127, 128, 129, 4095, 4096, 4097])
+def test_gzip_is_inflated_whole_across_chunk_boundaries(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(snapshot_loader, "INFLATE_CHUNK", 64)
+    for payload in (b"a" * size, bytes(range(256)) * (size // 256) + b"z" * (size % 256)):
+        assert snapshot_loader.gunzip("x.json.gz", gzip.compress(payload)) == payload
