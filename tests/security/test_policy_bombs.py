@@ -18,6 +18,7 @@ from typing import Any
 
 TIMEOUT = 30  # seconds; the unbounded versions take minutes or never finish
 MEMORY = 1536 << 20  # bytes of address space for the pacscan process
+BOMB_TYPE = "Custom::Bomb"  # a type without a schema: policies may read any property
 
 GOOD = """
 policy GOOD {
@@ -46,14 +47,16 @@ def _pacscan(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _scan(tmp_path: Path, policies: dict[str, str], properties: dict[str, Any]) -> Any:
-    """Scan one bucket with these policy files and GOOD; the process and its JSON report."""
+    """Scan a bucket (for GOOD) and a BOMB_TYPE resource with these ``properties`` against
+    GOOD and these policy files: the process, and the findings that did not pass by id."""
     folder = tmp_path / "policies"
     folder.mkdir()
     (folder / "good.policy").write_text(GOOD, encoding="utf-8")
     for name, text in policies.items():
         (folder / name).write_text(text, encoding="utf-8")
-    bucket = {"Type": "AWS::S3::Bucket", "Properties": properties}
-    template = {"Resources": {"Bucket": bucket}}
+    bucket = {"Type": "AWS::S3::Bucket", "Properties": {}}
+    thing = {"Type": BOMB_TYPE, "Properties": properties}
+    template = {"Resources": {"Bucket": bucket, "Thing": thing}}
     (tmp_path / "template.json").write_text(json.dumps(template), encoding="utf-8")
     done = _pacscan(tmp_path, "scan", "template.json", "--policies", "policies", "--format", "json")
     report = json.loads(done.stdout)
@@ -67,7 +70,7 @@ def _policy(policy_id: str, body: str, before: str = "") -> str:
     return f"""{before}
 policy P {{
   id = "{policy_id}"  title = "t"  severity = low
-  resource AWS::S3::Bucket
+  resource {BOMB_TYPE}
 {body}
 }}
 """
@@ -196,4 +199,4 @@ def test_message_placeholders_cost_no_more_deep_in_a_file(tmp_path: Path) -> Non
     text = "\n" * 900_000 + "".join(policies)  # just under the 1 MiB file limit
     done, found = _scan(tmp_path, {"messages.policy": text}, {"BucketName": "b"})
     assert done.returncode == 1, done.stderr
-    assert found["PAC-BOMB-100"]["message"].startswith("bucket" * 3000)
+    assert found["PAC-BOMB-100"]["message"].startswith("thing" * 3000)
