@@ -29,6 +29,11 @@ from scanner.engine.relations import Relations
 from scanner.engine.values import EvaluationError
 from scanner.model import Finding, Location, Path, Resource, Status, locate
 
+# A policy that used up its step budget (MAX_STEPS) on this many resources is not run on
+# the rest: each of them gets an error finding at once, so a hostile policy costs a few
+# budgets per scan, not one per resource.
+GIVE_UP_AFTER = 3
+
 # Findings carry no extra properties here; one shared read-only mapping saves a dict each.
 _NO_PROPERTIES: Mapping[str, Any] = MappingProxyType({})
 
@@ -43,6 +48,7 @@ def evaluate(
     findings: list[Finding] = []
     append = findings.append
     ctx: Ctx | None = None
+    spent: dict[CompiledPolicy, int] = {}  # policies that used up their step budget, how often
     for resource in resources:
         policies = index.get(resource.type)
         if not policies:
@@ -60,7 +66,12 @@ def evaluate(
             ctx.located = {}
             ctx.memo = {}
         for policy in policies:
+            if spent and spent.get(policy, 0) >= GIVE_UP_AFTER:
+                append(_given_up(policy, resource, ctx))
+                continue
             append(_run(policy, resource, ctx))
+            if ctx.budget < 0:
+                spent[policy] = spent.get(policy, 0) + 1
     if any(r.metadata.get("conditions") for r in resources):
         return merge_variants(findings)
     return findings
@@ -72,6 +83,14 @@ def not_created(policy: CompiledPolicy, resource: Resource, why: str) -> Finding
     where: Path = ("Condition",)
     location = locate(resource, where)
     return Finding(policy.info, resource, Status.SKIP, message, where, location, (), _NO_PROPERTIES)
+
+
+def _given_up(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
+    message = (
+        f"not evaluated: the policy used up its step budget on {GIVE_UP_AFTER} resources "
+        "already in this scan"
+    )
+    return _finding(ctx, policy, resource, Status.ERROR, message)
 
 
 def merge_variants(findings: list[Finding]) -> list[Finding]:

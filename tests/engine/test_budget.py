@@ -3,12 +3,13 @@ work that would otherwise run for hours."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 
 from scanner.engine.context import MAX_STEPS
-from scanner.engine.evaluate import evaluate
+from scanner.engine.evaluate import GIVE_UP_AFTER, evaluate
 from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import UNKNOWN, Finding, Resource, Status
 
@@ -60,6 +61,20 @@ def test_the_budget_is_per_policy_and_resource() -> None:
     findings = _run(source, {"L": list(range(600))}, {"L": list(range(300))})
     assert [f.status for f in findings] == [Status.ERROR, Status.ERROR, Status.PASS, Status.PASS]
     assert f"evaluation stopped after {MAX_STEPS:,} steps" in findings[0].message
+
+
+def test_a_policy_that_keeps_running_out_is_not_run_on_the_rest() -> None:
+    nested = "  assert all Properties.L[*] as a: all Properties.L[*] as b: a >= 0 and b >= 0"
+    cheap = "  assert Properties.L is not empty"
+    bodies = [{"L": list(range(600))}] * (GIVE_UP_AFTER + 5)
+    started = time.perf_counter()
+    findings = _run(_policy(nested, 1) + _policy(cheap, 2), *bodies)
+    assert time.perf_counter() - started < 20
+    heavy = [f for f in findings if f.policy.id == "PAC-T-1"]
+    assert all(f.status is Status.ERROR for f in heavy)
+    assert sum("evaluation stopped" in f.message for f in heavy) == GIVE_UP_AFTER
+    assert sum("not evaluated" in f.message for f in heavy) == 5
+    assert all(f.status is Status.PASS for f in findings if f.policy.id == "PAC-T-2")
 
 
 def test_membership_in_a_large_list_counts_its_elements() -> None:
