@@ -84,8 +84,8 @@ def _limit_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-def _scan(root: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(root / ".cache")}
+def _scan(root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     args = ["scan", ".", "--no-config", "--format", "json", "--fail-on", "critical"]
     return subprocess.run(
         [sys.executable, "-c", "from scanner.cli import main; main()", *args],
@@ -111,9 +111,11 @@ def _scan(root: Path) -> subprocess.CompletedProcess[str]:
 def test_a_hostile_snapshot_is_one_input_error_and_the_rest_is_scanned(
     tmp_path: Path, name: str, make: Callable[[], bytes], code: str, message: str
 ) -> None:
-    (tmp_path / name).write_bytes(make())
-    (tmp_path / "good.yaml").write_text(GOOD_TEMPLATE, encoding="utf-8")
-    done = _scan(tmp_path)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / name).write_bytes(make())
+    (root / "good.yaml").write_text(GOOD_TEMPLATE, encoding="utf-8")
+    done = _scan(root, tmp_path / "cache")
     assert done.returncode == 3, done.stderr[-2000:]
     report = json.loads(done.stdout)
     (error,) = report["errors"]
