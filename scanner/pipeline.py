@@ -63,7 +63,7 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
     from scanner.discovery import discover
     from scanner.engine.evaluate import evaluate
     from scanner.loaders import LoadOptions, load_inputs
-    from scanner.loaders.snapshot import settle_gaps
+    from scanner.loaders.snapshot import is_gap, settle_gaps
 
     started = datetime.now(timezone.utc)
     if policies is None:
@@ -88,8 +88,8 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
         policies=tuple(p.info for p in policies.program.policies),
         files=len(files),
         skipped=loaded.skipped,
-        # Fn::If variants of one resource count once
-        resources=len({(id(r.document), r.id) for r in loaded.resources}),
+        # Fn::If variants of one resource count once; a collection gap is not a resource
+        resources=len({(id(r.document), r.id) for r in loaded.resources if not is_gap(r)}),
         root=os.path.abspath(request.root),
         started_at=started,
         finished_at=datetime.now(timezone.utc),

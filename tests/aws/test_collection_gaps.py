@@ -163,6 +163,8 @@ def test_the_json_and_text_reports_show_the_gap(aws: MotoAWS) -> None:
     done = aws.pacscan("scan", "--no-config", "snapshot.json", "--format", "json")
     assert done.returncode == 4, done.stderr
     report = json.loads(done.stdout)
+    listed = json.loads((aws.tmp / "snapshot.json").read_text(encoding="utf-8"))["resources"]
+    assert report["summary"]["resources"] == len(listed)  # a gap is no resource
     gaps = [f for f in report["findings"] if f["resource"]["type"] == SG]
     assert gaps and {f["status"] for f in gaps} == {"unknown"}
     assert {(f["resource"]["account"], f["resource"]["region"]) for f in gaps} == {
