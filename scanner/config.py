@@ -4,7 +4,10 @@ Found by walking up from the working directory (``.pacscan.yaml`` or ``.pacscan.
 or named with ``--config``. Validated against ``scanner/data/config.schema.json``; every
 problem is reported at once, each with the file, line and column of the offending key or
 value. Paths in the file (policy paths, baseline, report output) are relative to the
-directory the file is in. Command-line options win over the file.
+directory the file is in. A file found upward belongs to the scanned repository, so its
+paths must stay inside that directory (no absolute path, no ``..`` out of it, no symbolic
+link out of it: error C005); a file named with ``--config`` may name any path.
+Command-line options win over the file.
 
 ```yaml
 version: 1
@@ -36,6 +39,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError, UsageError
+from scanner.excerpt import source_excerpt
 from scanner.loaders.source import Limits
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Location, Path, Severity, Span
@@ -111,8 +115,13 @@ def _readable(path: str) -> str:
     return relative if len(relative) < len(path) else path
 
 
-def load_config(path: str) -> Config:
-    """Read and validate a config file; ``ConfigError`` lists every problem."""
+def load_config(path: str, *, confined: bool = True) -> Config:
+    """Read and validate a config file; ``ConfigError`` lists every problem.
+
+    ``confined`` (the default, for a file found by ``find_config``: it belongs to the
+    scanned repository) allows only paths inside the file's directory; ``confined=False``
+    is for a file the user named on the command line.
+    """
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
@@ -128,9 +137,84 @@ def load_config(path: str) -> Config:
         return Config(path=path)
     positions = parsed.positions
     problems = [d for e in _errors(parsed.value) for d in _schema_diagnostics(e, positions, text)]
+    if not problems and confined:
+        problems = _escaping_paths(parsed.value, path, positions, text)
     if problems:
         raise ConfigError(sorted(problems, key=_position))
     return _config(parsed.value, path, positions)
+
+
+# The path-valued settings: (key path, what it is), for a list also each item.
+_PATH_SETTINGS: tuple[tuple[Path, str], ...] = (
+    (("policies", "paths"), "policy path"),
+    (("baseline",), "baseline"),
+    (("report", "output"), "report output"),
+)
+
+
+def _escaping_paths(
+    data: Any, path: str, positions: Mapping[Path, Span], text: str
+) -> list[Diagnostic]:
+    """C005 for each path setting that leads out of the config file's directory: an
+    absolute path, a ``..`` that climbs out, or a symbolic link that points out."""
+    if not isinstance(data, Mapping):
+        return []
+    base = os.path.dirname(os.path.abspath(path))
+    problems = []
+    for key, what in _PATH_SETTINGS:
+        value: Any = data
+        for part in key:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            if not isinstance(item, str):
+                continue
+            where: Path = key if index is None else (*key, index)
+            reason = _escape_reason(base, item)
+            if reason is not None:
+                span = positions.get(where)
+                location = span.value if span is not None else None
+                problems.append(
+                    Diagnostic(
+                        "C005",
+                        f"{dotted(where)}: {what} {_shown(item)!r} {reason}",
+                        location=location,
+                        hint=_OUTSIDE_HINT,
+                        source_line=source_excerpt(text, location),
+                        file=path,
+                    )
+                )
+    return problems
+
+
+def _shown(value: str) -> str:
+    """A path from the file as a message shows it: at most 200 characters (and ``!r``
+    escapes its control characters)."""
+    return value if len(value) <= 200 else value[:200] + "..."
+
+
+_OUTSIDE_HINT = (
+    "a config file found in the scanned directory may only name paths inside its own "
+    "directory; pass other paths on the command line, or name the file with --config"
+)
+
+
+def _escape_reason(base: str, value: str) -> str | None:
+    """Why ``value`` (relative to ``base``) is not a path inside ``base``, or None."""
+    if "\0" in value:
+        return "holds a NUL character"
+    if os.path.isabs(value) or os.path.splitdrive(value)[0]:
+        return "is absolute"
+    joined = os.path.normpath(os.path.join(base, value))
+    if not _inside(joined, base):
+        return "leads out of the config file's directory"
+    if not _inside(os.path.realpath(joined), os.path.realpath(base)):
+        return "leads out of the config file's directory through a symbolic link"
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 @lru_cache(maxsize=1)
@@ -169,7 +253,7 @@ def _schema_diagnostics(
             f"{where}: {message}" if where else message,
             location=location,
             hint=hint,
-            source_line=_line(text, location),
+            source_line=source_excerpt(text, location),
         )
         for message, location, hint in _explain(error, path, positions)
     ]
@@ -314,13 +398,6 @@ def _kind(value: Any) -> str:
     if isinstance(value, str):
         return f"the string {json.dumps(value)}"
     return f"the number {value}"
-
-
-def _line(text: str, location: Location | None) -> str | None:
-    if location is None:
-        return None
-    lines = text.splitlines()
-    return lines[location.line - 1] if 0 < location.line <= len(lines) else None
 
 
 def _position(diag: Diagnostic) -> tuple[int, int]:

@@ -237,11 +237,12 @@ def _config(path: str | None, ignore: bool) -> Config:
     """The config file named, else the nearest one upward; every problem is shown."""
     if ignore:
         return Config()
+    confined = path is None  # a file found upward belongs to the scanned repository
     path = path or find_config(os.getcwd())
     if path is None:
         return Config()
     try:
-        return load_config(path)
+        return load_config(path, confined=confined)
     except ConfigError as exc:
         for diag in exc.diagnostics:
             click.echo(render(diag), err=True)

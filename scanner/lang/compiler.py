@@ -14,6 +14,7 @@ from typing import Any
 from scanner.engine.compile import ExprCompiler
 from scanner.engine.program import CompiledPolicy, Program
 from scanner.errors import Diagnostic, PolicyError
+from scanner.excerpt import source_excerpt
 from scanner.lang import ast, codes
 from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
 from scanner.lang.checks import check_file, constant_value
@@ -185,16 +186,10 @@ def _drop_duplicate_ids(
 
 
 def _diagnostic(error: PolicyError, text: str) -> Diagnostic:
-    where = error.location
-    line = None
-    if where is not None:
-        lines = text.splitlines()
-        if 0 < where.line <= len(lines):
-            line = lines[where.line - 1]
     return Diagnostic(
         code=error.code,
         message=error.message,
-        location=where,
+        location=error.location,
         hint=error.hint,
-        source_line=line,
+        source_line=source_excerpt(text, error.location),
     )

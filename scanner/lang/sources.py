@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, TypeAlias, Union
 
 if TYPE_CHECKING or sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -16,8 +18,12 @@ else:  # Python 3.10
 
 from scanner.errors import UsageError
 from scanner.lang.compiler import PolicySource
+from scanner.lang.limits import MAX_POLICY_FILE
 
 SUFFIX = ".policy"
+_MAX_BYTES = 4 * MAX_POLICY_FILE  # UTF-8: at most four bytes a character
+# Control characters no policy text holds (tab, line feed, form feed and CR are text).
+_BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 PathLike = Union[str, "os.PathLike[str]", Traversable]
 
 
@@ -29,25 +35,53 @@ def builtin_policy_dir() -> Traversable:
 def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:
     """Every ``*.policy`` file named or found under ``paths``, sorted by path.
 
-    A missing path is a usage error. A file that cannot be read or is not UTF-8 yields a
-    source with ``error`` set; ``compile_sources`` reports it (P003) with the rest.
+    A missing path is a usage error. A file that cannot be read, is not UTF-8, holds
+    binary data, is not named ``*.policy``, or is reached through a symbolic link that
+    leads out of the directory being searched yields a source with ``error`` set (and no
+    text: nothing of a file that is not a policy is ever quoted); ``compile_sources``
+    reports it (P003) with the rest.
     """
     found: dict[str, PolicySource] = {}
     for root in paths:
         for name, entry in _walk(root):
-            found.setdefault(name, _read(name, entry))
+            found.setdefault(name, entry if isinstance(entry, PolicySource) else _read(name, entry))
     return [found[name] for name in sorted(found)]
 
 
-def _walk(root: PathLike) -> list[tuple[str, Traversable | Path]]:
+Entry: TypeAlias = "Traversable | Path | PolicySource"
+
+
+def _walk(root: PathLike) -> list[tuple[str, Entry]]:
     if isinstance(root, (str, os.PathLike)):
         path = Path(root)
         if path.is_file():
             return [(str(path), path)]
         if not path.is_dir():
             raise UsageError(f"policy path {str(path)!r} does not exist")
-        return [(str(p), p) for p in sorted(path.rglob(f"*{SUFFIX}")) if p.is_file()]
+        return _walk_directory(path)
     return _walk_traversable(root, str(root))
+
+
+def _walk_directory(root: Path) -> list[tuple[str, Entry]]:
+    """``*.policy`` files under ``root``. A symbolic link is followed only to a file inside
+    ``root``; one that leads out of it (to a file or a directory) is an error entry."""
+    real_root = os.path.realpath(root)
+    out: list[tuple[str, Entry]] = []
+    for directory, subdirs, names in os.walk(root, followlinks=False):
+        subdirs.sort()
+        linked = [n for n in subdirs if os.path.islink(os.path.join(directory, n))]
+        for name in [*linked, *(n for n in names if n.endswith(SUFFIX))]:
+            path = Path(directory, name)
+            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
+                error = f"not followed: a symbolic link out of {str(root)!r}"
+                out.append((str(path), PolicySource(str(path), "", error=error)))
+            elif name not in linked:
+                out.append((str(path), path))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _walk_traversable(node: Traversable, prefix: str) -> list[tuple[str, Traversable | Path]]:
@@ -62,9 +96,37 @@ def _walk_traversable(node: Traversable, prefix: str) -> list[tuple[str, Travers
 
 
 def _read(name: str, entry: Traversable | Path) -> PolicySource:
+    if not name.endswith(SUFFIX):
+        return PolicySource(name, "", error=f"not a policy file (policy files are named *{SUFFIX})")
     try:
-        return PolicySource(name, entry.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return PolicySource(name, "", error=f"not UTF-8 text (bad byte at offset {exc.start})")
+        data = _read_regular(entry) if isinstance(entry, Path) else entry.read_bytes()
+    except _NotRegular:
+        return PolicySource(name, "", error="not a regular file")
     except OSError as exc:
         return PolicySource(name, "", error=f"cannot be read: {exc.strerror or exc}")
+    if data is None:
+        return PolicySource(name, "", error=f"larger than {_MAX_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return PolicySource(name, "", error=f"not UTF-8 text (bad byte at offset {exc.start})")
+    binary = _BINARY.search(text)
+    if binary is not None:
+        return PolicySource(
+            name, "", error=f"binary data (a control character at offset {binary.start()})"
+        )
+    return PolicySource(name, text)
+
+
+class _NotRegular(Exception):
+    """A FIFO, device or socket: reading it could block forever."""
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of a regular file (None when larger than ``_MAX_BYTES``)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotRegular
+        data = handle.read(_MAX_BYTES + 1)
+    return None if len(data) > _MAX_BYTES else data
