@@ -15,6 +15,8 @@ import click
 
 from scanner import __version__
 from scanner.errors import InputError, PacscanError, render
+from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_INTERNAL, EXIT_USAGE
+from scanner.report.escape import printable
 
 # name -> "module:attribute"; a new command is one line here.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -25,11 +27,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("scanner.commands.collect:collect", "Snapshot live AWS accounts with boto3."),
     "audit": ("scanner.commands.audit:audit", "Collect live AWS resources and scan them."),
 }
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-EXIT_INPUT_ERRORS = 3
 
 
 class LazyGroup(click.Group):
@@ -80,13 +77,14 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-EXIT_INTERNAL = 70
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Console entry point: user errors become one rendered message, never a traceback."""
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 still prints
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         return cli.main(args=args, prog_name="pacscan", standalone_mode=True)
     except PacscanError as exc:
@@ -100,7 +98,7 @@ def main(argv: list[str] | None = None) -> Any:
         if debug:
             raise
         click.echo(
-            f"pacscan: internal error: {type(exc).__name__}: {exc}\n"
+            f"pacscan: internal error: {type(exc).__name__}: {printable(str(exc))}\n"
             "  rerun with --debug for the traceback and report it",
             err=True,
         )

@@ -79,17 +79,26 @@ class Diagnostic:
 
 
 def render(diag: Diagnostic) -> str:
-    """``file:line:col: error[CODE]: message``, the source line and a caret."""
+    """``file:line:col: error[CODE]: message``, the source line and a caret.
+
+    File names, messages and source lines come from untrusted input: control characters
+    are shown escaped (one diagnostic cannot forge another line of a CI log), and secret-
+    looking values in the source line are masked.
+    """
+    from scanner.report.escape import printable
+    from scanner.report.redact import redact
+
     loc = diag.location
     head = f"{loc}: " if loc is not None else (f"{diag.file}: " if diag.file else "")
-    lines = [f"{head}{diag.severity}[{diag.code}]: {diag.message}"]
+    lines = [printable(f"{head}{diag.severity}[{diag.code}]: {diag.message}")]
     if loc is not None and diag.source_line is not None:
         src = diag.source_line.rstrip("\r\n").expandtabs(1)
         width = 1
         if loc.end_line == loc.line and loc.end_column and loc.end_column > loc.column:
             width = loc.end_column - loc.column
-        lines.append(f"  {src}")
-        lines.append("  " + " " * (loc.column - 1) + "^" * max(1, width))
+        lines.append(f"  {printable(redact(src))}")
+        indent = len(printable(src[: loc.column - 1]))
+        lines.append("  " + " " * indent + "^" * max(1, width))
     if diag.hint:
-        lines.append(f"  hint: {diag.hint}")
+        lines.append(printable(f"  hint: {diag.hint}"))
     return "\n".join(lines)

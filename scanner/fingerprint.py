@@ -36,7 +36,8 @@ def fingerprint_base(
         parts: list[str] = ["live", policy_id, arn]
     else:
         parts = ["file", policy_id, file or "", resource_id, json.dumps(list(path))]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    text = "\x1f".join(parts)  # a file name that is not UTF-8 holds lone surrogates
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def finding_fingerprint_base(finding: Finding, root: str) -> str:

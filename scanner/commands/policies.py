@@ -13,6 +13,7 @@ from scanner.catalogue_docs import render_reference, service_of
 from scanner.errors import UsageError
 from scanner.lang.scope import did_you_mean
 from scanner.model import PolicyInfo
+from scanner.report.escape import printable, printable_lines
 
 POLICY_PATHS = click.option(
     "--policies",
@@ -81,7 +82,7 @@ def _table(chosen: list[PolicyInfo]) -> str:
     rows = [f"{'ID':<{width}}  {'SEVERITY':<8}  FIX  TITLE"]
     for p in chosen:
         fix = "yes" if p.fixes else "-"
-        rows.append(f"{p.id:<{width}}  {p.severity.value:<8}  {fix:<3}  {p.title}")
+        rows.append(f"{p.id:<{width}}  {p.severity.value:<8}  {fix:<3}  {printable(p.title)}")
     services = len({service_of(p) for p in chosen})
     rows.append(f"{len(chosen)} policies, {services} services")
     return "\n".join(rows)
@@ -102,7 +103,7 @@ def show(policy_id: str, policy_paths: tuple[str, ...]) -> None:
 
 def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
     """The text ``pacscan policies show`` prints for ``policy``."""
-    lines = [f"{policy.id}  {policy.title}", ""]
+    lines = [f"{policy.id}  {printable(policy.title)}", ""]
     fields = [
         ("Severity", policy.severity.value),
         ("Resources", ", ".join(policy.resource_types)),
@@ -113,11 +114,11 @@ def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
         ("Source", catalogue.source_of(policy)),
         ("Reference", policy.help_url or ""),
     ]
-    lines += [f"{name + ':':<13}{value}" for name, value in fields if value]
+    lines += [f"{name + ':':<13}{printable(value)}" for name, value in fields if value]
     if policy.description:
-        lines += ["", textwrap.fill(policy.description, width=88)]
+        lines += ["", printable_lines(textwrap.fill(policy.description, width=88))]
     if policy.help:
-        lines += ["", policy.help.strip()]
+        lines += ["", printable_lines(policy.help.strip())]
     return "\n".join(lines)
 
 

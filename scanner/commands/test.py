@@ -12,6 +12,7 @@ from scanner.errors import render
 from scanner.lang.compiler import compile_sources
 from scanner.lang.examples import ExampleResult, run_examples
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+from scanner.report.escape import printable
 
 EPILOG = """\b
 Exit codes:
@@ -45,9 +46,12 @@ def test(
     failed = [r for r in results if not r.ok]
     for result in results:
         if not result.ok:
-            click.echo(f"{_where(result)}: FAIL {result.policy.id}: {result.explain()}")
+            line = f"{_where(result)}: FAIL {result.policy.id}: {result.explain()}"
         elif verbose:
-            click.echo(f"{_where(result)}: ok {result.policy.id} ({result.expected.value})")
+            line = f"{_where(result)}: ok {result.policy.id} ({result.expected.value})"
+        else:
+            continue
+        click.echo(printable(line))
     bare = [p.info.id for p in compiled.program.policies if not p.examples]
     if bare:
         click.echo(f"policies without examples: {', '.join(bare)}")

@@ -4,7 +4,8 @@ One ``<testsuite>`` per policy (named by its id and title), one ``<testcase>`` p
 policy and resource it applies to (``classname`` = policy id, ``name`` = resource id and
 file). Every finding is a test case, passed ones included, whatever ``include_passed``:
 
-- ``fail``: ``<failure>`` (``type`` = severity), the message, location and source line;
+- ``fail``: ``<failure>`` (``type`` = severity), the message, location and source line
+  (its secret-looking values masked, see ``scanner.report.redact``);
 - ``error`` (evaluation failed): ``<error>``;
 - ``unknown``, ``skip`` and ``suppressed``: ``<skipped>``, the message saying which.
   Unknown is not a failure because pacscan could not decide it; unknowns never change
@@ -24,10 +25,13 @@ from scanner.errors import Diagnostic
 from scanner.errors import render as render_diagnostic
 from scanner.model import Finding, PolicyInfo, Status
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
+from scanner.report.redact import source_line
 from scanner.result import ReportOptions, ScanResult
 
-# Characters XML 1.0 cannot carry at all (a template may contain them in a string).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry at all (a template may contain them in a string; a
+# file name that is not UTF-8 holds lone surrogates).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_MAX_SOURCE = 400  # a minified JSON template is one very long line
 
 _SKIP_REASON = {
     Status.UNKNOWN: "unknown",
@@ -115,7 +119,7 @@ def _details(finding: Finding, file: str | None) -> str:
     if loc is not None and file:
         lines.append(f"at {file}:{loc.line}:{loc.column}")
         document = finding.resource.document
-        source = document.source_line(loc.line) if document is not None else None
+        source = source_line(document, loc.line, _MAX_SOURCE) if document is not None else None
         if source:
             lines.append(source.rstrip())
     if finding.policy.help_url:

@@ -46,8 +46,11 @@ def relative_path(path: str, root: str) -> str:
 
 
 def file_uri(path: str) -> str:
-    """A relative path as a URI reference (``my stacks/a.yaml`` -> ``my%20stacks/a.yaml``)."""
-    return quote(path, safe=_PATH_SAFE)
+    """A relative path as a URI reference (``my stacks/a.yaml`` -> ``my%20stacks/a.yaml``).
+
+    A file name that is not UTF-8 keeps its bytes (``caf\xe9.yaml`` -> ``caf%E9.yaml``).
+    """
+    return quote(path, safe=_PATH_SAFE, errors="surrogateescape")
 
 
 def live_identity(resource: Resource) -> LiveIdentity | None:

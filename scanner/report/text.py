@@ -11,6 +11,11 @@ A finding that is not a plain failure says so after the title (``[unknown]``,
 ``[suppressed: reason]``, ``[error]``); with a baseline, new failures are marked
 ``[new]``. Live resources are named by ARN under the snapshot they came from. Errors and
 warnings follow the findings, then one summary line. Colour only with ``options.color``.
+
+Names, messages and source lines come from untrusted input: control characters are shown
+escaped (``\n``, ``\x1b``), so nothing in a template or a file name can forge a line of
+the report or drive the terminal, and secret-looking values in echoed source lines are
+masked (``scanner.report.redact``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ import click
 
 from scanner.errors import render as render_diagnostic
 from scanner.model import Finding, Severity, Status
+from scanner.report.escape import printable
 from scanner.report.locations import finding_file, live_identity, ordered
+from scanner.report.redact import source_line
 from scanner.result import ReportOptions, ScanResult
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
@@ -48,7 +55,7 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     findings = ordered((f for f in result.findings if f.status in shown), result.root)
     out: list[str] = []
     for file, group in _by_file(findings, result.root):
-        out.append(_style(file, options, bold=True))
+        out.append(_style(printable(file), options, bold=True))
         for finding in group:
             out.extend(_finding_lines(finding, file, options))
         out.append("")
@@ -70,13 +77,14 @@ def _by_file(findings: Iterable[Finding], root: str) -> list[tuple[str, list[Fin
 def _finding_lines(finding: Finding, file: str, options: ReportOptions) -> list[str]:
     policy = finding.policy
     severity = _style(policy.severity.value, options, **_SEVERITY_STYLE[policy.severity])
-    head = f"  {_where(finding, file)}: {severity} {policy.id} {policy.title}"
+    head = f"  {printable(_where(finding, file))}: {severity} {printable(policy.id)}"
+    head += f" {printable(policy.title)}"
     marker = _marker(finding)
     if marker:
-        head += " " + _style(marker, options, fg="magenta")
+        head += " " + _style(printable(marker), options, fg="magenta")
     lines = [head]
     if finding.message:
-        lines.append(f"    {finding.message}")
+        lines.append(f"    {printable(finding.message)}")
     source = _source(finding)
     if source:
         lines.append(_style(source, options, dim=True))
@@ -109,13 +117,13 @@ def _source(finding: Finding) -> str | None:
     document = finding.resource.document
     if finding.location is None or document is None:
         return None
-    line = document.source_line(finding.location.line)
+    line = source_line(document, finding.location.line, _MAX_SOURCE * 4)
     if line is None or not line.strip():
         return None
-    text = line.rstrip()
+    text = line.rstrip().expandtabs()
     if len(text) > _MAX_SOURCE:
         text = text[: _MAX_SOURCE - 1] + "…"
-    return f"    {finding.location.line:>5} | {text}"
+    return f"    {finding.location.line:>5} | {printable(text)}"
 
 
 def summary_line(result: ScanResult) -> str:

@@ -1,0 +1,40 @@
+"""Untrusted text made safe for a terminal, a CI log and a line-based report.
+
+A file name, a resource id, a template value in a message: any of them can hold a
+newline (a forged line such as ``::warning file=...::`` that GitHub Actions obeys), a
+carriage return or backspace (text that overwrites what came before), an ESC or CSI
+sequence (terminal control), a bidirectional override (text that reads differently from
+what it is) or a byte that is not UTF-8. ``printable`` shows each of them as an escape,
+so what is printed is one line that says what the value really is.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+# C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and
+# isolates, and the lone surrogates that stand for bytes that are not UTF-8.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte Python decoded with surrogateescape
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control or deceptive character shown as an escape."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def printable_lines(text: str) -> str:
+    """Like ``printable`` but keeping line breaks: for text meant to span lines."""
+    return "\n".join(printable(line) for line in text.split("\n"))
