@@ -16,6 +16,7 @@ MODULES = (
     "scanner.aws.cloudtrail",
     "scanner.aws.rds",
     "scanner.aws.lambda_functions",
+    "scanner.aws.dynamodb",
 )
 
 
