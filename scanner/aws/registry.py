@@ -17,6 +17,8 @@ MODULES = (
     "scanner.aws.rds",
     "scanner.aws.lambda_functions",
     "scanner.aws.dynamodb",
+    "scanner.aws.sqs",
+    "scanner.aws.sns",
 )
 
 
