@@ -43,7 +43,7 @@ BAD_RELATED = "P080"
 DESCRIPTIONS: dict[str, str] = {
     SYNTAX: "syntax error",
     BAD_ESCAPE: "unknown escape sequence in a string",
-    UNREADABLE: "policy file cannot be read or is not UTF-8 text",
+    UNREADABLE: "policy file cannot be read or is not a policy file",
     BAD_NUMBER: "index is not a whole number",
     LIMIT: "policy over a size or depth limit (file, string literal, def calls)",
     UNKNOWN_NAME: "unknown name (not a binding, param, `id` or `type`)",
