@@ -68,7 +68,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Exit codes (scan, audit):
       0  nothing failed at or above --fail-on, no input errors
       1  findings at or above --fail-on
-      2  usage, config or policy error
+      2  usage, config or policy error, or a report that cannot be written
       3  input errors (unreadable files, failed AWS calls), no findings over the threshold
       4  findings at or above --fail-on and input errors (an incomplete scan)
      70  internal error (a bug; --debug shows the traceback)

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -20,6 +17,7 @@ import botocore
 
 from scanner import __version__
 from scanner.loaders.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_VERSION
+from scanner.report.output import write_output
 
 if TYPE_CHECKING:
     from scanner.aws.context import CollectContext
@@ -65,23 +63,14 @@ def _timestamp(moment: datetime) -> str:
 
 
 def write_snapshot(snapshot: dict[str, Any], path: str) -> None:
-    """Write ``snapshot`` to ``path`` atomically (temp file + rename); ``-`` is stdout."""
+    """Write ``snapshot`` to ``path`` atomically (``scanner.report.output``); ``-`` is stdout.
+
+    A file that cannot be written raises ``OutputError`` and leaves any previous one.
+    """
     data = json.dumps(snapshot, indent=1, sort_keys=False).encode("utf-8") + b"\n"
-    if path == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return
-    if path.endswith(".gz"):
+    if path.endswith(".gz") and path != "-":
         data = gzip.compress(data, compresslevel=6, mtime=0)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, temp = tempfile.mkstemp(prefix=".snapshot-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        os.unlink(temp)
-        raise
+    write_output(path, data, "snapshot")
 
 
 def split_by_account(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:

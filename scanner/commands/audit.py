@@ -24,9 +24,11 @@ from scanner.commands.options import parse_policy_params, policy_selection_optio
 from scanner.config import Config, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.model import Severity
-from scanner.outcome import combine, exit_code
+from scanner.outcome import EXIT_USAGE, combine, exit_code
 from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
+from scanner.report.escape import printable
+from scanner.report.output import OutputError, check_output, write_output
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage import triage
 
@@ -37,7 +39,8 @@ EPILOG = """\b
 Exit codes (over all accounts):
   0  no failed finding at or above --fail-on
   1  at least one failed finding at or above --fail-on, and every call succeeded
-  2  usage error, or a policy that does not compile
+  2  usage error, a policy that does not compile, or a report or snapshot that
+     cannot be written (the other accounts are still scanned and reported)
   3  failed AWS calls (or unreadable input) and no finding over the threshold
   4  findings at or above --fail-on and failed AWS calls: the audit is incomplete
  70  internal error (a bug; --debug shows the traceback)
@@ -111,7 +114,8 @@ def audit(ctx: click.Context, **options: Any) -> None:
         report_errors(snapshot, "snapshot")
         click.echo(summary(snapshot), err=True)
     codes = _scan_accounts(snapshot, policies, config, options)
-    ctx.exit(2 if policies.diagnostics else combined_exit_code(codes))
+    failed = policies.diagnostics or EXIT_USAGE in codes  # a report that was not written
+    ctx.exit(EXIT_USAGE if failed else combined_exit_code(codes))
 
 
 _COLLECT_KEYS = frozenset(
@@ -132,6 +136,23 @@ def _check_output(options: dict[str, Any]) -> None:
             f"with several accounts, {options['fmt']} reports need -o with {{account}}",
             hint="for example: -o report-{account}.sarif",
         )
+    if output:
+        if ACCOUNT_FIELD in os.path.dirname(output):
+            raise UsageError("-o may have {account} in its file name only, not in a directory")
+        check_output(output.replace(ACCOUNT_FIELD, "123456789012"))
+    if options["snapshot_dir"]:
+        _make_snapshot_dir(options["snapshot_dir"])
+
+
+def _make_snapshot_dir(path: str) -> None:
+    """Create --snapshot-dir before collecting, so a bad path costs no AWS calls."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create --snapshot-dir {printable(path)}: {exc.strerror or exc}"
+        ) from exc
+    check_output(os.path.join(path, "snapshot.json.gz"), "snapshot")
 
 
 def _config() -> Config:
@@ -145,7 +166,6 @@ def _scan_accounts(
     """Scan each account's snapshot; report paths are relative to ``root``."""
     keep = options["snapshot_dir"]
     if keep:
-        os.makedirs(keep, exist_ok=True)
         return _scan_in(keep, os.getcwd(), snapshot, policies, config, options)
     with tempfile.TemporaryDirectory(prefix="pacscan-audit-") as temporary:
         return _scan_in(temporary, temporary, snapshot, policies, config, options)
@@ -164,10 +184,15 @@ def _scan_in(
     parts = split_by_account(snapshot)
     for account, part in parts.items():
         path = os.path.join(directory, f"snapshot-{account}.json.gz")
-        write_snapshot(part, path)
-        request = ScanRequest(paths=(path,), root=root)
-        result = triage(run_scan(request, policies), config, today=date.today())
-        _report(account, result, options, heading=len(parts) > 1)
+        try:  # a full disk loses this account's output; the other accounts go on
+            write_snapshot(part, path)
+            request = ScanRequest(paths=(path,), root=root)
+            result = triage(run_scan(request, policies), config, today=date.today())
+            _report(account, result, options, heading=len(parts) > 1)
+        except OutputError as exc:
+            click.echo(render(exc.diagnostic()), err=True)
+            codes.append(EXIT_USAGE)
+            continue
         codes.append(exit_code(result, fail_on))
     return codes
 
@@ -183,8 +208,7 @@ def _report(account: str, result: ScanResult, options: dict[str, Any], heading: 
     )
     text = renderer(fmt)(result, report_options)
     if output:
-        with open(output.replace(ACCOUNT_FIELD, account), "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_output(output.replace(ACCOUNT_FIELD, account), text)
         return
     if heading:
         click.echo(f"== account {account} ==")

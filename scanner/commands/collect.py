@@ -14,13 +14,17 @@ from scanner.aws.session import RETRY_MODES, ClientSettings
 from scanner.aws.snapshot import write_snapshot
 from scanner.errors import render
 from scanner.loaders.snapshot import collection_errors
+from scanner.report.escape import printable
+from scanner.report.output import check_output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EPILOG = """\b
 Exit codes:
   0  the snapshot was written and every API call succeeded
-  2  usage error (bad option, unknown profile, no credentials)
+  2  usage error (bad option, unknown profile, no credentials, an -o directory that
+     does not exist: checked before any AWS call), or a snapshot that cannot be
+     written (a full disk; a previous snapshot at that path is left as it was)
   3  the snapshot was written but some API calls failed (listed in its "errors")
 """
 
@@ -155,12 +159,14 @@ def collect(ctx: click.Context, output: str, **options: Any) -> None:
     policies check templates and live accounts. A failed API call (denied, throttled,
     timed out) is recorded in the snapshot and the collection goes on.
     """
+    check_output(output, "snapshot")  # before any AWS call: a typo costs nothing
     debug = bool((ctx.obj or {}).get("debug"))
     snapshot = run_collection(collect_request(debug, **options))
     write_snapshot(snapshot, output)
     if not options["quiet"]:
         report_errors(snapshot, output)
-        click.echo(f"{summary(snapshot)}; wrote {output if output != '-' else 'stdout'}", err=True)
+        written = printable(output) if output != "-" else "stdout"
+        click.echo(f"{summary(snapshot)}; wrote {written}", err=True)
     ctx.exit(3 if snapshot["errors"] else 0)
 
 

@@ -10,8 +10,11 @@ import click
 import yaml
 
 from scanner.errors import UsageError
+from scanner.report.escape import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+MAX_PARAM_DEPTH = 32  # a policy param is a number, a string or a short list or map
 
 _POLICY_SELECTION = [
     click.option(
@@ -42,7 +45,33 @@ def parse_policy_params(pairs: Iterable[str]) -> dict[str, Any]:
             params[name] = json.loads(value)
         except json.JSONDecodeError:
             params[name] = value
+        except RecursionError:  # nested past what the JSON decoder takes
+            raise _nested_too_deep(name) from None
+        if _too_deep(params[name]):
+            raise _nested_too_deep(name)
     return params
+
+
+def _nested_too_deep(name: str) -> UsageError:
+    return UsageError(
+        f"--param {printable(name)}: the value nests lists or maps more than "
+        f"{MAX_PARAM_DEPTH} levels deep"
+    )
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and maps in ``value`` nest more than ``MAX_PARAM_DEPTH`` levels."""
+    level: list[Any] = [value]
+    for _ in range(MAX_PARAM_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, (list, dict))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def parse_template_parameters(pairs: Iterable[str], files: Iterable[str]) -> dict[str, Any]:
@@ -69,13 +98,34 @@ def _split_pair(pair: str, option: str) -> tuple[str, str]:
 
 
 def _read_parameters_file(path: str) -> dict[str, Any]:
+    shown = printable(path)
     try:
         with open(path, encoding="utf-8") as handle:
             data = yaml.safe_load(handle)
     except OSError as exc:
-        raise UsageError(f"cannot read parameters file {path}: {exc.strerror}") from exc
+        raise UsageError(f"cannot read parameters file {shown}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"parameters file {shown} is not UTF-8 text (byte {exc.object[exc.start]:#04x} "
+            f"at offset {exc.start})"
+        ) from None
+    except RecursionError:
+        raise UsageError(f"parameters file {shown} nests too deeply") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"parameters file {path} is not valid JSON or YAML: {exc}") from exc
+        raise UsageError(
+            f"parameters file {shown} is not valid JSON or YAML: {printable(str(exc))}"
+        ) from exc
+    values = _parameter_map(data, shown)
+    for name, value in values.items():
+        if not _parameter_value(value):
+            raise UsageError(
+                f"parameters file {shown}: {printable(name)}: a value must be a string, "
+                "number, boolean or a list of them"
+            )
+    return values
+
+
+def _parameter_map(data: Any, shown: str) -> dict[str, Any]:
     if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
         data = data["Parameters"]
     if isinstance(data, list) and all(
@@ -85,6 +135,13 @@ def _read_parameters_file(path: str) -> dict[str, Any]:
     if isinstance(data, dict):
         return {str(key): value for key, value in data.items()}
     raise UsageError(
-        f"parameters file {path} must be a map of name to value or a list of "
+        f"parameters file {shown} must be a map of name to value or a list of "
         "{ParameterKey, ParameterValue}"
     )
+
+
+def _parameter_value(value: Any) -> bool:
+    """A CloudFormation parameter value: a scalar, or a list of them (``List<...>``)."""
+    if isinstance(value, list):
+        return not any(isinstance(item, (list, dict)) for item in value)
+    return not isinstance(value, dict)

@@ -22,6 +22,7 @@ from scanner.model import Severity
 from scanner.outcome import exit_code
 from scanner.pipeline import ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
+from scanner.report.output import check_output, write_output
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage import triage
 
@@ -32,8 +33,9 @@ Exit codes:
   0  no failed finding at or above --fail-on (unknowns never fail a scan)
   1  at least one failed finding at or above --fail-on, and no input errors
      (with --new-only: one the baseline did not have)
-  2  usage error, a bad config file, or a policy that does not compile
-     (the other policies still run)
+  2  usage error, a bad config file, a policy that does not compile (the other
+     policies still run), or a report that cannot be written (-o into a missing
+     directory is refused before the scan; a failed write leaves the old file)
   3  input errors (unreadable or malformed files) and no finding over the threshold
   4  findings at or above --fail-on and input errors: the scan is incomplete
  70  internal error (a bug; --debug shows the traceback)
@@ -155,6 +157,8 @@ def scan(
     config = _config(config_path, no_config)
     fmt = fmt or config.format or "text"
     output = output or config.output
+    if output:
+        check_output(output)  # a typo in -o costs nothing
     severity = Severity(fail_on or config.fail_on or "low")
     new_only = _first(new_only, config.new_only)
     if fmt not in available_formats():
@@ -203,14 +207,13 @@ def scan(
             text = text.rstrip("\n") + "\n\n" + summary + "\n"
         else:  # keep machine-readable output clean
             click.echo(summary, err=True)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
     if fmt != "text":  # text output lists errors itself; other formats keep stdout clean
         for diag in result.errors[len(policies.diagnostics) :]:
             click.echo(render(diag), err=True)
+    if output:
+        write_output(output, text)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
     ctx.exit(2 if policies.diagnostics else exit_code(result, severity, new_only))
 
 

@@ -1,19 +1,23 @@
-"""Output integrity: nothing hostile reaches the terminal or the log, and internal errors
-are told apart from user mistakes.
+"""Output integrity: reports are written whole or not at all, user mistakes get their
+documented exit code (never 70), and nothing hostile reaches the terminal or the log.
 
 Each case runs the real ``pacscan`` in a subprocess with a timeout and a memory limit, on
-a directory that also holds good templates, and checks the clear output, the exit code
+a directory that also holds good templates, and checks the clear error, the exit code
 and that the rest of the work was still done.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
+import signal
+import socket
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +27,28 @@ MEMORY = 2 << 30  # bytes of address space for the pacscan process
 
 BUCKET = "  {name}:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: {name}\n"
 BROKEN = "Resources: [\n"
+FAKE_AWS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_CONFIG_FILE": os.devnull,
+    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
 
 
-def _limits() -> None:
+def _limits(file_size: int | None = None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+    if file_size is not None:  # writes past it fail with EFBIG instead of killing us
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
 
 
 def pacscan(
     *args: str | Path,
     cwd: Path,
     env: dict[str, str] | None = None,
+    file_size: int | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run pacscan; output stays bytes, so what reaches the terminal is checked exactly."""
     return subprocess.run(
@@ -41,7 +57,7 @@ def pacscan(
         env={**os.environ, "XDG_CACHE_HOME": str(cwd.parent / "cache"), **(env or {})},
         capture_output=True,
         timeout=TIMEOUT,
-        preexec_fn=_limits,
+        preexec_fn=lambda: _limits(file_size),
     )
 
 
@@ -68,7 +84,203 @@ def assert_one_clear_error(done: subprocess.CompletedProcess[bytes], *words: str
         assert word in text, text
 
 
-# -- internal errors are 70, and say so -------------------------------------------------------
+# -- reports are replaced atomically -------------------------------------------------
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str = "64k") -> Iterator[Path]:
+    """A real file system of ``size`` bytes (tmpfs); skip where mounting is not allowed."""
+    path.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+def fill(disk: Path, leave: int) -> None:
+    """Fill ``disk`` until only about ``leave`` bytes are free."""
+    stats = os.statvfs(disk)
+    free = stats.f_bavail * stats.f_frsize
+    (disk / "filler").write_bytes(b"\0" * max(0, free - leave))
+
+
+def test_a_full_disk_keeps_the_previous_report(tmp_path: Path) -> None:
+    repo = templates(tmp_path, buckets=60)  # a JSON report of about 20 KB
+    with small_disk(tmp_path / "disk") as disk:
+        report = disk / "report.json"
+        report.write_text("the previous report\n", encoding="utf-8")
+        fill(disk, leave=8192)
+        args = ("scan", "--no-config", ".", "--policy", "PAC-S3-009", "--format", "json")
+        done = pacscan(*args, "-o", report, cwd=repo)
+        assert done.returncode == 2, stderr(done)
+        text = stderr(done)
+        assert "error[OUTPUT]: cannot write the report to" in text
+        assert "No space left on device (the previous file is unchanged)" in text
+        assert "broken.yaml:2:1: error[I005]" in text  # the scan itself was done
+        assert report.read_text(encoding="utf-8") == "the previous report\n"
+        assert sorted(p.name for p in disk.iterdir()) == ["filler", "report.json"]
+
+        (disk / "filler").unlink()
+        again = pacscan(*args, "-o", report, cwd=repo)
+        assert again.returncode == 4, stderr(again)  # findings and the broken file
+        findings = json.loads(report.read_text(encoding="utf-8"))["findings"]
+        assert {f["file"] for f in findings if f["policy_id"] == "PAC-S3-009"} == {
+            f"good{n}.yaml" for n in range(60)
+        }
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit"])
+def test_a_write_that_fails_midway_keeps_the_previous_report(tmp_path: Path, fmt: str) -> None:
+    """RLIMIT_FSIZE makes the write fail with EFBIG part of the way through."""
+    repo = templates(tmp_path, buckets=60)
+    report = tmp_path / f"report.{fmt}"
+    report.write_text("the previous report\n", encoding="utf-8")
+    env = {"PACSCAN_NO_CACHE": "1"}
+    done = pacscan(
+        "scan", "--no-config", ".", "--format", fmt, "-o", report,
+        cwd=repo, env=env, file_size=4096,
+    )  # fmt: skip
+    assert done.returncode == 2, stderr(done)
+    text = stderr(done)
+    assert "Traceback" not in text and text.count("error[OUTPUT]") == 1, text
+    assert "cannot write the report to" in text and "File too large" in text
+    if fmt != "text":  # the other formats put input errors on stderr: the scan was done
+        assert "broken.yaml:2:1: error[I005]" in text
+    assert report.read_text(encoding="utf-8") == "the previous report\n"
+    assert {p.name for p in tmp_path.iterdir()} == {report.name, "repo"}  # no temp file left
+
+
+def test_an_interrupted_report_never_replaces_a_symlink_target(tmp_path: Path) -> None:
+    """A report path that is a symlink (planted in a repository) is replaced, not followed."""
+    repo = templates(tmp_path)
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n", encoding="utf-8")
+    (repo / "report.json").symlink_to(precious)
+    done = pacscan("scan", "--no-config", ".", "--format", "json", "-o", "report.json", cwd=repo)
+    assert done.returncode == 4, stderr(done)
+    assert precious.read_text(encoding="utf-8") == "keep me\n"
+    assert not (repo / "report.json").is_symlink()
+    assert json.loads((repo / "report.json").read_text(encoding="utf-8"))["findings"]
+
+
+# -- output locations are checked before any work ----------------------------------------
+
+
+@contextlib.contextmanager
+def listening() -> Iterator[tuple[str, socket.socket]]:
+    """A TCP endpoint that records whether anyone connected (an AWS call was made)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        server.setblocking(False)
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", server
+
+
+def connected(server: socket.socket) -> bool:
+    try:
+        server.accept()[0].close()
+    except BlockingIOError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["collect", "--region", "us-east-1", "-q", "-o", "missing/snapshot.json"],
+        ["audit", "--region", "us-east-1", "-q", "--no-config", "-o", "missing/report.txt"],
+        ["audit", "--region", "us-east-1", "-q", "--no-config", "--snapshot-dir", "f/snaps"],
+    ],
+    ids=["collect -o", "audit -o", "audit --snapshot-dir"],
+)
+def test_a_bad_output_location_stops_live_commands_before_any_aws_call(
+    tmp_path: Path, command: list[str]
+) -> None:
+    (tmp_path / "f").write_text("a file, not a directory\n", encoding="utf-8")
+    with listening() as (url, server):
+        env = {**FAKE_AWS, "AWS_ENDPOINT_URL": url}
+        done = pacscan(*command, cwd=tmp_path, env=env)
+        assert not connected(server), "an AWS call was made before the output was checked"
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "error[OUTPUT]: cannot")
+    assert "does not exist" in stderr(done) or "Not a directory" in stderr(done)
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "words"),
+    [
+        (["-o", "missing/report.sarif"], None, ["missing does not exist"]),
+        (["-o", "good0.yaml/report.sarif"], None, ["good0.yaml is not a directory"]),
+        ([], "report: {output: missing/report.sarif}\n", ["missing does not exist"]),
+    ],
+    ids=["-o missing directory", "-o under a file", "config output"],
+)
+def test_a_bad_report_location_stops_the_scan_before_it_starts(
+    tmp_path: Path, args: list[str], config: str | None, words: list[str]
+) -> None:
+    repo = templates(tmp_path)
+    if config is not None:
+        (repo / ".pacscan.yaml").write_text(f"version: 1\n{config}", encoding="utf-8")
+    done = pacscan("scan", ".", "--format", "sarif", *args, cwd=repo)
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "error[OUTPUT]: cannot write the report to", *words)
+    assert "broken.yaml" not in stderr(done)  # refused before anything was scanned
+
+
+# -- user mistakes are usage errors (2), not internal errors (70) -------------------------
+
+
+def _deep_json(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("args", "files", "words"),
+    [
+        (["--param", f"x={_deep_json(40)}"], {}, ["--param x", "more than 32 levels"]),
+        (["--param", f"x={_deep_json(60_000)}"], {}, ["--param x", "more than 32 levels"]),
+        (["--parameters-file", "p.yaml"], {"p.yaml": b"\xff\xfe"}, ["is not UTF-8 text"]),
+        (
+            ["--parameters-file", "p.yaml"],
+            {"p.yaml": b"a: " + b"[" * 20_000 + b"]" * 20_000},
+            ["nests too deeply"],
+        ),
+        (
+            ["--parameters-file", "p.yaml"],
+            {"p.yaml": b"Env: {nested: map}\n"},
+            ["Env: a value must be a string, number, boolean or a list of them"],
+        ),
+        (
+            ["--parameters-file", "p.yaml"],
+            {"p.yaml": b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n"},
+            ["b: a value must be"],
+        ),
+    ],
+    ids=[
+        "--param nested",
+        "--param nested past the JSON decoder",
+        "parameters file not UTF-8",
+        "parameters file nested past the YAML parser",
+        "parameters file with a map value",
+        "parameters file with aliases",
+    ],
+)
+def test_option_mistakes_exit_2_with_one_message(
+    tmp_path: Path, args: list[str], files: dict[str, bytes], words: list[str]
+) -> None:
+    repo = templates(tmp_path)
+    for name, content in files.items():
+        (repo / name).write_bytes(content)
+    done = pacscan("scan", "--no-config", "good0.yaml", *args, cwd=repo)
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "error[USAGE]", *words)
 
 
 def test_an_internal_error_is_70_and_says_how_to_get_the_traceback(tmp_path: Path) -> None:
