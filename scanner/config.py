@@ -31,6 +31,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -122,17 +123,11 @@ def load_config(path: str, *, confined: bool = True) -> Config:
     scanned repository) allows only paths inside the file's directory; ``confined=False``
     is for a file the user named on the command line.
     """
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
-        diag = Diagnostic("C001", f"cannot read config file: {reason}", file=path)
-        raise ConfigError([diag]) from exc
+    text = _read_config(path, confined)
     try:
         parsed = read_yaml(path, text, Limits())
     except InputError as exc:
-        raise ConfigError([_yaml_diagnostic(exc, path)]) from exc
+        raise ConfigError([_yaml_diagnostic(exc, path, text)]) from exc
     if parsed.value is None:
         return Config(path=path)
     positions = parsed.positions
@@ -142,6 +137,45 @@ def load_config(path: str, *, confined: bool = True) -> Config:
     if problems:
         raise ConfigError(sorted(problems, key=_position))
     return _config(parsed.value, path, positions)
+
+
+MAX_CONFIG = 1 << 20  # bytes of a config file
+
+
+def _read_config(path: str, confined: bool) -> str:
+    """The text of a config file: a regular file, UTF-8, at most ``MAX_CONFIG`` bytes and,
+    when ``confined``, not a symbolic link out of its directory (C005: never read)."""
+    if confined:
+        base = os.path.dirname(os.path.abspath(path))
+        if not _inside(os.path.realpath(path), os.path.realpath(base)):
+            message = "not followed: the config file is a symbolic link out of its directory"
+            raise ConfigError([Diagnostic("C005", message, hint=_OUTSIDE_HINT, file=path)])
+    try:
+        return _read_text(path)
+    except _ReadProblem as exc:
+        diag = Diagnostic("C001", f"cannot read config file: {exc}", file=path)
+        raise ConfigError([diag]) from exc
+
+
+class _ReadProblem(Exception):
+    """Why a config file cannot be read, in words."""
+
+
+def _read_text(path: str) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise _ReadProblem("it is not a regular file")
+            data = handle.read(MAX_CONFIG + 1)
+    except OSError as exc:
+        raise _ReadProblem(exc.strerror or str(exc)) from exc
+    if len(data) > MAX_CONFIG:
+        raise _ReadProblem(f"it is larger than {MAX_CONFIG:,} bytes")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _ReadProblem("it is not UTF-8 text") from exc
 
 
 # The path-valued settings: (key path, what it is), for a list also each item.
@@ -231,13 +265,13 @@ def _errors(data: Any) -> list[jsonschema.ValidationError]:
     return list(_validator().iter_errors(data))
 
 
-def _yaml_diagnostic(exc: InputError, path: str) -> Diagnostic:
+def _yaml_diagnostic(exc: InputError, path: str, text: str) -> Diagnostic:
     """The YAML reader's error (syntax, duplicate key, too deep) as a config problem."""
     return Diagnostic(
         "C001",
         f"config file: {exc.message}",
         location=exc.location,
-        source_line=exc.source_line,
+        source_line=source_excerpt(text, exc.location),
         file=path,
     )
 

@@ -144,6 +144,26 @@ def test_every_escaping_path_is_reported_at_once(repo: Path) -> None:
     ]
 
 
+def test_a_config_file_symlinked_out_of_the_repository_is_not_read(
+    repo: Path, outside: Path
+) -> None:
+    (repo / ".pacscan.yaml").symlink_to(outside / "secrets.env")
+    done = _pacscan(repo, "scan", "template.json")
+    assert done.returncode == 2
+    assert done.stderr.startswith(
+        ".pacscan.yaml: error[C005]: not followed: the config file is a symbolic link out of"
+    )
+
+
+def test_a_config_that_is_not_a_regular_file_does_not_hang(repo: Path) -> None:
+    os.mkfifo(repo / "fifo.yaml")
+    done = _pacscan(repo, "scan", "template.json", "--config", "fifo.yaml")
+    assert done.returncode == 2
+    assert "fifo.yaml: error[C001]: cannot read config file: it is not a regular file" in (
+        done.stderr
+    )
+
+
 def test_paths_inside_the_repository_still_work(repo: Path) -> None:
     (repo / "out").mkdir()
     _config(
