@@ -19,6 +19,10 @@ MODULES = (
     "scanner.aws.dynamodb",
     "scanner.aws.sqs",
     "scanner.aws.sns",
+    "scanner.aws.secretsmanager",
+    "scanner.aws.ecr",
+    "scanner.aws.efs",
+    "scanner.aws.guardduty",
 )
 
 

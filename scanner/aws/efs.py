@@ -1,0 +1,57 @@
+"""EFS: file systems with their encryption and automatic backup policy.
+
+A file system without a backup policy (``PolicyNotFound``) has automatic backups off:
+``BackupPolicy.Status`` is then ``DISABLED``, as AWS reports it after a policy is removed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.aws.context import REGIONAL, CollectContext, Collector
+from scanner.aws.shapes import drop_none, tag_map, with_tags
+
+TYPES = ("AWS::EFS::FileSystem",)
+
+
+def collect(ctx: CollectContext) -> None:
+    for system in ctx.pages("DescribeFileSystems", "FileSystems", lists=TYPES).items():
+        _collect_file_system(ctx, system)
+
+
+def _collect_file_system(ctx: CollectContext, system: dict[str, Any]) -> None:
+    system_id = system["FileSystemId"]
+    props = file_system_properties(system)
+    backup = ctx.call("DescribeBackupPolicy", FileSystemId=system_id, absent=("PolicyNotFound",))
+    if backup.failed:
+        props["BackupPolicy"] = {"Status": backup.unknown()}
+    else:
+        status = ((backup.data or {}).get("BackupPolicy") or {}).get("Status") or "DISABLED"
+        props["BackupPolicy"] = {"Status": status}
+    tags = tag_map(system.get("Tags"))
+    arn = system.get("FileSystemArn") or (
+        f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account}:file-system/{system_id}"
+    )
+    ctx.add("AWS::EFS::FileSystem", arn, system_id, with_tags(props, tags), tags=tags)
+
+
+def file_system_properties(system: dict[str, Any]) -> dict[str, Any]:
+    """A ``DescribeFileSystems`` entry in the shape of ``AWS::EFS::FileSystem``."""
+    protection = system.get("FileSystemProtection") or {}
+    return drop_none(
+        {
+            "Encrypted": bool(system.get("Encrypted", False)),
+            "KmsKeyId": system.get("KmsKeyId"),
+            "PerformanceMode": system.get("PerformanceMode"),
+            "ThroughputMode": system.get("ThroughputMode"),
+            "ProvisionedThroughputInMibps": system.get("ProvisionedThroughputInMibps"),
+            "AvailabilityZoneName": system.get("AvailabilityZoneName"),
+            "FileSystemProtection": drop_none(
+                {"ReplicationOverwriteProtection": protection.get("ReplicationOverwriteProtection")}
+            )
+            or None,
+        }
+    )
+
+
+COLLECTORS = (Collector("efs.file_systems", "efs", REGIONAL, collect, TYPES),)

@@ -1,0 +1,112 @@
+"""ECR repositories and EFS file systems against moto: collected shape and built-in verdicts."""
+
+from __future__ import annotations
+
+import json
+
+from moto_fixtures import ACCOUNT, MotoAWS, resources_of
+from test_audit import audit
+
+LIFECYCLE = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "selection": {"tagStatus": "untagged", "countType": "imageCountMoreThan",
+                              "countNumber": 5},
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)  # fmt: skip
+PULL_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "pull",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": ["ecr:BatchGetImage"],
+        }
+    ],
+}
+
+
+def make_repositories(aws: MotoAWS) -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(
+        repositoryName="app",
+        imageTagMutability="IMMUTABLE",
+        imageScanningConfiguration={"scanOnPush": True},
+        encryptionConfiguration={"encryptionType": "KMS", "kmsKey": "alias/images"},
+        tags=[{"Key": "team", "Value": "web"}],
+    )
+    ecr.put_lifecycle_policy(repositoryName="app", lifecyclePolicyText=LIFECYCLE)
+    ecr.set_repository_policy(repositoryName="app", policyText=json.dumps(PULL_ONLY))
+    ecr.create_repository(repositoryName="scratch")
+
+
+def test_repository_settings_in_cloudformation_shape(aws: MotoAWS) -> None:
+    make_repositories(aws)
+    snapshot, done = aws.collect("--service", "ecr")
+    assert done.returncode == 0, snapshot["errors"]
+    repositories = resources_of(snapshot, "AWS::ECR::Repository")
+    app = repositories["app"]
+    assert app["id"] == f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/app"
+    props = app["properties"]
+    assert props["ImageTagMutability"] == "IMMUTABLE"
+    assert props["ImageScanningConfiguration"] == {"ScanOnPush": True}
+    assert props["EncryptionConfiguration"]["EncryptionType"] == "KMS"
+    assert json.loads(props["LifecyclePolicy"]["LifecyclePolicyText"]) == json.loads(LIFECYCLE)
+    assert props["LifecyclePolicy"]["RegistryId"] == ACCOUNT
+    assert props["RepositoryPolicyText"] == PULL_ONLY
+    assert props["Tags"] == [{"Key": "team", "Value": "web"}]
+    scratch = repositories["scratch"]["properties"]
+    assert scratch["ImageTagMutability"] == "MUTABLE"
+    assert scratch["ImageScanningConfiguration"] == {"ScanOnPush": False}
+    assert "LifecyclePolicy" not in scratch
+    assert "RepositoryPolicyText" not in scratch
+
+
+def test_repository_verdicts(aws: MotoAWS) -> None:
+    make_repositories(aws)
+    policies = ["PAC-ECR-001", "PAC-ECR-002", "PAC-ECR-003"]
+    assert audit(aws, ["ecr"], policies) == {
+        **{(policy, "app"): "pass" for policy in policies},
+        **{(policy, "scratch"): "fail" for policy in policies},
+    }
+
+
+def make_file_systems(aws: MotoAWS) -> dict[str, str]:
+    efs = aws.client("efs")
+    sealed = efs.create_file_system(
+        CreationToken="sealed", Encrypted=True, Backup=True, Tags=[{"Key": "Name", "Value": "home"}]
+    )["FileSystemId"]
+    bare = efs.create_file_system(CreationToken="bare")["FileSystemId"]
+    return {"sealed": sealed, "bare": bare}
+
+
+def test_file_system_settings_in_cloudformation_shape(aws: MotoAWS) -> None:
+    ids = make_file_systems(aws)
+    snapshot, done = aws.collect("--service", "efs")
+    assert done.returncode == 0, snapshot["errors"]
+    systems = resources_of(snapshot, "AWS::EFS::FileSystem")
+    sealed = systems[ids["sealed"]]
+    assert sealed["id"] == (
+        f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:file-system/{ids['sealed']}"
+    )
+    assert sealed["tags"] == {"Name": "home"}
+    assert sealed["properties"]["Encrypted"] is True
+    assert sealed["properties"]["BackupPolicy"] == {"Status": "ENABLED"}
+    bare = systems[ids["bare"]]["properties"]
+    assert (bare["Encrypted"], bare["BackupPolicy"]) == (False, {"Status": "DISABLED"})
+    assert bare["PerformanceMode"] == "generalPurpose"
+
+
+def test_file_system_verdicts(aws: MotoAWS) -> None:
+    ids = make_file_systems(aws)
+    policies = ["PAC-EFS-001", "PAC-EFS-004"]
+    assert audit(aws, ["efs"], policies) == {
+        **{(policy, ids["sealed"]): "pass" for policy in policies},
+        **{(policy, ids["bare"]): "fail" for policy in policies},
+    }
