@@ -212,7 +212,7 @@ def _report(account: str, result: ScanResult, options: dict[str, Any], heading: 
         return
     if heading:
         click.echo(f"== account {account} ==")
-    click.echo(text, nl=not text.endswith("\n"))
+    write_output("-", text if text.endswith("\n") else text + "\n")
 
 
 def combined_exit_code(codes: list[int]) -> int:

@@ -210,10 +210,7 @@ def scan(
     if fmt != "text":  # text output lists errors itself; other formats keep stdout clean
         for diag in result.errors[len(policies.diagnostics) :]:
             click.echo(render(diag), err=True)
-    if output:
-        write_output(output, text)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    write_output(output or "-", text if text.endswith("\n") else text + "\n")
     ctx.exit(2 if policies.diagnostics else exit_code(result, severity, new_only))
 
 

@@ -54,9 +54,7 @@ def write_output(path: str, data: str | bytes, what: str = "report") -> None:
     """Write ``data`` to ``path`` (``-`` is stdout) so it is all there or not at all."""
     raw = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")
     if path == STDOUT:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(raw)
-        sys.stdout.buffer.flush()
+        _write_stdout(raw, what)
         return
     check_output(path, what)
     if os.path.abspath(path).startswith(_DEVICES):  # /dev/stdout, /dev/null, named by the user
@@ -99,6 +97,17 @@ def _replace(path: str, raw: bytes, what: str, current: os.stat_result | None) -
             raise _failed(path, what, exc) from exc
         raise
     _sync_directory(directory)
+
+
+def _write_stdout(raw: bytes, what: str) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        raise  # the reader went away (``| head``): not an error of pacscan's
+    except OSError as exc:  # ``> /dev/full``, a full disk behind a redirection
+        raise OutputError(f"cannot write the {what} to stdout: {exc.strerror or exc}") from exc
 
 
 def _write_in_place(path: str, raw: bytes, what: str) -> None:

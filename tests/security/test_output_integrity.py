@@ -170,6 +170,19 @@ def test_an_interrupted_report_never_replaces_a_symlink_target(tmp_path: Path) -
     assert json.loads((repo / "report.json").read_text(encoding="utf-8"))["findings"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_report_on_a_full_stdout_is_an_output_error(tmp_path: Path) -> None:
+    repo = templates(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", "from scanner.cli import main; main()", "scan", "."],
+            cwd=repo, env=env, stdout=full, stderr=subprocess.PIPE, timeout=TIMEOUT,
+        )  # fmt: skip
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "cannot write the report to stdout: No space left on device")
+
+
 # -- output locations are checked before any work ----------------------------------------
 
 
