@@ -148,11 +148,11 @@ def test_pacscan_test_runs_chained_def_examples(tmp_path: Path) -> None:
 
 
 def test_huge_policy_file_is_refused_before_parsing(tmp_path: Path) -> None:
-    # A 5 MB string literal once cost 2.2 GB in the lexer.
-    huge = _policy("PAC-BOMB-007", f'  assert Properties.BucketName != "{"a" * 5_000_000}"')
+    # A 5 MB string literal once cost 2.2 GB in the lexer; 2 MB is read, then refused.
+    huge = _policy("PAC-BOMB-007", f'  assert Properties.BucketName != "{"a" * 2_000_000}"')
     done, found = _scan(tmp_path, {"huge.policy": huge}, {"BucketName": "b"})
     assert done.returncode == 2
-    assert "huge.policy:1:1: error[P005]: policy file is 5,000,1" in done.stderr
+    assert "huge.policy:1:1: error[P005]: policy file is 2,000,1" in done.stderr
     assert "the limit is 1,048,576" in done.stderr
     assert "aaaaaaaaaa" not in done.stderr  # the excerpt is not the whole file
     assert "PAC-BOMB-007" not in found

@@ -24,7 +24,7 @@ def _limit_memory() -> None:
 
 
 def _pacscan(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "XDG_CACHE_HOME": str(cwd / ".cache")}
+    env = {**os.environ, "XDG_CACHE_HOME": str(cwd / "cache")}  # outside the scanned folder
     return subprocess.run(
         [sys.executable, "-c", "from scanner.cli import main; main()", *args],
         cwd=cwd,
@@ -52,15 +52,17 @@ def _many_buckets(count: int) -> str:
 
 
 def test_many_findings_in_one_template_are_suppressed_in_linear_time(tmp_path: Path) -> None:
-    (tmp_path / "big.yaml").write_text(_many_buckets(BUCKETS), encoding="utf-8")
-    (tmp_path / "small.yaml").write_text(
+    scanned = tmp_path / "templates"
+    scanned.mkdir()
+    (scanned / "big.yaml").write_text(_many_buckets(BUCKETS), encoding="utf-8")
+    (scanned / "small.yaml").write_text(
         "Resources:\n  Plain:\n    Type: AWS::S3::Bucket\n", encoding="utf-8"
     )
-    done = _pacscan("scan", ".", "--format", "json", "-o", "out.json", cwd=tmp_path)
+    done = _pacscan("scan", "templates", "--format", "json", "-o", "out.json", cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     findings = json.loads((tmp_path / "out.json").read_text("utf-8"))["findings"]
     versioning = {
-        (f["file"], f["resource"]["id"]): f["status"]
+        (Path(f["file"]).name, f["resource"]["id"]): f["status"]
         for f in findings
         if f["policy_id"] == "PAC-S3-009"
     }
