@@ -13,10 +13,10 @@ Command-line options win over the file.
 version: 1
 policies:
   paths: [policies/]                 # replaces the built-in policies, like --policies
-  enable: [PAC-S3-014]               # run only these
+  enable: [PAC-S3-014, PAC-IAM-013]  # run only these
   disable: [PAC-EC2-003]
   severity: {PAC-S3-014: high}       # severity overrides
-  params: {max_key_age: 60}
+  params: {maximum_access_key_age_days: 60}
 suppressions:
   - policy: PAC-S3-014               # and/or resource:, file: (glob)
     reason: logs are write-once

@@ -21,6 +21,7 @@ from scanner.aws.runner import collect as run_collection
 from scanner.aws.snapshot import split_by_account, write_snapshot
 from scanner.commands.collect import collect_options, collect_request, report_errors, summary
 from scanner.commands.options import parse_policy_params, policy_selection_options
+from scanner.commands.selection import Selection, apply_selection
 from scanner.config import Config, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.model import Severity
@@ -99,11 +100,17 @@ def audit(ctx: click.Context, **options: Any) -> None:
         raise click.UsageError(f"output format {fmt!r} is not available in this build")
     _check_output(options)
     config = Config() if options["no_config"] else _config()
-    policies = compile_policies(
-        options["policy_dirs"] or config.policy_paths,
-        {**config.params, **parse_policy_params(options["policy_params"])},
-        frozenset(options["only"]) if options["only"] else config.enable,
-        frozenset(options["skip"]) | config.disable,
+    policies = apply_selection(
+        compile_policies(
+            options["policy_dirs"] or config.policy_paths,
+            {**config.params, **parse_policy_params(options["policy_params"])},
+        ),
+        Selection(
+            options["only"],
+            options["skip"],
+            config=config,
+            params=tuple(parse_policy_params(options["policy_params"])),
+        ),
     )
     for diag in policies.diagnostics:
         click.echo(render(diag), err=True)

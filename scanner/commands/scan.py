@@ -16,6 +16,7 @@ from scanner.commands.options import (
     parse_template_parameters,
     policy_selection_options,
 )
+from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
 from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import render
 from scanner.model import Severity
@@ -167,14 +168,11 @@ def scan(
     previous, baseline_warning = load_baseline_if_present(baseline) if baseline else (None, None)
     if new_only and previous is None:
         raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
-    selected = frozenset(only) if only else config.enable
     if framework:
-        selected = _framework_policies(framework, selected)
+        framework_policy_ids(framework)  # an unknown name stops here, before any work
     request = ScanRequest(
         paths=paths,
         policy_paths=policy_dirs or config.policy_paths,
-        only_policies=selected,
-        skip_policies=frozenset(skip) | config.disable,
         include=include_globs,
         exclude=exclude_globs,
         template_parameters=parse_template_parameters(template_params, parameters_file),
@@ -182,8 +180,9 @@ def scan(
         jobs=jobs,
         root=os.getcwd(),
     )
-    policies = compile_policies(
-        request.policy_paths, request.policy_params, request.only_policies, request.skip_policies
+    policies = apply_selection(
+        compile_policies(request.policy_paths, request.policy_params),
+        Selection(only, skip, framework, config, tuple(parse_policy_params(policy_params))),
     )
     if fmt != "text" or output:  # a text report on the terminal lists them itself
         for diag in policies.diagnostics:
@@ -212,19 +211,6 @@ def scan(
             click.echo(render(diag), err=True)
     write_output(output or "-", text if text.endswith("\n") else text + "\n")
     ctx.exit(2 if policies.diagnostics else exit_code(result, severity, new_only))
-
-
-def _framework_policies(name: str, selected: frozenset[str] | None) -> frozenset[str]:
-    """The framework's policy ids, narrowed by --policy / enable when those are given."""
-    from scanner.catalogue import framework_names, framework_policy_ids
-
-    if name not in framework_names():
-        raise click.BadParameter(
-            f"unknown framework {name!r}; known: {', '.join(framework_names())}",
-            param_hint="--framework",
-        )
-    ids = framework_policy_ids(name)
-    return ids if selected is None else ids & selected
 
 
 def _compliance(name: str, result: ScanResult) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,11 +73,35 @@ class Program:
         ]
         return Program.of(kept)
 
+    def unmatched(self, patterns: Iterable[str]) -> list[str]:
+        """The entries of ``patterns`` that name no policy (as id, name or shell pattern)."""
+        return [
+            pattern
+            for pattern in dict.fromkeys(patterns)
+            if not any(_matches(p.info, (pattern,)) for p in self.policies)
+        ]
+
+    def closest(self, pattern: str) -> str | None:
+        """The policy id, name or family pattern (``PAC-S3-*``) most like ``pattern``."""
+        candidates = {p.info.id for p in self.policies} | {p.info.name for p in self.policies}
+        if any(ch in pattern for ch in "*?["):
+            candidates |= {p.info.id.rpartition("-")[0] + "-*" for p in self.policies}
+        for wanted in dict.fromkeys((pattern, pattern.upper())):
+            close = difflib.get_close_matches(wanted, sorted(candidates), n=8)
+            if close:
+                best = _similarity(wanted, close[0])
+                return min(c for c in close if _similarity(wanted, c) == best)
+        return None
+
     def get(self, policy_id: str) -> CompiledPolicy | None:
         for policy in self.policies:
             if policy.info.id == policy_id:
                 return policy
         return None
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b).ratio()
 
 
 def _matches(info: PolicyInfo, patterns: Iterable[str]) -> bool:
