@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from scanner.errors import PolicyError, UsageError, render
+from scanner.errors import PolicyError, UsageError
 from scanner.model import Finding, PolicyInfo, Status
 
 FRAMEWORKS_DIR = "frameworks"
@@ -94,17 +94,25 @@ def _builtin_root() -> Path | Traversable:
 def load_catalogue(paths: Sequence[str] | None = None) -> Catalogue:
     """Compile the built-in policies (or those under ``paths``) and read the frameworks.
 
-    A policy that does not compile is a ``PolicyError`` naming every problem: the
-    catalogue must describe exactly the policies a scan would run.
+    A policy that does not compile is a ``PolicyError`` at the first problem, saying how
+    many there are: the catalogue must describe exactly the policies a scan would run.
     """
     from scanner.lang.compiler import compile_sources
     from scanner.lang.sources import discover_policy_files
 
     roots: list[Any] = list(paths) if paths else [_builtin_root()]
     result = compile_sources(discover_policy_files(roots))
-    if result.diagnostics:
-        shown = "\n".join(render(d) for d in result.diagnostics)
-        raise PolicyError(f"the policies do not compile:\n{shown}")
+    if result.diagnostics:  # the first error, rendered like any other (one line each part)
+        first, count = result.diagnostics[0], len(result.diagnostics)
+        whole_file = first.location is None and first.file
+        raise PolicyError(
+            f"{first.file}: {first.message}" if whole_file else first.message,
+            code=first.code,
+            location=first.location,
+            source_line=first.source_line,
+            hint=f"the policies do not compile ({count} error{'s' if count != 1 else ''}; "
+            "`pacscan check` lists them all)",
+        )
     infos = tuple(sorted((cp.info for cp in result.program.policies), key=_policy_order))
     frameworks = {name: load_framework(name) for name in framework_names()}
     root = str(roots[0]) if len(roots) == 1 else ""

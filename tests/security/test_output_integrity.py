@@ -398,6 +398,14 @@ def test_hostile_names_keep_machine_reports_well_formed(tmp_path: Path, fmt: str
         assert {"good0.yaml", "not-utf8-%FF.yaml", "cr%0Doverwritten.yaml"} <= uris
 
 
+def test_a_broken_policy_in_the_catalogue_is_one_rendered_error(tmp_path: Path) -> None:
+    (tmp_path / "bad.policy").write_text('policy X {\n  id = "PAC-X-001"\n', encoding="utf-8")
+    done = pacscan("policies", "list", "--policies", "bad.policy", cwd=tmp_path)
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "bad.policy:", "the policies do not compile (1 error;")
+    assert "\\n" not in stderr(done)  # no diagnostics folded into one escaped line
+
+
 # -- echoed source lines do not leak secrets ----------------------------------------------
 
 SECRET_POLICY = """\
