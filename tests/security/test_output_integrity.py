@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 TIMEOUT = 120  # seconds; every case here takes a few
 MEMORY = 2 << 30  # bytes of address space for the pacscan process
@@ -34,6 +35,7 @@ FAKE_AWS = {
     "AWS_CONFIG_FILE": os.devnull,
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
+    "NO_PROXY": "127.0.0.1,localhost",
 }
 
 
@@ -42,6 +44,12 @@ def _limits(file_size: int | None = None) -> None:
     if file_size is not None:  # writes past it fail with EFBIG instead of killing us
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
+
+def _environment(cwd: Path) -> dict[str, str]:
+    """This process's environment without AWS settings, with a cache outside the scan."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    return {**kept, "XDG_CACHE_HOME": str(cwd.parent / "cache")}
 
 
 def pacscan(
@@ -54,7 +62,7 @@ def pacscan(
     return subprocess.run(
         [sys.executable, "-c", "from scanner.cli import main; main()", *map(os.fsencode, args)],
         cwd=cwd,
-        env={**os.environ, "XDG_CACHE_HOME": str(cwd.parent / "cache"), **(env or {})},
+        env={**_environment(cwd), **(env or {})},
         capture_output=True,
         timeout=TIMEOUT,
         preexec_fn=lambda: _limits(file_size),
@@ -245,6 +253,32 @@ def test_a_bad_report_location_stops_the_scan_before_it_starts(
     assert done.returncode == 2, stderr(done)
     assert_one_clear_error(done, "error[OUTPUT]: cannot write the report to", *words)
     assert "broken.yaml" not in stderr(done)  # refused before anything was scanned
+
+
+@pytest.fixture(scope="module")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def test_an_account_whose_report_cannot_be_written_does_not_stop_the_others(
+    tmp_path: Path, moto_url: str
+) -> None:
+    (tmp_path / "out" / "report-222222222222.sarif").mkdir(parents=True)  # in the way
+    args = [
+        "audit", "-q", "--no-config", "--service", "iam", "--policy", "PAC-IAM-008",
+        "--format", "sarif", "--role-arn", "arn:aws:iam::{account}:role/Audit",
+        "--account", "111111111111", "--account", "222222222222",
+        "-o", "out/report-{account}.sarif",
+    ]  # fmt: skip
+    done = pacscan(*args, cwd=tmp_path, env={**FAKE_AWS, "AWS_ENDPOINT_URL": moto_url})
+    assert done.returncode == 2, stderr(done)
+    assert_one_clear_error(done, "cannot write the report to out/report-222222222222.sarif")
+    written = json.loads((tmp_path / "out" / "report-111111111111.sarif").read_text("utf-8"))
+    assert written["runs"][0]["automationDetails"]["id"] == "pacscan/aws/111111111111/"
 
 
 # -- user mistakes are usage errors (2), not internal errors (70) -------------------------
