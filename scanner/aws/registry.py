@@ -24,6 +24,7 @@ MODULES = (
     "scanner.aws.efs",
     "scanner.aws.guardduty",
     "scanner.aws.elbv2",
+    "scanner.aws.iam_groups",
 )
 
 

@@ -16,6 +16,7 @@ from scanner.lang import ast, codes
 from scanner.lang.expr_checks import ExprChecker
 from scanner.lang.limits import MAX_DEF_DEPTH
 from scanner.lang.params import PARAM_TYPES, param_value_problem
+from scanner.lang.resource_schema import check_properties
 from scanner.lang.scope import (
     METADATA_KEYS,
     VALUE,
@@ -199,6 +200,8 @@ def _check_policy(policy: ast.Policy, file_scope: Scope, checker: ExprChecker) -
         elif isinstance(item, ast.Example):
             _check_example(item, scope, checker)
     checker.strict_roots = True
+    bound = file_scope.lookup
+    check_properties(policy, checker.error, lambda name: bound(name) is not None, checker.defs)
 
 
 def _check_metadata(policy: ast.Policy, metas: list[ast.Meta], checker: ExprChecker) -> None:

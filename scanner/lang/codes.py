@@ -40,6 +40,9 @@ BAD_EXAMPLE = "P060"
 BAD_TEMPLATE = "P070"
 BAD_RELATED = "P080"
 
+UNKNOWN_RESOURCE_TYPE = "P090"
+UNKNOWN_PROPERTY = "P091"
+
 DESCRIPTIONS: dict[str, str] = {
     SYNTAX: "syntax error",
     BAD_ESCAPE: "unknown escape sequence in a string",
@@ -73,4 +76,6 @@ DESCRIPTIONS: dict[str, str] = {
     BAD_EXAMPLE: "invalid `example`",
     BAD_TEMPLATE: "invalid message template",
     BAD_RELATED: "invalid `related(TYPE, PATH)` call",
+    UNKNOWN_RESOURCE_TYPE: "unknown resource type",
+    UNKNOWN_PROPERTY: "property the resource type does not have",
 }

@@ -13,7 +13,7 @@ policy KEY_AGE {
   id = "PAC-IAM-001"
   title = "Keys are rotated"
   severity = medium
-  resource AWS::IAM::AccessKey
+  resource Test::Spec::AccessKey
   assert days_since(Properties.Created) <= max_age
 }
 """

@@ -19,7 +19,7 @@ policy QUEUE {
 }
 policy AGE {
   id = "PAC-IAM-001"  title = "key age"  severity = high
-  resource AWS::IAM::AccessKey
+  resource Test::Spec::AccessKey
   assert days_since(Properties.Created) < 10
 }
 """
@@ -52,7 +52,7 @@ def test_one_finding_per_policy_and_resource_of_its_type() -> None:
 
 
 def test_now_is_the_clock_of_days_since() -> None:
-    key = _res("AWS::IAM::AccessKey", "K", {"Created": "2024-01-01T00:00:00Z"})
+    key = _res("Test::Spec::AccessKey", "K", {"Created": "2024-01-01T00:00:00Z"})
     early = evaluate(_program(), [key], now=datetime(2024, 1, 5, tzinfo=timezone.utc))
     late = evaluate(_program(), [key], now=datetime(2024, 3, 1, tzinfo=timezone.utc))
     assert early[0].status is Status.PASS
@@ -60,7 +60,7 @@ def test_now_is_the_clock_of_days_since() -> None:
 
 
 def test_evaluation_errors_become_error_findings_and_the_rest_runs() -> None:
-    bad = _res("AWS::IAM::AccessKey", "K", {"Created": "last tuesday"})
+    bad = _res("Test::Spec::AccessKey", "K", {"Created": "last tuesday"})
     good = _res("AWS::S3::Bucket", "B", {"BucketName": "b"})
     findings = evaluate(_program(), [bad, good])
     assert findings[0].status is Status.ERROR
@@ -105,4 +105,4 @@ def test_select_by_id_name_and_pattern() -> None:
     assert [p.info.id for p in program.select({"QUEUE"}, set()).policies] == ["PAC-SQS-001"]
     kept = program.select(None, {"PAC-IAM-001"})
     assert [p.info.id for p in kept.policies] == ["PAC-S3-001", "PAC-SQS-001"]
-    assert "AWS::IAM::AccessKey" not in kept.by_type
+    assert "Test::Spec::AccessKey" not in kept.by_type

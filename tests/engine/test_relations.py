@@ -137,12 +137,12 @@ def test_known_references_beside_an_unknown_one_are_definite() -> None:
     bucket = _res("AWS::S3::Bucket", "Data", {}, doc)
     other = _res("AWS::S3::Bucket", "Other", {"BucketName": "other"}, doc)
     targets = {"Buckets": [{"Ref": "Data"}, UNKNOWN]}
-    topic = _res("AWS::Test::Notify", "N", targets, doc)
+    topic = _res("Test::Spec::Notify", "N", targets, doc)
     steps = (("key", "Properties"), ("key", "Buckets"), ("list", None))
     relations = Relations([bucket, other, topic])
-    assert relations.related(bucket, "AWS::Test::Notify", steps) == [topic.body]
-    assert relations.related(other, "AWS::Test::Notify", steps) is UNKNOWN
-    assert relations.candidates(other, "AWS::Test::Notify", steps)[:2] == (
+    assert relations.related(bucket, "Test::Spec::Notify", steps) == [topic.body]
+    assert relations.related(other, "Test::Spec::Notify", steps) is UNKNOWN
+    assert relations.candidates(other, "Test::Spec::Notify", steps)[:2] == (
         (topic, ("Properties", "Buckets", 1)),
         1,
     )

@@ -14,7 +14,7 @@ policy P {
   id = "PAC-T-001"
   title = "t"
   severity = low
-  resource AWS::S3::Bucket
+  resource Test::Spec::Thing
   assert Properties.X == "y" else "bucket {id} is off"
 }
 """

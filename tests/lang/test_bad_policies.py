@@ -39,12 +39,12 @@ def test_a_bad_policy_does_not_drop_the_good_one_in_the_same_file() -> None:
 policy GOOD {
   id = "PAC-X-1"  title = "t"  severity = low
   resource AWS::S3::Bucket
-  assert Properties.A exists
+  assert Properties.BucketName exists
 }
 policy BAD {
   id = "PAC-X-2"  title = "t"  severity = low
   resource AWS::S3::Bucket
-  assert Properties.A == nope
+  assert Properties.BucketName == nope
 }
 """
     result = compile_sources([PolicySource("mixed.policy", text)])

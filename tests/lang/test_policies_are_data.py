@@ -12,7 +12,7 @@ from scanner.engine.values import MAX_MATCH_INPUT
 from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import Resource, Status
 
-HEADER = 'policy P {\n  id = "PAC-X-1"  title = "t"  severity = low\n  resource AWS::S3::Bucket\n'
+HEADER = 'policy P {\n  id = "PAC-X-1"  title = "t"  severity = low\n  resource Test::Spec::Thing\n'
 
 
 def _compile(body: str) -> tuple[list[str], object]:
@@ -21,7 +21,9 @@ def _compile(body: str) -> tuple[list[str], object]:
 
 
 def _bucket(properties: dict[str, object]) -> Resource:
-    return Resource("AWS::S3::Bucket", "B", {"Type": "AWS::S3::Bucket", "Properties": properties})
+    return Resource(
+        "Test::Spec::Thing", "B", {"Type": "Test::Spec::Thing", "Properties": properties}
+    )
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from scanner.model import UNKNOWN, Resource
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
-TYPE = "AWS::Test::Thing"
+TYPE = "Test::Spec::Thing"
 
 SEED = """
 param limit: number = 3
@@ -32,7 +32,7 @@ policy SEED {
   title = "seed {x}"
   severity = high
   tags = ["a"]
-  resource AWS::Test::Thing
+  resource Test::Spec::Thing
   when Properties.Name exists
   let rules = Properties.Rules[*]
   assert none rules as r: open(r) and port_in_range(r.From, r.To, 22)

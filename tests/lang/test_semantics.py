@@ -21,7 +21,7 @@ from scanner.model import UNKNOWN, Document, Resource
 
 CASES = Path(__file__).parent / "cases"
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
-TYPE = "AWS::Test::Thing"
+TYPE = "Test::Spec::Thing"
 FIELDS = {"name", "expr", "policy", "prelude", "input", "status", "message", "path", "with"}
 FIELDS |= {"conditions", "params", "contains"}
 
