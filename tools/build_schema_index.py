@@ -217,19 +217,23 @@ def _parse_names(text: str) -> dict[str, Tree]:
     top: dict[str, Tree] = {}
     stack: list[tuple[dict[str, Tree], list[str] | None]] = [(top, None)]
     last: list[str] | None = None
-    for quoted, open_paren, close_paren in _TOKEN.findall(text):
+    for match in _TOKEN.finditer(text):
+        quoted, open_paren, close_paren = match.groups()
         if open_paren:
+            # `X` (`a`, `b`) lists children; `X` (some words, `y`) is a remark
+            lists = text[match.end() :].lstrip().startswith("`")
             level = stack[-1][0]
-            stack.append((_ensure(level, last) if last else level, last))
+            inner = _ensure(level, last) if last and lists else {}  # a remark: ignored
+            stack.append((inner, last if lists else None))
             last = None
         elif close_paren:
             if len(stack) > 1:
-                inner, owner = stack.pop()
-                if owner and not inner:  # a remark in parentheses, not child names
+                children, owner = stack.pop()
+                if owner and not children:  # no child names after all
                     _set(stack[-1][0], owner, OPEN)
             last = None
         else:
-            last = _add(stack[-1][0], quoted)
+            last = _add(stack[-1][0], quoted or "")
     return top
 
 
