@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
-from moto_fixtures import FAKE_ENV
+from moto_fixtures import ACCOUNT, FAKE_ENV
 from test_audit import builtin_policy_files
 
 from scanner.aws.runner import CollectRequest, collect
@@ -44,6 +44,52 @@ PAIRS = [
     ("PAC-RDS-001", "OpenDb", "open-db", "fail"),
     ("PAC-IAM-010", "OpenRole", "open-role", "fail"),
     ("PAC-IAM-010", "ServiceRole", "service-role", "pass"),
+    ("PAC-DYNAMODB-001", "KeptTable", "kept-table", "pass"),
+    ("PAC-DYNAMODB-001", "LooseTable", "loose-table", "fail"),
+    ("PAC-DYNAMODB-002", "KeptTable", "kept-table", "pass"),
+    ("PAC-DYNAMODB-002", "LooseTable", "loose-table", "fail"),
+    ("PAC-SQS-001", "SealedQueue", "sealed-queue", "pass"),
+    ("PAC-SQS-001", "OpenQueue", "open-queue", "fail"),
+    ("PAC-SQS-002", "SealedQueuePolicy", "sealed-queue", "pass"),
+    ("PAC-SQS-002", "OpenQueuePolicy", "open-queue", "fail"),
+    ("PAC-SNS-001", "SealedTopic", "sealed-topic", "pass"),
+    ("PAC-SNS-001", "OpenTopic", "open-topic", "fail"),
+    ("PAC-SNS-002", "SealedTopicPolicy", "sealed-topic", "pass"),
+    ("PAC-SNS-002", "OpenTopicPolicy", "open-topic", "fail"),
+    ("PAC-SECRETSMANAGER-001", "RotatedSecret", "rotated-secret", "pass"),
+    ("PAC-SECRETSMANAGER-001", "StaticSecret", "static-secret", "fail"),
+    ("PAC-SECRETSMANAGER-002", "MonthlyRotation", "rotated-secret", "pass"),
+    ("PAC-SECRETSMANAGER-002", "YearlyRotation", "yearly-secret", "fail"),
+    ("PAC-SECRETSMANAGER-003", "RotatedSecret", "rotated-secret", "pass"),
+    ("PAC-SECRETSMANAGER-003", "StaticSecret", "static-secret", "fail"),
+    ("PAC-ECR-001", "PinnedRepository", "pinned-repo", "pass"),
+    ("PAC-ECR-001", "LooseRepository", "loose-repo", "fail"),
+    ("PAC-ECR-002", "PinnedRepository", "pinned-repo", "pass"),
+    ("PAC-ECR-002", "LooseRepository", "loose-repo", "fail"),
+    ("PAC-ECR-003", "PinnedRepository", "pinned-repo", "pass"),
+    ("PAC-ECR-003", "LooseRepository", "loose-repo", "fail"),
+    ("PAC-EFS-001", "BackedUpFiles", "backed-up-files", "pass"),
+    ("PAC-EFS-001", "LooseFiles", "loose-files", "fail"),
+    ("PAC-EFS-004", "BackedUpFiles", "backed-up-files", "pass"),
+    ("PAC-EFS-004", "LooseFiles", "loose-files", "fail"),
+    ("PAC-GUARDDUTY-001", "WatchingDetector", "watching", "pass"),
+    ("PAC-GUARDDUTY-001", "SuspendedDetector", "suspended", "fail"),
+    ("PAC-GUARDDUTY-002", "WatchingDetector", "watching", "pass"),
+    ("PAC-GUARDDUTY-002", "SuspendedDetector", "suspended", "fail"),
+    ("PAC-ELB-004", "StrictBalancer", "strict-lb", "pass"),
+    ("PAC-ELB-004", "LaxBalancer", "lax-lb", "fail"),
+    ("PAC-ELB-006", "StrictBalancer", "strict-lb", "pass"),
+    ("PAC-ELB-006", "LaxBalancer", "lax-lb", "fail"),
+    ("PAC-ELB-011", "StrictBalancer", "strict-lb", "pass"),
+    ("PAC-ELB-011", "LaxBalancer", "lax-lb", "fail"),
+    ("PAC-ELB-001", "RedirectListener", "port-80", "pass"),
+    ("PAC-ELB-001", "PlainListener", "port-8080", "fail"),
+    ("PAC-ELB-012", "ModernTlsListener", "port-443", "pass"),
+    ("PAC-ELB-012", "OldTlsListener", "port-8443", "fail"),
+    ("PAC-IAM-001", "AdminGroup", "admin-group", "fail"),
+    ("PAC-IAM-001", "ReaderGroup", "reader-group", "pass"),
+    ("PAC-IAM-003", "AdminGroup", "admin-group", "fail"),
+    ("PAC-IAM-003", "ReaderGroup", "reader-group", "pass"),
 ]
 POLICIES = sorted({p for p, *_ in PAIRS})
 
@@ -68,6 +114,73 @@ SERVICE_TRUST = {
         }
     ],
 }
+
+
+KEY_SCHEMA = [{"AttributeName": "pk", "KeyType": "HASH"}]
+KEY_ATTRIBUTES = [{"AttributeName": "pk", "AttributeType": "S"}]
+PUBLIC_SQS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:*", "Resource": "*"}],
+}
+PUBLIC_SNS = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "sns:Subscribe", "Resource": "*"}
+    ],
+}
+ECR_SELECTION = {"tagStatus": "untagged", "countType": "imageCountMoreThan", "countNumber": 5}
+ECR_LIFECYCLE = json.dumps(
+    {"rules": [{"rulePriority": 1, "action": {"type": "expire"}, "selection": ECR_SELECTION}]}
+)
+STRICT_LB = {
+    "routing.http.drop_invalid_header_fields.enabled": "true",
+    "deletion_protection.enabled": "true",
+}
+TO_HTTPS = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+REDIRECT = [{"Type": "redirect", "RedirectConfig": TO_HTTPS}]
+FIXED = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "404"}}]
+MODERN_TLS = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+OLD_TLS = "ELBSecurityPolicy-2016-08"
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
+READ_REPORTS = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::r/*"}],
+}
+
+
+def from_topic(queue_arn: Any) -> dict[str, Any]:
+    """Only the account's ``t`` topic may send to the queue."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:t"}},
+            }
+        ],
+    }
+
+
+def owner_only(resource: Any) -> dict[str, Any]:
+    """The policy AWS writes for a new topic: anyone of this account, pinned by SourceOwner."""
+    return {
+        "Version": "2008-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": ["SNS:Publish", "SNS:Subscribe"],
+                "Resource": resource,
+                "Condition": {"StringEquals": {"AWS:SourceOwner": ACCOUNT}},
+            }
+        ],
+    }
 
 
 def deny_http(bucket_arn: Any) -> dict[str, Any]:
@@ -128,7 +241,74 @@ def template() -> dict[str, Any]:
             "OpenDb": res("AWS::RDS::DBInstance", **db),
             "OpenRole": res("AWS::IAM::Role", AssumeRolePolicyDocument=OPEN_TRUST),
             "ServiceRole": res("AWS::IAM::Role", AssumeRolePolicyDocument=SERVICE_TRUST),
+            **service_resources(res),
         },
+    }  # fmt: skip
+
+
+def service_resources(res: Any) -> dict[str, Any]:
+    """DynamoDB, SQS, SNS, Secrets Manager, ECR, EFS, GuardDuty, ELBv2 and IAM groups."""
+    key = {"KeySchema": KEY_SCHEMA, "AttributeDefinitions": KEY_ATTRIBUTES}
+    queue = {"Fn::GetAtt": ["SealedQueue", "Arn"]}
+    lb_attributes = [{"Key": k, "Value": v} for k, v in STRICT_LB.items()]
+    return {
+        "KeptTable": res("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST",
+                         DeletionProtectionEnabled=True,
+                         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+                         **key),
+        "LooseTable": res("AWS::DynamoDB::Table", BillingMode="PAY_PER_REQUEST", **key),
+        "SealedQueue": res("AWS::SQS::Queue", KmsMasterKeyId="alias/queues"),
+        "OpenQueue": res("AWS::SQS::Queue", SqsManagedSseEnabled=False),
+        "SealedQueuePolicy": res("AWS::SQS::QueuePolicy", Queues=[{"Ref": "SealedQueue"}],
+                                 PolicyDocument=from_topic(queue)),
+        "OpenQueuePolicy": res("AWS::SQS::QueuePolicy", Queues=[{"Ref": "OpenQueue"}],
+                               PolicyDocument=PUBLIC_SQS),
+        "SealedTopic": res("AWS::SNS::Topic", KmsMasterKeyId="alias/topics"),
+        "OpenTopic": res("AWS::SNS::Topic"),
+        "SealedTopicPolicy": res("AWS::SNS::TopicPolicy", Topics=[{"Ref": "SealedTopic"}],
+                                 PolicyDocument=owner_only("*")),
+        "OpenTopicPolicy": res("AWS::SNS::TopicPolicy", Topics=[{"Ref": "OpenTopic"}],
+                               PolicyDocument=PUBLIC_SNS),
+        "RotatedSecret": res("AWS::SecretsManager::Secret", KmsKeyId="alias/secrets"),
+        "StaticSecret": res("AWS::SecretsManager::Secret"),
+        "YearlySecret": res("AWS::SecretsManager::Secret", KmsKeyId="alias/secrets"),
+        "MonthlyRotation": res("AWS::SecretsManager::RotationSchedule",
+                               SecretId={"Ref": "RotatedSecret"},
+                               RotationRules={"AutomaticallyAfterDays": 30}),
+        "YearlyRotation": res("AWS::SecretsManager::RotationSchedule",
+                              SecretId={"Ref": "YearlySecret"},
+                              RotationRules={"AutomaticallyAfterDays": 365}),
+        "PinnedRepository": res("AWS::ECR::Repository", ImageTagMutability="IMMUTABLE",
+                                ImageScanningConfiguration={"ScanOnPush": True},
+                                LifecyclePolicy={"LifecyclePolicyText": ECR_LIFECYCLE}),
+        "LooseRepository": res("AWS::ECR::Repository", ImageTagMutability="MUTABLE"),
+        "BackedUpFiles": res("AWS::EFS::FileSystem", Encrypted=True,
+                             BackupPolicy={"Status": "ENABLED"}),
+        "LooseFiles": res("AWS::EFS::FileSystem"),
+        "WatchingDetector": res("AWS::GuardDuty::Detector", Enable=True,
+                                DataSources={"S3Logs": {"Enable": True}}),
+        "SuspendedDetector": res("AWS::GuardDuty::Detector", Enable=False,
+                                 DataSources={"S3Logs": {"Enable": False}}),
+        "StrictBalancer": res("AWS::ElasticLoadBalancingV2::LoadBalancer",
+                              Subnets=["subnet-a", "subnet-b"],
+                              LoadBalancerAttributes=lb_attributes),
+        "LaxBalancer": res("AWS::ElasticLoadBalancingV2::LoadBalancer", Subnets=["subnet-a"]),
+        "RedirectListener": res("AWS::ElasticLoadBalancingV2::Listener",
+                                LoadBalancerArn={"Ref": "StrictBalancer"}, Protocol="HTTP",
+                                Port=80, DefaultActions=REDIRECT),
+        "PlainListener": res("AWS::ElasticLoadBalancingV2::Listener",
+                             LoadBalancerArn={"Ref": "StrictBalancer"}, Protocol="HTTP",
+                             Port=8080, DefaultActions=FIXED),
+        "ModernTlsListener": res("AWS::ElasticLoadBalancingV2::Listener",
+                                 LoadBalancerArn={"Ref": "StrictBalancer"}, Protocol="HTTPS",
+                                 Port=443, SslPolicy=MODERN_TLS, DefaultActions=FIXED),
+        "OldTlsListener": res("AWS::ElasticLoadBalancingV2::Listener",
+                              LoadBalancerArn={"Ref": "StrictBalancer"}, Protocol="HTTPS",
+                              Port=8443, SslPolicy=OLD_TLS, DefaultActions=FIXED),
+        "AdminGroup": res("AWS::IAM::Group",
+                          Policies=[{"PolicyName": "all", "PolicyDocument": ADMIN}]),
+        "ReaderGroup": res("AWS::IAM::Group",
+                           Policies=[{"PolicyName": "read", "PolicyDocument": READ_REPORTS}]),
     }  # fmt: skip
 
 
@@ -193,6 +373,103 @@ def build_live_account() -> None:
     iam = boto3.client("iam")
     iam.create_role(RoleName="open-role", AssumeRolePolicyDocument=json.dumps(OPEN_TRUST))
     iam.create_role(RoleName="service-role", AssumeRolePolicyDocument=json.dumps(SERVICE_TRUST))
+    build_live_services()
+
+
+def build_live_services() -> None:
+    """The resources of ``service_resources``, made in moto."""
+    dynamodb = boto3.client("dynamodb")
+    key = {"KeySchema": KEY_SCHEMA, "AttributeDefinitions": KEY_ATTRIBUTES}
+    dynamodb.create_table(
+        TableName="kept-table", BillingMode="PAY_PER_REQUEST", DeletionProtectionEnabled=True, **key
+    )
+    dynamodb.update_continuous_backups(
+        TableName="kept-table",
+        PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+    )
+    dynamodb.create_table(TableName="loose-table", BillingMode="PAY_PER_REQUEST", **key)
+    sqs = boto3.client("sqs")
+    sealed_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:sealed-queue"
+    sqs.create_queue(
+        QueueName="sealed-queue",
+        Attributes={"KmsMasterKeyId": "alias/queues", "Policy": json.dumps(from_topic(sealed_arn))},
+    )
+    sqs.create_queue(
+        QueueName="open-queue",
+        Attributes={"SqsManagedSseEnabled": "false", "Policy": json.dumps(PUBLIC_SQS)},
+    )
+    sns = boto3.client("sns")
+    sns.create_topic(Name="sealed-topic", Attributes={"KmsMasterKeyId": "alias/topics"})
+    sns.create_topic(Name="open-topic", Attributes={"Policy": json.dumps(PUBLIC_SNS)})
+    secrets = boto3.client("secretsmanager")
+    for name, key_id, days in (
+        ("rotated-secret", "alias/secrets", 30),
+        ("yearly-secret", "alias/secrets", 365),
+        ("static-secret", None, None),
+    ):
+        secrets.create_secret(
+            Name=name, SecretString="value", **({"KmsKeyId": key_id} if key_id else {})
+        )
+        if days:
+            secrets.rotate_secret(SecretId=name, RotationRules={"AutomaticallyAfterDays": days})
+    ecr = boto3.client("ecr")
+    ecr.create_repository(
+        repositoryName="pinned-repo",
+        imageTagMutability="IMMUTABLE",
+        imageScanningConfiguration={"scanOnPush": True},
+    )
+    ecr.put_lifecycle_policy(repositoryName="pinned-repo", lifecyclePolicyText=ECR_LIFECYCLE)
+    ecr.create_repository(repositoryName="loose-repo")
+    efs = boto3.client("efs")
+    efs.create_file_system(
+        CreationToken="backed-up",
+        Encrypted=True,
+        Backup=True,
+        Tags=[{"Key": "Name", "Value": "backed-up-files"}],
+    )
+    efs.create_file_system(CreationToken="loose", Tags=[{"Key": "Name", "Value": "loose-files"}])
+    guardduty = boto3.client("guardduty")
+    guardduty.create_detector(
+        Enable=True, DataSources={"S3Logs": {"Enable": True}}, Tags={"Name": "watching"}
+    )
+    guardduty.create_detector(Enable=False, Tags={"Name": "suspended"})
+    build_live_load_balancers()
+    iam = boto3.client("iam")
+    for name, document in (("admin-group", ADMIN), ("reader-group", READ_REPORTS)):
+        iam.create_group(GroupName=name)
+        iam.put_group_policy(GroupName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+
+
+def build_live_load_balancers() -> None:
+    ec2 = boto3.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.9.{n}.0/24", AvailabilityZone=zone)["Subnet"][
+            "SubnetId"
+        ]
+        for n, zone in enumerate(("us-east-1a", "us-east-1b"))
+    ]
+    elb = boto3.client("elbv2")
+    strict = elb.create_load_balancer(Name="strict-lb", Subnets=subnets)["LoadBalancers"][0][
+        "LoadBalancerArn"
+    ]
+    elb.modify_load_balancer_attributes(
+        LoadBalancerArn=strict, Attributes=[{"Key": k, "Value": v} for k, v in STRICT_LB.items()]
+    )
+    elb.create_load_balancer(Name="lax-lb", Subnets=subnets[:1])
+    certificate = boto3.client("acm").request_certificate(DomainName="shop.example.com")[
+        "CertificateArn"
+    ]
+    tls = {"Certificates": [{"CertificateArn": certificate}]}
+    for port, protocol, actions, extra in (
+        (80, "HTTP", REDIRECT, {}),
+        (8080, "HTTP", FIXED, {}),
+        (443, "HTTPS", FIXED, {"SslPolicy": MODERN_TLS, **tls}),
+        (8443, "HTTPS", FIXED, {"SslPolicy": OLD_TLS, **tls}),
+    ):
+        elb.create_listener(
+            LoadBalancerArn=strict, Protocol=protocol, Port=port, DefaultActions=actions, **extra
+        )
 
 
 def live_name(resource: Any) -> str:
@@ -204,6 +481,10 @@ def live_name(resource: Any) -> str:
         return str(resource.properties.get("Description"))
     if resource.type == "AWS::EC2::SecurityGroup":
         return str(resource.properties.get("GroupName"))
+    if resource.type in ("AWS::EFS::FileSystem", "AWS::GuardDuty::Detector"):
+        return str(meta["tags"].get("Name"))
+    if resource.type == "AWS::ElasticLoadBalancingV2::Listener":
+        return f"port-{resource.properties.get('Port')}"
     return str(meta["name"])
 
 
