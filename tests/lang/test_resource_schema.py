@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,25 @@ def test_the_index_is_small_and_cheap_to_load() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
     )
     assert float(done.stdout) < 2.0  # about 0.02 s unloaded; the bound allows a busy machine
+
+
+def test_the_index_knows_every_property_docs_aws_md_lists() -> None:
+    """A collector field documented after the index was built fails here: rebuild it."""
+    spec = importlib.util.spec_from_file_location("build", ROOT / "tools" / "build_schema_index.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    documented = build.live_properties((ROOT / "docs" / "aws.md").read_text("utf-8"))
+    assert len(documented) >= 15
+
+    def missing(doc: object, tree: object, trail: str) -> list[str]:
+        if not isinstance(doc, dict) or not isinstance(tree, dict):
+            return []
+        return [
+            p
+            for key, sub in doc.items()
+            for p in ([f"{trail}.{key}"] if key not in tree else missing(sub, tree[key], key))
+        ]
+
+    gaps = [p for t, doc in documented.items() for p in missing(doc, properties(t), t)]
+    assert gaps == [], "rebuild with: python tools/build_schema_index.py"
