@@ -38,3 +38,25 @@ def printable(text: str) -> str:
 def printable_lines(text: str) -> str:
     """Like ``printable`` but keeping line breaks: for text meant to span lines."""
     return "\n".join(printable(line) for line in text.split("\n"))
+
+
+# What ``json.dumps(..., ensure_ascii=False)`` leaves raw: DEL, C1 controls (U+009B is a
+# one-character CSI to some terminals), separators, bidi controls, lone surrogates.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def json_escaped(text: str) -> str:
+    """JSON text with those characters written as ``\\uXXXX`` escapes.
+
+    They can only occur inside JSON strings, so the document means the same; printed on a
+    terminal or a log, it shows the escape instead of acting on it.
+    """
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+_RAW_IN_XML = re.compile("[\r\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def xml_escaped(text: str) -> str:
+    """XML text with the same characters (and CR) written as character references."""
+    return _RAW_IN_XML.sub(lambda m: f"&#x{ord(m.group()):x};", text)

@@ -16,6 +16,9 @@
 report order. ``file`` is relative to the scan root; for a live resource it is the
 snapshot it came from and ``location`` is null. ``errors`` holds the error diagnostics;
 warnings (an expired suppression, say) are left to the text report and SARIF.
+
+Text is UTF-8; control, bidi and separator characters inside strings are ``\\uXXXX``
+escapes (a file name that is not UTF-8 keeps its bytes as ``\\udcXX``).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 
 from scanner.errors import Diagnostic
 from scanner.model import Finding, Location, Status
+from scanner.report.escape import json_escaped
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
 
@@ -51,7 +55,7 @@ def render(result: ScanResult, options: ReportOptions) -> str:
         else:
             lines.append(f'  "{key}": {_compact(value)}{comma}')
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return json_escaped("\n".join(lines)) + "\n"
 
 
 def _compact(value: Any) -> str:

@@ -13,6 +13,10 @@ file). Every finding is a test case, passed ones included, whatever ``include_pa
 
 Input errors (``ScanResult.errors``) form one more suite, ``pacscan``, with an
 ``<error>`` test case per file. Baseline ``absent`` results are not test cases.
+
+Characters XML 1.0 cannot hold become U+FFFD; carriage returns, C1 controls and bidi
+controls are written as character references, and the lines of a failure's text are
+escaped like the text report's, so the XML printed in a CI log forges no line.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from collections.abc import Iterable
 from scanner.errors import Diagnostic
 from scanner.errors import render as render_diagnostic
 from scanner.model import Finding, PolicyInfo, Status
+from scanner.report.escape import printable, xml_escaped
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.report.redact import source_line
 from scanner.result import ReportOptions, ScanResult
@@ -59,7 +64,8 @@ def render(result: ScanResult, options: ReportOptions) -> str:
     root.set("time", _seconds(result))
     _clean(root)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    text = xml_escaped(ET.tostring(root, "unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
 
 
 def _group(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
@@ -124,7 +130,7 @@ def _details(finding: Finding, file: str | None) -> str:
             lines.append(source.rstrip())
     if finding.policy.help_url:
         lines.append(f"see {finding.policy.help_url}")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # one line each, as in the text report
 
 
 def _error_case(suite: ET.Element, diag: Diagnostic, root: str) -> None:

@@ -32,6 +32,7 @@ from jschema_to_python.to_json import (
 from scanner.errors import Diagnostic
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.model import Finding, Location, PolicyInfo, Status
+from scanner.report.escape import json_escaped
 from scanner.report.locations import (
     file_uri,
     finding_file,
@@ -60,9 +61,8 @@ _KIND: dict[Status, tuple[str, str | None]] = {  # None: the policy's level
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    return (
-        json.dumps(sarif_log(result, options), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    )
+    text = json.dumps(sarif_log(result, options), indent=2, ensure_ascii=False, sort_keys=True)
+    return json_escaped(text) + "\n"
 
 
 def sarif_log(result: ScanResult, options: ReportOptions) -> dict[str, Any]:

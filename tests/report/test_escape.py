@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+import xml.etree.ElementTree as ET
+
 import pytest
 
-from scanner.report.escape import printable, printable_lines
+from scanner.report.escape import json_escaped, printable, printable_lines, xml_escaped
 
 
 @pytest.mark.parametrize(
@@ -29,3 +32,21 @@ def test_control_and_deceptive_characters_are_shown_escaped(text: str, shown: st
 
 def test_printable_lines_keeps_line_breaks_only() -> None:
     assert printable_lines("one\ntwo\x1b[2J\r") == "one\ntwo\\x1b[2J\\r"
+
+
+RAW = "del\x7f csi\x9b2J rlo\u202e sep\u2028 cr\r esc\x1b nl\n"
+
+
+def test_json_keeps_its_meaning_and_shows_what_it_escapes() -> None:
+    text = json_escaped(json.dumps({"name": RAW}, ensure_ascii=False))
+    assert json.loads(text) == {"name": RAW}
+    assert text.isascii() and text.isprintable()
+
+
+def test_xml_keeps_its_meaning_and_shows_what_it_escapes() -> None:
+    element = ET.Element("case", name=RAW.replace("\x1b", ""))
+    element.text = RAW.replace("\x1b", "")
+    text = xml_escaped(ET.tostring(element, "unicode"))
+    parsed = ET.fromstring(text)
+    assert parsed.text == element.text and parsed.get("name") == element.get("name")
+    assert not set(text) & {"\x7f", "\x9b", "\u202e", "\u2028", "\r"}

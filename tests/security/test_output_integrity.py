@@ -411,6 +411,7 @@ def test_hostile_names_keep_machine_reports_well_formed(tmp_path: Path, fmt: str
     done = pacscan("scan", "--no-config", ".", "--policy", "PAC-S3-009", "--format", fmt, cwd=repo)
     assert done.returncode == 4, stderr(done)
     assert_nothing_forged(done.stderr)  # the errors of machine formats go to stderr
+    assert_nothing_forged(done.stdout)  # names stay in the report, written as escapes
     assert "broken\\n::error::forged.yaml:2:1: error[I005]" in stderr(done)
     if fmt == "junit":
         suites = ET.fromstring(done.stdout)
