@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policies": ("scanner.commands.policies:policies", "List and show the policy catalogue."),
     "collect": ("scanner.commands.collect:collect", "Snapshot live AWS accounts with boto3."),
     "audit": ("scanner.commands.audit:audit", "Collect live AWS resources and scan them."),
+    "fix": ("scanner.commands.fix:fix", "Fix failed findings in templates, in place."),
 }
 
 

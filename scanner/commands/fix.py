@@ -1,0 +1,215 @@
+"""``pacscan fix``: apply the fix clauses of failed findings to templates, in place."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import replace
+from datetime import date
+
+import click
+
+from scanner.commands.options import (
+    parse_policy_params,
+    parse_template_parameters,
+    policy_selection_options,
+)
+from scanner.commands.scan import SEVERITIES, _config
+from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
+from scanner.errors import render
+from scanner.fix.apply import FileFix, fix_file, write
+from scanner.fix.plan import Refusal, plan
+from scanner.loaders import LoadOptions
+from scanner.model import Finding, Severity
+from scanner.outcome import exit_code
+from scanner.pipeline import ScanRequest, compile_policies, run_scan
+from scanner.report.escape import printable
+from scanner.report.locations import dotted
+from scanner.result import ScanResult
+from scanner.triage import triage
+
+EPILOG = """\b
+Exit codes:
+  0  no failed finding at or above --fail-on is left (with --diff: would be left)
+  1  failed findings at or above --fail-on remain; the summary says why each
+     could not be fixed
+  2  usage error, a bad config file, or a policy that does not compile
+  3  input errors (unreadable or malformed files), no failure left over the threshold
+  4  failures left over the threshold and input errors
+
+Only the scanned template files are written, each through a temporary file in its
+directory renamed over it (its mode kept), and only if its bytes did not change
+meanwhile. After the edit, the file is loaded and evaluated again: the fixed findings
+must pass and no policy may newly fail, else the file is left as it was.
+"""
+
+
+@click.command(epilog=EPILOG)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@policy_selection_options
+@click.option(
+    "--framework",
+    metavar="NAME",
+    help="Fix only the findings of policies mapped to this framework.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    help="Lowest severity of a failed finding to fix (and to fail on).  [default: low]",
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option(
+    "--include", "include_globs", multiple=True, metavar="GLOB", help="Only fix matching files."
+)
+@click.option(
+    "--exclude", "exclude_globs", multiple=True, metavar="GLOB", help="Do not fix matching files."
+)
+@click.option(
+    "--parameter",
+    "template_params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="CloudFormation parameter value (repeatable); overrides defaults.",
+)
+@click.option(
+    "--parameters-file",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} or a plain map.",
+)
+@click.option(
+    "--param",
+    "policy_params",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Override a policy param (value parsed as JSON, else taken as a string).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Config file.  [default: the nearest .pacscan.yaml upward]",
+)
+@click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
+@click.pass_context
+def fix(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    policy_dirs: tuple[str, ...],
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+    framework: str | None,
+    fail_on: str | None,
+    show_diff: bool,
+    include_globs: tuple[str, ...],
+    exclude_globs: tuple[str, ...],
+    template_params: tuple[str, ...],
+    parameters_file: tuple[str, ...],
+    policy_params: tuple[str, ...],
+    config_path: str | None,
+    no_config: bool,
+) -> None:
+    """Fix the failed findings of CloudFormation templates in PATHS, in place.
+
+    Every failed finding at or above --fail-on whose policy has a fix clause is fixed by
+    exact text edits: comments, key order, quoting, flow style, short-form tags, anchors,
+    indentation and line endings stay as they are. The branch of an Fn::If the finding
+    points to is edited; a value that comes from a parameter or a mapping, and a resource
+    made by Fn::ForEach, are reported and left alone.
+    """
+    config = _config(config_path, no_config)
+    severity = Severity(fail_on or config.fail_on or "low")
+    if framework:
+        framework_policy_ids(framework)
+    request = ScanRequest(
+        paths=paths,
+        policy_paths=policy_dirs or config.policy_paths,
+        include=include_globs,
+        exclude=exclude_globs,
+        template_parameters=parse_template_parameters(template_params, parameters_file),
+        policy_params={**config.params, **parse_policy_params(policy_params)},
+        jobs=1,
+        root=os.getcwd(),
+    )
+    policies = apply_selection(
+        compile_policies(request.policy_paths, request.policy_params),
+        Selection(only, skip, framework, config, tuple(parse_policy_params(policy_params))),
+    )
+    for diag in policies.diagnostics:
+        click.echo(render(diag), err=True)
+    raw = run_scan(request, policies)
+    today = date.today()
+    triaged = triage(raw, config, today=today)
+    work = plan(triaged.findings, severity)
+    options = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    outcomes = []
+    for path, requests in work.requests.items():
+        old = [f for f in raw.findings if _file(f) == path]
+        outcome = fix_file(path, requests, old, policies.program, options, raw.started_at)
+        if not show_diff:
+            write(outcome)
+        outcomes.append(outcome)
+    if show_diff:
+        for outcome in outcomes:
+            sys.stdout.write(_shown_diff(outcome.diff()))
+    for diag in raw.errors[len(policies.diagnostics) :]:
+        click.echo(render(diag), err=True)
+    click.echo(_summary(outcomes, work.refusals, show_diff), err=show_diff)
+    after = triage(_after(raw, outcomes), config, today=today)
+    ctx.exit(2 if policies.diagnostics else exit_code(after, severity))
+
+
+def _file(finding: Finding) -> str | None:
+    document = finding.resource.document
+    return None if document is None else document.path
+
+
+def _after(raw: ScanResult, outcomes: list[FileFix]) -> ScanResult:
+    """The scan result as the files are now (or would be, with --diff)."""
+    changed = {o.path: o.findings for o in outcomes if o.findings is not None}
+    kept = [f for f in raw.findings if _file(f) not in changed]
+    for findings in changed.values():
+        kept.extend(findings)
+    return replace(raw, findings=tuple(kept))
+
+
+def _summary(outcomes: list[FileFix], refusals: list[Refusal], dry: bool) -> str:
+    lines = []
+    fixed = 0
+    refusals = list(refusals)
+    for outcome in outcomes:
+        done = outcome.findings is not None and (dry or outcome.written)
+        if done:
+            fixed += len(outcome.fixed)
+            for finding in outcome.fixed:
+                lines.append(f"{'would fix' if dry else 'fixed'}  {_where(finding)}")
+        elif outcome.problem:
+            lines.append(f"{printable(outcome.path)}: {printable(outcome.problem)}")
+        refusals.extend(outcome.refused)
+    files = sum(1 for o in outcomes if o.findings is not None and (dry or o.written))
+    for refusal in refusals:
+        lines.append(f"not fixed  {_where(refusal.finding)}: {printable(refusal.reason)}")
+    verb = "would be fixed" if dry else "fixed"
+    lines.append(
+        f"{fixed} finding{'s' * (fixed != 1)} {verb} in {files} file{'s' * (files != 1)}; "
+        f"{len(refusals)} not fixed"
+    )
+    return "\n".join(lines)
+
+
+def _where(finding: Finding) -> str:
+    location = finding.location
+    place = printable(str(location)) if location is not None else printable(_file(finding) or "")
+    field = dotted(finding.path)
+    return f"{place} {finding.policy.id} {printable(finding.resource.id)}" + (
+        f" {printable(field)}" if field else ""
+    )
+
+
+def _shown_diff(text: str) -> str:
+    """The diff with control characters of the files' text shown escaped."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append(printable(body) + line[len(body) :])
+    return "".join(out)

@@ -1,0 +1,138 @@
+"""Which failed findings to fix, and where in their file each edit goes.
+
+A fix clause's paths are relative to the resource body the policy saw. The edit goes to
+the place that value is written: through ``path_map`` into the ``Fn::If`` branch the
+finding's variant took, and through ``origins`` to SAM ``Globals``. A value that an
+intrinsic function computes (a ``Ref`` to a parameter, ``Fn::FindInMap``, ``Fn::Sub``…)
+is never changed: changing a parameter's default or a mapping changes every use. A
+resource that an ``Fn::ForEach`` loop makes is not changed either: its text is the loop
+body that makes every resource of the loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.fix.text_ops import MISSING, DocOp, Source
+from scanner.loaders.cloudformation import FORMAT
+from scanner.loaders.foreach import LOOP_PREFIX
+from scanner.model import Finding, Path, Resource, Severity, Status
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """The edits that should make one failed finding pass."""
+
+    finding: Finding
+    ops: tuple[DocOp, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A failed finding that is left as it is, and why."""
+
+    finding: Finding
+    reason: str
+
+
+@dataclass
+class Plan:
+    requests: dict[str, list[Request]]  # document path -> requests, in finding order
+    refusals: list[Refusal]
+
+
+def plan(findings: Sequence[Finding], fail_on: Severity) -> Plan:
+    """The fixable failed findings at or above ``fail_on``, grouped by file."""
+    result = Plan({}, [])
+    for finding in findings:
+        if finding.status is not Status.FAIL or finding.policy.severity.rank < fail_on.rank:
+            continue
+        request = _request(finding)
+        if isinstance(request, Refusal):
+            result.refusals.append(request)
+        else:
+            path = finding.resource.document.path  # type: ignore[union-attr]
+            result.requests.setdefault(path, []).append(request)
+    return result
+
+
+def _request(finding: Finding) -> Request | Refusal:
+    ops = finding.fix or finding.policy.fixes
+    resource = finding.resource
+    if not ops:
+        return Refusal(finding, "the policy has no fix")
+    document = resource.document
+    if document is None or document.format != FORMAT or document.text is None:
+        return Refusal(finding, "not a template file: only templates are edited")
+    loop = next(
+        (k for k in resource.path if isinstance(k, str) and k.startswith(LOOP_PREFIX)), None
+    )
+    if loop is not None:
+        return Refusal(
+            finding,
+            f"made by the {loop} loop; its text makes every resource of the loop, "
+            "so it is not changed",
+        )
+    return Request(
+        finding, tuple(DocOp(op.kind, _document_path(resource, op.path), op.value) for op in ops)
+    )
+
+
+def _document_path(resource: Resource, path: Path) -> Path:
+    """Where the body path ``path`` is written in the document."""
+    path_map: Mapping[Path, Path] = resource.metadata.get("path_map") or {}
+    source = path
+    for end in range(len(path), 0, -1):
+        mapped = path_map.get(path[:end])
+        if mapped is not None:
+            source = mapped + path[end:]
+            break
+    origins: Mapping[Path, Path] = resource.metadata.get("origins") or {}
+    for end in range(len(source), 0, -1):
+        origin = origins.get(source[:end])
+        if origin is not None:
+            return origin + source[end:]
+    return resource.path + source
+
+
+def computed_by(source: Source, resource_path: Path, op: DocOp) -> str | None:
+    """Why ``op`` would edit a value an intrinsic function computes, or None."""
+    path = op.path
+    last = len(path) if op.kind != "remove" else len(path) - 1
+    for end in range(len(resource_path), last + 1):
+        node = source.node(path[:end])
+        if node is MISSING:
+            return None
+        function = _function(node)
+        if function is None:
+            continue
+        if end < len(path) and path[end] == function:
+            continue  # the path goes through it: an Fn::If branch
+        return _explain(source, function, node[function])
+    return None
+
+
+def _function(node: Any) -> str | None:
+    if type(node) is not dict or len(node) != 1:
+        return None
+    (name,) = node
+    return name if name == "Ref" or (isinstance(name, str) and name.startswith("Fn::")) else None
+
+
+def _explain(source: Source, function: str, arg: Any) -> str:
+    parameters = source.node(("Parameters",))
+    declared = parameters if type(parameters) is dict else {}
+    if function == "Ref" and isinstance(arg, str):
+        if arg in declared:
+            return (
+                f"the value comes from parameter {arg}; changing its default would "
+                "change every use, so it is left to the author"
+            )
+        return f"the value is Ref {arg}, not a literal"
+    if function == "Fn::FindInMap" and type(arg) is list and arg and isinstance(arg[0], str):
+        return f"the value comes from mapping {arg[0]}; a mapping is shared, so it is left as is"
+    named = sorted(p for p in declared if p in str(arg))
+    used = f" (parameter {', '.join(named)})" if named else ""
+    return f"the value is computed by {function}{used}, not a literal"
