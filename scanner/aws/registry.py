@@ -23,6 +23,7 @@ MODULES = (
     "scanner.aws.ecr",
     "scanner.aws.efs",
     "scanner.aws.guardduty",
+    "scanner.aws.elb",
     "scanner.aws.elbv2",
     "scanner.aws.iam_groups",
 )

@@ -15,7 +15,7 @@ import pytest
 from botocore.stub import Stubber
 from test_pagination import stubbed
 
-from scanner.aws import dynamodb, ecr, efs, elbv2, guardduty, iam_groups, secretsmanager, sqs
+from scanner.aws import dynamodb, ecr, efs, elb, elbv2, guardduty, iam_groups, secretsmanager, sqs
 from scanner.aws.context import CollectContext
 
 ACCOUNT = "123456789012"
@@ -78,6 +78,14 @@ def stub_elbv2(stubber: Stubber) -> None:
     denied(stubber, "describe_listeners")
 
 
+def stub_elb(stubber: Stubber) -> None:
+    stubber.add_response("describe_load_balancers", {"LoadBalancerDescriptions": [
+        {"LoadBalancerName": "lb", "ListenerDescriptions": []}]})  # fmt: skip
+    stubber.add_response("describe_tags", {"TagDescriptions": []})
+    denied(stubber, "describe_load_balancer_attributes")
+    stubber.add_response("describe_load_balancer_policies", {"PolicyDescriptions": []})
+
+
 def stub_guardduty(stubber: Stubber) -> None:
     stubber.add_response("list_detectors", {"DetectorIds": ["d1"]})
     denied(stubber, "get_detector")
@@ -99,6 +107,10 @@ UNKNOWN_VALUES = [
     ("ecr", ecr.collect, stub_ecr, "AWS::ECR::Repository", "LifecyclePolicy", "GetLifecyclePolicy"),
     ("elbv2", elbv2.collect, stub_elbv2, "AWS::ElasticLoadBalancingV2::LoadBalancer",
      "LoadBalancerAttributes", "DescribeLoadBalancerAttributes"),
+    ("elb", elb.collect, stub_elb, "AWS::ElasticLoadBalancing::LoadBalancer", "CrossZone",
+     "DescribeLoadBalancerAttributes"),
+    ("elb", elb.collect, stub_elb, "AWS::ElasticLoadBalancing::LoadBalancer",
+     "ConnectionDrainingPolicy", "DescribeLoadBalancerAttributes"),
 ]  # fmt: skip
 
 
