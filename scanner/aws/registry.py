@@ -16,6 +16,7 @@ MODULES = (
     "scanner.aws.cloudtrail",
     "scanner.aws.rds",
     "scanner.aws.lambda_functions",
+    "scanner.aws.rds_clusters",
     "scanner.aws.dynamodb",
     "scanner.aws.sqs",
     "scanner.aws.sns",
