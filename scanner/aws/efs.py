@@ -1,4 +1,4 @@
-"""EFS: file systems with their encryption and automatic backup policy.
+"""EFS: file systems with their encryption and automatic backup policy; access points.
 
 A file system without a backup policy (``PolicyNotFound``) has automatic backups off:
 ``BackupPolicy.Status`` is then ``DISABLED``, as AWS reports it after a policy is removed.
@@ -54,4 +54,59 @@ def file_system_properties(system: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-COLLECTORS = (Collector("efs.file_systems", "efs", REGIONAL, collect, TYPES),)
+ACCESS_POINT_TYPES = ("AWS::EFS::AccessPoint",)
+
+
+def collect_access_points(ctx: CollectContext) -> None:
+    listing = ctx.pages("DescribeAccessPoints", "AccessPoints", lists=ACCESS_POINT_TYPES)
+    for point in listing.items():
+        tags = tag_map(point.get("Tags"))
+        props = access_point_properties(point)
+        if tags:
+            props["AccessPointTags"] = [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+        ctx.add("AWS::EFS::AccessPoint", point["AccessPointArn"], point["AccessPointId"], props,
+                tags=tags)  # fmt: skip
+
+
+def access_point_properties(point: dict[str, Any]) -> dict[str, Any]:
+    """A ``DescribeAccessPoints`` entry in the shape of ``AWS::EFS::AccessPoint``.
+
+    CloudFormation types the POSIX ids and permissions as strings.
+    """
+    props: dict[str, Any] = {"FileSystemId": point.get("FileSystemId")}
+    user = point.get("PosixUser")
+    if user:
+        props["PosixUser"] = drop_none(
+            {
+                "Uid": _text(user.get("Uid")),
+                "Gid": _text(user.get("Gid")),
+                "SecondaryGids": [str(g) for g in user.get("SecondaryGids") or []] or None,
+            }
+        )
+    root = point.get("RootDirectory")
+    if root:
+        creation = root.get("CreationInfo") or {}
+        props["RootDirectory"] = drop_none(
+            {
+                "Path": root.get("Path"),
+                "CreationInfo": drop_none(
+                    {
+                        "OwnerUid": _text(creation.get("OwnerUid")),
+                        "OwnerGid": _text(creation.get("OwnerGid")),
+                        "Permissions": creation.get("Permissions"),
+                    }
+                )
+                or None,
+            }
+        )
+    return props
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+COLLECTORS = (
+    Collector("efs.file_systems", "efs", REGIONAL, collect, TYPES),
+    Collector("efs.access_points", "efs", REGIONAL, collect_access_points, ACCESS_POINT_TYPES),
+)

@@ -110,3 +110,46 @@ def test_file_system_verdicts(aws: MotoAWS) -> None:
         **{(policy, ids["sealed"]): "pass" for policy in policies},
         **{(policy, ids["bare"]): "fail" for policy in policies},
     }
+
+
+def make_access_points(aws: MotoAWS) -> dict[str, str]:
+    efs = aws.client("efs")
+    system = efs.create_file_system(CreationToken="shared", Encrypted=True)["FileSystemId"]
+    scoped = efs.create_access_point(
+        FileSystemId=system,
+        PosixUser={"Uid": 1000, "Gid": 1000},
+        RootDirectory={
+            "Path": "/app",
+            "CreationInfo": {"OwnerUid": 1000, "OwnerGid": 1000, "Permissions": "750"},
+        },
+        Tags=[{"Key": "Name", "Value": "app"}],
+    )["AccessPointId"]
+    whole = efs.create_access_point(FileSystemId=system)["AccessPointId"]
+    return {"scoped": scoped, "whole": whole, "system": system}
+
+
+def test_access_points_in_cloudformation_shape(aws: MotoAWS) -> None:
+    ids = make_access_points(aws)
+    snapshot, done = aws.collect("--service", "efs")
+    assert done.returncode == 0, snapshot["errors"]
+    points = resources_of(snapshot, "AWS::EFS::AccessPoint")
+    scoped = points[ids["scoped"]]
+    assert scoped["id"].startswith(f"arn:aws:elasticfilesystem:us-east-1:{ACCOUNT}:access-point/")
+    assert scoped["properties"] == {
+        "FileSystemId": ids["system"],
+        "PosixUser": {"Uid": "1000", "Gid": "1000"},
+        "RootDirectory": {
+            "Path": "/app",
+            "CreationInfo": {"OwnerUid": "1000", "OwnerGid": "1000", "Permissions": "750"},
+        },
+        "AccessPointTags": [{"Key": "Name", "Value": "app"}],
+    }
+
+
+def test_access_point_verdicts(aws: MotoAWS) -> None:
+    ids = make_access_points(aws)
+    policies = ["PAC-EFS-002", "PAC-EFS-003"]
+    assert audit(aws, ["efs"], policies) == {
+        **{(policy, ids["scoped"]): "pass" for policy in policies},
+        **{(policy, ids["whole"]): "fail" for policy in policies},
+    }
