@@ -1,8 +1,10 @@
 """Edit one file: plan -> text edits -> re-scan in memory -> atomic write.
 
-Each finding's edits are made one at a time on the current text, which is parsed again
-after each edit so the next one sees exact positions. A finding whose edits cannot all be
-made keeps none of them. The edited text is then loaded and evaluated again: every fixed
+The edits are computed from one parse of the text per round; edits that touch the same
+container wait for the next round, which parses the edited text again so every edit sees
+exact positions. A finding whose edits cannot all be made keeps none of them.
+
+The edited text is then loaded and evaluated again: every fixed
 finding must pass and no policy may fail (or error) on a resource where it did not before;
 otherwise the file keeps its bytes. A file is written only if its bytes are still the ones
 read, through a temporary file in its directory renamed over it, with its mode kept.
@@ -23,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.fix.edits import apply_edits
+from scanner.fix.edits import Edit, apply_edits
 from scanner.fix.plan import Refusal, Request, computed_by
 from scanner.fix.text_ops import CannotEdit, DocOp, Source, edits_for
 from scanner.loaders import LoadOptions
@@ -31,9 +33,11 @@ from scanner.loaders import cloudformation as cfn
 from scanner.loaders.json_source import read_json
 from scanner.loaders.source import JSON_SYNTAX, Limits
 from scanner.loaders.yaml_source import read_yaml
-from scanner.model import Finding, Status
+from scanner.model import Finding, Path, Status
 
-MAX_FIXES_PER_FILE = 500  # each edit re-parses the file: bounded work for a hostile template
+MAX_FIXES_PER_FILE = 2000  # bounded work for a hostile template
+MAX_ROUNDS = 20  # each round parses the file once
+MAX_ATTEMPTS = 3  # each attempt loads and evaluates the edited file
 _JSON_START = re.compile(r"\s*[{\[]")
 _BAD = (Status.FAIL, Status.ERROR)
 
@@ -71,7 +75,11 @@ def fix_file(
     options: LoadOptions,
     now: datetime,
 ) -> FileFix:
-    """Edit ``path`` for ``requests`` and verify the result (nothing is written here)."""
+    """Edit ``path`` for ``requests`` and verify the result (nothing is written here).
+
+    A fix that leaves its finding failing is left out and the rest tried again (at most
+    ``MAX_ATTEMPTS`` times); any other failed check leaves the whole file as it was.
+    """
     outcome = FileFix(path)
     try:
         data = read_bytes(path)
@@ -80,37 +88,131 @@ def fix_file(
         outcome.problem = f"cannot read it: {exc}"
         return outcome
     outcome.before = text
-    requests = list(requests)
-    for extra in requests[MAX_FIXES_PER_FILE:]:
-        outcome.refused.append(Refusal(extra.finding, "too many fixes in one file"))
-    current = text
-    for request in requests[:MAX_FIXES_PER_FILE]:
-        try:
-            current = _apply_request(path, current, request)
-        except CannotEdit as exc:
-            outcome.refused.append(Refusal(request.finding, str(exc)))
-            continue
-        outcome.fixed.append(request.finding)
-    if current == text:
-        return outcome
-    outcome.after = current
-    _verify(outcome, bom + current.encode("utf-8"), old_findings, program, options, now)
+    check = _Check(path, old_findings, program, options, now, _errors(path, data, options))
+    active = list(requests)
+    left: list[Refusal] = [
+        Refusal(extra.finding, "too many fixes in one file")
+        for extra in active[MAX_FIXES_PER_FILE:]
+    ]
+    active = active[:MAX_FIXES_PER_FILE]
+    for _ in range(MAX_ATTEMPTS):
+        outcome = FileFix(path, before=text)
+        ineffective = _attempt(outcome, active, bom, check)
+        if not ineffective:
+            break
+        left.extend(Refusal(f, "the fix does not make the finding pass") for f in ineffective)
+        active = [r for r in active if r.finding not in ineffective]
+    else:
+        outcome.fixed = [f for f in outcome.fixed if f not in ineffective]
+        _drop(outcome, "fixes that do not make their findings pass")
+    outcome.refused[:0] = left
     return outcome
 
 
-def _apply_request(path: str, text: str, request: Request) -> str:
-    resource_path = request.finding.resource.path
+@dataclass(frozen=True)
+class _Check:
+    """What verifying an edited file compares against."""
+
+    path: str
+    old_findings: Sequence[Finding]
+    program: Any
+    options: LoadOptions
+    now: datetime
+    errors: frozenset[tuple[str, str]]  # the file's own load errors before the edit
+
+
+def _errors(path: str, data: bytes, options: LoadOptions) -> frozenset[tuple[str, str]]:
+    loaded = cfn.load(path, data, options)
+    return frozenset((d.code, d.message) for d in loaded.errors if d.severity == "error")
+
+
+def _attempt(outcome: FileFix, requests: list[Request], bom: bytes, check: _Check) -> list[Finding]:
+    """Edit and verify; the fixed findings that still fail (the rest is in ``outcome``)."""
+    text = outcome.before
+    try:
+        current = _edit_in_rounds(outcome, text, requests)
+    except CannotEdit as exc:
+        outcome.problem = str(exc)
+        return []
+    if current == text:
+        outcome.refused.extend(Refusal(f, "the fix changes nothing here") for f in outcome.fixed)
+        outcome.fixed = []
+        return []
+    outcome.after = current
+    return _verify(outcome, bom + current.encode("utf-8"), check)
+
+
+def _edit_in_rounds(outcome: FileFix, text: str, pending: list[Request]) -> str:
+    """``text`` with the edits of ``pending`` made, parsing it once per round.
+
+    A round takes every request whose edits touch no container another request of the
+    round touches; the rest wait for the next round, which sees the new positions.
+    """
+    for _ in range(MAX_ROUNDS):
+        if not pending:
+            break
+        source = parse_source(outcome.path, text)
+        edits: list[Edit] = []
+        touched: list[Path] = []
+        waiting: list[Request] = []
+        whole = False  # a request of several ops rewrote the text: the round ends
+        for request in pending:
+            ops = _distinct(request.ops)
+            if whole or _conflicts(ops, touched) or (len(ops) > 1 and edits):
+                waiting.append(request)
+                continue
+            whole = len(ops) > 1
+            try:
+                edits.extend(_request_edits(outcome.path, source, text, request, ops))
+            except CannotEdit as exc:
+                outcome.refused.append(Refusal(request.finding, str(exc)))
+                continue
+            touched.extend(op.path for op in ops)
+            outcome.fixed.append(request.finding)
+        if edits:
+            text = apply_edits(text, edits)
+        pending = waiting
+    for request in pending:
+        outcome.refused.append(Refusal(request.finding, "too many fixes on one resource"))
+    return text
+
+
+def _distinct(ops: Sequence[DocOp]) -> list[DocOp]:
     done: list[DocOp] = []
-    for op in request.ops:
-        if op in done:  # the same edit twice is one edit
-            continue
-        done.append(op)
-        source = parse_source(path, text)
-        why = computed_by(source, resource_path, op)
+    for op in ops:
+        if op not in done:  # the same edit twice is one edit
+            done.append(op)
+    return done
+
+
+def _conflicts(ops: Sequence[DocOp], touched: Sequence[Path]) -> bool:
+    """Whether an op edits a container that a path in ``touched`` (or each other) edits."""
+    for op in ops:
+        anchor = op.path[:-1]
+        for other in touched:
+            if other[: len(anchor)] == anchor or op.path[: len(other) - 1] == other[:-1]:
+                return True
+    return False
+
+
+def _request_edits(
+    path: str, source: Source, text: str, request: Request, ops: list[DocOp]
+) -> list[Edit]:
+    """The edits of one request; one with several ops is made op by op, alone in its round."""
+    resource_path = request.finding.resource.path
+    if len(ops) == 1:
+        why = computed_by(source, resource_path, ops[0])
         if why is not None:
             raise CannotEdit(why)
-        text = apply_edits(text, edits_for(source, op))
-    return text
+        return edits_for(source, ops[0])
+    edited = text
+    for op in ops:
+        current = parse_source(path, edited)
+        why = computed_by(current, resource_path, op)
+        if why is not None:
+            raise CannotEdit(why)
+        edited = apply_edits(edited, edits_for(current, op))
+    return [Edit(0, len(text), edited)]
 
 
 def parse_source(path: str, text: str) -> Source:
@@ -132,28 +234,30 @@ def _value_positions(parsed: Any) -> tuple[Any, Any]:
     return parsed.value, parsed.positions
 
 
-def _verify(
-    outcome: FileFix,
-    data: bytes,
-    old_findings: Sequence[Finding],
-    program: Any,
-    options: LoadOptions,
-    now: datetime,
-) -> None:
+def _verify(outcome: FileFix, data: bytes, check: _Check) -> list[Finding]:
     from scanner.engine.evaluate import evaluate
 
-    loaded = cfn.load(outcome.path, data, options)
-    errors = [d for d in loaded.errors if d.severity == "error"]
+    loaded = cfn.load(outcome.path, data, check.options)
+    errors = [
+        d
+        for d in loaded.errors
+        if d.severity == "error" and (d.code, d.message) not in check.errors
+    ]
     if errors or not loaded.documents:
         why = errors[0].message if errors else "it is no longer a template"
         _drop(outcome, f"the edited file does not load ({why})")
-        return
-    new = evaluate(program, loaded.resources, now=now)
-    problem = _still_failing(outcome.fixed, new) or _worse(old_findings, new)
+        return []
+    new = evaluate(check.program, loaded.resources, now=check.now)
+    bad = {_key(f) for f in new if f.status in _BAD}
+    ineffective = [f for f in outcome.fixed if _key(f) in bad]
+    if ineffective:
+        return ineffective
+    problem = _worse(check.old_findings, new)
     if problem is not None:
         _drop(outcome, problem)
-        return
+        return []
     outcome.findings = new
+    return []
 
 
 def _drop(outcome: FileFix, problem: str) -> None:
@@ -165,14 +269,6 @@ def _drop(outcome: FileFix, problem: str) -> None:
 
 def _key(finding: Finding) -> tuple[str, str]:
     return finding.policy.id, finding.resource.id
-
-
-def _still_failing(fixed: Sequence[Finding], new: Sequence[Finding]) -> str | None:
-    bad = {_key(f) for f in new if f.status in _BAD}
-    for finding in fixed:
-        if _key(finding) in bad:
-            return f"{finding.policy.id} still fails on {finding.resource.id} after the fix"
-    return None
 
 
 def _worse(old: Sequence[Finding], new: Sequence[Finding]) -> str | None:

@@ -122,11 +122,11 @@ def test_fail_on_is_the_lowest_severity_fixed(work: Path) -> None:
 
 
 def test_exit_codes_for_a_policy_error_and_an_input_error(work: Path) -> None:
-    bad = work / "bad.pacscan"
+    bad = work / "bad.policy"
     bad.write_text("policy {\n")
     done = _run(work, "layout.yaml", "--policies", str(bad))
     assert done.returncode == 2
-    assert "bad.pacscan:" in done.stderr and "Traceback" not in done.stderr
+    assert "bad.policy:" in done.stderr and "Traceback" not in done.stderr
     (work / "broken.yaml").write_text("Resources: {Bucket: [\n")
     done = _run(work, "broken.yaml", "layout.yaml", "--policy", "PAC-S3-009")
     assert done.returncode == 3, done.stderr  # layout.yaml fixed, the broken file reported

@@ -1,0 +1,152 @@
+"""Verification and safety of ``pacscan fix``: what is dropped, refused or never written."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from scanner.fix.apply import fix_file, write
+from scanner.fix.plan import plan
+from scanner.loaders import LoadOptions
+from scanner.model import Severity
+from scanner.pipeline import ScanRequest, compile_policies, run_scan
+
+POLICIES = """
+policy ENABLED {
+  id = "T-001"
+  title = "Mode is on"
+  severity = high
+  resource Custom::Widget
+  assert Properties.Mode == "on" else "mode is off"
+  fix set Properties.Mode = "%s"
+}
+
+policy NOT_ON {
+  id = "T-002"
+  title = "Mode is never on while Legacy is set"
+  severity = low
+  resource Custom::Widget
+  assert Properties.Legacy not exists or Properties.Mode != "on" else "legacy and on"
+}
+"""
+
+TEMPLATE = """\
+Resources:
+  Queue:
+    Type: Custom::Widget
+    Properties:
+      Mode: "off"
+"""
+
+
+def _pacscan() -> str:
+    beside = Path(sys.executable).with_name("pacscan")
+    found = str(beside) if beside.exists() else shutil.which("pacscan")
+    if found is None:
+        pytest.fail("the pacscan command is not installed (pip install -e '.[test]')")
+    return found
+
+
+def _fix(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_pacscan(), "fix", "--no-config", "--policies", "rules.policy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _setup(tmp_path: Path, fix_value: str, template: str = TEMPLATE) -> Path:
+    (tmp_path / "rules.policy").write_text(POLICIES % fix_value)
+    (tmp_path / "t.yaml").write_text(template)
+    return tmp_path / "t.yaml"
+
+
+def test_a_fix_that_does_not_make_its_finding_pass_is_not_written(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "maybe")
+    done = _fix(tmp_path, "t.yaml")
+    assert template.read_text() == TEMPLATE
+    assert done.returncode == 1
+    assert "not fixed  t.yaml:5:7 T-001 Queue Properties.Mode: the fix does not make the " in (
+        done.stdout
+    )
+
+
+def test_a_fix_that_makes_another_policy_fail_drops_the_file_edit(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "on", TEMPLATE + "      Legacy: yes\n")
+    done = _fix(tmp_path, "t.yaml")
+    assert template.read_text() == TEMPLATE + "      Legacy: yes\n"
+    assert done.returncode == 1
+    assert "t.yaml: the edit was dropped: T-002 would newly fail on Queue" in done.stdout
+
+
+def test_a_good_fix_is_written_and_exits_0(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "on")
+    done = _fix(tmp_path, "t.yaml")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert template.read_text() == TEMPLATE.replace('"off"', '"on"')
+
+
+def test_a_file_changed_after_it_was_read_is_not_written(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "on")
+    request = ScanRequest(paths=(str(template),), policy_paths=(str(tmp_path / "rules.policy"),))
+    policies = compile_policies(request.policy_paths, {})
+    result = run_scan(request, policies)
+    work = plan(result.findings, Severity.LOW)
+    now = datetime.now(timezone.utc)
+    outcome = fix_file(
+        str(template),
+        work.requests[str(template)],
+        result.findings,
+        policies.program,
+        LoadOptions(),
+        now,
+    )
+    assert outcome.after is not None
+    template.write_text(TEMPLATE + "# edited meanwhile\n")
+    write(outcome)
+    assert not outcome.written
+    assert outcome.problem == "not written: the file changed while it was being fixed"
+    assert template.read_text() == TEMPLATE + "# edited meanwhile\n"
+    assert sorted(os.listdir(tmp_path)) == ["rules.policy", "t.yaml"]
+
+
+def test_a_link_out_of_the_scanned_folder_is_never_written(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.yaml").write_text(TEMPLATE)
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "rules.policy").write_text(POLICIES % "on")
+    (root / "link.yaml").symlink_to(outside / "t.yaml")
+    (root / "own.yaml").write_text(TEMPLATE)
+    done = _fix(root, ".")
+    assert (outside / "t.yaml").read_text() == TEMPLATE
+    assert (root / "own.yaml").read_text() == TEMPLATE.replace('"off"', '"on"')
+    assert done.stdout.endswith("1 finding fixed in 1 file; 0 not fixed\n")
+
+
+def test_a_foreach_resource_is_reported_not_changed(tmp_path: Path) -> None:
+    template = """\
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Queues:
+    - Name
+    - [A, B]
+    - Queue${Name}:
+        Type: Custom::Widget
+        Properties:
+          Mode: "off"
+"""
+    path = _setup(tmp_path, "on", template)
+    done = _fix(tmp_path, "t.yaml")
+    assert path.read_text() == template
+    assert done.returncode == 1
+    assert "made by the Fn::ForEach::Queues loop" in done.stdout
