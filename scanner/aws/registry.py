@@ -27,6 +27,7 @@ MODULES = (
     "scanner.aws.elb",
     "scanner.aws.elbv2",
     "scanner.aws.iam_groups",
+    "scanner.aws.opensearch",
 )
 
 
