@@ -78,6 +78,27 @@ class Diagnostic:
     file: str | None = None  # for errors about a whole file (no line), e.g. binary data
 
 
+EXCERPT = 120  # characters of a source line shown around the column of an error
+
+
+def excerpt(line: str, column: int, width: int) -> tuple[str, int, int]:
+    """At most ``EXCERPT`` characters of ``line`` around ``column`` (1-based), ``...``
+    where cut, and the column and caret width inside that excerpt.
+
+    A minified template is one line: quoting it whole (with a caret line as long) would
+    print megabytes for one error.
+    """
+    if len(line) <= EXCERPT:
+        return line, column, width
+    start = max(0, min(column - 1 - EXCERPT // 2, len(line) - EXCERPT))
+    end = start + EXCERPT
+    head = "..." if start else ""
+    tail = "..." if end < len(line) else ""
+    column = column - start + len(head)
+    width = max(1, min(width, end - start + len(head) - column + 1))
+    return head + line[start:end] + tail, column, width
+
+
 def render(diag: Diagnostic) -> str:
     """``file:line:col: error[CODE]: message``, the source line and a caret.
 
@@ -92,12 +113,14 @@ def render(diag: Diagnostic) -> str:
     head = f"{loc}: " if loc is not None else (f"{diag.file}: " if diag.file else "")
     lines = [printable(f"{head}{diag.severity}[{diag.code}]: {diag.message}")]
     if loc is not None and diag.source_line is not None:
-        src = diag.source_line.rstrip("\r\n").expandtabs(1)
         width = 1
         if loc.end_line == loc.line and loc.end_column and loc.end_column > loc.column:
             width = loc.end_column - loc.column
+        src, column, width = excerpt(
+            diag.source_line.rstrip("\r\n").expandtabs(1), loc.column, width
+        )
         lines.append(f"  {printable(redact(src))}")
-        indent = len(printable(src[: loc.column - 1]))
+        indent = len(printable(src[: column - 1]))
         lines.append("  " + " " * indent + "^" * max(1, width))
     if diag.hint:
         lines.append(printable(f"  hint: {diag.hint}"))
