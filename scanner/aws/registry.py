@@ -28,6 +28,7 @@ MODULES = (
     "scanner.aws.elbv2",
     "scanner.aws.iam_groups",
     "scanner.aws.opensearch",
+    "scanner.aws.redshift",
 )
 
 
