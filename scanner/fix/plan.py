@@ -111,6 +111,28 @@ def computed_by(source: Source, resource_path: Path, op: DocOp) -> str | None:
         if end < len(path) and path[end] == function:
             continue  # the path goes through it: an Fn::If branch
         return _explain(source, function, node[function])
+    if op.kind == "set":
+        inner = _inner_function(source.node(path))
+        if inner is not None:
+            return (
+                f"the value to replace holds {inner} written in the template; replacing it "
+                "would drop that logic, so it is left to the author"
+            )
+    return None
+
+
+def _inner_function(node: Any) -> str | None:
+    """The first intrinsic function inside a mapping or list (an explicit stack, no recursion)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            function = _function(item)
+            if function is not None:
+                return function
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
     return None
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from scanner.fix.apply import parse_source
 from scanner.fix.edits import apply_edits
+from scanner.fix.plan import computed_by
 from scanner.fix.text_ops import CannotEdit, DocOp, edits_for
 
 CASES = [
@@ -133,3 +136,37 @@ def test_an_edit_through_an_alias_is_refused() -> None:
 def test_a_missing_key_under_a_scalar_is_refused() -> None:
     with pytest.raises(CannotEdit, match="P is not a mapping"):
         edits_for(parse_source("a.yaml", "P: text\n"), DocOp("set", ("P", "K"), 1))
+
+
+PROPS = ("Resources", "B", "Properties")
+
+
+@pytest.mark.parametrize(
+    ("op", "reason"),
+    [
+        (DocOp("set", (*PROPS, "V"), "x"), "comes from parameter Mode"),
+        (
+            DocOp("set", (*PROPS, "M", "K"), "x"),
+            "comes from mapping Levels",
+        ),
+        (
+            DocOp("set", (*PROPS, "E"), {"A": "on"}),
+            "holds Fn::If written in the template",
+        ),
+        (
+            DocOp("set", (*PROPS, "S"), "x"),
+            r"computed by Fn::Sub \(parameter Mode\)",
+        ),
+    ],
+)
+def test_values_the_template_computes_are_not_edited(op: DocOp, reason: str) -> None:
+    text = (
+        "Parameters:\n  Mode: {Type: String, Default: a}\n"
+        "Resources:\n  B:\n    Type: T\n    Properties:\n"
+        "      V: !Ref Mode\n"
+        "      M: !FindInMap [Levels, !Ref Mode, k]\n"
+        "      E: {A: !If [C, on, off]}\n"
+        "      S: !Sub '${Mode}-x'\n"
+    )
+    why = computed_by(parse_source("a.yaml", text), ("Resources", "B"), op)
+    assert why is not None and re.search(reason, why), why
