@@ -144,3 +144,45 @@ def test_deeply_nested_select_is_linear(tmp_path: Path) -> None:
     assert report["errors"] == []
     assert report["summary"]["files"] == 2
     assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message", "line"),
+    [
+        ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n", "I011", "Resources is empty", 2),
+        ("Resources:\n  - Type: AWS::S3::Bucket\n", "I011", "Resources is a list", 1),
+        (
+            "Resources:\n  T: {Type: AWS::SNS::Topic}\n---\nResources:\n  C: {Type: X}\n",
+            "I016",
+            "a second YAML document starts here",
+            3,
+        ),
+        ("---\n---\nResources:\n  B: {Type: AWS::S3::Bucket}\n", "I016", "this file is not", 2),
+        (
+            "Conditions:\n  A: !Condition B\n  B: !Not [!Condition A]\n"
+            "Resources:\n  T: {Type: AWS::SNS::Topic, Condition: A}\n",
+            "I015",
+            "(A -> B -> A)",
+            2,
+        ),
+        (
+            "Conditions:\n  A: !And [!Condition A, true]\n"
+            "Resources:\n  T: {Type: AWS::SNS::Topic, Condition: A}\n",
+            "I015",
+            "condition A refers to itself",
+            2,
+        ),
+    ],
+    ids=["null-resources", "list-resources", "two-documents", "hidden-document", "cycle", "self"],
+)
+def test_a_template_that_scanned_silently_is_an_error_at_its_place(
+    tmp_path: Path, text: str, code: str, message: str, line: int
+) -> None:
+    (tmp_path / "odd.yaml").write_text(text)
+    (tmp_path / "good.yaml").write_text(GOOD)
+    exit_code, report, _ = scan(tmp_path)
+    (error,) = report["errors"]
+    assert (Path(error["file"]).name, error["code"]) == ("odd.yaml", code)
+    assert message in error["message"] and error["location"]["line"] == line
+    assert ("Good", "pass") in [(f["resource"]["id"], f["status"]) for f in report["findings"]]
+    assert exit_code == 3
