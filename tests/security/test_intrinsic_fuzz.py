@@ -18,7 +18,6 @@ import resource
 import subprocess
 import sys
 import time
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,9 +78,7 @@ def template(leaf: int, runs: list[tuple[str, int, bool, int]], loops: list[int]
     argument twice, how many levels in a row), 64 levels at most; ``loops``: the width of
     each ``Fn::ForEach`` around the resource."""
     chain = [
-        (kind, index, twice and n == 0)
-        for kind, index, twice, count in runs
-        for n in range(count)
+        (kind, index, twice and n == 0) for kind, index, twice, count in runs for n in range(count)
     ]
     node = LEAVES[leaf]
     for depth, (kind, index, twice) in enumerate(chain[:64]):
@@ -177,10 +174,3 @@ def test_the_generated_templates_are_what_they_claim() -> None:
     result = load("fuzz.yaml", text.encode(), LoadOptions(jobs=1))
     assert {error.code for error in result.errors} <= CLEAR_ERRORS
     assert [r.id for r in result.resources][:3] == ["Other", "Topici0i0", "Topici0i1"]
-
-
-def _loaded(text: str) -> Any:  # for debugging a failing example by hand
-    from scanner.loaders import LoadOptions
-    from scanner.loaders.cloudformation import load
-
-    return load("fuzz.yaml", text.encode(), LoadOptions(jobs=1))
