@@ -254,4 +254,9 @@ def test_regions_that_cannot_be_listed_are_a_gap_everywhere(aws: MotoAWS) -> Non
     assert snapshot["regions"] == [REGION]  # only the home region was collected
     (error,) = [e for e in snapshot["errors"] if e["operation"] == "DescribeRegions"]
     assert error["region"] == "global"
-    assert error["types"] == ["AWS::RDS::DBInstance", "AWS::S3::Bucket", "AWS::S3::BucketPolicy"]
+    assert error["types"] == [
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::S3::Bucket",
+        "AWS::S3::BucketPolicy",
+    ]
