@@ -120,7 +120,7 @@ def render(diag: Diagnostic) -> str:
             diag.source_line.rstrip("\r\n").expandtabs(1), loc.column, width
         )
         lines.append(f"  {printable(redact(src))}")
-        indent = len(printable(src[: column - 1]))
+        indent = len(printable(redact(src[: column - 1])))  # as shown, masked values too
         lines.append("  " + " " * indent + "^" * max(1, width))
     if diag.hint:
         lines.append(printable(f"  hint: {diag.hint}"))

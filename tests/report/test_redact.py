@@ -4,8 +4,10 @@ import time
 
 import pytest
 
+from scanner.errors import Diagnostic, render
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
+from scanner.model import Location
 from scanner.report.redact import no_echo_defaults, redact, source_line
 
 
@@ -92,3 +94,12 @@ def test_a_hostile_line_is_masked_in_linear_time(line: str) -> None:
     started = time.perf_counter()
     redact(line)
     assert time.perf_counter() - started < 20  # about 0.5 s; a backtracking pattern: hours
+
+
+def test_an_error_quoting_a_line_masks_its_secret_and_keeps_the_caret_in_place() -> None:
+    line = "    Properties: {Password: hunter2hunter2, Tags: [x"
+    column = line.index("Tags") + 1
+    where = Location("t.yaml", 4, column, 4, column + 4)
+    shown = render(Diagnostic("I005", "invalid YAML", where, source_line=line)).splitlines()
+    assert shown[1] == "      Properties: {Password: ***, Tags: [x"
+    assert shown[2].index("^") == shown[1].index("Tags") and shown[2].endswith("^^^^")
