@@ -227,8 +227,11 @@ class PropertyChecker:
             if self.in_def:
                 self.def_hits.add(loc)
             return Place(place.tree[key], place.types, trail)
-        owners = " or ".join(place.types) if len(place.types) < 3 else "these types"
-        message = f"{owners} has no property `{trail}`{did_you_mean(key, place.tree)}"
+        if len(place.types) == 1:
+            message = f"{place.types[0]} has no property `{trail}`"
+        else:
+            message = f"none of {', '.join(place.types)} has a property `{trail}`"
+        message += did_you_mean(key, place.tree)
         if self.in_def:
             self.def_misses.setdefault(loc, message)
         else:

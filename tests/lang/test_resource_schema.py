@@ -120,8 +120,8 @@ def test_a_def_key_is_unknown_only_when_no_call_has_it() -> None:
     )
     result = compile_sources([PolicySource("d.policy", text)])
     assert [render(d).splitlines()[0] for d in result.diagnostics] == [
-        "d.policy:2:23: error[P091]: AWS::EC2::SecurityGroup or AWS::EC2::NetworkAclEntry has "
-        "no property `Properties.SecurityGroupIngress[*].CidrIpp`; did you mean `CidrIp`?"
+        "d.policy:2:23: error[P091]: none of AWS::EC2::SecurityGroup, AWS::EC2::NetworkAclEntry "
+        "has a property `Properties.SecurityGroupIngress[*].CidrIpp`; did you mean `CidrIp`?"
     ]
 
 
