@@ -150,3 +150,16 @@ Resources:
     assert path.read_text() == template
     assert done.returncode == 1
     assert "made by the Fn::ForEach::Queues loop" in done.stdout
+
+
+def test_fixes_past_the_cap_are_reported_and_the_rest_done(tmp_path: Path) -> None:
+    widgets = "".join(
+        f'  W{n}:\n    Type: Custom::Widget\n    Properties:\n      Mode: "off"\n'
+        for n in range(2100)
+    )
+    template = _setup(tmp_path, "on", "Resources:\n" + widgets)
+    done = _fix(tmp_path, "t.yaml")  # bounded: 120 s timeout, about 5 s here
+    assert done.returncode == 1
+    assert done.stdout.endswith("2000 findings fixed in 1 file; 100 not fixed\n")
+    assert done.stdout.count(": too many fixes in one file\n") == 100
+    assert template.read_text().count('Mode: "on"') == 2000
