@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -52,36 +53,43 @@ def yaml_flow(value: Any) -> str:
     return yaml_scalar(value)
 
 
-def yaml_block(value: Any, indent: int, newline: str) -> str:
-    """The text after ``key:`` for ``value`` whose children sit at ``indent`` spaces."""
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a YAML file lays out block nodes, relative to the column of their key."""
+
+    newline: str = "\n"
+    step: int = 2  # a mapping's keys sit this many columns right of its own key
+    dash: int = 2  # a sequence's dashes sit this many columns right of its key (often 0)
+
+
+def yaml_block(value: Any, key_column: int, layout: Layout) -> str:
+    """The text after ``key:`` for ``value``, the key being at ``key_column`` (0-based)."""
     if isinstance(value, dict) and value:
-        return newline + block_mapping(value, indent, newline)
+        return layout.newline + block_mapping(value, key_column + layout.step, layout)
     if isinstance(value, list) and value:
-        return newline + block_sequence(value, indent, newline)
+        return layout.newline + block_sequence(value, key_column + layout.dash, layout)
     return " " + yaml_flow(value)
 
 
-def block_mapping(value: dict[Any, Any], indent: int, newline: str, first: str = "") -> str:
-    """Lines of a block mapping at ``indent``; the first line starts with ``first``
-    (already indented, e.g. ``- ``) instead of the indentation."""
+def block_mapping(value: dict[Any, Any], column: int, layout: Layout, first: str = "") -> str:
+    """Lines of a block mapping with its keys at ``column``; the first line starts with
+    ``first`` (already indented, e.g. ``- ``) instead of the indentation."""
     lines = []
     for n, (key, item) in enumerate(value.items()):
-        lead = first if n == 0 and first else " " * indent
-        lines.append(f"{lead}{yaml_key(str(key))}:{yaml_block(item, indent + 2, newline)}")
-    return newline.join(lines)
+        lead = first if n == 0 and first else " " * column
+        lines.append(f"{lead}{yaml_key(str(key))}:{yaml_block(item, column, layout)}")
+    return layout.newline.join(lines)
 
 
-def block_sequence(value: list[Any], indent: int, newline: str) -> str:
-    return newline.join(block_item(item, indent, newline) for item in value)
+def block_sequence(value: list[Any], dash_column: int, layout: Layout) -> str:
+    return layout.newline.join(block_item(item, dash_column, layout) for item in value)
 
 
-def block_item(item: Any, indent: int, newline: str) -> str:
-    """One ``- item`` line (or lines) with its dash at ``indent`` spaces."""
-    dash = " " * indent + "- "
+def block_item(item: Any, dash_column: int, layout: Layout) -> str:
+    """One ``- item`` line (or lines) with its dash at ``dash_column``."""
+    dash = " " * dash_column + "- "
     if isinstance(item, dict) and item:
-        return block_mapping(item, indent + 2, newline, first=dash)
-    if isinstance(item, list) and item:
-        return dash + yaml_flow(item)
+        return block_mapping(item, dash_column + 2, layout, first=dash)
     return dash + yaml_flow(item)
 
 

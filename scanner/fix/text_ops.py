@@ -18,6 +18,7 @@ from scanner.fix.edits import Edit, Text
 from scanner.model import Path, Span
 
 MISSING: Any = object()
+LAYOUT_NODES = 10_000  # how many nodes to look at for the file's indentation
 
 
 class CannotEdit(Exception):
@@ -42,6 +43,14 @@ class Source:
         self.positions = positions
         self.is_json = is_json
         self.unit = _indent_unit(text) if is_json else 2
+        self._layout: render.Layout | None = None
+
+    @property
+    def layout(self) -> render.Layout:
+        """The file's own block layout, from the first block mapping and sequence found."""
+        if self._layout is None:
+            self._layout = _layout(self)
+        return self._layout
 
     def node(self, path: Path) -> Any:
         node = self.tree
@@ -135,10 +144,9 @@ def _yaml_value_text(source: Source, path: Path, value: Any, old: str, start: in
     if old[:1] in ("{", "[") or _same_line_as_key(source, path, start):
         return render.yaml_flow(value)
     column = start - source.text.line_start(start)  # a block node in place: keep its column
-    newline = source.text.newline
     if isinstance(value, dict):
-        return render.block_mapping(value, column, newline).lstrip(" ")
-    return render.block_sequence(value, column, newline).lstrip(" ")
+        return render.block_mapping(value, column, source.layout).lstrip(" ")
+    return render.block_sequence(value, column, source.layout).lstrip(" ")
 
 
 def _same_line_as_key(source: Source, path: Path, start: int) -> bool:
@@ -181,7 +189,7 @@ def _insert_member(
         raise CannotEdit(f"{_dotted(parent)} is empty and not written as {{}}")
     first = source.key_start(parent + (next(iter(node)),))
     indent = first - text.line_start(first)
-    line = f"{' ' * indent}{render.yaml_key(key)}:{render.yaml_block(value, indent + 2, newline)}"
+    line = f"{' ' * indent}{render.yaml_key(key)}:{render.yaml_block(value, indent, source.layout)}"
     at = text.line_end(end)
     return Edit(at, at, newline + line)
 
@@ -225,7 +233,7 @@ def _append(source: Source, path: Path, value: Any) -> Edit:
         raise CannotEdit(f"{_dotted(path)} is not a list written with dashes")
     column = dash - text.line_start(first)
     at = text.line_end(end)
-    return Edit(at, at, text.newline + render.block_item(value, column, text.newline))
+    return Edit(at, at, text.newline + render.block_item(value, column, source.layout))
 
 
 # -- remove ---------------------------------------------------------------------------------
@@ -255,6 +263,23 @@ def _remove(source: Source, path: Path) -> list[Edit]:
             raise CannotEdit(f"{_dotted(path)} shares its line with other content")
         return [Edit(here, source.key_start(parent + (siblings[index + 1],)), "")]
     return [Edit(line, text.next_line(value_end), "")]
+
+
+def _layout(source: Source) -> render.Layout:
+    found: dict[str, int] = {}
+    text = source.text
+    for checked, (path, span) in enumerate(source.positions.items()):
+        if len(found) == 2 or checked > LAYOUT_NODES:
+            break
+        if span.key is None or span.value.line == span.key.line:
+            continue  # a flow or scalar value, or a node without a key
+        node = source.node(path)
+        kind = "step" if type(node) is dict else "dash" if type(node) is list else None
+        if kind is None or kind in found or not node:
+            continue
+        start = text.start(span.value)
+        found[kind] = (start - text.line_start(start)) - (span.key.column - 1)
+    return render.Layout(text.newline, max(1, found.get("step", 2)), max(0, found.get("dash", 2)))
 
 
 # -- text -----------------------------------------------------------------------------------

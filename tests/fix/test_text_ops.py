@@ -44,9 +44,16 @@ CASES = [
         "a.yaml",
         "R:\n    B:\n        T: x   # last\n# after\nZ: 1\n",
         DocOp("set", ("R", "B", "P", "Q"), [{"K": "v"}]),
-        "R:\n    B:\n        T: x   # last\n        P:\n          Q:\n            - K: v\n"
+        "R:\n    B:\n        T: x   # last\n        P:\n            Q:\n              - K: v\n"
         "# after\nZ: 1\n",
-        id="yaml-missing-keys-at-the-block-indentation",
+        id="yaml-missing-keys-at-the-files-4-space-indentation",
+    ),
+    pytest.param(
+        "a.yaml",
+        "R:\n  B:\n    L:\n    - a\n    T: x\n",
+        DocOp("set", ("R", "B", "P", "Q"), [{"K": "v"}]),
+        "R:\n  B:\n    L:\n    - a\n    T: x\n    P:\n      Q:\n      - K: v\n",
+        id="yaml-new-list-with-dashes-at-the-key-column-like-the-file",
     ),
     pytest.param(
         "a.yaml",
