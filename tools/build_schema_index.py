@@ -213,27 +213,35 @@ def live_properties(doc: str) -> dict[str, Tree]:
 
 
 def _parse_names(text: str) -> dict[str, Tree]:
-    """Backticked names; ``X (`a`, `b`)`` makes a and b children of X."""
+    """Backticked names. ``X (`a`, `b`)`` and ``X `a`/`b``` make a and b children of X."""
     top: dict[str, Tree] = {}
     stack: list[tuple[dict[str, Tree], list[str] | None]] = [(top, None)]
     last: list[str] | None = None
+    run: tuple[dict[str, Tree], list[str]] | None = None  # `X` `a`/`b`: X's children
+    end = 0
     for match in _TOKEN.finditer(text):
         quoted, open_paren, close_paren = match.groups()
+        gap, end = text[end : match.start()].strip(), match.end()
         if open_paren:
             # `X` (`a`, `b`) lists children; `X` (some words, `y`) is a remark
             lists = text[match.end() :].lstrip().startswith("`")
             level = stack[-1][0]
             inner = _ensure(level, last) if last and lists else {}  # a remark: ignored
             stack.append((inner, last if lists else None))
-            last = None
+            last = run = None
         elif close_paren:
             if len(stack) > 1:
                 children, owner = stack.pop()
                 if owner and not children:  # no child names after all
                     _set(stack[-1][0], owner, OPEN)
-            last = None
+            last = run = None
+        elif run is not None and gap == "/":
+            _add(_ensure(*run), quoted or "")
+        elif last is not None and gap == "" and _NAME.match((quoted or "").split(".")[0]):
+            run = (stack[-1][0], last)
+            _add(_ensure(*run), quoted or "")
         else:
-            last = _add(stack[-1][0], quoted or "")
+            last, run = _add(stack[-1][0], quoted or ""), None
     return top
 
 

@@ -204,7 +204,9 @@ def test_the_index_knows_every_property_docs_aws_md_lists() -> None:
         return [
             p
             for key, sub in doc.items()
-            for p in ([f"{trail}.{key}"] if key not in tree else missing(sub, tree[key], key))
+            for p in (
+                [f"{trail}.{key}"] if key not in tree else missing(sub, tree[key], f"{trail}.{key}")
+            )
         ]
 
     gaps = [p for t, doc in documented.items() for p in missing(doc, properties(t), t)]
