@@ -19,7 +19,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -248,8 +248,8 @@ def _verify(outcome: FileFix, data: bytes, check: _Check) -> list[Finding]:
         _drop(outcome, f"the edited file does not load ({why})")
         return []
     new = evaluate(check.program, loaded.resources, now=check.now)
-    bad = {_key(f) for f in new if f.status in _BAD}
-    ineffective = [f for f in outcome.fixed if _key(f) in bad]
+    bad = _bad_by_key(new)
+    ineffective = [f for f in outcome.fixed if _same_case(f, bad.get(_key(f), ()))]
     if ineffective:
         return ineffective
     problem = _worse(check.old_findings, new)
@@ -271,10 +271,29 @@ def _key(finding: Finding) -> tuple[str, str]:
     return finding.policy.id, finding.resource.id
 
 
+def _bad_by_key(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Finding]]:
+    bad: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.status in _BAD:
+            bad.setdefault(_key(finding), []).append(finding)
+    return bad
+
+
+def _conditions(finding: Finding) -> Mapping[str, bool]:
+    return finding.resource.metadata.get("conditions") or {}
+
+
+def _same_case(finding: Finding, others: Sequence[Finding]) -> bool:
+    """Whether one of ``others`` judges the same ``Fn::If`` variant as ``finding`` (a
+    finding without conditions stands for every variant)."""
+    mine = _conditions(finding)
+    return any(not mine or not _conditions(o) or _conditions(o) == mine for o in others)
+
+
 def _worse(old: Sequence[Finding], new: Sequence[Finding]) -> str | None:
-    before = {_key(f) for f in old if f.status in _BAD}
+    before = _bad_by_key(old)
     for finding in new:
-        if finding.status in _BAD and _key(finding) not in before:
+        if finding.status in _BAD and not _same_case(finding, before.get(_key(finding), ())):
             return f"{finding.policy.id} would newly fail on {finding.resource.id}"
     return None
 

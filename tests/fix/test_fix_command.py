@@ -132,3 +132,23 @@ def test_exit_codes_for_a_policy_error_and_an_input_error(work: Path) -> None:
     assert done.returncode == 3, done.stderr  # layout.yaml fixed, the broken file reported
     assert "broken.yaml:" in done.stderr
     assert "Status: 'Enabled'" in (work / "layout.yaml").read_text()
+
+
+def test_the_literal_branch_of_an_fn_if_is_fixed_when_the_other_is_a_parameter(
+    tmp_path: Path,
+) -> None:
+    template = (
+        "Parameters:\n  Env: {Type: String}\n  Wanted: {Type: String, Default: Suspended}\n"
+        "Conditions:\n  IsProd: !Equals [!Ref Env, prod]\n"
+        "Resources:\n  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n"
+        "      VersioningConfiguration:\n"
+        "        Status: !If [IsProd, !Ref Wanted, Suspended]\n"
+    )
+    (tmp_path / "t.yaml").write_text(template)
+    done = _run(tmp_path, "t.yaml", "--policy", "PAC-S3-009")
+    assert (tmp_path / "t.yaml").read_text() == template.replace(
+        "Wanted, Suspended]", "Wanted, Enabled]"
+    )
+    assert done.returncode == 1  # the parameter's branch still fails
+    assert "the value comes from parameter Wanted" in done.stdout
+    assert done.stdout.endswith("1 finding fixed in 1 file; 1 not fixed\n")
