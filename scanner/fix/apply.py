@@ -64,7 +64,10 @@ class FileFix:
             fromfile=f"a/{self.path}",
             tofile=f"b/{self.path}",
         )
-        return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in lines)
+        return "".join(
+            line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n"
+            for line in lines
+        )
 
 
 def fix_file(
@@ -170,7 +173,10 @@ def _edit_in_rounds(outcome: FileFix, text: str, pending: list[Request]) -> str:
             touched.extend(op.path for op in ops)
             outcome.fixed.append(request.finding)
         if edits:
-            text = apply_edits(text, edits)
+            try:
+                text = apply_edits(text, edits)
+            except ValueError as exc:  # edits that overlap: a defect, not the author's
+                raise CannotEdit(f"the edits overlap ({exc})") from exc
         pending = waiting
     for request in pending:
         outcome.refused.append(Refusal(request.finding, "too many fixes on one resource"))

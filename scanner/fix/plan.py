@@ -75,8 +75,13 @@ def _request(finding: Finding) -> Request | Refusal:
             f"made by the {loop} loop; its text makes every resource of the loop, "
             "so it is not changed",
         )
+    paths = [_document_path(resource, op.path) for op in ops]
+    shared = next((p for p in paths if p[: len(resource.path)] != resource.path), None)
+    if shared is not None:
+        where = ".".join(str(k) for k in shared[:2])
+        return Refusal(finding, f"the value is written in {where}, shared by other resources")
     return Request(
-        finding, tuple(DocOp(op.kind, _document_path(resource, op.path), op.value) for op in ops)
+        finding, tuple(DocOp(op.kind, p, op.value) for op, p in zip(ops, paths, strict=True))
     )
 
 

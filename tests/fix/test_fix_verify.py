@@ -163,3 +163,32 @@ def test_fixes_past_the_cap_are_reported_and_the_rest_done(tmp_path: Path) -> No
     assert done.stdout.endswith("2000 findings fixed in 1 file; 100 not fixed\n")
     assert done.stdout.count(": too many fixes in one file\n") == 100
     assert template.read_text().count('Mode: "on"') == 2000
+
+
+def test_a_value_from_sam_globals_is_reported_not_changed(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parents[2] / "fixtures/cloudformation/sam_globals.yaml"
+    original = fixture.read_text()
+    (tmp_path / "t.yaml").write_text(original)
+    (tmp_path / "rules.policy").write_text(
+        'policy SHORT {\n  id = "T-010"\n  title = "Short timeout"\n  severity = high\n'
+        "  resource AWS::Serverless::Function\n"
+        '  assert Properties.Timeout <= 5 else "too long"\n'
+        "  fix set Properties.Timeout = 5\n}\n"
+    )
+    done = _fix(tmp_path, "t.yaml")
+    assert done.returncode == 1
+    assert (
+        "not fixed  t.yaml:10:5 T-010 Inherits Properties.Timeout: the value is written in "
+        "Globals.Function, shared by other resources\n" in done.stdout
+    )
+    assert "fixed  t.yaml:43:5 T-010 OptsOut Properties.Timeout\n" in done.stdout
+    changed = (tmp_path / "t.yaml").read_text()
+    assert changed.count("Timeout: 10") == 1  # the Globals value is left as it was
+    added = "      CodeUri: src/\n      Timeout: 5\n"
+    assert changed.replace(added, "      CodeUri: src/\n", 1) == original
+
+
+def test_diff_of_a_file_without_a_final_newline_says_so(tmp_path: Path) -> None:
+    _setup(tmp_path, "on", TEMPLATE.rstrip("\n"))
+    done = _fix(tmp_path, "--diff", "t.yaml")
+    assert done.stdout.endswith('+      Mode: "on"\n\\ No newline at end of file\n')
