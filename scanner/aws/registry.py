@@ -29,6 +29,7 @@ MODULES = (
     "scanner.aws.iam_groups",
     "scanner.aws.opensearch",
     "scanner.aws.redshift",
+    "scanner.aws.cloudfront",
 )
 
 
