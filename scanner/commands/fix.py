@@ -114,8 +114,9 @@ def fix(
     Every failed finding at or above --fail-on whose policy has a fix clause is fixed by
     exact text edits: comments, key order, quoting, flow style, short-form tags, anchors,
     indentation and line endings stay as they are. The branch of an Fn::If the finding
-    points to is edited; a value that comes from a parameter or a mapping, and a resource
-    made by Fn::ForEach, are reported and left alone.
+    points to is edited; a value that comes from a parameter, a mapping or SAM Globals,
+    a value that holds an intrinsic function, and a resource made by Fn::ForEach are
+    reported and left alone.
     """
     config = _config(config_path, no_config)
     severity = Severity(fail_on or config.fail_on or "low")
