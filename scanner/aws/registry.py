@@ -30,6 +30,7 @@ MODULES = (
     "scanner.aws.opensearch",
     "scanner.aws.redshift",
     "scanner.aws.cloudfront",
+    "scanner.aws.eks",
 )
 
 
