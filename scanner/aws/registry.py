@@ -31,6 +31,7 @@ MODULES = (
     "scanner.aws.redshift",
     "scanner.aws.cloudfront",
     "scanner.aws.eks",
+    "scanner.aws.ecs",
 )
 
 
