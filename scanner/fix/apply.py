@@ -55,6 +55,14 @@ class FileFix:
     problem: str | None = None  # why the whole file was left alone
     written: bool = False
 
+    def leave(self, problem: str, findings: Sequence[Finding] = ()) -> None:
+        """Leave the file as it is: every finding to fix is reported with ``problem``."""
+        self.problem = problem
+        self.refused.extend(Refusal(f, problem) for f in [*self.fixed, *findings])
+        self.fixed = []
+        self.after = None
+        self.findings = None
+
     def diff(self) -> str:
         if self.after is None:
             return ""
@@ -88,9 +96,14 @@ def fix_file(
         data = read_bytes(path)
         bom, text = _decode(data)
     except (OSError, CannotEdit) as exc:
-        outcome.problem = f"cannot read it: {exc}"
+        outcome.leave(f"cannot read it: {exc}", [r.finding for r in requests])
         return outcome
     outcome.before = text
+    scanned = requests[0].finding.resource.document if requests else None
+    if scanned is not None and scanned.text is not None and scanned.text != text:
+        problem = "the file changed after it was scanned; run pacscan fix again"
+        outcome.leave(problem, [r.finding for r in requests])
+        return outcome
     check = _Check(path, old_findings, program, options, now, _errors(path, data, options))
     active = list(requests)
     left: list[Refusal] = [
@@ -134,8 +147,9 @@ def _attempt(outcome: FileFix, requests: list[Request], bom: bytes, check: _Chec
     text = outcome.before
     try:
         current = _edit_in_rounds(outcome, text, requests)
-    except CannotEdit as exc:
-        outcome.problem = str(exc)
+    except CannotEdit as exc:  # the file itself cannot be edited (it no longer parses)
+        outcome.fixed, outcome.refused = [], []
+        outcome.leave(str(exc), [r.finding for r in requests])
         return []
     if current == text:
         outcome.refused.extend(Refusal(f, "the fix changes nothing here") for f in outcome.fixed)
@@ -267,10 +281,7 @@ def _verify(outcome: FileFix, data: bytes, check: _Check) -> list[Finding]:
 
 
 def _drop(outcome: FileFix, problem: str) -> None:
-    outcome.problem = f"the edit was dropped: {problem}"
-    outcome.after = None
-    outcome.refused.extend(Refusal(f, outcome.problem) for f in outcome.fixed)
-    outcome.fixed = []
+    outcome.leave(f"the edit was dropped: {problem}")
 
 
 def _key(finding: Finding) -> tuple[str, str]:
@@ -331,24 +342,39 @@ def write(outcome: FileFix) -> None:
         data = read_bytes(real)
         bom, text = _decode(data)
     except (OSError, CannotEdit) as exc:
-        outcome.problem = f"not written: cannot read it again: {exc}"
+        outcome.leave(f"not written: cannot read it again: {exc}")
         return
     if text != outcome.before:
-        outcome.problem = "not written: the file changed while it was being fixed"
+        outcome.leave("not written: the file changed while it was being fixed")
         return
-    mode = stat.S_IMODE(os.stat(real, follow_symlinks=False).st_mode)
-    directory = os.path.dirname(real) or "."
-    fd, temp = tempfile.mkstemp(prefix=".pacscan-fix-", dir=directory)
+    info = os.stat(real, follow_symlinks=False)
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & stat.S_IWUSR:
+        outcome.leave("not written: the file is read-only")
+        return
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(bom + outcome.after.encode("utf-8"))
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        os.replace(temp, real)
+        _replace(real, bom + outcome.after.encode("utf-8"), info)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        outcome.problem = f"not written: {exc.strerror or exc}"
+        outcome.leave(f"not written: {exc.strerror or exc}")
         return
     outcome.written = True
+
+
+def _replace(real: str, data: bytes, info: os.stat_result) -> None:
+    """Write ``data`` to a temporary file beside ``real`` and rename it over ``real``,
+    keeping its mode (and its owner, where this process may set it)."""
+    fd, temp = tempfile.mkstemp(prefix=".pacscan-fix-", dir=os.path.dirname(real) or ".")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), stat.S_IMODE(info.st_mode))
+            if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()):
+                with contextlib.suppress(OSError):
+                    os.fchown(handle.fileno(), info.st_uid, info.st_gid)
+            os.fsync(handle.fileno())
+        os.replace(temp, real)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

@@ -192,3 +192,29 @@ def test_diff_of_a_file_without_a_final_newline_says_so(tmp_path: Path) -> None:
     _setup(tmp_path, "on", TEMPLATE.rstrip("\n"))
     done = _fix(tmp_path, "--diff", "t.yaml")
     assert done.stdout.endswith('+      Mode: "on"\n\\ No newline at end of file\n')
+
+
+def test_a_read_only_file_is_reported_not_written(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "on")
+    template.chmod(0o444)
+    done = _fix(tmp_path, "t.yaml")
+    assert template.read_text() == TEMPLATE
+    assert done.returncode == 1
+    assert "t.yaml: not written: the file is read-only\n" in done.stdout
+    assert done.stdout.endswith("0 findings fixed in 0 files; 1 not fixed\n")
+
+
+def test_a_file_changed_after_the_scan_is_left_alone(tmp_path: Path) -> None:
+    template = _setup(tmp_path, "on")
+    request = ScanRequest(paths=(str(template),), policy_paths=(str(tmp_path / "rules.policy"),))
+    policies = compile_policies(request.policy_paths, {})
+    result = run_scan(request, policies)
+    template.write_text(TEMPLATE.replace("Properties:", "Properties:  # moved"))
+    requests = plan(result.findings, Severity.LOW).requests[str(template)]
+    now = datetime.now(timezone.utc)
+    program = policies.program
+    outcome = fix_file(str(template), requests, result.findings, program, LoadOptions(), now)
+    assert outcome.after is None
+    assert [r.reason for r in outcome.refused] == [
+        "the file changed after it was scanned; run pacscan fix again"
+    ]
