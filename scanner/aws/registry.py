@@ -32,6 +32,7 @@ MODULES = (
     "scanner.aws.cloudfront",
     "scanner.aws.eks",
     "scanner.aws.ecs",
+    "scanner.aws.apigateway",
 )
 
 
