@@ -33,6 +33,8 @@ MODULES = (
     "scanner.aws.eks",
     "scanner.aws.ecs",
     "scanner.aws.apigateway",
+    "scanner.aws.dax",
+    "scanner.aws.config_recorders",
 )
 
 
