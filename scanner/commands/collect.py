@@ -50,8 +50,8 @@ def collect_options(command: F) -> F:
             "services",
             multiple=True,
             metavar="NAME",
-            help="Only this service (repeatable): cloudtrail, ec2, iam, kms, lambda, "
-            "rds, s3. Default: all.",
+            help="Only this service (repeatable), e.g. s3, iam, ec2, rds, dynamodb; "
+            "docs/aws.md lists every name. Default: all.",
         ),
         click.option(
             "--role-arn",
