@@ -126,24 +126,42 @@ def _replace(source: Source, path: Path, value: Any) -> Edit:
         return Edit(start, end, render.json_value(value, source.unit, base, source.text.newline))
     if old.startswith("*"):
         raise CannotEdit(f"the value is the YAML alias {old.split()[0]}; its anchor is shared")
+    span = source.positions.get(path)
+    text = source.text
+    if span is not None and span.key is not None:
+        key = text.start(span.key)
+        if text.line_start(key) != text.line_start(start):  # a value on the lines below its key
+            if old.startswith("&"):
+                raise CannotEdit("the value below its key carries a YAML anchor")
+            return _replace_below_key(source, key, end, value, old)
     prefix = ""
     if old.startswith("&"):  # keep the anchor: aliases elsewhere still name it
         name = old.split(None, 1)[0]
         prefix = old[: len(name)] + " "
         old = old[len(name) :].lstrip()
-    return Edit(start, end, prefix + _yaml_value_text(source, path, value, old, start))
+    return Edit(start, end, prefix + _yaml_value_text(value, old, start, source, path))
 
 
-def _yaml_value_text(source: Source, path: Path, value: Any, old: str, start: int) -> str:
-    if not isinstance(value, (dict, list)) or not value:
-        return (
-            render.yaml_scalar(value, old)
-            if not isinstance(value, (dict, list))
-            else (render.yaml_flow(value))
-        )
-    if old[:1] in ("{", "[") or _same_line_as_key(source, path, start):
+def _replace_below_key(source: Source, key: int, end: int, value: Any, old: str) -> Edit:
+    """New lines for the value of the key at offset ``key``, kept after the key's line
+    (and any comment on it)."""
+    text, layout = source.text, source.layout
+    column = key - text.line_start(key)
+    if isinstance(value, (dict, list)) and value:
+        new = render.yaml_block(value, column, layout)
+    else:
+        scalar = render.yaml_flow(value) if isinstance(value, (dict, list)) else None
+        new = layout.newline + " " * (column + layout.step)
+        new += scalar if scalar is not None else render.yaml_scalar(value, old)
+    return Edit(text.line_end(key), end, new)
+
+
+def _yaml_value_text(value: Any, old: str, start: int, source: Source, path: Path) -> str:
+    if not isinstance(value, (dict, list)):
+        return render.yaml_scalar(value, old)
+    if not value or old[:1] in ("{", "[") or _same_line_as_key(source, path, start):
         return render.yaml_flow(value)
-    column = start - source.text.line_start(start)  # a block node in place: keep its column
+    column = start - source.text.line_start(start)  # a list item's block node: keep its column
     if isinstance(value, dict):
         return render.block_mapping(value, column, source.layout).lstrip(" ")
     return render.block_sequence(value, column, source.layout).lstrip(" ")

@@ -177,3 +177,14 @@ def test_values_the_template_computes_are_not_edited(op: DocOp, reason: str) -> 
     )
     why = computed_by(parse_source("a.yaml", text), ("Resources", "B"), op)
     assert why is not None and re.search(reason, why), why
+
+
+def test_a_block_value_below_its_key_is_replaced_below_it() -> None:
+    text = "A:  # keep\n- 0\nB: 1\n"
+    source = parse_source("a.yaml", text)
+    assert apply_edits(text, edits_for(source, DocOp("set", ("A",), {"K": None}))) == (
+        "A:  # keep\n  K: null\nB: 1\n"
+    )
+    assert apply_edits(text, edits_for(source, DocOp("set", ("A",), 5))) == (
+        "A:  # keep\n  5\nB: 1\n"
+    )
