@@ -1,7 +1,8 @@
 """``pacscan fix``: apply the ``fix`` clauses of failed findings to templates in place.
 
-``plan`` turns findings into edit requests at source paths (or says why a finding cannot
-be fixed), ``text_ops`` turns one request into exact text edits at the positions the
-loader records (``yaml_edit`` and ``json_edit`` know each format's layout), and
-``apply`` edits each file, re-scans it in memory and writes it atomically.
+``plan`` turns findings into edit requests at document paths (or says why a finding is
+left alone), ``text_ops`` turns one request into exact text edits at the positions the
+loader records (``render`` writes new values in the file's own YAML or JSON layout,
+``edits`` applies them), and ``apply`` edits each file, re-scans it in memory and
+writes it atomically.
 """
