@@ -2,11 +2,12 @@
 
 A fix clause's paths are relative to the resource body the policy saw. The edit goes to
 the place that value is written: through ``path_map`` into the ``Fn::If`` branch the
-finding's variant took, and through ``origins`` to SAM ``Globals``. A value that an
-intrinsic function computes (a ``Ref`` to a parameter, ``Fn::FindInMap``, ``Fn::Sub``…)
-is never changed: changing a parameter's default or a mapping changes every use. A
-resource that an ``Fn::ForEach`` loop makes is not changed either: its text is the loop
-body that makes every resource of the loop.
+finding's variant took. A value that an intrinsic function computes (a ``Ref`` to a
+parameter, ``Fn::FindInMap``, ``Fn::Sub``…), or that a ``set`` would replace together
+with an intrinsic function inside it, is never changed: changing a parameter's default
+or a mapping changes every use. Neither is a value written in SAM ``Globals`` (found
+through ``origins``; every function shares it) or a resource that an ``Fn::ForEach``
+loop makes (its text is the loop body that makes every resource of the loop).
 """
 
 from __future__ import annotations
