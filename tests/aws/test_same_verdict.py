@@ -90,6 +90,26 @@ PAIRS = [
     ("PAC-IAM-001", "ReaderGroup", "reader-group", "pass"),
     ("PAC-IAM-003", "AdminGroup", "admin-group", "fail"),
     ("PAC-IAM-003", "ReaderGroup", "reader-group", "pass"),
+    ("PAC-EKS-001", "PrivateCluster", "private-eks", "pass"),
+    ("PAC-EKS-001", "PublicCluster", "public-eks", "fail"),
+    ("PAC-REDSHIFT-002", "SealedWarehouse", "sealed-warehouse", "pass"),
+    ("PAC-REDSHIFT-002", "OpenWarehouse", "open-warehouse", "fail"),
+    ("PAC-OPENSEARCH-001", "SealedDomain", "sealed-domain", "pass"),
+    ("PAC-OPENSEARCH-001", "OpenDomain", "open-domain", "fail"),
+    ("PAC-RDS-013", "KeptCluster", "kept-cluster", "pass"),
+    ("PAC-RDS-013", "LooseCluster", "loose-cluster", "fail"),
+    ("PAC-ECS-004", "PlainTask", "plain-task:1", "pass"),
+    ("PAC-ECS-004", "PrivilegedTask", "privileged-task:1", "fail"),
+    ("PAC-CLOUDFRONT-002", "HttpsDistribution", "https-only", "pass"),
+    ("PAC-CLOUDFRONT-002", "HttpDistribution", "allow-http", "fail"),
+    ("PAC-ELB-008", "CrossZoneClassic", "cross-zone-clb", "pass"),
+    ("PAC-ELB-008", "SingleZoneClassic", "single-zone-clb", "fail"),
+    ("PAC-EFS-002", "ScopedAccessPoint", "scoped-ap", "pass"),
+    ("PAC-EFS-002", "RootAccessPoint", "root-ap", "fail"),
+    ("PAC-DYNAMODB-005", "TlsDax", "tls-dax", "pass"),
+    ("PAC-DYNAMODB-005", "PlainDax", "plain-dax", "fail"),
+    ("PAC-APIGATEWAY-007", "LoggedHttpStage", "logged", "pass"),
+    ("PAC-APIGATEWAY-007", "SilentHttpStage", "silent", "fail"),
 ]
 POLICIES = sorted({p for p, *_ in PAIRS})
 
@@ -149,6 +169,11 @@ READ_REPORTS = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::r/*"}],
 }
+
+
+EKS_ROLE = f"arn:aws:iam::{ACCOUNT}:role/service"
+LOG_GROUP = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:api"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
 
 def from_topic(queue_arn: Any) -> dict[str, Any]:
@@ -309,7 +334,70 @@ def service_resources(res: Any) -> dict[str, Any]:
                           Policies=[{"PolicyName": "all", "PolicyDocument": ADMIN}]),
         "ReaderGroup": res("AWS::IAM::Group",
                            Policies=[{"PolicyName": "read", "PolicyDocument": READ_REPORTS}]),
+        **more_service_resources(res),
     }  # fmt: skip
+
+
+def more_service_resources(res: Any) -> dict[str, Any]:
+    """EKS, Redshift, OpenSearch, RDS clusters, ECS, CloudFront, Classic ELB, EFS access
+    points, DAX and HTTP API stages."""
+    vpc = {"SubnetIds": ["subnet-1"]}
+    warehouse = {
+        "NodeType": "ra3.xlplus",
+        "ClusterType": "single-node",
+        "DBName": "sales",
+        "MasterUsername": "owner",
+        "MasterUserPassword": "x",
+    }
+    aurora = {"Engine": "aurora-mysql", "MasterUsername": "owner"}
+    clb = {"Listeners": [{"LoadBalancerPort": "80", "InstancePort": "80", "Protocol": "HTTP"}]}
+    return {
+        "PrivateCluster": res("AWS::EKS::Cluster", RoleArn=EKS_ROLE,
+                              ResourcesVpcConfig={**vpc, "EndpointPublicAccess": False}),
+        "PublicCluster": res("AWS::EKS::Cluster", RoleArn=EKS_ROLE,
+                             ResourcesVpcConfig={**vpc, "EndpointPublicAccess": True}),
+        "SealedWarehouse": res("AWS::Redshift::Cluster", Encrypted=True, **warehouse),
+        "OpenWarehouse": res("AWS::Redshift::Cluster", Encrypted=False, **warehouse),
+        "SealedDomain": res("AWS::OpenSearchService::Domain",
+                            EncryptionAtRestOptions={"Enabled": True}),
+        "OpenDomain": res("AWS::OpenSearchService::Domain"),
+        "KeptCluster": res("AWS::RDS::DBCluster", DeletionProtection=True, **aurora),
+        "LooseCluster": res("AWS::RDS::DBCluster", **aurora),
+        "PlainTask": res("AWS::ECS::TaskDefinition",
+                         ContainerDefinitions=[{"Name": "app", "Image": "app"}]),
+        "PrivilegedTask": res("AWS::ECS::TaskDefinition",
+                              ContainerDefinitions=[{"Name": "app", "Image": "app",
+                                                     "Privileged": True}]),
+        "HttpsDistribution": res("AWS::CloudFront::Distribution",
+                                 DistributionConfig=cloudfront_config("redirect-to-https")),
+        "HttpDistribution": res("AWS::CloudFront::Distribution",
+                                DistributionConfig=cloudfront_config("allow-all")),
+        "CrossZoneClassic": res("AWS::ElasticLoadBalancing::LoadBalancer", CrossZone=True, **clb),
+        "SingleZoneClassic": res("AWS::ElasticLoadBalancing::LoadBalancer", **clb),
+        "ScopedAccessPoint": res("AWS::EFS::AccessPoint", FileSystemId={"Ref": "BackedUpFiles"},
+                                 RootDirectory={"Path": "/app"}),
+        "RootAccessPoint": res("AWS::EFS::AccessPoint", FileSystemId={"Ref": "BackedUpFiles"}),
+        "TlsDax": res("AWS::DAX::Cluster", NodeType="dax.t3.small", ReplicationFactor=1,
+                      IAMRoleARN=EKS_ROLE, ClusterEndpointEncryptionType="TLS"),
+        "PlainDax": res("AWS::DAX::Cluster", NodeType="dax.t3.small", ReplicationFactor=1,
+                        IAMRoleARN=EKS_ROLE),
+        "LoggedHttpStage": res("AWS::ApiGatewayV2::Stage", ApiId="api", StageName="logged",
+                               AccessLogSettings={"DestinationArn": LOG_GROUP}),
+        "SilentHttpStage": res("AWS::ApiGatewayV2::Stage", ApiId="api", StageName="silent"),
+    }  # fmt: skip
+
+
+def cloudfront_config(viewer_policy: str) -> dict[str, Any]:
+    """A distribution in front of one HTTPS-only custom origin."""
+    origin = {
+        "Id": "web",
+        "DomainName": "web.example.com",
+        "CustomOriginConfig": {"OriginProtocolPolicy": "https-only"},
+    }
+    return {"Enabled": True, "Origins": [origin],
+            "DefaultCacheBehavior": {"TargetOriginId": "web",
+                                     "ViewerProtocolPolicy": viewer_policy,
+                                     "CachePolicyId": CACHING_OPTIMIZED}}  # fmt: skip
 
 
 def build_live_account() -> None:
@@ -434,10 +522,74 @@ def build_live_services() -> None:
     )
     guardduty.create_detector(Enable=False, Tags={"Name": "suspended"})
     build_live_load_balancers()
+    build_more_live_services()
     iam = boto3.client("iam")
     for name, document in (("admin-group", ADMIN), ("reader-group", READ_REPORTS)):
         iam.create_group(GroupName=name)
         iam.put_group_policy(GroupName=name, PolicyName="p", PolicyDocument=json.dumps(document))
+
+
+def build_more_live_services() -> None:
+    """The resources of ``more_service_resources``, made in moto."""
+    eks = boto3.client("eks")
+    for name, public in (("private-eks", False), ("public-eks", True)):
+        eks.create_cluster(name=name, roleArn=EKS_ROLE, resourcesVpcConfig={
+            "subnetIds": ["subnet-1"], "endpointPublicAccess": public})  # fmt: skip
+    redshift = boto3.client("redshift")
+    for name, encrypted in (("sealed-warehouse", True), ("open-warehouse", False)):
+        redshift.create_cluster(ClusterIdentifier=name, NodeType="ra3.xlplus", DBName="sales",
+                                MasterUsername="owner", MasterUserPassword="Correct-horse-1",
+                                Encrypted=encrypted)  # fmt: skip
+    search = boto3.client("opensearch")
+    search.create_domain(DomainName="sealed-domain", EncryptionAtRestOptions={"Enabled": True})
+    search.create_domain(DomainName="open-domain")
+    rds = boto3.client("rds")
+    for name, protected in (("kept-cluster", True), ("loose-cluster", False)):
+        rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-mysql",
+                              MasterUsername="owner", MasterUserPassword="correct-horse-battery",
+                              DeletionProtection=protected)  # fmt: skip
+    ecs = boto3.client("ecs")
+    for family, privileged in (("plain-task", False), ("privileged-task", True)):
+        ecs.register_task_definition(family=family, containerDefinitions=[
+            {"name": "app", "image": "app", "memory": 128, "privileged": privileged}])  # fmt: skip
+    cloudfront = boto3.client("cloudfront")
+    for name, viewer_policy in (("https-only", "redirect-to-https"), ("allow-http", "allow-all")):
+        origin = {
+            "Id": "web",
+            "DomainName": "web.example.com",
+            "CustomOriginConfig": {
+                "HTTPPort": 80,
+                "HTTPSPort": 443,
+                "OriginProtocolPolicy": "https-only",
+            },
+        }
+        cloudfront.create_distribution(DistributionConfig={
+            "CallerReference": name, "Comment": name, "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [origin]},
+            "DefaultCacheBehavior": {"TargetOriginId": "web",
+                                     "ViewerProtocolPolicy": viewer_policy,
+                                     "CachePolicyId": CACHING_OPTIMIZED}})  # fmt: skip
+    elb = boto3.client("elb")
+    listener = [{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 80}]
+    for name, cross in (("cross-zone-clb", True), ("single-zone-clb", False)):
+        elb.create_load_balancer(LoadBalancerName=name, Listeners=listener,
+                                 AvailabilityZones=["us-east-1a"])  # fmt: skip
+        elb.modify_load_balancer_attributes(LoadBalancerName=name, LoadBalancerAttributes={
+            "CrossZoneLoadBalancing": {"Enabled": cross}})  # fmt: skip
+    efs = boto3.client("efs")
+    system = efs.describe_file_systems()["FileSystems"][0]["FileSystemId"]
+    efs.create_access_point(FileSystemId=system, RootDirectory={"Path": "/app"},
+                            Tags=[{"Key": "Name", "Value": "scoped-ap"}])  # fmt: skip
+    efs.create_access_point(FileSystemId=system, Tags=[{"Key": "Name", "Value": "root-ap"}])
+    dax = boto3.client("dax")
+    for name, tls in (("tls-dax", "TLS"), ("plain-dax", "NONE")):
+        dax.create_cluster(ClusterName=name, NodeType="dax.t3.small", ReplicationFactor=1,
+                           IamRoleArn=EKS_ROLE, ClusterEndpointEncryptionType=tls)  # fmt: skip
+    http = boto3.client("apigatewayv2")
+    api_id = http.create_api(Name="events", ProtocolType="HTTP")["ApiId"]
+    access_log = {"DestinationArn": LOG_GROUP, "Format": "$context.requestId"}
+    http.create_stage(ApiId=api_id, StageName="logged", AccessLogSettings=access_log)
+    http.create_stage(ApiId=api_id, StageName="silent")
 
 
 def build_live_load_balancers() -> None:
@@ -481,7 +633,13 @@ def live_name(resource: Any) -> str:
         return str(resource.properties.get("Description"))
     if resource.type == "AWS::EC2::SecurityGroup":
         return str(resource.properties.get("GroupName"))
-    if resource.type in ("AWS::EFS::FileSystem", "AWS::GuardDuty::Detector"):
+    if resource.type == "AWS::CloudFront::Distribution":
+        return str(resource.properties["DistributionConfig"].get("Comment"))
+    if resource.type in (
+        "AWS::EFS::FileSystem",
+        "AWS::GuardDuty::Detector",
+        "AWS::EFS::AccessPoint",
+    ):
         return str(meta["tags"].get("Name"))
     if resource.type == "AWS::ElasticLoadBalancingV2::Listener":
         return f"port-{resource.properties.get('Port')}"
