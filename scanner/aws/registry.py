@@ -10,6 +10,7 @@ MODULES = (
     "scanner.aws.s3",
     "scanner.aws.ec2",
     "scanner.aws.vpc",
+    "scanner.aws.ec2_network",
     "scanner.aws.iam",
     "scanner.aws.iam_account",
     "scanner.aws.kms",
