@@ -1,4 +1,5 @@
-"""EFS: file systems with their encryption and automatic backup policy; access points.
+"""EFS: file systems with their encryption, automatic backup policy and mount targets;
+access points.
 
 A file system without a backup policy (``PolicyNotFound``) has automatic backups off:
 ``BackupPolicy.Status`` is then ``DISABLED``, as AWS reports it after a policy is removed.
@@ -11,7 +12,7 @@ from typing import Any
 from scanner.aws.context import REGIONAL, CollectContext, Collector
 from scanner.aws.shapes import drop_none, tag_map, with_tags
 
-TYPES = ("AWS::EFS::FileSystem",)
+TYPES = ("AWS::EFS::FileSystem", "AWS::EFS::MountTarget")
 
 
 def collect(ctx: CollectContext) -> None:
@@ -33,6 +34,20 @@ def _collect_file_system(ctx: CollectContext, system: dict[str, Any]) -> None:
         f"arn:{ctx.partition}:elasticfilesystem:{ctx.region}:{ctx.account}:file-system/{system_id}"
     )
     ctx.add("AWS::EFS::FileSystem", arn, system_id, with_tags(props, tags), tags=tags)
+    targets = ctx.pages(
+        "DescribeMountTargets", "MountTargets", FileSystemId=system_id,
+        lists=("AWS::EFS::MountTarget",),
+    )  # fmt: skip
+    for target in targets.items():
+        target_props = drop_none(
+            {
+                "FileSystemId": system_id,
+                "SubnetId": target.get("SubnetId"),
+                "IpAddress": target.get("IpAddress"),
+            }
+        )
+        ctx.add("AWS::EFS::MountTarget", f"{arn}#mount-target/{target['MountTargetId']}",
+                target["MountTargetId"], target_props)  # fmt: skip
 
 
 def file_system_properties(system: dict[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,7 @@ def stub_efs(stubber: Stubber) -> None:
     }  # fmt: skip
     stubber.add_response("describe_file_systems", {"FileSystems": [system]})
     denied(stubber, "describe_backup_policy")
+    stubber.add_response("describe_mount_targets", {"MountTargets": []})
 
 
 def stub_elbv2(stubber: Stubber) -> None:
@@ -142,6 +143,7 @@ def test_denied_backup_policy_is_an_unknown_status() -> None:
         "Status": {"$unknown": "DescribeBackupPolicy: AccessDenied"}
     }
     assert system["properties"]["Encrypted"] is True
+    assert [e["operation"] for e in ctx.errors] == ["DescribeBackupPolicy"]
 
 
 def test_absent_repository_policy_is_not_an_error() -> None:

@@ -153,3 +153,25 @@ def test_access_point_verdicts(aws: MotoAWS) -> None:
         **{(policy, ids["scoped"]): "pass" for policy in policies},
         **{(policy, ids["whole"]): "fail" for policy in policies},
     }
+
+
+def test_mount_targets_make_their_subnets_checked(aws: MotoAWS) -> None:
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.2.0/24")["Subnet"]["SubnetId"]
+    unused = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.3.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=unused, MapPublicIpOnLaunch={"Value": True})
+    efs = aws.client("efs")
+    system = efs.create_file_system(CreationToken="shared", Encrypted=True)["FileSystemId"]
+    for subnet in (public, private):
+        efs.create_mount_target(FileSystemId=system, SubnetId=subnet)
+    snapshot, done = aws.collect("--service", "efs")
+    assert done.returncode == 0, snapshot["errors"]
+    targets = resources_of(snapshot, "AWS::EFS::MountTarget")
+    subnets = sorted(t["properties"]["SubnetId"] for t in targets.values())
+    assert subnets == sorted([public, private])
+    verdicts = audit(aws, ["efs", "ec2"], ["PAC-EFS-005"])
+    # only subnets holding a mount target are judged; moto's default subnets hold none
+    assert verdicts == {("PAC-EFS-005", public): "fail", ("PAC-EFS-005", private): "pass"}
