@@ -68,13 +68,15 @@ class SnapshotLoad:
     document: Document
     resources: list[Resource] = field(default_factory=list)
     errors: list[Diagnostic] = field(default_factory=list)
+    foreign: bool = False  # intact compressed JSON that is not a snapshot: skipped
 
 
 def claims(path: str, head: bytes) -> bool:
     """A snapshot names its format in its first bytes.
 
     Every gzip file (by its magic bytes or its ``.gz`` name) is claimed: snapshots are the
-    only compressed input, so a corrupt or foreign one is an error, never skipped.
+    only compressed input, so a corrupt one is an error, never skipped. Intact compressed
+    JSON that does not declare the snapshot format is skipped like any other non-template.
     """
     if head.startswith(GZIP_MAGIC) or path.endswith(GZIP_SUFFIX):
         return True
@@ -84,6 +86,8 @@ def claims(path: str, head: bytes) -> bool:
 def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
     """The loader entry point (see ``scanner.loaders``); never raises for bad input."""
     loaded = read_snapshot(path, data)
+    if loaded.foreign:
+        return LoadResult(skipped=True)
     return LoadResult(
         documents=(loaded.document,),
         resources=tuple(loaded.resources),
@@ -99,6 +103,10 @@ def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
     except SnapshotError as exc:
         result.errors.append(exc.diagnostic)
         return result
+    if not _declares_snapshot(snapshot):
+        # compressed JSON of some other kind, like an uncompressed non-template: not ours
+        result.foreign = True
+        return result
     too_many = _too_many_resources(path, snapshot)
     if too_many is not None:
         result.errors.append(too_many)
@@ -112,6 +120,10 @@ def read_snapshot(path: str, data: bytes) -> SnapshotLoad:
     result.resources.extend(gap_resources(snapshot["errors"], result.document))
     result.errors.extend(collection_errors(path, snapshot["errors"]))
     return result
+
+
+def _declares_snapshot(parsed: Any) -> bool:
+    return isinstance(parsed, dict) and parsed.get("format") == SNAPSHOT_FORMAT
 
 
 def _too_many_resources(path: str, snapshot: Any) -> Diagnostic | None:

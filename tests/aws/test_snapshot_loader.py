@@ -153,6 +153,13 @@ def test_claims_only_snapshots(head: bytes, expected: bool) -> None:
     assert claims("x.json", head) is expected
 
 
+@pytest.mark.parametrize("content", [{"a": 1}, [1, 2], {"format": "sarif", "version": 1}])
+def test_intact_compressed_json_of_another_kind_is_skipped_not_an_error(content: Any) -> None:
+    # a data file that happens to be gzipped JSON is as foreign as an uncompressed one
+    result = snapshot_loader.load("data.json.gz", gzip.compress(json.dumps(content).encode()), None)  # type: ignore[arg-type]
+    assert result.skipped and not result.errors and not result.resources
+
+
 def test_a_gz_name_is_claimed_and_reported_when_it_is_not_gzip() -> None:
     assert claims("x.json.gz", b"plain text")
     loaded = read_snapshot("x.json.gz", b"plain text")
