@@ -86,7 +86,7 @@ def cached_parse(path: str, text: str) -> ast.PolicyFile:
     if not enabled():
         return _parse(path, text)
     key = _key(path, text)
-    name = key[:40] + ".json"
+    name = key[:40] + ".ast"  # not a name discovery takes for a template
     cached = _load(read_entry(SUBDIR, name), key, path)
     if isinstance(cached, ast.PolicyFile) and cached.path == path:
         return cached

@@ -36,7 +36,7 @@ def build(text: str, **options: Any) -> Lark:
     if not enabled():
         return Lark(text, **options)
     key = _key(text, options)
-    name = f"policy-grammar-{key[:20]}.json"
+    name = f"policy-grammar-{key[:20]}.tables"  # not a template name
     cached = _load(read_entry("", name), key, options)
     if cached is not None:
         return cached

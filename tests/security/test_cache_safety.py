@@ -110,7 +110,7 @@ def _forged_entry(path: str) -> bytes:
 
 
 def _entry_name(path: str) -> str:
-    return ast_cache._key(path, POLICY)[:40] + ".json"
+    return ast_cache._key(path, POLICY)[:40] + ".ast"
 
 
 # ---------------------------------------------------------------- end to end
@@ -123,7 +123,7 @@ def test_planted_pickles_never_run_and_the_scan_still_works(tmp_path: Path) -> N
     payload = pickle.dumps(_Payload(marker))
     cache = repo / ".cache" / "pacscan"
     entries = [p for p in cache.rglob("*") if p.is_file()]
-    assert {p.suffix for p in entries} == {".json", ".clean"}
+    assert {p.suffix for p in entries} == {".ast", ".clean", ".tables"}
     for entry in entries:  # every current name, and the name the pickle cache used
         for name in (entry, entry.with_suffix(".pickle"), entry.with_suffix(".lark")):
             name.write_bytes(payload)
@@ -292,7 +292,7 @@ def _grammar_text() -> str:
 
 def test_grammar_tables_come_back_from_json_and_parse(cache_home: Path) -> None:
     built = grammar_cache.build(_grammar_text(), **GRAMMAR_OPTIONS)
-    (entry,) = (cache_home / "pacscan").glob("policy-grammar-*.json")
+    (entry,) = (cache_home / "pacscan").glob("policy-grammar-*.tables")
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600
     loaded = grammar_cache.build(_grammar_text(), **GRAMMAR_OPTIONS)
     assert loaded.source_path == "<deserialized>" != built.source_path
@@ -313,7 +313,7 @@ def test_grammar_tables_that_switch_on_a_lark_feature_are_rebuilt(
     cache_home: Path, option: str, value: object
 ) -> None:
     grammar_cache.build(_grammar_text(), **GRAMMAR_OPTIONS)
-    (entry,) = (cache_home / "pacscan").glob("policy-grammar-*.json")
+    (entry,) = (cache_home / "pacscan").glob("policy-grammar-*.tables")
     body = json.loads(entry.read_bytes())
     body["lark"]["data"]["options"][option] = value
     entry.write_text(json.dumps(body))
@@ -350,3 +350,20 @@ def test_the_unsafe_pattern_catches_what_it_is_for() -> None:
         assert UNSAFE.search(line), line
     for line in ["evaluate(x)", "def compile(x)", "re.compile(p)", "yaml.safe_load(s)"]:
         assert not UNSAFE.search(line), line
+
+
+def test_a_cache_inside_the_scanned_folder_is_not_read_as_input(tmp_path: Path) -> None:
+    # XDG_CACHE_HOME=$PWD/.cache: the second scan of "." walks past pacscan's own entries
+    repo = _repo(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(repo / ".cache")}
+    env.pop("PACSCAN_NO_CACHE", None)
+    command = [sys.executable, "-c", "from scanner.cli import main; main()", "scan", "--no-config"]
+    command += [".", "--policies", "policies", "--format", "json"]
+    for _ in range(2):
+        done = subprocess.run(
+            command, cwd=repo, env=env, capture_output=True, text=True, timeout=TIMEOUT
+        )
+        report = json.loads(done.stdout)
+        assert (done.returncode, report["errors"]) == (1, [])
+        assert _failed(report) == [("PAC-CACHE-001", "Logs")]
+    assert any((repo / ".cache" / "pacscan").rglob("*.ast"))
