@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.aws.context import REGIONAL, CollectContext, Collector
-from scanner.aws.shapes import arn, drop_none, tag_map, with_tags
+from scanner.aws.shapes import arn, cfn_tags, drop_none, tag_map, with_tags
 from scanner.loaders.snapshot import UNKNOWN_KEY
 
 SUBNET = "AWS::EC2::Subnet"
@@ -117,14 +117,17 @@ def _launch_templates(ctx: CollectContext) -> None:
         if answer.failed or not versions:
             continue
         tags = tag_map(template.get("Tags"))
-        props = {
+        props: dict[str, Any] = {
             "LaunchTemplateName": template.get("LaunchTemplateName"),
             "LaunchTemplateData": launch_template_data(versions[0].get("LaunchTemplateData") or {}),
         }
+        if tags:  # CloudFormation tags the template itself through TagSpecifications
+            props["TagSpecifications"] = [{"ResourceType": "launch-template",
+                                           "Tags": cfn_tags(tags)}]  # fmt: skip
         template_arn = arn(ctx.partition, "ec2", ctx.region, ctx.account,
                            f"launch-template/{template_id}")  # fmt: skip
-        ctx.add(LAUNCH_TEMPLATE, template_arn, template.get("LaunchTemplateName"),
-                with_tags(props, tags), tags=tags)  # fmt: skip
+        ctx.add(LAUNCH_TEMPLATE, template_arn, template.get("LaunchTemplateName"), props,
+                tags=tags)  # fmt: skip
 
 
 def launch_template_data(data: dict[str, Any]) -> dict[str, Any]:
