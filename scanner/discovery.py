@@ -112,8 +112,11 @@ def _check(pattern: str) -> None:
 def _segment(pattern: str, part: str) -> re.Pattern[str]:
     """One segment's matcher. ``fnmatch`` translates runs of ``*`` so that they do not
     backtrack into each other (atomic groups), so a match is linear in the segment."""
+    translated = translate(part)
+    if "(?!)" in translated:  # how fnmatch spells a range that holds nothing, like [z-a]
+        raise UsageError(f"glob {pattern!r} is malformed: a character range holds nothing")
     try:
-        return re.compile(translate(part))
+        return re.compile(translated)
     except re.error as exc:
         raise UsageError(f"glob {pattern!r} is malformed: {exc}") from exc
 

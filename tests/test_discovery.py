@@ -189,6 +189,7 @@ def test_globs_with_many_wildcards_match_in_linear_time() -> None:
         ("a" * 1025, "1025 characters long, over 1024"),
         ("*" * 65, "has 65 wildcards, over 64"),
         ("?[a]" * 33, "has 66 wildcards, over 64"),
+        ("**/[z-a]/*.yaml", "a character range holds nothing"),  # not a silent match-nothing
     ],
 )
 def test_oversized_globs_are_usage_errors(pattern: str, message: str) -> None:
