@@ -261,8 +261,9 @@ def _source_path(resource: Resource, path: Path) -> Path:
 def fast_pickling(cls: type) -> None:
     """Make a frozen slotted dataclass unpickle through its constructor.
 
-    The ``__setstate__`` dataclasses gives slotted classes walks ``fields()`` for every
-    object, which made loading cached policy trees slower than parsing them.
+    Parallel loading sends every value's location from the worker processes back to the
+    scanning process (they trust each other: nothing pickled is ever read from disk). The
+    ``__setstate__`` dataclasses gives slotted classes walks ``fields()`` for every object.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))
 

@@ -5,10 +5,10 @@ The parser builds these and nothing else; checks and the compiler only read them
 
 from __future__ import annotations
 
-from dataclasses import dataclass, is_dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from scanner.model import Location, fast_pickling
+from scanner.model import Location
 
 # ---------------------------------------------------------------- expressions
 
@@ -289,8 +289,3 @@ def children(node: Expr) -> tuple[Expr, ...]:
     if isinstance(node, Quantifier):
         return (node.collection, node.body)
     return ()
-
-
-for _node in list(globals().values()):
-    if isinstance(_node, type) and is_dataclass(_node) and _node.__module__ == __name__:
-        fast_pickling(_node)
