@@ -8,6 +8,7 @@ from scanner.aws.context import Collector
 
 MODULES = (
     "scanner.aws.s3",
+    "scanner.aws.s3_access_points",
     "scanner.aws.ec2",
     "scanner.aws.vpc",
     "scanner.aws.ec2_network",

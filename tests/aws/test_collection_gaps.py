@@ -257,6 +257,7 @@ def test_regions_that_cannot_be_listed_are_a_gap_everywhere(aws: MotoAWS) -> Non
     assert error["types"] == [
         "AWS::RDS::DBCluster",
         "AWS::RDS::DBInstance",
+        "AWS::S3::AccessPoint",
         "AWS::S3::Bucket",
         "AWS::S3::BucketPolicy",
     ]
