@@ -124,6 +124,7 @@ def test_a_role_that_cannot_be_assumed_loses_that_account_only(aws: MotoAWS) -> 
     # every type the selected collectors produce is a gap of that account, in every region
     assert error["region"] == "global"
     assert error["types"] == [
+        "AWS::S3::AccessPoint",
         "AWS::S3::Bucket",
         "AWS::S3::BucketPolicy",
         "Pacscan::S3::AccountPublicAccessBlock",
