@@ -193,5 +193,7 @@ def test_any_arguments_to_any_function_resolve_without_raising(
     }
     text = json.dumps(template).encode()
     result = load("t.json", text, LoadOptions(max_variants=4))
-    assert result.errors == ()
+    # the generated IsProd may name HasOwner (or itself): a cycle, reported as I015, is the
+    # only error any arguments may give, and the resource is still loaded
+    assert {error.code for error in result.errors} <= {"I015"}
     assert 1 <= len(result.resources) <= 4
