@@ -10,9 +10,11 @@ from datetime import date
 import click
 
 from scanner.commands.options import (
+    config_file_options,
     parse_policy_params,
     parse_template_parameters,
     policy_selection_options,
+    template_input_options,
 )
 from scanner.commands.scan import SEVERITIES, _config
 from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
@@ -58,39 +60,8 @@ must pass and no policy may newly fail, else the file is left as it was.
     help="Lowest severity of a failed finding to fix (and to fail on).  [default: low]",
 )
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
-@click.option(
-    "--include", "include_globs", multiple=True, metavar="GLOB", help="Only fix matching files."
-)
-@click.option(
-    "--exclude", "exclude_globs", multiple=True, metavar="GLOB", help="Do not fix matching files."
-)
-@click.option(
-    "--parameter",
-    "template_params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="CloudFormation parameter value (repeatable); overrides defaults.",
-)
-@click.option(
-    "--parameters-file",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} or a plain map.",
-)
-@click.option(
-    "--param",
-    "policy_params",
-    multiple=True,
-    metavar="NAME=JSON",
-    help="Override a policy param (value parsed as JSON, else taken as a string).",
-)
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Config file.  [default: the nearest .pacscan.yaml upward]",
-)
-@click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
+@template_input_options("fix")
+@config_file_options
 @click.pass_context
 def fix(
     ctx: click.Context,

@@ -36,6 +36,66 @@ def policy_selection_options(command: F) -> F:
     return command
 
 
+def template_input_options(verb: str) -> Callable[[F], F]:
+    """``--include``/``--exclude`` (the files to ``verb``) and the template and policy
+    parameters, as scan and fix take them."""
+    options = [
+        click.option(
+            "--include",
+            "include_globs",
+            multiple=True,
+            metavar="GLOB",
+            help=f"Only {verb} matching files.",
+        ),
+        click.option(
+            "--exclude",
+            "exclude_globs",
+            multiple=True,
+            metavar="GLOB",
+            help=f"Do not {verb} matching files.",
+        ),
+        click.option(
+            "--parameter",
+            "template_params",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="CloudFormation parameter value (repeatable); overrides defaults.",
+        ),
+        click.option(
+            "--parameters-file",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} "
+            "or a plain map.",
+        ),
+        click.option(
+            "--param",
+            "policy_params",
+            multiple=True,
+            metavar="NAME=JSON",
+            help="Override a policy param (value parsed as JSON, else taken as a string).",
+        ),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def config_file_options(command: F) -> F:
+    """``--config`` and ``--no-config``."""
+    command = click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")(command)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(exists=True, dir_okay=False),
+        help="Config file.  [default: the nearest .pacscan.yaml upward]",
+    )(command)
+
+
 def parse_policy_params(pairs: Iterable[str]) -> dict[str, Any]:
     """``name=JSON`` pairs; a value that is not JSON is taken as a plain string."""
     params: dict[str, Any] = {}

@@ -12,9 +12,11 @@ import click
 from scanner import __version__
 from scanner.baseline import load_baseline_if_present
 from scanner.commands.options import (
+    config_file_options,
     parse_policy_params,
     parse_template_parameters,
     policy_selection_options,
+    template_input_options,
 )
 from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
 from scanner.config import Config, ConfigError, find_config, load_config
@@ -61,44 +63,13 @@ from .pacscan.yaml (the nearest one upward from the working directory, or --conf
     default=None,
     help="Also list passed and skipped results.",
 )
-@click.option(
-    "--include", "include_globs", multiple=True, metavar="GLOB", help="Only scan matching files."
-)
-@click.option(
-    "--exclude", "exclude_globs", multiple=True, metavar="GLOB", help="Do not scan matching files."
-)
-@click.option(
-    "--parameter",
-    "template_params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="CloudFormation parameter value (repeatable); overrides defaults.",
-)
-@click.option(
-    "--parameters-file",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} or a plain map.",
-)
-@click.option(
-    "--param",
-    "policy_params",
-    multiple=True,
-    metavar="NAME=JSON",
-    help="Override a policy param (value parsed as JSON, else taken as a string).",
-)
+@template_input_options("scan")
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),
     help="Lowest severity of a failed finding that makes the exit code 1.  [default: low]",
 )
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False),
-    help="Config file.  [default: the nearest .pacscan.yaml upward]",
-)
-@click.option("--no-config", is_flag=True, help="Ignore any .pacscan.yaml.")
+@config_file_options
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False),
