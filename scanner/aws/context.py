@@ -9,6 +9,9 @@ A call that lists resources names the types it lists (``lists=``): when it fails
 error carries them (``types``), and the snapshot loader turns that gap into one unknown
 resource per (account, region, type), so the resources it would have listed do not
 silently vanish from the report.
+A task with many items (buckets, users) reads them concurrently through ``each``, on the
+run's ``ItemPool``; each item gets a child context whose resources and errors are merged
+in item order, so the snapshot does not depend on timing.
 Error codes a service uses to say "not configured" (``NoSuchBucketPolicy``…) are not
 errors: the answer is simply empty.
 """
@@ -16,10 +19,12 @@ errors: the answer is simply empty.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,6 +37,52 @@ GLOBAL = "global"
 REGIONAL = "regional"
 # What a failed AWS call raises: a service error, a transport error, an unreadable answer.
 CALL_FAILURES = (ClientError, BotoCoreError, ResponseParserError)
+T = TypeVar("T")
+
+
+class ItemPool:
+    """The threads a run lends to the items inside its tasks: at most ``workers`` of them.
+
+    The task's own thread works through the items too (``run_all``), so a task never
+    waits for a free pool thread and items inside items cannot deadlock. With one
+    worker there is no pool: items run one after another on the task's thread.
+    A run therefore holds at most ``workers`` task threads plus ``workers`` item threads.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool: ThreadPoolExecutor | None = None
+        if self.workers > 1:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="collect-item")
+
+    def run_all(self, job: Callable[[int], None], count: int) -> None:
+        """``job(0)`` … ``job(count - 1)``, on this thread and up to ``workers - 1`` more."""
+        lock = threading.Lock()
+        numbers = iter(range(count))
+
+        def drain() -> None:
+            while True:
+                with lock:
+                    number = next(numbers, None)
+                if number is None:
+                    return
+                job(number)
+
+        helpers = []
+        if self._pool is not None:
+            helpers = [self._pool.submit(drain) for _ in range(min(self.workers, count) - 1)]
+        drain()
+        wait(helpers)  # a helper cancelled at shutdown had nothing left to do
+
+    def shutdown(self, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+    def __enter__(self) -> ItemPool:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.shutdown()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +121,7 @@ class CollectContext:
     home_region: str
     resources: list[dict[str, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    items: ItemPool | None = None
 
     @property
     def api_region(self) -> str:
@@ -82,6 +134,41 @@ class CollectContext:
 
     def client(self, service: str | None = None) -> Any:
         return self.clients.client(service or self.service, self.api_region)
+
+    def each(self, items: Iterable[T], work: Callable[[CollectContext, T], None]) -> None:
+        """``work(child, item)`` for every item, concurrently on the run's item pool.
+
+        Each item writes to its own child context; their resources and errors are added
+        here in item order. When an item raises, the items before it are kept and the
+        first exception in item order is raised, as if they had run one after another.
+        """
+        todo = list(items)
+        children = [self._child() for _ in todo]
+        failures: list[Exception | None] = [None] * len(todo)
+
+        def run(number: int) -> None:
+            try:
+                work(children[number], todo[number])
+            except Exception as exc:  # re-raised below, in item order
+                failures[number] = exc
+
+        pool = self.items if self.items is not None else ItemPool(1)
+        pool.run_all(run, len(todo))
+        for child, failure in zip(children, failures, strict=True):
+            self.resources.extend(child.resources)
+            self.errors.extend(child.errors)
+            if failure is not None:
+                raise failure
+
+    def _child(self) -> CollectContext:
+        return CollectContext(
+            self.account,
+            self.region,
+            self.service,
+            self.clients,
+            self.home_region,
+            items=self.items,
+        )
 
     def call(
         self,

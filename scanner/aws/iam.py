@@ -4,7 +4,9 @@
 policies and every managed policy's versions in a few pages; ``ListUsers`` and
 ``ListRoles`` give the fields it lacks (``PasswordLastUsed``, ``MaxSessionDuration``).
 Users also get their access keys (age and last use), MFA devices and login profile,
-which CloudFormation has no property for (documented in docs/aws.md).
+which CloudFormation has no property for (documented in docs/aws.md). Users are read
+concurrently (``CollectContext.each``); roles and managed policies need no call of their
+own, the listings give everything.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ def collect(ctx: CollectContext) -> None:
             lists=("AWS::IAM::ManagedPolicy",),
         )
     )
-    for user in ctx.pages("ListUsers", "Users", lists=("AWS::IAM::User",)).items():
-        _collect_user(ctx, user, auth)
+    users = ctx.pages("ListUsers", "Users", lists=("AWS::IAM::User",))
+    ctx.each(users.items(), lambda user_ctx, user: _collect_user(user_ctx, user, auth))
     for role in ctx.pages("ListRoles", "Roles", lists=("AWS::IAM::Role",)).items():
         _collect_role(ctx, role, auth)
     for policy in auth.policies:

@@ -23,6 +23,7 @@ from scanner.aws.context import (
     GLOBAL,
     CollectContext,
     Collector,
+    ItemPool,
     call_error,
     describe_failure,
 )
@@ -235,13 +236,19 @@ def plan_tasks(
 def run_tasks(
     tasks: list[Task], home: str, request: CollectRequest, stream: TextIO | None
 ) -> list[CollectContext]:
-    """Every task on a pool of ``workers`` threads; results in task order."""
+    """Every task on a pool of ``workers`` threads; results in task order.
+
+    The items inside a task (buckets, users) share a second pool of ``workers`` threads.
+    """
     progress = Progress(len(tasks), enabled=request.show_progress, stream=stream)
     results: dict[int, CollectContext] = {}
     workers = max(1, request.settings.workers)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool:
+    with (
+        ThreadPoolExecutor(max_workers=workers, thread_name_prefix="collect") as pool,
+        ItemPool(workers) as items,
+    ):
         futures = {
-            pool.submit(run_task, task, home, request.debug): index
+            pool.submit(run_task, task, home, request.debug, items): index
             for index, task in enumerate(tasks)
         }
         try:
@@ -251,15 +258,20 @@ def run_tasks(
                 progress.advance(len(ctx.resources), len(ctx.errors))
         except BaseException:  # Ctrl-C (or --debug): start no task that has not started
             pool.shutdown(wait=False, cancel_futures=True)
+            items.shutdown(cancel=True)
             raise
         finally:
             progress.close()
     return [results[i] for i in range(len(tasks))]
 
 
-def run_task(task: Task, home: str, debug: bool = False) -> CollectContext:
+def run_task(
+    task: Task, home: str, debug: bool = False, items: ItemPool | None = None
+) -> CollectContext:
     collector = task.collector
-    ctx = CollectContext(task.account.account, task.region, collector.service, task.account, home)
+    ctx = CollectContext(
+        task.account.account, task.region, collector.service, task.account, home, items=items
+    )
     try:
         collector.run(ctx)
     except Exception as exc:  # a collector bug must not lose the other tasks

@@ -1,7 +1,8 @@
 """S3: buckets and bucket policies per region, the account's public access block.
 
 Buckets are listed per region (``ListBuckets`` with ``BucketRegion``), so a bucket is
-collected by the task of the region it lives in.
+collected by the task of the region it lives in. The buckets of a region are read
+concurrently (``CollectContext.each``), one bucket's calls one after another.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ BUCKET_TYPES = ("AWS::S3::Bucket", "AWS::S3::BucketPolicy")
 
 def collect_buckets(ctx: CollectContext) -> None:
     listing = ctx.pages("ListBuckets", "Buckets", BucketRegion=ctx.region, lists=BUCKET_TYPES)
-    for bucket in listing.items():
-        _collect_bucket(ctx, bucket["Name"])
+    ctx.each(
+        listing.items(), lambda bucket_ctx, bucket: _collect_bucket(bucket_ctx, bucket["Name"])
+    )
 
 
 def _collect_bucket(ctx: CollectContext, name: str) -> None:
