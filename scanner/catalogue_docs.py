@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scanner.catalogue import Catalogue, Framework
+from scanner.catalogue_live import LiveCoverage, live_coverage
 from scanner.model import PolicyInfo
 
 REGENERATE = "pacscan policies list --format markdown > docs/policies.md"
@@ -62,11 +63,14 @@ def _overview(catalogue: Catalogue) -> list[str]:
     policies = catalogue.policies
     services = sorted({service_of(p) for p in policies})
     fixes = sum(1 for p in policies if p.fixes)
+    live = sum(1 for p in policies if live_coverage().is_live(p))
     lines = [
         f"{len(policies)} policies for {len(services)} services; {fixes} of them carry a "
-        "`fix` clause, the edit that template remediation applies. Every policy is tested by "
-        "its own examples "
-        "(`pacscan test`). Control ids in the tables use these prefixes:",
+        "`fix` clause, the edit that template remediation applies, and "
+        f"{live} run on live accounts too (column Live: every resource type they target is "
+        "collected by `pacscan collect`; docs/aws.md lists the others). Every policy is "
+        "tested by its own examples (`pacscan test`). Control ids in the tables use these "
+        "prefixes:",
         "",
     ]
     lines += [f"- `{prefix}:` {meaning}" for prefix, meaning in PREFIXES]
@@ -98,13 +102,15 @@ def _policy_tables(catalogue: Catalogue) -> list[str]:
         lines += [
             f"### {service}",
             "",
-            "| ID | Title | Severity | Resource types | Controls | Fix |",
-            "| --- | --- | --- | --- | --- | --- |",
+            "| ID | Title | Severity | Resource types | Controls | Fix | Live |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
         ]
         for p in members:
+            live = "yes" if live_coverage().is_live(p) else ""
             lines.append(
                 f"| [{p.id}](#{_anchor(p.id)}) | {_cell(p.title)} | {p.severity.value} | "
-                f"{_codes(p.resource_types)} | {_codes(p.controls)} | {'yes' if p.fixes else ''} |"
+                f"{_codes(p.resource_types)} | {_codes(p.controls)} | "
+                f"{'yes' if p.fixes else ''} | {live} |"
             )
         lines.append("")
     return lines
@@ -132,6 +138,41 @@ def _policy_details(catalogue: Catalogue) -> list[str]:
         if p.help:
             lines += [_demote(p.help.strip()), ""]
     return lines
+
+
+TEMPLATE_ONLY_HEADING = "## Template-only resource types"
+
+
+def render_template_only(catalogue: Catalogue, coverage: LiveCoverage) -> str:
+    """The section of docs/aws.md on policy targets that no collector produces."""
+    lines = [
+        TEMPLATE_ONLY_HEADING,
+        "",
+        "<!-- Rendered from scanner/data/template_only.yaml; tests/policies/"
+        "test_live_coverage.py prints it when it is stale. -->",
+        "",
+        "Built-in policies target these types, which `pacscan collect` does not produce. "
+        "Where the same content is collected under another type (*live as*), the policy "
+        "still judges it on a live account; otherwise a live audit does not see resources "
+        "of the type.",
+        "",
+        "| type | live as | policies | reason |",
+        "| --- | --- | --- | --- |",
+    ]
+    for resource_type, entry in sorted(coverage.template_only.items()):
+        targeting = [p for p in catalogue.policies if resource_type in p.resource_types]
+        ids = ", ".join(p.id + ("" if coverage.is_live(p) else " (not live)") for p in targeting)
+        live_as = f"`{entry.live_as}`" if entry.live_as else "not collected"
+        # the type unquoted: rows that start with a quoted type are collected types'
+        # property lists (tools/build_schema_index.py reads them)
+        lines.append(f"| {resource_type} | {live_as} | {ids or 'none'} | {_cell(entry.reason)} |")
+    live = sum(1 for p in catalogue.policies if coverage.is_live(p))
+    lines += [
+        "",
+        f"{live} of the {len(catalogue.policies)} built-in policies run on live accounts; "
+        '`pacscan policies list` shows which (column LIVE; `"live"` in its JSON).',
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _framework_section(fw: Framework) -> list[str]:

@@ -10,6 +10,7 @@ import click
 
 from scanner.catalogue import Catalogue, Framework, load_catalogue, load_framework
 from scanner.catalogue_docs import render_reference, service_of
+from scanner.catalogue_live import live_coverage
 from scanner.errors import UsageError
 from scanner.lang.scope import did_you_mean
 from scanner.model import PolicyInfo
@@ -65,6 +66,7 @@ def policy_entry(catalogue: Catalogue, policy: PolicyInfo) -> dict[str, Any]:
         "controls": list(policy.controls),
         "equivalents": list(policy.equivalents),
         "has_fix": bool(policy.fixes),
+        "live": live_coverage().is_live(policy),
         "source": catalogue.source_of(policy),
     }
 
@@ -79,12 +81,17 @@ def _table(chosen: list[PolicyInfo]) -> str:
     if not chosen:
         return "no policies"
     width = max(len(p.id) for p in chosen)
-    rows = [f"{'ID':<{width}}  {'SEVERITY':<8}  FIX  TITLE"]
+    coverage = live_coverage()
+    rows = [f"{'ID':<{width}}  {'SEVERITY':<8}  FIX  LIVE  TITLE"]
     for p in chosen:
         fix = "yes" if p.fixes else "-"
-        rows.append(f"{p.id:<{width}}  {p.severity.value:<8}  {fix:<3}  {printable(p.title)}")
+        live = "yes" if coverage.is_live(p) else "-"
+        rows.append(
+            f"{p.id:<{width}}  {p.severity.value:<8}  {fix:<3}  {live:<4}  {printable(p.title)}"
+        )
     services = len({service_of(p) for p in chosen})
-    rows.append(f"{len(chosen)} policies, {services} services")
+    live_count = sum(1 for p in chosen if coverage.is_live(p))
+    rows.append(f"{len(chosen)} policies, {services} services, {live_count} live")
     return "\n".join(rows)
 
 
@@ -111,6 +118,7 @@ def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
         ("Equivalents", ", ".join(policy.equivalents)),
         ("Tags", ", ".join(policy.tags)),
         ("Fix", "; ".join(f"{op.kind} {_path(op.path)}" for op in policy.fixes)),
+        ("Live", _live_text(policy)),
         ("Source", catalogue.source_of(policy)),
         ("Reference", policy.help_url or ""),
     ]
@@ -120,6 +128,14 @@ def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
     if policy.help:
         lines += ["", printable_lines(policy.help.strip())]
     return "\n".join(lines)
+
+
+def _live_text(policy: PolicyInfo) -> str:
+    coverage = live_coverage()
+    if coverage.is_live(policy):
+        return "yes, every resource type it targets is collected"
+    missing = [t for t in policy.resource_types if not coverage.judged_live(t)]
+    return f"no, not collected: {', '.join(missing)}"
 
 
 def _path(path: tuple[str | int, ...]) -> str:

@@ -23,6 +23,7 @@ def test_list_json_has_one_entry_per_policy_with_the_documented_fields() -> None
         "controls": ["aws-securityhub:S3.17", "nist-800-53-r5:SC-28(1)"],
         "equivalents": ["checkov:CKV_AWS_145"],
         "has_fix": True,
+        "live": True,
         "source": "aws/s3/bucket_default_encryption.policy",
     }
     assert len(entries) == len({e["id"] for e in entries})
@@ -39,12 +40,12 @@ def test_list_framework_keeps_only_the_policies_that_cover_it() -> None:
     )
 
 
-def test_list_table_shows_id_severity_fix_and_title() -> None:
+def test_list_table_shows_id_severity_fix_live_and_title() -> None:
     result = CliRunner().invoke(cli, ["policies", "list"])
     lines = result.output.splitlines()
-    assert lines[0].split() == ["ID", "SEVERITY", "FIX", "TITLE"]
+    assert lines[0].split() == ["ID", "SEVERITY", "FIX", "LIVE", "TITLE"]
     row = next(line for line in lines if line.startswith("PAC-KMS-001 "))
-    assert row.split()[1:4] == ["medium", "yes", "KMS"]
+    assert row.split()[1:5] == ["medium", "yes", "yes", "KMS"]
 
 
 def test_list_of_a_custom_policy_directory(tmp_path) -> None:  # type: ignore[no-untyped-def]
