@@ -6,7 +6,11 @@
    Twice: straight against moto on this machine, where every call costs CPU in the
    moto process and nothing else; and through a proxy that holds each request for
    50 ms, as a real AWS endpoint (network plus service time) would.
-2. Scan: a generated snapshot of 100,000 resources (the collectors' shapes, 10 accounts,
+2. Buckets and roles: 2,000 S3 buckets and 1,000 IAM roles (``--buckets``, ``--roles``)
+   in a fresh moto server, collected through the 50 ms proxy with ``--workers 1`` and
+   with the default workers: every bucket costs eleven calls, read bucket by bucket in
+   parallel within the worker budget.
+3. Scan: a generated snapshot of 100,000 resources (the collectors' shapes, 10 accounts,
    4 regions, about half of them failing some policy) is scanned by ``pacscan scan`` with
    every bundled policy; wall time and peak memory (max RSS) of the whole process.
 
@@ -15,7 +19,8 @@ run: against a local moto both sides share the same 2 cores, so concurrency can 
 overlap client and server work); the 100k scan within 10 s and 1 GB. Exits 1 when a
 target is missed.
 
-Usage: ``python benchmarks/bench_collect.py [--skip-collect] [--skip-scan]``
+Usage: ``python benchmarks/bench_collect.py [--skip-collect] [--skip-items] [--skip-scan]
+[--buckets N] [--roles N]``
 """
 
 from __future__ import annotations
@@ -152,10 +157,38 @@ def populate(endpoint: str) -> None:
         iam.create_user(UserName=f"user-{n}")
 
 
-def timed_collect(endpoint: str, workers: int, out: Path) -> tuple[float, int, int]:
-    args = [*pacscan(), "collect", "--quiet", "-o", str(out), "--workers", str(workers)]
-    args += ["--service", "ec2", "--service", "kms", "--service", "s3", "--service", "iam"]
-    for region in REGIONS:
+def populate_items(endpoint: str, buckets: int, roles: int) -> None:
+    """``buckets`` buckets in us-east-1 (every third versioned), ``roles`` IAM roles."""
+    import boto3
+
+    os.environ.update(FAKE_ENV, AWS_ENDPOINT_URL=endpoint)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    for n in range(buckets):
+        s3.create_bucket(Bucket=f"item-bench-{n:05d}")
+        if n % 3 == 0:
+            s3.put_bucket_versioning(
+                Bucket=f"item-bench-{n:05d}", VersioningConfiguration={"Status": "Enabled"}
+            )
+    iam = boto3.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    for n in range(roles):
+        iam.create_role(RoleName=f"bench-role-{n:05d}", AssumeRolePolicyDocument=trust)
+
+
+def timed_collect(
+    endpoint: str,
+    workers: int | None,
+    out: Path,
+    services: tuple[str, ...] = ("ec2", "kms", "s3", "iam"),
+    regions: tuple[str, ...] = REGIONS,
+) -> tuple[float, int, int]:
+    """Seconds, resources and errors of one ``pacscan collect``; ``None``: default workers."""
+    args = [*pacscan(), "collect", "--quiet", "-o", str(out)]
+    if workers is not None:
+        args += ["--workers", str(workers)]
+    for service in services:
+        args += ["--service", service]
+    for region in regions:
         args += ["--region", region]
     env = {**os.environ, **FAKE_ENV, "AWS_ENDPOINT_URL": endpoint}
     started = time.perf_counter()
@@ -188,6 +221,36 @@ def bench_collect(work: Path) -> bool:
             if url == proxy_url and speedup < COLLECT_SPEEDUP_TARGET:
                 print(f"  MISSED: concurrent collection is not {COLLECT_SPEEDUP_TARGET}x faster")
                 ok = False
+        return ok
+    finally:
+        proxy.terminate()
+        moto.terminate()
+
+
+def bench_collect_items(work: Path, buckets: int, roles: int) -> bool:
+    moto, moto_url = start(serve_moto)
+    proxy, proxy_url = start(serve_delay, moto_url, LATENCY)
+    try:
+        started = time.perf_counter()
+        populate_items(moto_url, buckets, roles)
+        print(f"made {buckets} buckets and {roles} roles in {time.perf_counter() - started:.1f} s")
+        scope = {"services": ("s3", "iam"), "regions": ("us-east-1",)}
+        serial, count, errors = timed_collect(proxy_url, 1, work / "items-1.json", **scope)
+        concurrent, count2, errors2 = timed_collect(proxy_url, None, work / "items.json", **scope)
+        same = (
+            json.loads((work / "items-1.json").read_text())["resources"]
+            == json.loads((work / "items.json").read_text())["resources"]
+        )
+        speedup = serial / concurrent
+        print(
+            f"collect buckets and roles ({LATENCY * 1000:.0f} ms): {count} resources, "
+            f"{errors + errors2} errors; --workers 1: {serial:.1f} s, default workers: "
+            f"{concurrent:.1f} s, speedup {speedup:.1f}x; same resources: {same}"
+        )
+        ok = same and count == count2 and count >= buckets + roles
+        if speedup < COLLECT_SPEEDUP_TARGET:
+            print(f"  MISSED: concurrent collection is not {COLLECT_SPEEDUP_TARGET}x faster")
+            ok = False
         return ok
     finally:
         proxy.terminate()
@@ -372,13 +435,18 @@ def bench_scan(work: Path) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--skip-collect", action="store_true")
+    parser.add_argument("--skip-items", action="store_true")
     parser.add_argument("--skip-scan", action="store_true")
+    parser.add_argument("--buckets", type=int, default=2000)
+    parser.add_argument("--roles", type=int, default=1000)
     options = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-collect-") as temporary:
         work = Path(temporary)
         if not options.skip_collect:
             ok = bench_collect(work) and ok
+        if not options.skip_items:
+            ok = bench_collect_items(work, options.buckets, options.roles) and ok
         if not options.skip_scan:
             ok = bench_scan(work) and ok
     return 0 if ok else 1
