@@ -39,7 +39,7 @@ class ClientSettings:
             retries={"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
             connect_timeout=self.timeout,
             read_timeout=self.timeout,
-            max_pool_connections=max(10, self.workers),
+            max_pool_connections=max(10, 2 * self.workers),  # task and item threads
             user_agent_extra=f"pacscan/{__version__}",
         )
 
