@@ -158,9 +158,13 @@ def test_access_point_verdicts(aws: MotoAWS) -> None:
 def test_mount_targets_make_their_subnets_checked(aws: MotoAWS) -> None:
     ec2 = aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.7.0.0/16")["Vpc"]["VpcId"]
-    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24")["Subnet"]["SubnetId"]
+    # one mount target per zone: each subnet in its own zone (moto picks one at random)
+    zones = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.1.0/24", AvailabilityZone=zones[0])
+    public = public["Subnet"]["SubnetId"]
     ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
-    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.2.0/24")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.2.0/24", AvailabilityZone=zones[1])
+    private = private["Subnet"]["SubnetId"]
     unused = ec2.create_subnet(VpcId=vpc, CidrBlock="10.7.3.0/24")["Subnet"]["SubnetId"]
     ec2.modify_subnet_attribute(SubnetId=unused, MapPublicIpOnLaunch={"Value": True})
     efs = aws.client("efs")
