@@ -89,7 +89,8 @@ def collect_options(command: F) -> F:
             type=click.IntRange(min=1),
             default=8,
             show_default=True,
-            help="Parallel (account, region, service) tasks.",
+            help="Parallel (account, region, service) tasks, and as many threads again "
+            "for the buckets and IAM users read within them.",
         ),
         click.option(
             "--timeout",
