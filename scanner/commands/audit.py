@@ -20,9 +20,13 @@ from scanner import __version__
 from scanner.aws.runner import collect as run_collection
 from scanner.aws.snapshot import split_by_account, write_snapshot
 from scanner.commands.collect import collect_options, collect_request, report_errors, summary
-from scanner.commands.options import parse_policy_params, policy_selection_options
+from scanner.commands.options import (
+    load_command_config,
+    parse_policy_params,
+    policy_selection_options,
+)
 from scanner.commands.selection import Selection, apply_selection
-from scanner.config import Config, find_config, load_config
+from scanner.config import Config
 from scanner.errors import UsageError, render
 from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE, combine, exit_code
@@ -99,7 +103,7 @@ def audit(ctx: click.Context, **options: Any) -> None:
     if fmt not in available_formats():
         raise click.UsageError(f"output format {fmt!r} is not available in this build")
     _check_output(options)
-    config = Config() if options["no_config"] else _config()
+    config = load_command_config(None, options["no_config"])
     policies = apply_selection(
         compile_policies(
             options["policy_dirs"] or config.policy_paths,
@@ -160,11 +164,6 @@ def _make_snapshot_dir(path: str) -> None:
             f"cannot create --snapshot-dir {printable(path)}: {exc.strerror or exc}"
         ) from exc
     check_output(os.path.join(path, "snapshot.json.gz"), "snapshot")
-
-
-def _config() -> Config:
-    path = find_config(os.getcwd())
-    return load_config(path) if path else Config()
 
 
 def _scan_accounts(

@@ -11,12 +11,13 @@ import click
 
 from scanner.commands.options import (
     config_file_options,
+    load_command_config,
     parse_policy_params,
     parse_template_parameters,
     policy_selection_options,
     template_input_options,
 )
-from scanner.commands.scan import SEVERITIES, _config
+from scanner.commands.scan import SEVERITIES
 from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
 from scanner.errors import render
 from scanner.fix.apply import FileFix, fix_file, write
@@ -89,7 +90,7 @@ def fix(
     a value that holds an intrinsic function, and a resource made by Fn::ForEach are
     reported and left alone.
     """
-    config = _config(config_path, no_config)
+    config = load_command_config(config_path, no_config)
     severity = Severity(fail_on or config.fail_on or "low")
     if framework:
         framework_policy_ids(framework)

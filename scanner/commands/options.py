@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import click
 import yaml
 
-from scanner.errors import UsageError
+from scanner.config import Config, ConfigError, find_config, load_config
+from scanner.errors import UsageError, render
 from scanner.report.escape import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -94,6 +96,24 @@ def config_file_options(command: F) -> F:
         type=click.Path(exists=True, dir_okay=False),
         help="Config file.  [default: the nearest .pacscan.yaml upward]",
     )(command)
+
+
+def load_command_config(path: str | None, ignore: bool) -> Config:
+    """The config file named on the command line, else the nearest one upward (which
+    belongs to the scanned repository, so its paths are confined to it); every problem
+    is shown and the command stops with exit 2."""
+    if ignore:
+        return Config()
+    confined = path is None
+    path = path or find_config(os.getcwd())
+    if path is None:
+        return Config()
+    try:
+        return load_config(path, confined=confined)
+    except ConfigError as exc:
+        for diag in exc.diagnostics:
+            click.echo(render(diag), err=True)
+        raise SystemExit(2) from exc
 
 
 def parse_policy_params(pairs: Iterable[str]) -> dict[str, Any]:

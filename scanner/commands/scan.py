@@ -13,13 +13,13 @@ from scanner import __version__
 from scanner.baseline import load_baseline_if_present
 from scanner.commands.options import (
     config_file_options,
+    load_command_config,
     parse_policy_params,
     parse_template_parameters,
     policy_selection_options,
     template_input_options,
 )
 from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
-from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import render
 from scanner.model import Severity
 from scanner.outcome import exit_code
@@ -126,7 +126,7 @@ def scan(
     (skipping .git, .terraform, node_modules and .venv). YAML or JSON that is neither a
     CloudFormation template nor a pacscan snapshot is skipped and counted.
     """
-    config = _config(config_path, no_config)
+    config = load_command_config(config_path, no_config)
     fmt = fmt or config.format or "text"
     output = output or config.output
     if output:
@@ -188,22 +188,6 @@ def _compliance(name: str, result: ScanResult) -> str:
     from scanner.catalogue import compliance_summary, render_summary
 
     return render_summary(compliance_summary(name, result.findings))
-
-
-def _config(path: str | None, ignore: bool) -> Config:
-    """The config file named, else the nearest one upward; every problem is shown."""
-    if ignore:
-        return Config()
-    confined = path is None  # a file found upward belongs to the scanned repository
-    path = path or find_config(os.getcwd())
-    if path is None:
-        return Config()
-    try:
-        return load_config(path, confined=confined)
-    except ConfigError as exc:
-        for diag in exc.diagnostics:
-            click.echo(render(diag), err=True)
-        raise SystemExit(2) from exc
 
 
 def _first(value: bool | None, configured: bool | None) -> bool:

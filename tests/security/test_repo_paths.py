@@ -104,6 +104,19 @@ def test_config_policy_paths_out_of_the_repository_are_a_config_error(
     assert "--config" in done.stderr  # the hint says how to do it on purpose
 
 
+@pytest.mark.parametrize("command", [["audit", "--region", "us-east-1"], ["fix", "."]])
+def test_every_command_confines_a_config_found_upward(
+    repo: Path, outside: Path, command: list[str]
+) -> None:
+    # audit used to load a config found upward without confining its paths; no AWS call is
+    # made here: the config stops the command first
+    _config(repo, f"version: 1\npolicies:\n  paths: [policies/, '{outside}/secrets.env']\n")
+    done = _pacscan(repo, *command)
+    assert done.returncode == 2
+    assert done.stderr.startswith(".pacscan.yaml:3:22: error[C005]: policies.paths[1]: policy path")
+    assert SECRET not in done.stderr + done.stdout
+
+
 def test_a_symbolic_link_out_of_the_repository_is_a_config_error(repo: Path, outside: Path) -> None:
     (repo / "rules").symlink_to(outside, target_is_directory=True)
     _config(repo, "version: 1\npolicies: {paths: [rules/secrets.env]}\n")
