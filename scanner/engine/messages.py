@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from scanner.engine import paths
@@ -115,12 +116,17 @@ _NAMED = 3  # opaque values an unknown finding lists when it cannot tell which o
 
 def _opaque_values(value: Any, path: Path, limit: int) -> list[Path]:
     """Paths of the first ``limit`` UNKNOWN or reference values in ``value``, in order."""
-    found: list[Path] = []
+    return [here for here, _ in itertools.islice(_opaque(value, path), limit)]
+
+
+def _opaque(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
+    """The UNKNOWN and reference values inside ``value`` with their paths, depth first in
+    document order, at most 64 levels down."""
     stack: list[tuple[Path, Any, int]] = [(path, value, 0)]
-    while stack and len(found) < limit:
+    while stack:
         here, item, depth = stack.pop()
         if item is UNKNOWN or is_reference(item):
-            found.append(here)
+            yield here, item
             continue
         if depth > 64:
             continue
@@ -130,7 +136,6 @@ def _opaque_values(value: Any, path: Path, limit: int) -> list[Path]:
         elif isinstance(item, list):
             children = enumerate(item)
         stack.extend(reversed([((*here, key), child, depth + 1) for key, child in children]))
-    return found
 
 
 def related_reason(relations: Relations, subject: Resource, asked: Sequence[Asked]) -> str | None:
@@ -180,23 +185,11 @@ def _first_opaque(value: Any, path: Path) -> tuple[Path, Any] | None:
     document full of ``!Sub`` ARNs it is seldom what left the answer open.
     """
     first_reference: tuple[Path, Any] | None = None
-    stack: list[tuple[Path, Any, int]] = [(path, value, 0)]
-    while stack:
-        here, item, depth = stack.pop()
+    for here, item in _opaque(value, path):
         if item is UNKNOWN:
             return here, item
-        if is_reference(item):
-            if first_reference is None:
-                first_reference = here, item
-            continue
-        if depth > 64:
-            continue
-        children: Any = ()
-        if isinstance(item, dict):
-            children = item.items()
-        elif isinstance(item, list):
-            children = enumerate(item)
-        stack.extend(reversed([((*here, key), child, depth + 1) for key, child in children]))
+        if first_reference is None:
+            first_reference = here, item
     return first_reference
 
 
