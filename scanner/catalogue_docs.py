@@ -18,6 +18,7 @@ SERVICE_NAMES = {
     "APIGATEWAY": "API Gateway",
     "CLOUDFRONT": "CloudFront",
     "CLOUDTRAIL": "CloudTrail",
+    "CLOUDWATCH": "CloudWatch",
     "CONFIG": "AWS Config",
     "DYNAMODB": "DynamoDB",
     "ELB": "Elastic Load Balancing",
@@ -26,6 +27,7 @@ SERVICE_NAMES = {
     "OPENSEARCH": "OpenSearch",
     "REDSHIFT": "Redshift",
     "SECRETSMANAGER": "Secrets Manager",
+    "SECURITYHUB": "Security Hub",
 }
 
 PREFIXES = (

@@ -37,6 +37,8 @@ MODULES = (
     "scanner.aws.apigateway",
     "scanner.aws.dax",
     "scanner.aws.config_recorders",
+    "scanner.aws.trail_metric_filters",
+    "scanner.aws.security_hub",
 )
 
 
