@@ -11,7 +11,7 @@ from scanner.lang.sources import discover_policy_files
 
 EPILOG = """\b
 Exit codes:
-  0  every policy compiles
+  0  every policy compiles (warnings, such as an unused `use`, are printed too)
   2  at least one error (each printed as file:line:col: error[CODE]: message)
 """
 
@@ -30,7 +30,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], params: tuple[str, ...]) -
     """Compile the policy files (*.policy) under PATHS and report every error."""
     sources = discover_policy_files(paths)
     result = compile_sources(sources, params=parse_policy_params(params))
-    for diagnostic in result.diagnostics:
+    for diagnostic in [*result.diagnostics, *result.warnings]:
         click.echo(render(diagnostic))
     policies = len(result.program.policies)
     files = _plural(len(sources), "file")

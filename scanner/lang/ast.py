@@ -174,6 +174,16 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class Use:
+    """``use MODULE`` (``names`` empty: every name of the module) or ``use MODULE (a, b)``."""
+
+    module: str
+    names: tuple[tuple[str, Location], ...]
+    loc: Location
+    module_loc: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Param:
     name: str
     type: str
@@ -267,6 +277,7 @@ class PolicyFile:
     defs: tuple[Def, ...]
     policies: tuple[Policy, ...]
     order: tuple[Param | Let | Def | Policy, ...]
+    uses: tuple[Use, ...] = ()
 
 
 def children(node: Expr) -> tuple[Expr, ...]:

@@ -16,9 +16,10 @@ looking NAME up in a closed table of the classes of ``scanner.lang.ast`` (never 
 attribute by name) and turning the fields the class declares as locations and tuples back
 into them. An entry that fails any check is ignored and the file is parsed again.
 
-The static checks of a file are pure in its tree and the ``--param`` overrides, so a
-file that checked clean with the same overrides is remembered by a marker entry holding
-its key, and not checked again.
+The static checks of a file are pure in its tree, the ``--param`` overrides and the
+modules it uses, so a file that checked clean with the same overrides and the same
+modules (the path and text of each, ``scanner.lang.modules``) is remembered by a marker
+entry holding its key, and not checked again.
 """
 
 from __future__ import annotations
@@ -97,17 +98,18 @@ def cached_parse(path: str, text: str) -> ast.PolicyFile:
     return tree
 
 
-def checked_clean(path: str, text: str, overrides: Mapping[str, Any]) -> bool:
-    """Whether this exact file already passed every static check with these overrides."""
+def checked_clean(path: str, text: str, overrides: Mapping[str, Any], context: str = "") -> bool:
+    """Whether this exact file already passed every static check with these overrides and
+    the modules it uses (``context``: their fingerprint, so a changed module checks again)."""
     if not enabled():
         return False
-    key = _marker_key(path, text, overrides)
+    key = _marker_key(path, text, overrides, context)
     return read_entry(SUBDIR, key[:40] + ".clean") == key.encode()
 
 
-def remember_clean(path: str, text: str, overrides: Mapping[str, Any]) -> None:
+def remember_clean(path: str, text: str, overrides: Mapping[str, Any], context: str = "") -> None:
     if enabled():
-        key = _marker_key(path, text, overrides)
+        key = _marker_key(path, text, overrides, context)
         write_entry(SUBDIR, key[:40] + ".clean", key.encode())
 
 
@@ -115,9 +117,9 @@ def _key(path: str, text: str) -> str:
     return hashlib.sha256(f"{_salt()}\0{path}\0{text}".encode()).hexdigest()
 
 
-def _marker_key(path: str, text: str, overrides: Mapping[str, Any]) -> str:
+def _marker_key(path: str, text: str, overrides: Mapping[str, Any], context: str) -> str:
     params = repr(sorted((name, repr(value)) for name, value in overrides.items()))
-    key = f"{_salt()}\0{path}\0{text}\0{params}\0clean".encode()
+    key = f"{_salt()}\0{path}\0{text}\0{params}\0{context}\0clean".encode()
     return hashlib.sha256(key).hexdigest()
 
 

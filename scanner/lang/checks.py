@@ -8,13 +8,14 @@ policy ids, unknown ``--param`` names) live in ``scanner.lang.compiler``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.expr_checks import ExprChecker
 from scanner.lang.limits import MAX_DEF_DEPTH
+from scanner.lang.modules import NO_IMPORTS, Imports
 from scanner.lang.params import PARAM_TYPES, param_value_problem
 from scanner.lang.resource_schema import check_properties
 from scanner.lang.scope import (
@@ -32,11 +33,44 @@ _STRING_KEYS = ("id", "title", "description", "help", "help_url")
 _LIST_KEYS = ("controls", "equivalents", "tags")
 
 
-def check_file(pf: ast.PolicyFile, overrides: Mapping[str, Any]) -> list[PolicyError]:
+def check_file(
+    pf: ast.PolicyFile,
+    overrides: Mapping[str, Any],
+    imports: Imports = NO_IMPORTS,
+    elsewhere: Callable[[str], str | None] | None = None,
+) -> list[PolicyError]:
+    """Every problem of ``pf``, whose ``use`` lines brought in ``imports``. ``elsewhere``
+    names the module that defines an unknown name, for a hint."""
     errors: list[PolicyError] = []
-    defs = {d.name: d for d in pf.defs}
+    scope, checker = _check_declarations(pf, overrides, imports, errors)
+    checker.elsewhere = elsewhere
+    for policy in pf.policies:
+        _check_policy(policy, scope, checker)
+    return errors
+
+
+def check_module(
+    pf: ast.PolicyFile, imports: Imports, elsewhere: Callable[[str], str | None] | None = None
+) -> tuple[dict[str, str], list[PolicyError]]:
+    """The shape (value or collection) of each ``let``/``def`` of a module, and its
+    problems."""
+    errors: list[PolicyError] = []
+    scope, checker = _check_declarations(pf, {}, imports, errors)
+    checker.elsewhere = elsewhere
+    shapes = {name: b.shape for name, b in scope.names.items()}
+    shapes.update((d.name, checker.def_shapes[d.name]) for d in pf.defs)
+    return shapes, errors
+
+
+def _check_declarations(
+    pf: ast.PolicyFile, overrides: Mapping[str, Any], imports: Imports, errors: list[PolicyError]
+) -> tuple[Scope, ExprChecker]:
+    defs = {d.name: d for d in (*imports.defs, *pf.defs)}
     checker = ExprChecker(defs, errors)
+    checker.def_shapes.update((d.name, imports.shapes[d.name]) for d in imports.defs)
     scope = Scope()
+    for let in imports.lets:
+        scope.bind(let.name, "let", imports.shapes[let.name], let)
     _check_duplicates(pf, errors)
     for param in pf.params:
         _check_param(param, overrides, scope, checker)
@@ -51,10 +85,8 @@ def check_file(pf: ast.PolicyFile, overrides: Mapping[str, Any]) -> list[PolicyE
             inner.bind(name, "arg", VALUE, d)
         checker.def_shapes[d.name] = checker.check(d.body, inner)
     if not _check_recursion(pf.defs, errors):
-        _check_depth(pf.defs, errors)
-    for policy in pf.policies:
-        _check_policy(policy, scope, checker)
-    return errors
+        _check_depth((*imports.defs, *pf.defs), errors)
+    return scope, checker
 
 
 def _check_duplicates(pf: ast.PolicyFile, errors: list[PolicyError]) -> None:

@@ -43,12 +43,20 @@ BAD_RELATED = "P080"
 UNKNOWN_RESOURCE_TYPE = "P090"
 UNKNOWN_PROPERTY = "P091"
 
+UNKNOWN_MODULE = "P100"
+NOT_IN_MODULE = "P101"
+NAME_COLLISION = "P102"
+IMPORT_CYCLE = "P103"
+BAD_MODULE = "P104"
+NOT_IMPORTED = "P105"
+UNUSED_IMPORT = "P106"
+
 DESCRIPTIONS: dict[str, str] = {
     SYNTAX: "syntax error",
     BAD_ESCAPE: "unknown escape sequence in a string",
     UNREADABLE: "policy file cannot be read or is not a policy file",
     BAD_NUMBER: "index is not a whole number",
-    LIMIT: "policy over a size or depth limit (file, string literal, def calls)",
+    LIMIT: "policy over a size or depth limit (file, string literal, def calls, modules)",
     UNKNOWN_NAME: "unknown name (not a binding, param, `id` or `type`)",
     UNKNOWN_ATTRIBUTE: "unknown top-level key of a resource body",
     UNKNOWN_FUNCTION: "unknown function",
@@ -78,4 +86,12 @@ DESCRIPTIONS: dict[str, str] = {
     BAD_RELATED: "invalid `related(TYPE, PATH)` call",
     UNKNOWN_RESOURCE_TYPE: "unknown resource type",
     UNKNOWN_PROPERTY: "property the resource type does not have",
+    UNKNOWN_MODULE: "`use` of a module the policy directory does not have",
+    NOT_IN_MODULE: "`use` lists a name the module does not define",
+    NAME_COLLISION: "a name defined both by a used module and locally (or by two modules)",
+    IMPORT_CYCLE: "modules that use each other in a cycle",
+    BAD_MODULE: "module that cannot be used (holds a policy or param, does not compile, "
+    "cannot be read, or imports nest too deep)",
+    NOT_IMPORTED: "name of a module that the file's `use` does not import",
+    UNUSED_IMPORT: "warning: a `use` whose names are never used",
 }

@@ -19,6 +19,7 @@ from scanner.lang import ast, codes
 from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
 from scanner.lang.checks import check_file, constant_value
 from scanner.lang.limits import MAX_POLICY_FILE
+from scanner.lang.modules import NO_IMPORTS, Imports, ModuleLibrary
 from scanner.lang.policy_build import build_policy
 from scanner.lang.scope import VALUE, did_you_mean
 from scanner.model import Location
@@ -31,12 +32,15 @@ class PolicySource:
     path: str
     text: str
     error: str | None = None
+    root: Any = None  # the policy directory it was found in (its lib/ holds the modules)
+    module: str | None = None  # the module name, for lib/NAME.policy under ``root``
 
 
 @dataclass(frozen=True, slots=True)
 class CompileResult:
     program: Program
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # unused imports
 
     @property
     def ok(self) -> bool:
@@ -48,18 +52,27 @@ def compile_sources(
 ) -> CompileResult:
     overrides = dict(params or {})
     diagnostics: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     compiled: list[CompiledPolicy] = []
     declared: set[str] = set()
+    libraries: dict[str, ModuleLibrary] = {}
     for source in sources:
+        library = libraries.setdefault(str(source.root), ModuleLibrary(source.root))
         if source.error is not None:
             diagnostics.append(
                 Diagnostic(code=codes.UNREADABLE, message=source.error, file=source.path)
             )
-            continue
-        policies, errors, names = _compile_one(source, overrides)
-        declared |= names
-        compiled.extend(policies)
-        diagnostics.extend(_diagnostic(e, source.text) for e in errors)
+        elif source.module is not None:
+            library.load(source.module, ())
+        else:
+            unit = _Unit(source, overrides, library)
+            policies, errors, names = unit.compile()
+            declared |= names
+            compiled.extend(policies)
+            diagnostics.extend(unit.diagnostic(e) for e in errors)
+            warnings.extend(unit.diagnostic(w, "warning") for w in unit.warnings)
+        diagnostics.extend(library.diagnostics)
+        library.diagnostics.clear()
     compiled = _drop_duplicate_ids(compiled, diagnostics)
     for name in sorted(set(overrides) - declared):
         hint = did_you_mean(name, declared)
@@ -69,48 +82,73 @@ def compile_sources(
                 message=f"--param {name}: no policy file declares a param `{name}`{hint}",
             )
         )
-    return CompileResult(Program.of(compiled), diagnostics)
+    return CompileResult(Program.of(compiled), diagnostics, warnings)
 
 
-def _compile_one(
-    source: PolicySource, overrides: Mapping[str, Any]
-) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
-    if len(source.text) > MAX_POLICY_FILE:
-        message = (
-            f"policy file is {len(source.text):,} characters; the limit is "
-            f"{MAX_POLICY_FILE:,} (split it into several files)"
+class _Unit:
+    """One policy file being compiled, with the modules of its policy directory."""
+
+    def __init__(
+        self, source: PolicySource, overrides: Mapping[str, Any], library: ModuleLibrary
+    ) -> None:
+        self.source = source
+        self.overrides = overrides
+        self.library = library
+        self.warnings: list[PolicyError] = []
+
+    def compile(self) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
+        source = self.source
+        if len(source.text) > MAX_POLICY_FILE:
+            message = (
+                f"policy file is {len(source.text):,} characters; the limit is "
+                f"{MAX_POLICY_FILE:,} (split it into several files)"
+            )
+            error = PolicyError(message, code=codes.LIMIT, location=Location(source.path, 1, 1))
+            return [], [error], set()
+        try:
+            return self._compile_text()
+        except PolicyError as exc:
+            return [], [exc], set()
+        except RecursionError:
+            where = Location(source.path, 1, 1)
+            error = PolicyError("policy is nested too deeply", code=codes.SYNTAX, location=where)
+            return [], [error], set()
+
+    def _compile_text(self) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
+        source, overrides = self.source, self.overrides
+        pf = cached_parse(source.path, source.text)
+        names = {p.name for p in pf.params}
+        imports, errors = self.library.resolve(pf)
+        if errors:
+            return [], errors, names
+        errors, self.warnings = self.library.usage(pf, imports)
+        context = imports.fingerprint
+        if not checked_clean(source.path, source.text, overrides, context):
+            errors += check_file(pf, overrides, imports, self.library.defining)
+            if not errors:
+                remember_clean(source.path, source.text, overrides, context)
+        bad = _bad_policies(pf, errors)
+        if bad is None:
+            return [], errors, names
+        compile_errors: list[PolicyError] = []
+        policies = compile_file(pf, source.text, overrides, bad, compile_errors, imports)
+        later_bad = _bad_policies(pf, compile_errors) or set()
+        policies = [p for p in policies if p.info.name not in later_bad]
+        return policies, errors + compile_errors, names
+
+    def diagnostic(self, error: PolicyError, severity: str = "error") -> Diagnostic:
+        text = self.source.text
+        where = error.location
+        if where is not None and where.file != self.source.path:
+            text = self.library.text_of(where.file)
+        return Diagnostic(
+            code=error.code,
+            message=error.message,
+            location=where,
+            hint=error.hint,
+            source_line=source_excerpt(text, where),
+            severity=severity,
         )
-        error = PolicyError(message, code=codes.LIMIT, location=Location(source.path, 1, 1))
-        return [], [error], set()
-    try:
-        return _compile_text(source, overrides)
-    except PolicyError as exc:
-        return [], [exc], set()
-    except RecursionError:
-        where = Location(source.path, 1, 1)
-        error = PolicyError("policy is nested too deeply", code=codes.SYNTAX, location=where)
-        return [], [error], set()
-
-
-def _compile_text(
-    source: PolicySource, overrides: Mapping[str, Any]
-) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
-    pf = cached_parse(source.path, source.text)
-    names = {p.name for p in pf.params}
-    if checked_clean(source.path, source.text, overrides):
-        errors: list[PolicyError] = []
-    else:
-        errors = check_file(pf, overrides)
-        if not errors:
-            remember_clean(source.path, source.text, overrides)
-    bad = _bad_policies(pf, errors)
-    if bad is None:
-        return [], errors, names
-    compile_errors: list[PolicyError] = []
-    policies = compile_file(pf, source.text, overrides, bad, compile_errors)
-    later_bad = _bad_policies(pf, compile_errors) or set()
-    policies = [p for p in policies if p.info.name not in later_bad]
-    return policies, errors + compile_errors, names
 
 
 def compile_file(
@@ -119,11 +157,16 @@ def compile_file(
     overrides: Mapping[str, Any],
     skip: set[str],
     errors: list[PolicyError],
+    imports: Imports = NO_IMPORTS,
 ) -> list[CompiledPolicy]:
-    """Compile the checked policies of one file (except those named in ``skip``)."""
+    """Compile the checked policies of one file (except those named in ``skip``); the
+    definitions its ``use`` lines brought in are compiled as if written in it."""
     values: dict[str, Any] = {}
-    compiler = ExprCompiler({d.name: d for d in pf.defs}, values, errors)
+    defs = {d.name: d for d in (*imports.defs, *pf.defs)}
+    compiler = ExprCompiler(defs, values, errors)
     scope = compiler.file_scope
+    for let in imports.lets:
+        compiler.bind_let(scope, let)
     for param in pf.params:
         if param.name in overrides:
             values[param.name] = overrides[param.name]
@@ -153,7 +196,7 @@ def _bad_policies(pf: ast.PolicyFile, errors: list[PolicyError]) -> set[str] | N
 
 
 def _owner(pf: ast.PolicyFile, where: Location | None) -> str | None:
-    if where is None:
+    if where is None or where.file != pf.path:
         return None
     for policy in pf.policies:
         start, end = policy.loc.line, policy.loc.end_line or policy.loc.line
@@ -183,13 +226,3 @@ def _drop_duplicate_ids(
             )
         )
     return kept
-
-
-def _diagnostic(error: PolicyError, text: str) -> Diagnostic:
-    return Diagnostic(
-        code=error.code,
-        message=error.message,
-        location=error.location,
-        hint=error.hint,
-        source_line=source_excerpt(text, error.location),
-    )

@@ -40,6 +40,8 @@ class ExprChecker:
         self.errors = errors
         self.def_shapes: dict[str, str] = {}
         self.strict_roots = True
+        # the module that defines a name this file does not know (a missing `use`)
+        self.elsewhere: Callable[[str], str | None] | None = None
 
     def error(self, code: str, message: str, loc: Location) -> None:
         self.errors.append(PolicyError(message, code=code, location=loc))
@@ -114,9 +116,15 @@ class ExprChecker:
                 )
             return VALUE
         names = [n for n in scope.visible() if not n.startswith(("@", "<"))]
-        hint = did_you_mean(node.name, [*names, *SPECIAL_NAMES, *BODY_KEYS])
+        hint = self._missing_use(node.name) or did_you_mean(
+            node.name, [*names, *SPECIAL_NAMES, *BODY_KEYS]
+        )
         self.error(codes.UNKNOWN_NAME, f"unknown name `{node.name}`{hint}", node.loc)
         return VALUE
+
+    def _missing_use(self, name: str) -> str:
+        module = self.elsewhere(name) if self.elsewhere is not None else None
+        return f"; module `{module}` defines it: add `use {module}`" if module else ""
 
     # ------------------------------------------------------------ paths
 
@@ -191,7 +199,9 @@ class ExprChecker:
             return self._related(node, scope)
         builtin = REGISTRY.get(node.name)
         if builtin is None:
-            hint = did_you_mean(node.name, [*REGISTRY, *SPECIAL, *self.defs])
+            hint = self._missing_use(node.name) or did_you_mean(
+                node.name, [*REGISTRY, *SPECIAL, *self.defs]
+            )
             self.error(
                 codes.UNKNOWN_FUNCTION, f"unknown function `{node.name}`{hint}", node.name_loc
             )

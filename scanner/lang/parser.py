@@ -101,8 +101,14 @@ class _Builder(Transformer[Token, Any]):
             lets=tuple(i for i in items if isinstance(i, ast.Let)),
             defs=tuple(i for i in items if isinstance(i, ast.Def)),
             policies=tuple(i for i in items if isinstance(i, ast.Policy)),
-            order=tuple(items),
+            order=tuple(i for i in items if not isinstance(i, ast.Use)),
+            uses=tuple(i for i in items if isinstance(i, ast.Use)),
         )
+
+    def use(self, meta: LarkMeta, c: list[Token | None]) -> ast.Use:
+        module, *names = [t for t in c if t is not None]
+        listed = tuple((str(t), self._tok(t)) for t in names)
+        return ast.Use(str(module), listed, self._loc(meta), self._tok(module))
 
     def param(self, meta: LarkMeta, c: list[Any]) -> ast.Param:
         return ast.Param(str(c[0]), str(c[1]), c[2], self._loc(meta), self._tok(c[1]))

@@ -7,6 +7,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias, Union
@@ -39,13 +40,35 @@ def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:
     binary data, is not named ``*.policy``, or is reached through a symbolic link that
     leads out of the directory being searched yields a source with ``error`` set (and no
     text: nothing of a file that is not a policy is ever quoted); ``compile_sources``
-    reports it (P003) with the rest.
+    reports it (P003) with the rest. Each source knows its policy directory (``root``)
+    and, for a module (``lib/NAME.policy`` directly under it), its module name.
     """
     found: dict[str, PolicySource] = {}
     for root in paths:
+        directory = _directory_of(root)
+        modules = _module_paths(directory)
         for name, entry in _walk(root):
-            found.setdefault(name, entry if isinstance(entry, PolicySource) else _read(name, entry))
+            if name in found:
+                continue
+            source = entry if isinstance(entry, PolicySource) else read_source(name, entry)
+            found[name] = replace(source, root=directory, module=modules.get(name))
     return [found[name] for name in sorted(found)]
+
+
+def _directory_of(root: PathLike) -> PathLike:
+    """The policy directory of a path given: itself, or a file's parent directory; its
+    ``lib/`` folder holds the modules that ``use`` names."""
+    if isinstance(root, (str, os.PathLike)) and Path(root).is_file():
+        return Path(root).parent
+    return root
+
+
+def _module_paths(directory: PathLike) -> dict[str, str]:
+    """The discovery name of each module file of ``directory`` -> its module name."""
+    from scanner.lang.modules import ModuleLibrary
+
+    library = ModuleLibrary(directory)
+    return {library.path_of(name): name for name in library.available()}
 
 
 Entry: TypeAlias = "Traversable | Path | PolicySource"
@@ -95,7 +118,8 @@ def _walk_traversable(node: Traversable, prefix: str) -> list[tuple[str, Travers
     return out
 
 
-def _read(name: str, entry: Traversable | Path) -> PolicySource:
+def read_source(name: str, entry: Traversable | Path) -> PolicySource:
+    """The text of one policy file, or a source with ``error`` saying why it has none."""
     if not name.endswith(SUFFIX):
         return PolicySource(name, "", error=f"not a policy file (policy files are named *{SUFFIX})")
     try:

@@ -113,6 +113,11 @@ def syntax_error(
     misplaced = _misplaced_keyword(exc, path)
     if misplaced is not None:
         return misplaced
+    if _late_use(exc):
+        message = (
+            "`use` lines come first in a file, before every `param`, `let`, `def` and `policy`"
+        )
+        return PolicyError(message, code=codes.SYNTAX, location=location)
     if isinstance(exc, UnexpectedCharacters):
         message = _character_message(text, exc.pos_in_stream or 0)
     else:
@@ -121,6 +126,13 @@ def syntax_error(
         if label and isinstance(exc, UnexpectedToken):
             message = f"{message} (got {_describe_token(exc)})"
     return PolicyError(message, code=codes.SYNTAX, location=location)
+
+
+def _late_use(exc: UnexpectedInput) -> bool:
+    """``use`` where a declaration may start: a ``use`` after the file's first item."""
+    if not isinstance(exc, UnexpectedToken) or str(exc.token) != "use":
+        return False
+    return "POLICY" in exc.expected and "DEF" in exc.expected
 
 
 _KEYWORDS = frozenset(
