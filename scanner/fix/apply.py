@@ -25,9 +25,10 @@ from datetime import datetime
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.fix.edits import Edit, apply_edits
+from scanner.fix.edits import Edit, apply_edits, changed_span
 from scanner.fix.plan import Refusal, Request, computed_by
 from scanner.fix.text_ops import CannotEdit, DocOp, Source, edits_for
+from scanner.fix.trace import Trace
 from scanner.loaders import LoadOptions
 from scanner.loaders import cloudformation as cfn
 from scanner.loaders.json_source import read_json
@@ -146,7 +147,7 @@ def _attempt(outcome: FileFix, requests: list[Request], bom: bytes, check: _Chec
     """Edit and verify; the fixed findings that still fail (the rest is in ``outcome``)."""
     text = outcome.before
     try:
-        current = _edit_in_rounds(outcome, text, requests)
+        current = edit_in_rounds(outcome, text, requests)
     except CannotEdit as exc:  # the file itself cannot be edited (it no longer parses)
         outcome.fixed, outcome.refused = [], []
         outcome.leave(str(exc), [r.finding for r in requests])
@@ -159,17 +160,21 @@ def _attempt(outcome: FileFix, requests: list[Request], bom: bytes, check: _Chec
     return _verify(outcome, bom + current.encode("utf-8"), check)
 
 
-def _edit_in_rounds(outcome: FileFix, text: str, pending: list[Request]) -> str:
+def edit_in_rounds(
+    outcome: FileFix, text: str, pending: list[Request], trace: Trace | None = None
+) -> str:
     """``text`` with the edits of ``pending`` made, parsing it once per round.
 
     A round takes every request whose edits touch no container another request of the
     round touches; the rest wait for the next round, which sees the new positions.
+    ``trace``, when given, records each round's edits with the finding that made them.
     """
     for _ in range(MAX_ROUNDS):
         if not pending:
             break
         source = parse_source(outcome.path, text)
         edits: list[Edit] = []
+        owned: list[tuple[Edit, Finding]] = []
         touched: list[Path] = []
         waiting: list[Request] = []
         whole = False  # a request of several ops rewrote the text: the round ends
@@ -180,17 +185,22 @@ def _edit_in_rounds(outcome: FileFix, text: str, pending: list[Request]) -> str:
                 continue
             whole = len(ops) > 1
             try:
-                edits.extend(_request_edits(outcome.path, source, text, request, ops))
+                made = _request_edits(outcome.path, source, text, request, ops)
             except CannotEdit as exc:
                 outcome.refused.append(Refusal(request.finding, str(exc)))
                 continue
+            edits.extend(made)
+            owned.extend((edit, request.finding) for edit in made)
             touched.extend(op.path for op in ops)
             outcome.fixed.append(request.finding)
         if edits:
             try:
-                text = apply_edits(text, edits)
+                edited = apply_edits(text, edits)
             except ValueError as exc:  # edits that overlap: a defect, not the author's
                 raise CannotEdit(f"the edits overlap ({exc})") from exc
+            if trace is not None:
+                trace.record(owned, text)
+            text = edited
         pending = waiting
     for request in pending:
         outcome.refused.append(Refusal(request.finding, "too many fixes on one resource"))
@@ -232,7 +242,7 @@ def _request_edits(
         if why is not None:
             raise CannotEdit(why)
         edited = apply_edits(edited, edits_for(current, op))
-    return [Edit(0, len(text), edited)]
+    return [changed_span(text, edited)]
 
 
 def parse_source(path: str, text: str) -> Source:

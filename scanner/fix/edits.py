@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from scanner.model import Location
@@ -44,6 +44,11 @@ class Text:
             return self.start(location)
         return self.offset(location.end_line, location.end_column)
 
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset`` (the inverse of ``offset``)."""
+        line = bisect_right(self._starts, offset)
+        return line, offset - self._starts[line - 1] + 1
+
     def line_start(self, offset: int) -> int:
         return self._starts[bisect_right(self._starts, offset) - 1]
 
@@ -76,3 +81,23 @@ def apply_edits(text: str, edits: Iterable[Edit]) -> str:
         last = edit.end
     out.append(text[last:])
     return "".join(out)
+
+
+def changed_span(old: str, new: str) -> Edit:
+    """One edit of ``old`` that makes ``new``: the span between their common start and end."""
+    limit = min(len(old), len(new))
+    start = _common(limit, lambda n: old[:n] == new[:n])
+    tail = _common(limit - start, lambda n: old[len(old) - n :] == new[len(new) - n :])
+    return Edit(start, len(old) - tail, new[start : len(new) - tail])
+
+
+def _common(limit: int, same: Callable[[int], bool]) -> int:
+    """The largest n <= ``limit`` with ``same(n)`` (a binary search: slices compare in C)."""
+    low, high = 0, limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if same(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low

@@ -45,7 +45,11 @@ class Plan:
 
 
 def plan(findings: Sequence[Finding], fail_on: Severity) -> Plan:
-    """The fixable failed findings at or above ``fail_on``, grouped by file."""
+    """The fixable failed findings at or above ``fail_on``, grouped by file.
+
+    A file's requests are in report order (position, policy id, resource id; ties kept
+    as given), so edits at one place are made in the order reports list the findings.
+    """
     result = Plan({}, [])
     for finding in findings:
         if finding.status is not Status.FAIL or finding.policy.severity.rank < fail_on.rank:
@@ -56,7 +60,16 @@ def plan(findings: Sequence[Finding], fail_on: Severity) -> Plan:
         else:
             path = finding.resource.document.path  # type: ignore[union-attr]
             result.requests.setdefault(path, []).append(request)
+    for requests in result.requests.values():
+        requests.sort(key=_report_order)
     return result
+
+
+def _report_order(request: Request) -> tuple[int, int, str, str]:
+    finding = request.finding
+    location = finding.location
+    line, column = (location.line, location.column) if location is not None else (0, 0)
+    return line, column, finding.policy.id, finding.resource.id
 
 
 def _request(finding: Finding) -> Request | Refusal:

@@ -43,7 +43,7 @@ from scanner.report.locations import (
     relative_path,
     result_message,
 )
-from scanner.report.sarif_fixes import sarif_fixes
+from scanner.report.sarif_fixes import FixIndex
 from scanner.report.sarif_rules import LEVEL, rule_descriptor
 from scanner.result import ReportOptions, ScanResult
 
@@ -106,8 +106,11 @@ def _run(result: ScanResult, options: ReportOptions) -> om.Run:
     policies = _policies(result, findings + absent)
     index = {policy.id: i for i, policy in enumerate(policies)}
     prints = fingerprints(result.findings, result.root)
+    fixes = FixIndex(findings, options.fail_on)
     results = [
-        _result(f, prints.get(id(f)) or _stored_fingerprint(f), index[f.policy.id], result.root)
+        _result(
+            f, prints.get(id(f)) or _stored_fingerprint(f), index[f.policy.id], result.root, fixes
+        )
         for f in findings + absent
     ]
     _complete_arrays(results)
@@ -142,7 +145,9 @@ def _policies(result: ScanResult, findings: Sequence[Finding]) -> list[PolicyInf
     return list(by_id.values())
 
 
-def _result(finding: Finding, fingerprint: str, rule_index: int, root: str) -> om.Result:
+def _result(
+    finding: Finding, fingerprint: str, rule_index: int, root: str, fixes: FixIndex
+) -> om.Result:
     kind, level = _KIND.get(finding.status, ("fail", None))
     location, uri = _result_location(finding, root)
     result = om.Result(
@@ -162,7 +167,7 @@ def _result(finding: Finding, fingerprint: str, rule_index: int, root: str) -> o
     if state:
         result.baseline_state = state
     if uri is not None and finding.status in (Status.FAIL, Status.SUPPRESSED):
-        result.fixes = sarif_fixes(finding, uri, SRCROOT) or None
+        result.fixes = fixes.fixes(finding, uri, SRCROOT) or None
     return result
 
 

@@ -1,132 +1,152 @@
-"""SARIF ``fixes`` for findings whose policy knows the fix.
+"""SARIF ``fixes``: for each fixable failed finding, the exact edits ``pacscan fix`` makes.
 
-A fix is offered only when every edit the policy asks for is a ``set`` of a value that is
-written in the file as a plain scalar: the replacement is then exactly that scalar's
-region. A ``set`` of a missing property, a ``remove`` or an ``append`` needs new lines
-with the file's own indentation, which ``pacscan fix`` does; those findings get no SARIF
-fix. So does a value the loader resolved from elsewhere (``!Ref`` to a parameter, a value
-chosen by ``Fn::If``): the text at that position is not the value being replaced.
+The failed findings of one template are planned and edited by ``scanner.fix`` as ``pacscan
+fix`` plans and edits them (``plan`` at the report's ``fail_on``, then ``edit_in_rounds``),
+and ``scanner.fix.trace`` follows each edit back to the bytes of the file as scanned.
+A result's fix is then a list of replacements of that original text: ``deletedRegion``
+carries ``charOffset``/``charLength`` (in code points, the run's ``columnKind``) and the
+same region as lines and columns; ``insertedContent`` the new text, new lines included.
+
+Taken together, the replacements of all the results on one file never overlap; made on
+the original text in the order of their ``charOffset`` (at one offset, in the order of the
+results in the log), they give exactly the bytes ``pacscan fix`` writes. What ``pacscan
+fix`` does after editing is not repeated here: its re-scan, which drops an edit that does
+not make its finding pass or makes another policy fail, needs the compiled policies, and a
+report has only the findings. Where the edits of several findings meet and one depends
+on another (it writes into a mapping the other creates, or inside the text the other
+inserts), their whole change is carried by the first of those results, and its
+description names the others.
+Suppressed results, results below ``fail_on`` and findings ``pacscan fix`` would refuse
+get no fix.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import sarif_om as om
-import yaml
 
-from scanner.model import Document, Finding, FixOp, Location, Path, Resource, is_unknown
-from scanner.report.locations import dotted
+from scanner.fix.apply import FileFix, edit_in_rounds, parse_source
+from scanner.fix.describe import describe
+from scanner.fix.edits import Text
+from scanner.fix.plan import Request, plan
+from scanner.fix.text_ops import MISSING, CannotEdit, DocOp, Source
+from scanner.fix.trace import Piece, Trace
+from scanner.model import Finding, Severity
 
-_SCALARS = (str, int, float, bool, type(None))
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+@dataclass
+class _Owned:
+    """What one result's fix carries."""
+
+    text: Text
+    pieces: list[Piece] = field(default_factory=list)
+    shared: list[Finding] = field(default_factory=list)  # findings it also fixes
 
 
-def sarif_fixes(finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
-    """One fix with a replacement per ``set``, or none when any edit cannot be expressed."""
-    ops = finding.fix or finding.policy.fixes
-    if not ops:
-        return []
-    replacements = []
-    for op in ops:
-        replacement = _replacement(finding.resource, op)
-        if replacement is None:
+class FixIndex:
+    """The SARIF fixes of a report's findings (computed once, on the first question)."""
+
+    def __init__(self, findings: Sequence[Finding], fail_on: Severity) -> None:
+        self._findings = findings
+        self._fail_on = fail_on
+        self._owned: dict[int, _Owned] | None = None
+
+    def fixes(self, finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
+        """The fix of ``finding`` for the file at ``uri``, or no fix."""
+        if self._owned is None:
+            self._owned = self._build()
+        owned = self._owned.get(id(finding))
+        if owned is None or not owned.pieces:
             return []
-        replacements.append(replacement)
-    replacements.sort(key=lambda r: (r.deleted_region.start_line, r.deleted_region.start_column))
-    change = om.ArtifactChange(
-        artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=uri_base_id),
-        replacements=replacements,
-    )
-    description = " ".join(_describe(op) for op in ops)
-    return [om.Fix(description=om.Message(text=description), artifact_changes=[change])]
+        change = om.ArtifactChange(
+            artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=uri_base_id),
+            replacements=[_replacement(owned.text, piece) for piece in owned.pieces],
+        )
+        return [
+            om.Fix(
+                description=om.Message(text=_description(finding, owned)), artifact_changes=[change]
+            )
+        ]
+
+    def _build(self) -> dict[int, _Owned]:
+        rank = {id(f): n for n, f in enumerate(self._findings)}
+        owned: dict[int, _Owned] = {}
+        for path, requests in plan(self._findings, self._fail_on).requests.items():
+            _file_fixes(path, requests, rank, owned)
+        return owned
 
 
-def _describe(op: FixOp) -> str:
-    return f"Set {dotted(op.path)} to {_inserted_text(op.value)}."
-
-
-def _replacement(resource: Resource, op: FixOp) -> om.Replacement | None:
-    if op.kind != "set" or _moved(resource, op.path):
-        return None
-    document = resource.document
+def _file_fixes(
+    path: str, requests: list[Request], rank: dict[int, int], owned: dict[int, _Owned]
+) -> None:
+    document = requests[0].finding.resource.document
     if document is None or document.text is None:
-        return None
-    span = document.positions.get(resource.path + op.path)
-    current = _value_at(resource.body, op.path)
-    if span is None or current is _MISSING or not isinstance(current, _SCALARS):
-        return None
-    region = span.value
-    if region.end_line is None or region.end_column is None:
-        return None
-    if not _written_as(document, region, current):
-        return None
-    inserted = _inserted_text(op.value)
-    if inserted is None:
-        return None
+        return
+    trace = Trace(document.text)
+    try:
+        edit_in_rounds(FileFix(path, before=document.text), document.text, requests, trace)
+        original = parse_source(path, document.text)
+    except CannotEdit:  # pacscan fix leaves such a file as it is
+        return
+    text = Text(document.text)
+    ops = {id(r.finding): r.ops for r in requests}
+
+    def order(piece: Piece) -> tuple[int, int]:
+        return piece.start, rank.get(id(piece.owner), len(rank))
+
+    for hunk in trace.hunks():
+        if sorted(hunk, key=order) == hunk and not _dependent(hunk, ops, original):
+            for piece in hunk:
+                owned.setdefault(id(piece.owner), _Owned(text)).pieces.append(piece)
+            continue
+        first = min((p.owner for p in hunk), key=lambda f: rank.get(id(f), len(rank)))
+        merged = Piece(first, hunk[0].start, hunk[-1].end, "".join(p.new for p in hunk))
+        carrier = owned.setdefault(id(first), _Owned(text))
+        carrier.pieces.append(merged)
+        for piece in hunk:
+            if piece.owner is not first and piece.owner not in carrier.shared:
+                carrier.shared.append(piece.owner)
+
+
+def _dependent(hunk: list[Piece], ops: dict[int, tuple[DocOp, ...]], original: Source) -> bool:
+    """Whether an owner's edit goes into a mapping that another owner's edit creates."""
+    owners = {id(p.owner) for p in hunk}
+    if len(owners) < 2:
+        return False
+    for owner in owners:
+        others = [op.path for other in owners - {owner} for op in ops.get(other, ())]
+        for op in ops.get(owner, ()):
+            for end in range(1, len(op.path)):
+                prefix = op.path[:end]
+                if original.node(prefix) is MISSING:
+                    if any(path[:end] == prefix for path in others):
+                        return True
+                    break
+    return False
+
+
+def _replacement(text: Text, piece: Piece) -> om.Replacement:
+    start_line, start_column = text.position(piece.start)
+    end_line, end_column = text.position(piece.end)
     return om.Replacement(
         deleted_region=om.Region(
-            start_line=region.line,
-            start_column=region.column,
-            end_line=region.end_line,
-            end_column=region.end_column,
+            char_offset=piece.start,
+            char_length=piece.end - piece.start,
+            start_line=start_line,
+            start_column=start_column,
+            end_line=end_line,
+            end_column=end_column,
         ),
-        inserted_content=om.ArtifactContent(text=inserted),
+        inserted_content=om.ArtifactContent(text=piece.new),
     )
 
 
-def _moved(resource: Resource, path: Path) -> bool:
-    """True when resolution took the value at ``path`` from somewhere else."""
-    path_map: Mapping[Path, Path] = resource.metadata.get("path_map") or {}
-    return any(path[:end] in path_map for end in range(len(path), 0, -1))
-
-
-_MISSING = object()
-
-
-def _value_at(body: Any, path: Path) -> Any:
-    node = body
-    for key in path:
-        if isinstance(key, int) and isinstance(node, list) and -len(node) <= key < len(node):
-            node = node[key]
-        elif isinstance(key, str) and isinstance(node, Mapping) and key in node:
-            node = node[key]
-        else:
-            return _MISSING
-    return node
-
-
-def _written_as(document: Document, region: Location, value: Any) -> bool:
-    """Whether the source text of ``region`` reads back as exactly ``value``."""
-    text = region_text(document, region)
-    if text is None:
-        return False
-    try:
-        parsed = yaml.load(text, Loader=_SAFE_LOADER)
-    except yaml.YAMLError:  # a tag such as !Ref, or a fragment that is not a value
-        return False
-    return type(parsed) is type(value) and parsed == value
-
-
-def region_text(document: Document, region: Location) -> str | None:
-    """The text between a region's start and its (exclusive) end column."""
-    if region.end_line is None or region.end_column is None:
-        return None
-    lines = [document.source_line(n) for n in range(region.line, region.end_line + 1)]
-    if not lines or any(line is None for line in lines):
-        return None
-    text = "\n".join(line or "" for line in lines)
-    end = len(text) - len(lines[-1] or "") + region.end_column - 1
-    return text[region.column - 1 : end]
-
-
-def _inserted_text(value: Any) -> str | None:
-    """The new value as JSON text, which reads the same in YAML and JSON files."""
-    if is_unknown(value):
-        return None
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return None
+def _description(finding: Finding, owned: _Owned) -> str:
+    ops = finding.fix or finding.policy.fixes
+    text = " ".join(f"{describe(op, imperative=True)}." for op in ops)
+    if owned.shared:
+        others = ", ".join(f"{f.policy.id} on {f.resource.id}" for f in owned.shared)
+        text += f" The same change fixes {others}."
+    return text

@@ -22,7 +22,6 @@ from scanner.errors import Diagnostic
 from scanner.model import FixOp, Location, PolicyInfo, Severity, Status
 from scanner.report import sarif as sarif_module
 from scanner.report.sarif import render
-from scanner.report.sarif_fixes import region_text
 from scanner.result import ReportOptions, ScanResult
 
 Validate = Callable[[str], dict[str, Any]]
@@ -183,6 +182,17 @@ def test_live_findings_use_a_pseudo_path_and_the_arn(
     assert "fixes" not in found
 
 
+def _fixed(text: str, fix: dict[str, Any]) -> str:
+    """``text`` with one SARIF fix made (replacements by charOffset/charLength)."""
+    out, last = [], 0
+    for replacement in fix["artifactChanges"][0]["replacements"]:
+        region = replacement["deletedRegion"]
+        assert region["charOffset"] >= last
+        out += [text[last : region["charOffset"]], replacement["insertedContent"]["text"]]
+        last = region["charOffset"] + region["charLength"]
+    return "".join([*out, text[last:]])
+
+
 def test_set_fix_replaces_the_scalar_region(make: Factory, sarif_validator: Validate) -> None:
     document = make.document()
     res = make.resources(document)
@@ -192,36 +202,62 @@ def test_set_fix_replaces_the_scalar_region(make: Factory, sarif_validator: Vali
     change = fixes[0]["artifactChanges"][0]
     assert change["artifactLocation"] == {"uri": "templates/app.yaml", "uriBaseId": "%SRCROOT%"}
     replacement = change["replacements"][0]
-    assert replacement["insertedContent"] == {"text": '"Enabled"'}
+    assert replacement["insertedContent"] == {"text": "Enabled"}
     region = replacement["deletedRegion"]
-    deleted = Location(
-        document.path,
-        region["startLine"],
-        region["startColumn"],
-        region["endLine"],
-        region["endColumn"],
-    )
-    assert region_text(document, deleted) == "Suspended"
+    assert document.text is not None
+    start, length = region["charOffset"], region["charLength"]
+    assert document.text[start : start + length] == "Suspended"
+    line = document.source_line(region["startLine"]) or ""
+    assert line[region["startColumn"] - 1 : region["endColumn"] - 1] == "Suspended"
     assert fixes[0]["description"]["text"] == (
         'Set Properties.VersioningConfiguration.Status to "Enabled".'
     )
 
 
 @pytest.mark.parametrize(
-    ("resource_id", "fix"),
+    ("resource_id", "fix", "old", "new"),
     [
-        ("Uploads", FixOp("set", STATUS_PATH, "Enabled")),  # property missing from the file
-        ("Logs", FixOp("remove", ("Properties", "VersioningConfiguration"))),
-        ("Logs", FixOp("set", ("Properties", "VersioningConfiguration"), {"Status": "Enabled"})),
+        (  # a property missing from the file: new lines at the mapping's indentation
+            "Uploads",
+            FixOp("set", STATUS_PATH, "Enabled"),
+            "      BucketName: uploads\n",
+            "      BucketName: uploads\n      VersioningConfiguration:\n        Status: Enabled\n",
+        ),
+        (
+            "Logs",
+            FixOp("remove", ("Properties", "VersioningConfiguration")),
+            "      BucketName: logs\n      VersioningConfiguration:\n        Status: Suspended\n",
+            "      BucketName: logs\n",
+        ),
+        (
+            "Logs",
+            FixOp("set", ("Properties", "VersioningConfiguration"), {"Status": "Enabled"}),
+            "        Status: Suspended\n",
+            "        Status: Enabled\n",
+        ),
     ],
 )
-def test_no_fix_unless_a_scalar_is_replaced(
-    make: Factory, sarif_validator: Validate, resource_id: str, fix: FixOp
+def test_insertions_and_removals_are_exact_fixes(
+    make: Factory, sarif_validator: Validate, resource_id: str, fix: FixOp, old: str, new: str
 ) -> None:
-    res = make.resources(make.document())
+    document = make.document()
+    res = make.resources(document)
     policy = replace(VERSIONING, fixes=(fix,))
     result = scan_result(make.root, [finding(policy, res[resource_id])], policies=[policy])
-    assert "fixes" not in _run(result, sarif_validator)["results"][0]
+    fixes = _run(result, sarif_validator)["results"][0]["fixes"]
+    assert document.text is not None and old in document.text
+    assert _fixed(document.text, fixes[0]) == document.text.replace(old, new, 1)
+
+
+def test_no_fix_below_the_threshold_or_when_suppressed(
+    make: Factory, sarif_validator: Validate
+) -> None:
+    res = make.resources(make.document())
+    findings = [finding(VERSIONING, res["Logs"], path=STATUS_PATH)]
+    high = _run(scan_result(make.root, findings), sarif_validator, fail_on=Severity.HIGH)
+    assert "fixes" not in high["results"][0]
+    suppressed = [finding(VERSIONING, res["Logs"], Status.SUPPRESSED, path=STATUS_PATH)]
+    assert "fixes" not in _run(scan_result(make.root, suppressed), sarif_validator)["results"][0]
 
 
 def test_no_fix_for_a_value_resolved_from_a_reference(
