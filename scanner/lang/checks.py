@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from scanner.errors import PolicyError
@@ -40,7 +41,7 @@ def check_file(
     elsewhere: Callable[[str], str | None] | None = None,
 ) -> list[PolicyError]:
     """Every problem of ``pf``, whose ``use`` lines brought in ``imports``. ``elsewhere``
-    names the module that defines an unknown name, for a hint."""
+    says which `use` would bring in a name the file does not know (None: none would)."""
     errors: list[PolicyError] = []
     scope, checker = _check_declarations(pf, overrides, imports, errors)
     checker.elsewhere = elsewhere
@@ -65,12 +66,17 @@ def check_module(
 def _check_declarations(
     pf: ast.PolicyFile, overrides: Mapping[str, Any], imports: Imports, errors: list[PolicyError]
 ) -> tuple[Scope, ExprChecker]:
-    defs = {d.name: d for d in (*imports.defs, *pf.defs)}
-    checker = ExprChecker(defs, errors)
-    checker.def_shapes.update((d.name, imports.shapes[d.name]) for d in imports.defs)
+    defs = {d.name: d for d in imports.defs}
+    defs.update((name, defs[renamed]) for name, renamed in imports.names.items() if renamed in defs)
+    checker = ExprChecker({**defs, **{d.name: d for d in pf.defs}}, errors)
+    checker.def_shapes.update((name, imports.shapes[d.name]) for name, d in defs.items())
     scope = Scope()
     for let in imports.lets:
         scope.bind(let.name, "let", imports.shapes[let.name], let)
+    for name, renamed in imports.names.items():
+        binding = scope.names.get(renamed)
+        if binding is not None:
+            scope.alias(name, binding)
     _check_duplicates(pf, errors)
     for param in pf.params:
         _check_param(param, overrides, scope, checker)
@@ -85,7 +91,8 @@ def _check_declarations(
             inner.bind(name, "arg", VALUE, d)
         checker.def_shapes[d.name] = checker.check(d.body, inner)
     if not _check_recursion(pf.defs, errors):
-        _check_depth((*imports.defs, *pf.defs), errors)
+        named = tuple(replace(d, name=name) for name, d in defs.items())
+        _check_depth((*named, *pf.defs), errors)
     return scope, checker
 
 

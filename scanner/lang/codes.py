@@ -88,10 +88,10 @@ DESCRIPTIONS: dict[str, str] = {
     UNKNOWN_PROPERTY: "property the resource type does not have",
     UNKNOWN_MODULE: "`use` of a module the policy directory does not have",
     NOT_IN_MODULE: "`use` lists a name the module does not define",
-    NAME_COLLISION: "a name defined both by a used module and locally (or by two modules)",
+    NAME_COLLISION: "a name imported from a module and defined locally (or imported twice)",
     IMPORT_CYCLE: "modules that use each other in a cycle",
     BAD_MODULE: "module that cannot be used (holds a policy or param, does not compile, "
     "cannot be read, or imports nest too deep)",
-    NOT_IMPORTED: "name of a module that the file's `use` does not import",
+    NOT_IMPORTED: "name of a module used by a file that does not import it",
     UNUSED_IMPORT: "warning: a `use` whose names are never used",
 }

@@ -121,10 +121,10 @@ class _Unit:
         imports, errors = self.library.resolve(pf)
         if errors:
             return [], errors, names
-        errors, self.warnings = self.library.usage(pf, imports)
+        self.warnings = self.library.usage(pf, imports)
         context = imports.fingerprint
         if not checked_clean(source.path, source.text, overrides, context):
-            errors += check_file(pf, overrides, imports, self.library.defining)
+            errors = check_file(pf, overrides, imports, self.library.hint(imports))
             if not errors:
                 remember_clean(source.path, source.text, overrides, context)
         bad = _bad_policies(pf, errors)
@@ -162,11 +162,17 @@ def compile_file(
     """Compile the checked policies of one file (except those named in ``skip``); the
     definitions its ``use`` lines brought in are compiled as if written in it."""
     values: dict[str, Any] = {}
-    defs = {d.name: d for d in (*imports.defs, *pf.defs)}
+    defs = {d.name: d for d in imports.defs}
+    defs.update((name, defs[renamed]) for name, renamed in imports.names.items() if renamed in defs)
+    defs.update((d.name, d) for d in pf.defs)
     compiler = ExprCompiler(defs, values, errors)
     scope = compiler.file_scope
     for let in imports.lets:
         compiler.bind_let(scope, let)
+    for name, renamed in imports.names.items():
+        binding = scope.names.get(renamed)
+        if binding is not None:
+            scope.alias(name, binding)
     for param in pf.params:
         if param.name in overrides:
             values[param.name] = overrides[param.name]

@@ -115,16 +115,20 @@ class ExprChecker:
                     node.loc,
                 )
             return VALUE
-        names = [n for n in scope.visible() if not n.startswith(("@", "<"))]
-        hint = self._missing_use(node.name) or did_you_mean(
-            node.name, [*names, *SPECIAL_NAMES, *BODY_KEYS]
-        )
+        if self._not_imported(node.name, node.loc):
+            return VALUE
+        names = [n for n in scope.visible() if not n.startswith(("@", "<")) and "." not in n]
+        hint = did_you_mean(node.name, [*names, *SPECIAL_NAMES, *BODY_KEYS])
         self.error(codes.UNKNOWN_NAME, f"unknown name `{node.name}`{hint}", node.loc)
         return VALUE
 
-    def _missing_use(self, name: str) -> str:
-        module = self.elsewhere(name) if self.elsewhere is not None else None
-        return f"; module `{module}` defines it: add `use {module}`" if module else ""
+    def _not_imported(self, name: str, loc: Location) -> bool:
+        """Report a name that a module defines but the file does not import."""
+        fix = self.elsewhere(name) if self.elsewhere is not None else None
+        if fix is None:
+            return False
+        self.error(codes.NOT_IMPORTED, f"`{name}` is not imported; {fix}", loc)
+        return True
 
     # ------------------------------------------------------------ paths
 
@@ -199,12 +203,12 @@ class ExprChecker:
             return self._related(node, scope)
         builtin = REGISTRY.get(node.name)
         if builtin is None:
-            hint = self._missing_use(node.name) or did_you_mean(
-                node.name, [*REGISTRY, *SPECIAL, *self.defs]
-            )
-            self.error(
-                codes.UNKNOWN_FUNCTION, f"unknown function `{node.name}`{hint}", node.name_loc
-            )
+            if not self._not_imported(node.name, node.name_loc):
+                defs = [n for n in self.defs if "." not in n]
+                hint = did_you_mean(node.name, [*REGISTRY, *SPECIAL, *defs])
+                self.error(
+                    codes.UNKNOWN_FUNCTION, f"unknown function `{node.name}`{hint}", node.name_loc
+                )
             for arg in node.args:
                 self.check(arg, scope)
             return VALUE

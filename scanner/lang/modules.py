@@ -2,10 +2,11 @@
 
 A module is the file ``lib/NAME.policy`` under the policy directory being loaded (the
 built-in library's are in ``policies/lib/``). It holds ``use``, ``def`` and ``let`` only.
-``use NAME`` makes every ``def``/``let`` of the module usable in the file; ``use NAME (a,
-b)`` only those listed. The definitions evaluate exactly as if they were written in the
-using file: the module's own ``use``s come along, and none of their names may be defined
-again by the using file (or by two modules it uses).
+``use NAME`` imports every ``def``/``let`` of the module, ``use NAME (a, b)`` those
+listed. The definitions evaluate as if written in the using file, renamed apart
+(``scanner.lang.qualify``): the file sees only what it imports, and the module's other
+names (and those of the modules it uses) can neither clash with the file's nor be called
+from it.
 
 A module is named, never a path: the name is a bare identifier, the file must lie inside
 the policy directory (a symbolic link out of it is not followed), modules may use each
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from scanner.excerpt import source_excerpt
 from scanner.lang import ast, codes
 from scanner.lang.ast_cache import cached_parse
 from scanner.lang.limits import MAX_IMPORT_DEPTH
+from scanner.lang.qualify import qualified, rename_def, rename_let
 from scanner.lang.references import file_references
 from scanner.lang.scope import did_you_mean
 from scanner.model import Location
@@ -39,13 +42,14 @@ _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 @dataclass(frozen=True, slots=True)
 class Imports:
-    """What a file's ``use`` lines bring in, dependencies first."""
+    """What a file's ``use`` lines bring in: every definition of the modules, renamed
+    apart (``scanner.lang.qualify``), dependencies first, and the names the file imports."""
 
     lets: tuple[ast.Let, ...] = ()
     defs: tuple[ast.Def, ...] = ()
-    shapes: dict[str, str] = field(default_factory=dict)  # value/collection of each name
-    origin: dict[str, str] = field(default_factory=dict)  # every name brought in -> module
-    visible: dict[str, str] = field(default_factory=dict)  # names the file may use -> module
+    shapes: dict[str, str] = field(default_factory=dict)  # value/collection, by renamed name
+    names: dict[str, str] = field(default_factory=dict)  # imported name -> renamed name
+    unlisted: dict[str, str] = field(default_factory=dict)  # not in a `use` list -> module
     modules: tuple[str, ...] = ()  # every module brought in, dependencies first
     fingerprint: str = ""  # of the path and text of each of them
 
@@ -58,10 +62,12 @@ class Module:
     name: str
     path: str
     text: str
-    tree: ast.PolicyFile | None = None
-    imports: Imports = NO_IMPORTS
-    shapes: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # why the module cannot be used
+    imports: Imports = NO_IMPORTS  # what its own `use` lines bring in
+    exports: dict[str, str] = field(default_factory=dict)  # its def/let names -> renamed
+    lets: tuple[ast.Let, ...] = ()  # renamed
+    defs: tuple[ast.Def, ...] = ()  # renamed
+    shapes: dict[str, str] = field(default_factory=dict)  # by renamed name
 
 
 @dataclass(slots=True)
@@ -82,97 +88,75 @@ class ModuleLibrary:
         errors: list[PolicyError] = []
         if not pf.uses:
             return NO_IMPORTS, errors
-        lets: list[ast.Let] = []
-        defs: list[ast.Def] = []
-        shapes: dict[str, str] = {}
-        origin: dict[str, str] = {}
-        visible: dict[str, str] = {}
-        prints: list[str] = []
-        taken: dict[str, int] = {}  # module -> line of the `use` that brings it
+        names: dict[str, str] = {}
+        unlisted: dict[str, str] = {}
+        taken: dict[str, Module] = {}
+        lines: dict[str, int] = {}  # imported name -> line of its `use`
         for use in pf.uses:
             module = self._use_site(use, stack, errors)
-            if module is None or module.tree is None:
-                continue
-            own = _names(module.tree)
-            for name, loc in use.names or [(n, use.module_loc) for n in own]:
-                if name in own:
-                    visible[name] = module.name
-                else:
-                    hint = did_you_mean(name, own)
-                    errors.append(
-                        PolicyError(
-                            f"module `{module.name}` has no def or let `{name}`{hint}",
-                            code=codes.NOT_IN_MODULE,
-                            location=loc,
-                        )
-                    )
-            for part in self._closure(module):
-                if part.name in taken or part.tree is None:
-                    continue
-                taken[part.name] = use.loc.line
-                prints.append(f"{part.path}\0{part.text}")
-                shapes.update(part.shapes)
-                for item in part.tree.order:
-                    if not isinstance(item, (ast.Let, ast.Def)):
-                        continue
-                    first = origin.setdefault(item.name, part.name)
-                    if first != part.name:
-                        errors.append(_collision_between(item.name, first, part.name, use))
-                    elif isinstance(item, ast.Let):
-                        lets.append(item)
-                    else:
-                        defs.append(item)
-        errors.extend(_local_collisions(pf, origin, taken))
-        fingerprint = hashlib.sha256("\0\0".join(prints).encode()).hexdigest()
-        imports = Imports(
-            tuple(lets), tuple(defs), shapes, origin, visible, tuple(taken), fingerprint
-        )
-        return imports, errors
-
-    def usage(
-        self, pf: ast.PolicyFile, imports: Imports
-    ) -> tuple[list[PolicyError], list[PolicyError]]:
-        """Errors for names of modules the file does not import, and a warning per unused
-        import (a listed name never used, or a module none of whose names is used)."""
-        errors: list[PolicyError] = []
-        used: set[str] = set()
-        for name, loc in file_references(pf):
-            module = imports.origin.get(name)
             if module is None:
                 continue
-            if name in imports.visible:
-                used.add(name)
-                continue
-            errors.append(_not_imported(pf, name, module, loc))
+            own = module.exports
+            listed = use.names or tuple((n, use.module_loc) for n in own)
+            for name, loc in listed:
+                if name not in own:
+                    hint = did_you_mean(name, own)
+                    message = f"module `{module.name}` has no def or let `{name}`{hint}"
+                    errors.append(PolicyError(message, code=codes.NOT_IN_MODULE, location=loc))
+                elif names.setdefault(name, own[name]) != own[name]:
+                    first = names[name].partition(".")[0]
+                    errors.append(_collision_between(name, first, module.name, use))
+                else:
+                    lines.setdefault(name, use.loc.line)
+            unlisted.update((n, module.name) for n in own if n not in names)
+            for part in self._closure(module):
+                taken.setdefault(part.name, part)
+        for name in names:
+            unlisted.pop(name, None)
+        errors.extend(_local_collisions(pf, names, lines))
+        return _imports(list(taken.values()), names, unlisted), errors
+
+    def usage(self, pf: ast.PolicyFile, imports: Imports) -> list[PolicyError]:
+        """A warning per unused import: a listed name the file never uses, or a module none
+        of whose names it uses."""
+        used = {name for name, _ in file_references(pf) if name in imports.names}
         warnings: list[PolicyError] = []
         for use in pf.uses:
+            module = self._modules.get(use.module)
+            if module is None or module.problem is not None:
+                continue
             if use.names:
                 for name, loc in use.names:
-                    if name not in used and imports.visible.get(name) == use.module:
+                    if name not in used and name in module.exports:
+                        message = f"`{name}` is imported from module `{use.module}` but never used"
                         warnings.append(
-                            PolicyError(
-                                f"`{name}` is imported from module `{use.module}` but never used",
-                                code=codes.UNUSED_IMPORT,
-                                location=loc,
-                            )
+                            PolicyError(message, code=codes.UNUSED_IMPORT, location=loc)
                         )
-                continue
-            names = [n for n, m in imports.visible.items() if m == use.module]
-            if names and not used.intersection(names):
-                warnings.append(
-                    PolicyError(
-                        f"module `{use.module}` is used but none of its names is",
-                        code=codes.UNUSED_IMPORT,
-                        location=use.loc,
-                    )
-                )
-        return errors, warnings
+            elif not used.intersection(module.exports):
+                message = f"module `{use.module}` is used but none of its names is"
+                warnings.append(PolicyError(message, code=codes.UNUSED_IMPORT, location=use.loc))
+        return warnings
+
+    def hint(self, imports: Imports) -> Callable[[str], str | None]:
+        """For a name the file does not know: which module defines it and the `use` that
+        would bring it in (None when no module of the directory defines it)."""
+
+        def missing(name: str) -> str | None:
+            module = imports.unlisted.get(name)
+            if module is not None:
+                return f"module `{module}` defines it, but its `use` does not list it"
+            module = self.defining(name)
+            if module is None:
+                return None
+            return f"module `{module}` defines it: add `use {module}`"
+
+        return missing
 
     def defining(self, name: str) -> str | None:
         """The module of this directory that defines ``name`` (for a missing ``use``)."""
         for module_name in self.available():
             module = self.load(module_name, ())
-            if module is not None and module.tree is not None and name in _names(module.tree):
+            if module is not None and name in module.exports:
                 return module_name
         return None
 
@@ -255,7 +239,6 @@ class ModuleLibrary:
     def _compile(self, module: Module, stack: tuple[str, ...]) -> None:
         from scanner.lang.checks import check_module
 
-        errors: list[PolicyError] = []
         try:
             tree = cached_parse(module.path, module.text)
         except PolicyError as exc:
@@ -266,20 +249,25 @@ class ModuleLibrary:
             error = PolicyError("policy is nested too deeply", code=codes.SYNTAX, location=where)
             self._report(module, [error])
             return
-        errors.extend(_not_module_items(tree))
+        errors = _not_module_items(tree)
         imports, use_errors = self.resolve(tree, stack)
-        errors.extend(use_errors)
-        if not use_errors:
-            more, _ = self.usage(tree, imports)
-            errors.extend(more)
+        shapes: dict[str, str] = {}
+        if use_errors:
+            errors.extend(use_errors)
+        else:
+            shapes, check_errors = check_module(tree, imports, self.hint(imports))
+            errors.extend(check_errors)
         if errors:
             self._report(module, errors)
             return
-        shapes, check_errors = check_module(tree, imports, self.defining)
-        if check_errors:
-            self._report(module, check_errors)
-            return
-        module.tree, module.imports, module.shapes = tree, imports, shapes
+        module.imports = imports
+        module.exports = {n: qualified(module.name, n) for n in _names(tree)}
+        renames = {**imports.names, **module.exports}
+        module.lets = tuple(rename_let(i, renames) for i in tree.lets)
+        module.defs = tuple(rename_def(d, renames) for d in tree.defs)
+        module.shapes = {
+            module.exports[n]: shape for n, shape in shapes.items() if n in module.exports
+        }
 
     def _report(self, module: Module, errors: list[PolicyError]) -> None:
         count = len(errors)
@@ -332,9 +320,25 @@ class ModuleLibrary:
         return module
 
     def _closure(self, module: Module) -> list[Module]:
-        """``module`` and every module it uses, dependencies first, each once."""
+        """``module`` and every module it uses, dependencies first."""
         deps = [self._modules.get(name) for name in module.imports.modules]
         return [*(d for d in deps if d is not None), module]
+
+
+def _imports(modules: list[Module], names: dict[str, str], unlisted: dict[str, str]) -> Imports:
+    prints = "\0\0".join(f"{m.path}\0{m.text}" for m in modules)
+    shapes: dict[str, str] = {}
+    for m in modules:
+        shapes.update(m.shapes)
+    return Imports(
+        lets=tuple(let for m in modules for let in m.lets),
+        defs=tuple(d for m in modules for d in m.defs),
+        shapes=shapes,
+        names=names,
+        unlisted=unlisted,
+        modules=tuple(m.name for m in modules),
+        fingerprint=hashlib.sha256(prints.encode()).hexdigest(),
+    )
 
 
 def _names(tree: ast.PolicyFile) -> dict[str, Location]:
@@ -378,33 +382,20 @@ def _collision_between(name: str, first: str, second: str, use: ast.Use) -> Poli
 
 
 def _local_collisions(
-    pf: ast.PolicyFile, origin: dict[str, str], taken: dict[str, int]
+    pf: ast.PolicyFile, names: dict[str, str], lines: dict[str, int]
 ) -> list[PolicyError]:
     errors = []
     for item in pf.order:
-        module = origin.get(item.name)
-        if module is None:
+        if item.name not in names:
             continue
+        module = names[item.name].partition(".")[0]
         loc = item.name_loc if isinstance(item, ast.Policy) else item.loc
-        line = taken[module]
         errors.append(
             PolicyError(
-                f"`{item.name}` is already defined by module `{module}` (used on line {line})",
+                f"`{item.name}` is already imported from module `{module}` "
+                f"(line {lines[item.name]})",
                 code=codes.NAME_COLLISION,
                 location=loc,
             )
         )
     return errors
-
-
-def _not_imported(pf: ast.PolicyFile, name: str, module: str, loc: Location) -> PolicyError:
-    direct = [u for u in pf.uses if u.module == module]
-    if direct:
-        fix = f"add it to `use {module} (...)`"
-    else:
-        fix = f"add `use {module}`"
-    return PolicyError(
-        f"`{name}` is defined by module `{module}`, which this file does not import; {fix}",
-        code=codes.NOT_IMPORTED,
-        location=loc,
-    )

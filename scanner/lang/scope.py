@@ -73,6 +73,10 @@ class Scope:
         self.names[name] = binding
         return binding
 
+    def alias(self, name: str, binding: Binding) -> None:
+        """``name`` stands for the same thing as ``binding`` (an imported module name)."""
+        self.names[name] = binding
+
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
         while scope is not None:
