@@ -12,6 +12,7 @@ from scanner.catalogue import Catalogue, Framework, load_catalogue, load_framewo
 from scanner.catalogue_docs import render_reference, service_of
 from scanner.catalogue_live import live_coverage
 from scanner.errors import UsageError
+from scanner.fix.describe import describe_all
 from scanner.lang.scope import did_you_mean
 from scanner.model import PolicyInfo
 from scanner.report.escape import printable, printable_lines
@@ -117,7 +118,7 @@ def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
         ("Controls", ", ".join(policy.controls)),
         ("Equivalents", ", ".join(policy.equivalents)),
         ("Tags", ", ".join(policy.tags)),
-        ("Fix", "; ".join(f"{op.kind} {_path(op.path)}" for op in policy.fixes)),
+        ("Fix", _fix_text(policy)),
         ("Live", _live_text(policy)),
         ("Source", catalogue.source_of(policy)),
         ("Reference", policy.help_url or ""),
@@ -130,16 +131,19 @@ def describe(catalogue: Catalogue, policy: PolicyInfo) -> str:
     return "\n".join(lines)
 
 
+def _fix_text(policy: PolicyInfo) -> str:
+    """What ``pacscan fix`` does to a failing resource, in words ("" without a fix)."""
+    if not policy.fixes:
+        return ""
+    return describe_all(policy.fixes)
+
+
 def _live_text(policy: PolicyInfo) -> str:
     coverage = live_coverage()
     if coverage.is_live(policy):
         return "yes, every resource type it targets is collected"
     missing = [t for t in policy.resource_types if not coverage.judged_live(t)]
     return f"no, not collected: {', '.join(missing)}"
-
-
-def _path(path: tuple[str | int, ...]) -> str:
-    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)[1:]
 
 
 @policies.command("frameworks")

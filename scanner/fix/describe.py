@@ -20,7 +20,7 @@ def describe(op: FixOp, imperative: bool = False) -> str:
     if op.kind == "set":
         return f"{verb} {where} to {value_text(op.value)}"
     if op.kind == "append":
-        return f"{verb} {value_text(op.value)} to {where} (unless it holds it already)"
+        return f"{verb} {value_text(op.value)} to {where} if it is not there"
     return f"{verb} {where}"
 
 

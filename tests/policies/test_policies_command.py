@@ -67,7 +67,7 @@ def test_show_prints_metadata_fix_and_help() -> None:
         "PAC-KMS-001  KMS keys rotate their key material automatically\n"
     )
     assert "Controls:    cis-aws-3.0:3.6, aws-securityhub:KMS.4\n" in result.output
-    assert "Fix:         set Properties.EnableKeyRotation\n" in result.output
+    assert "Fix:         sets Properties.EnableKeyRotation to true\n" in result.output
     assert "aws kms enable-key-rotation" in result.output
 
 
