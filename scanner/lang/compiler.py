@@ -55,9 +55,9 @@ def compile_sources(
     warnings: list[Diagnostic] = []
     compiled: list[CompiledPolicy] = []
     declared: set[str] = set()
-    libraries: dict[str, ModuleLibrary] = {}
+    libraries = _Libraries()
     for source in sources:
-        library = libraries.setdefault(str(source.root), ModuleLibrary(source.root))
+        library = libraries.of(source.root)
         if source.error is not None:
             diagnostics.append(
                 Diagnostic(code=codes.UNREADABLE, message=source.error, file=source.path)
@@ -71,8 +71,7 @@ def compile_sources(
             compiled.extend(policies)
             diagnostics.extend(unit.diagnostic(e) for e in errors)
             warnings.extend(unit.diagnostic(w, "warning") for w in unit.warnings)
-        diagnostics.extend(library.diagnostics)
-        library.diagnostics.clear()
+        diagnostics.extend(library.drain())
     compiled = _drop_duplicate_ids(compiled, diagnostics)
     for name in sorted(set(overrides) - declared):
         hint = did_you_mean(name, declared)
@@ -83,6 +82,23 @@ def compile_sources(
             )
         )
     return CompileResult(Program.of(compiled), diagnostics, warnings)
+
+
+class _Libraries:
+    """The modules of each policy directory of a run; each falls back on the built-in
+    library, whose modules every policy file may use."""
+
+    def __init__(self) -> None:
+        from scanner.lang.sources import builtin_policy_dir
+
+        self.builtin = ModuleLibrary(builtin_policy_dir())
+        self.by_root: dict[str, ModuleLibrary] = {str(self.builtin.root): self.builtin}
+
+    def of(self, root: Any) -> ModuleLibrary:
+        key = str(root) if root is not None else ""
+        if key not in self.by_root:
+            self.by_root[key] = ModuleLibrary(root, fallback=self.builtin)
+        return self.by_root[key]
 
 
 class _Unit:

@@ -50,7 +50,7 @@ class Imports:
     shapes: dict[str, str] = field(default_factory=dict)  # value/collection, by renamed name
     names: dict[str, str] = field(default_factory=dict)  # imported name -> renamed name
     unlisted: dict[str, str] = field(default_factory=dict)  # not in a `use` list -> module
-    modules: tuple[str, ...] = ()  # every module brought in, dependencies first
+    modules: tuple[Any, ...] = ()  # every ``Module`` brought in, dependencies first
     fingerprint: str = ""  # of the path and text of each of them
 
 
@@ -75,6 +75,7 @@ class ModuleLibrary:
     """The modules of one policy directory (``root``: a directory path or a Traversable)."""
 
     root: Any
+    fallback: ModuleLibrary | None = None  # the built-in library, for names ``root`` lacks
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _modules: dict[str, Module | None] = field(default_factory=dict)
     _loading: set[str] = field(default_factory=set)
@@ -163,10 +164,15 @@ class ModuleLibrary:
     # ------------------------------------------------------------ loading
 
     def load(self, name: str, stack: tuple[str, ...]) -> Module | None:
-        """The module ``name`` (None when the directory has none by that name)."""
+        """The module ``name`` of this directory, else of the fallback library (None when
+        neither has it)."""
         if name in self._modules:
             return self._modules[name]
         found = self._read(name)
+        if found is None and self.fallback is not None:
+            found = self.fallback.load(name, stack)
+            self._modules[name] = found
+            return found
         self._modules[name] = found
         if found is None or found.problem is not None:
             return found
@@ -182,9 +188,21 @@ class ModuleLibrary:
         for module in self._modules.values():
             if module is not None and module.path == path:
                 return module.text
-        return ""
+        return self.fallback.text_of(path) if self.fallback is not None else ""
+
+    def drain(self) -> list[Diagnostic]:
+        """The errors of modules loaded since the last call (each reported once)."""
+        found = [*self.diagnostics, *(self.fallback.drain() if self.fallback else [])]
+        self.diagnostics.clear()
+        return found
 
     def available(self) -> list[str]:
+        """The module names of this directory and of the fallback library."""
+        found = set(self.fallback.available()) if self.fallback is not None else set()
+        return sorted(found | set(self.own()))
+
+    def own(self) -> list[str]:
+        """The module names of this directory's lib/ folder."""
         directory = self._lib()
         if directory is None:
             return []
@@ -308,7 +326,9 @@ class ModuleLibrary:
         module = self.load(use.module, stack)
         if module is None:
             hint = did_you_mean(use.module, self.available())
-            where = f"{self.root}/{MODULE_DIR}" if self.root is not None else "no policy directory"
+            places = [f"{self.root}/{MODULE_DIR}"] if self.root is not None else []
+            places += ["the built-in library"] if self.fallback is not None else []
+            where = " or ".join(places) or "no policy directory"
             fail(
                 codes.UNKNOWN_MODULE,
                 f"no module `{use.module}` (looked for {use.module}.policy in {where}){hint}",
@@ -321,8 +341,7 @@ class ModuleLibrary:
 
     def _closure(self, module: Module) -> list[Module]:
         """``module`` and every module it uses, dependencies first."""
-        deps = [self._modules.get(name) for name in module.imports.modules]
-        return [*(d for d in deps if d is not None), module]
+        return [*module.imports.modules, module]
 
 
 def _imports(modules: list[Module], names: dict[str, str], unlisted: dict[str, str]) -> Imports:
@@ -336,7 +355,7 @@ def _imports(modules: list[Module], names: dict[str, str], unlisted: dict[str, s
         shapes=shapes,
         names=names,
         unlisted=unlisted,
-        modules=tuple(m.name for m in modules),
+        modules=tuple(modules),
         fingerprint=hashlib.sha256(prints.encode()).hexdigest(),
     )
 

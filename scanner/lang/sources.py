@@ -68,7 +68,7 @@ def _module_paths(directory: PathLike) -> dict[str, str]:
     from scanner.lang.modules import ModuleLibrary
 
     library = ModuleLibrary(directory)
-    return {library.path_of(name): name for name in library.available()}
+    return {library.path_of(name): name for name in library.own()}
 
 
 Entry: TypeAlias = "Traversable | Path | PolicySource"

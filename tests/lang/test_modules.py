@@ -94,8 +94,8 @@ def test_the_same_definitions_written_in_the_file_give_the_same_verdicts(lib: Pa
 def test_unknown_module_suggests_the_closest(lib: Path) -> None:
     tree(lib, {"a.policy": policy("  assert world_open(Properties.CidrIp)", "use netwrk\n")})
     assert shown(compile_dir(lib), lib) == [
-        "a.policy:1:5: error[P100]: no module `netwrk` (looked for netwrk.policy in lib); "
-        "did you mean `network`?"
+        "a.policy:1:5: error[P100]: no module `netwrk` (looked for netwrk.policy in lib or "
+        "the built-in library); did you mean `network`?"
     ]
 
 
@@ -366,12 +366,23 @@ def test_a_policy_file_given_by_name_uses_the_modules_of_its_directory(lib: Path
     assert result.exit_code == 0, result.output
 
 
-def test_a_source_without_a_directory_has_no_modules() -> None:
+def test_every_policy_file_may_use_the_built_in_modules(tmp_path: Path) -> None:
     from scanner.lang.compiler import PolicySource
 
-    result = compile_sources([PolicySource("a.policy", policy("  assert A", "use network\n"))])
-    assert [d.code for d in result.diagnostics] == ["P100"]
-    assert "no policy directory" in result.diagnostics[0].message
+    body = """  assert not exposes_v4(Properties, 22)
+  example fail { Properties: { CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 22, ToPort: 22 } }
+  example pass { Properties: { CidrIp: "10.0.0.0/8", IpProtocol: "-1" } }
+"""
+    result = compile_sources([PolicySource("a.policy", policy(body, "use network (exposes_v4)"))])
+    assert result.ok and not result.warnings
+    tree(tmp_path, {"own/a.policy": policy(body, "use network (exposes_v4)")})
+    ran = CliRunner().invoke(cli, ["test", str(tmp_path / "own")])
+    assert ran.exit_code == 0 and "2 passed" in ran.output, ran.output
+    missing = compile_sources([PolicySource("a.policy", policy("  assert A", "use nothing"))])
+    assert [render(d).splitlines()[0] for d in missing.diagnostics] == [
+        "a.policy:1:5: error[P100]: no module `nothing` (looked for nothing.policy in the "
+        "built-in library)"
+    ]
 
 
 def test_editing_a_module_checks_its_users_again(
@@ -414,3 +425,14 @@ def test_a_file_with_use_lines_comes_back_from_the_parse_cache_intact(
         ("network", ["world_open", "admin"]),
         ("protocols", []),
     ]
+
+
+def test_a_built_in_policy_file_given_by_name_finds_the_built_in_modules() -> None:
+    from scanner.lang.sources import builtin_policy_dir
+
+    ec2 = Path(str(builtin_policy_dir())) / "aws" / "ec2"
+    result = compile_sources(
+        discover_policy_files([ec2 / "security_group_ssh_open_to_world.policy"])
+    )
+    assert result.ok, [render(d) for d in result.diagnostics]
+    assert [p.info.id for p in result.program.policies] == ["PAC-EC2-001"]
