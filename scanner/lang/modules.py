@@ -91,8 +91,8 @@ class ModuleLibrary:
             return NO_IMPORTS, errors
         names: dict[str, str] = {}
         unlisted: dict[str, str] = {}
-        taken: dict[str, Module] = {}
-        lines: dict[str, int] = {}  # imported name -> line of its `use`
+        taken: dict[str, Module] = {}  # by path: two libraries may each have a `network`
+        owners: dict[str, tuple[str, int]] = {}  # imported name -> module, line of its `use`
         for use in pf.uses:
             module = self._use_site(use, stack, errors)
             if module is None:
@@ -105,16 +105,16 @@ class ModuleLibrary:
                     message = f"module `{module.name}` has no def or let `{name}`{hint}"
                     errors.append(PolicyError(message, code=codes.NOT_IN_MODULE, location=loc))
                 elif names.setdefault(name, own[name]) != own[name]:
-                    first = names[name].partition(".")[0]
+                    first = owners[name][0]
                     errors.append(_collision_between(name, first, module.name, use))
                 else:
-                    lines.setdefault(name, use.loc.line)
+                    owners.setdefault(name, (module.name, use.loc.line))
             unlisted.update((n, module.name) for n in own if n not in names)
             for part in self._closure(module):
-                taken.setdefault(part.name, part)
+                taken.setdefault(part.path, part)
         for name in names:
             unlisted.pop(name, None)
-        errors.extend(_local_collisions(pf, names, lines))
+        errors.extend(_local_collisions(pf, owners))
         return _imports(list(taken.values()), names, unlisted), errors
 
     def usage(self, pf: ast.PolicyFile, imports: Imports) -> list[PolicyError]:
@@ -279,7 +279,7 @@ class ModuleLibrary:
             self._report(module, errors)
             return
         module.imports = imports
-        module.exports = {n: qualified(module.name, n) for n in _names(tree)}
+        module.exports = {n: qualified(module.path, n) for n in _names(tree)}
         renames = {**imports.names, **module.exports}
         module.lets = tuple(rename_let(i, renames) for i in tree.lets)
         module.defs = tuple(rename_def(d, renames) for d in tree.defs)
@@ -400,19 +400,16 @@ def _collision_between(name: str, first: str, second: str, use: ast.Use) -> Poli
     )
 
 
-def _local_collisions(
-    pf: ast.PolicyFile, names: dict[str, str], lines: dict[str, int]
-) -> list[PolicyError]:
+def _local_collisions(pf: ast.PolicyFile, owners: dict[str, tuple[str, int]]) -> list[PolicyError]:
     errors = []
     for item in pf.order:
-        if item.name not in names:
+        if item.name not in owners:
             continue
-        module = names[item.name].partition(".")[0]
+        module, line = owners[item.name]
         loc = item.name_loc if isinstance(item, ast.Policy) else item.loc
         errors.append(
             PolicyError(
-                f"`{item.name}` is already imported from module `{module}` "
-                f"(line {lines[item.name]})",
+                f"`{item.name}` is already imported from module `{module}` (line {line})",
                 code=codes.NAME_COLLISION,
                 location=loc,
             )

@@ -1,9 +1,11 @@
-"""A module's definitions renamed apart: ``network.world_open`` for ``world_open``.
+"""A module's definitions renamed apart: ``.../lib/network.policy.world_open`` for
+``world_open``.
 
 A file that uses a module sees only the names it imports; the module's other names, and
 the names of the modules it uses in turn, must neither clash with the file's own nor be
-reachable from it. So each ``def``/``let`` of a module is given the name ``MODULE.NAME``
-(a dot cannot be written in a policy, so no file can name it) and every reference in its
+reachable from it. So each ``def``/``let`` of a module is given the name ``PATH.NAME``
+(its module file's path, unique even when two libraries have a module of one name; a dot
+cannot be written in a name, so no file can name it) and every reference in its
 bodies to a module-level name is renamed the same way. References to a def argument or a
 quantifier variable are left alone, as are calls of built-in functions.
 """
@@ -16,8 +18,8 @@ from dataclasses import replace
 from scanner.lang import ast
 
 
-def qualified(module: str, name: str) -> str:
-    return f"{module}.{name}"
+def qualified(module_path: str, name: str) -> str:
+    return f"{module_path}.{name}"
 
 
 def rename_let(let: ast.Let, names: Mapping[str, str]) -> ast.Let:
