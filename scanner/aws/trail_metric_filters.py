@@ -1,7 +1,8 @@
 """CloudWatch alarms on CloudTrail's log groups (a global collector): CIS AWS section 4.
 
 The account's trails (``DescribeTrails`` with shadow trails, so every multi-Region trail
-is seen from the home region) name the CloudWatch Logs log groups they write to. For each
+is seen from the home region; each one's status is asked in its own home region) name
+the CloudWatch Logs log groups they write to. For each
 log group of this account, its metric filters are read, each with the alarms on the
 filter's metric and the SNS topics those alarms notify, with their confirmed subscribers.
 The result is one ``Pacscan::CloudWatch::TrailMetricFilters`` record per account; the
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from scanner.aws.account_trails import in_region
 from scanner.aws.context import GLOBAL, Answer, CollectContext, Collector
 from scanner.aws.filter_patterns import alternatives
 
@@ -42,18 +44,19 @@ def collect(ctx: CollectContext) -> None:
     if answer.failed:
         ctx.add(TYPE, pseudo_arn, ctx.account, {"MetricFilters": answer.unknown()})
         return
-    groups = _log_groups(ctx, (answer.data or {}).get("trailList") or [])
-    filters: list[dict[str, Any]] = []
     regions: dict[str, _Region] = {}
+    groups = _log_groups(ctx, (answer.data or {}).get("trailList") or [], regions)
+    filters: list[dict[str, Any]] = []
     for group in groups.values():
-        region = regions.setdefault(group.region, _Region(_regional(ctx, group.region)))
-        filters.extend(region.filters(group))
+        filters.extend(_regional(ctx, regions, group.region).filters(group))
     for region in regions.values():
         ctx.errors.extend(region.ctx.errors)
     ctx.add(TYPE, pseudo_arn, ctx.account, {"MetricFilters": filters})
 
 
-def _log_groups(ctx: CollectContext, trails: list[dict[str, Any]]) -> dict[str, _LogGroup]:
+def _log_groups(
+    ctx: CollectContext, trails: list[dict[str, Any]], regions: dict[str, _Region]
+) -> dict[str, _LogGroup]:
     """This account's log groups that trails write to, each with those trails."""
     groups: dict[str, _LogGroup] = {}
     seen: set[str] = set()
@@ -66,11 +69,13 @@ def _log_groups(ctx: CollectContext, trails: list[dict[str, Any]]) -> dict[str, 
         if parts[4] != ctx.account:
             continue  # an organization trail's log group lives in the management account
         group = groups.setdefault(f"{parts[3]}:{parts[6]}", _LogGroup(parts[3], parts[6]))
-        group.trails.append(_trail(ctx, trail))
+        home = _regional(ctx, regions, str(trail.get("HomeRegion") or ctx.api_region))
+        group.trails.append(_trail(home.ctx, trail))
     return groups
 
 
 def _trail(ctx: CollectContext, trail: dict[str, Any]) -> dict[str, Any]:
+    """The trail's logging status, asked in its home region (``ctx``)."""
     status = ctx.call("GetTrailStatus", service="cloudtrail", Name=trail["TrailARN"])
     logging: Any = status.unknown() if status.failed else bool((status.data or {}).get("IsLogging"))
     return {
@@ -80,11 +85,10 @@ def _trail(ctx: CollectContext, trail: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _regional(ctx: CollectContext, region: str) -> CollectContext:
-    """A context whose calls go to ``region`` (the log group's), errors kept apart."""
-    return CollectContext(
-        ctx.account, region, ctx.service, ctx.clients, ctx.home_region, items=ctx.items
-    )
+def _regional(ctx: CollectContext, regions: dict[str, _Region], region: str) -> _Region:
+    if region not in regions:
+        regions[region] = _Region(in_region(ctx, region))
+    return regions[region]
 
 
 class _Region:
