@@ -35,7 +35,17 @@ from urllib.parse import unquote
 
 from scanner.errors import Diagnostic, UsageError
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprint_base, fingerprints, number_occurrences
-from scanner.model import Document, Finding, Location, PolicyInfo, Resource, Severity, Status
+from scanner.model import (
+    Document,
+    Finding,
+    LiveOrigin,
+    Location,
+    PolicyInfo,
+    Resource,
+    Severity,
+    Status,
+    TemplateOrigin,
+)
 from scanner.report.locations import result_message
 from scanner.result import ScanResult
 
@@ -272,11 +282,10 @@ def _gaps(findings: Sequence[Finding]) -> dict[tuple[str, str, str], str]:
     """(account, region, type) → why this scan could not list them."""
     gaps: dict[tuple[str, str, str], str] = {}
     for finding in findings:
-        meta = finding.resource.metadata
-        gap = meta.get("gap")
-        if isinstance(gap, str):
-            key = (str(meta.get("account")), str(meta.get("region")), finding.resource.type)
-            gaps.setdefault(key, gap)
+        live = finding.resource.live
+        if live is not None and live.gap is not None:
+            key = (live.account, live.region, finding.resource.type)
+            gaps.setdefault(key, live.gap)
     return gaps
 
 
@@ -315,7 +324,7 @@ def _absent(before: PreviousResult, policy: PolicyInfo | None, root: str) -> Fin
         id=before.resource_id,
         body={},
         document=Document(file, "baseline") if file else None,
-        metadata=dict(before.metadata or {}),
+        origin=_live_origin(before.metadata) if before.metadata else TemplateOrigin(),
     )
     location = None
     if file and before.location is not None:
@@ -474,6 +483,16 @@ def _json_location(loc: Mapping[str, Any]) -> tuple[int, int, int | None, int | 
     if not isinstance(line, int) or not isinstance(column, int):
         return None
     return (line, column, loc.get("end_line"), loc.get("end_column"))
+
+
+def _live_origin(metadata: Mapping[str, Any]) -> LiveOrigin:
+    """The origin of a live resource a previous report named (its ARN, account, region)."""
+    return LiveOrigin(
+        arn=str(metadata.get("arn") or ""),
+        account=str(metadata.get("account") or ""),
+        region=str(metadata.get("region") or ""),
+        name=metadata.get("name"),
+    )
 
 
 def _live_metadata(resource: Mapping[str, Any]) -> dict[str, Any]:

@@ -10,44 +10,155 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 PathKey = str | int
 Path = tuple[PathKey, ...]
 
 
-class _Unknown:
-    """The one value that stands for "cannot be resolved statically"."""
+class Unknown:
+    """A value that cannot be known statically, and why.
 
-    __slots__ = ()
-    _instance: _Unknown | None = None
+    ``cause`` says why in words a user can act on (empty when nothing more is known).
+    ``external`` marks a value fixed outside the input before its resources exist (a
+    template parameter, a pseudo parameter, another stack's output): it can spell a name
+    the input declares, never an id AWS generates for one of its resources. ``name`` is
+    what the input calls the value (a parameter's name), when it has one: within one
+    input, parts of partial strings with the same name have the same value.
 
-    def __new__(cls) -> _Unknown:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    ``UNKNOWN`` is the one without a cause (three-valued logic's unknown truth value, too).
+    Every Unknown is tested with ``is_unknown`` (a type check), never by identity. Two
+    Unknowns compare equal with ``==``: that is equality of Python structures (tests of
+    what a loader produced); the policy language's ``==`` on an unknown is unknown.
+    """
+
+    __slots__ = ("cause", "external", "name")
+
+    def __init__(self, cause: str = "", *, external: bool = False, name: str | None = None):
+        self.cause = cause
+        self.external = external
+        self.name = name
 
     def __repr__(self) -> str:
-        return "UNKNOWN"
+        return f"Unknown({self.cause!r})" if self.cause else "UNKNOWN"
 
     def __bool__(self) -> bool:
         raise TypeError("UNKNOWN has no truth value; use three-valued logic")
 
-    def __reduce__(self) -> str:  # pickles (multiprocessing) back to the singleton
-        return "UNKNOWN"
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Unknown
 
-    def __copy__(self) -> _Unknown:
+    def __hash__(self) -> int:
+        return 0x5EED
+
+    def __reduce__(self) -> str | tuple[Any, ...]:
+        if self is UNKNOWN:  # pickles (multiprocessing) back to the singleton
+            return "UNKNOWN"
+        return (_unknown, (self.cause, self.external, self.name))
+
+    def __copy__(self) -> Unknown:
         return self
 
-    def __deepcopy__(self, memo: object) -> _Unknown:
+    def __deepcopy__(self, memo: object) -> Unknown:
         return self
 
 
-UNKNOWN: Final = _Unknown()
+def _unknown(cause: str, external: bool, name: str | None) -> Unknown:
+    return Unknown(cause, external=external, name=name)
+
+
+UNKNOWN: Final = Unknown()
 
 
 def is_unknown(value: object) -> bool:
-    return value is UNKNOWN
+    return type(value) is Unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Another resource of the same input, or one of its attributes.
+
+    It exists, but its value is known only once deployed. ``target`` is the resource's id
+    in the input (a logical id), ``attribute`` the attribute read (None: the resource's
+    default value), ``text`` how the input wrote it, for messages (``!Ref Bucket``).
+    """
+
+    target: str
+    attribute: str | None = None
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text or (f"{self.target}.{self.attribute}" if self.attribute else self.target)
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A string with known text around parts not known statically.
+
+    ``parts`` are the pieces in order: known text, references to resources, unknown
+    values (``arn:`` + unknown partition + ``:s3:::`` + a reference to a bucket + ``/*``).
+    ``text`` is how the input wrote it, for messages. The known text still settles some
+    questions: such a string is not ``"*"``, it starts with ``arn:``.
+    """
+
+    parts: tuple[str | Reference | Unknown, ...]
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+    def chunks(self) -> tuple[str, ...]:
+        """The known text between the unknown parts: one more than there are such parts
+        (``a`` ? ``b`` ? -> ``("a", "b", "")``)."""
+        out = [""]
+        for part in self.parts:
+            if type(part) is str:
+                out[-1] += part
+            else:
+                out.append("")
+        return tuple(out)
+
+    def references(self) -> tuple[Reference, ...]:
+        return tuple(part for part in self.parts if type(part) is Reference)
+
+    def identity(self) -> tuple[Any, ...] | None:
+        """What makes two partial strings of one input the same value: the same known text
+        and the same named parts. None when a part has no name (two may differ)."""
+        out: list[Any] = []
+        for part in self.parts:
+            if type(part) is Unknown:
+                if part.name is None:
+                    return None
+                out.append(("?", part.name))
+            elif type(part) is Reference:
+                out.append(("ref", part.target, part.attribute))
+            else:
+                out.append(part)
+        return tuple(out)
+
+
+def name_key(value: object) -> tuple[Any, ...] | None:
+    """How a value that may spell a resource's name is compared with the names resources
+    declare: a non-empty string as itself, a partial string by its ``identity``."""
+    if type(value) is str and value:
+        return ("text", value)
+    if type(value) is Partial:
+        identity = value.identity()
+        return None if identity is None else ("partial", identity)
+    return None
+
+
+def is_opaque(value: object) -> bool:
+    """An Unknown, a reference or a partial string: its exact value is not known."""
+    kind = type(value)
+    return kind is Unknown or kind is Reference or kind is Partial
+
+
+def is_reference(value: object) -> bool:
+    """A reference to a resource or a partial string (values an input computes)."""
+    kind = type(value)
+    return kind is Reference or kind is Partial
 
 
 class Status(str, enum.Enum):
@@ -128,20 +239,61 @@ class Document:
         return lines[line - 1] if line <= len(lines) else None
 
 
+_NO_PATHS: Mapping[Path, Path] = MappingProxyType({})  # read-only: nothing is stored in it
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateOrigin:
+    """How a loader read a resource out of a template.
+
+    ``conditions``: the conditions assumed for this variant of the resource (one branch
+    of each undecided condition). ``path_map``: resolved body path -> source path, where
+    resolution moved a value (a branch of a conditional, a list item after a removed one).
+    ``written_at``: body path -> document path for values written outside the resource
+    (shared defaults such as SAM ``Globals``). ``not_created``: why the resource does not
+    exist (its condition is false). ``names``: the forms of the name the resource declares
+    for itself (its name property as text, or a partial string's ``identity``): a value
+    equal to one of them in the same template refers to it. ``nameable``: a value fixed
+    outside the template (a parameter) could name it, since it declares a name (or its
+    properties are unknown) rather than leaving AWS to generate one.
+    """
+
+    conditions: Mapping[str, bool] = field(default_factory=dict)
+    path_map: Mapping[Path, Path] = field(default_factory=dict)
+    written_at: Mapping[Path, Path] = field(default_factory=dict)
+    not_created: str | None = None
+    names: tuple[Any, ...] = ()
+    nameable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOrigin:
+    """Where a resource collected from a live account lives.
+
+    ``gap`` is set on the stand-in for resources a failed call left unlisted: which call
+    failed and why (every policy over it is unknown).
+    """
+
+    arn: str
+    account: str
+    region: str
+    name: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+    gap: str | None = None
+
+
+Origin = TemplateOrigin | LiveOrigin
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Resource:
     """One resource as policies see it.
 
     ``body`` is the whole resource node that policy paths start from; for
     CloudFormation and live snapshots it is ``{"Type": ..., "Properties": {...}, ...}``.
-    ``path`` is where that node sits in ``document``. ``metadata`` holds loader facts a
-    policy does not query directly: ``arn``, ``account``, ``region``, ``name`` for live
-    resources; ``conditions`` (condition name → assumed bool) for one branch of an
-    ``Fn::If``; ``path_map`` (resolved body path → source path) where resolution moved
-    a value (``Fn::If`` branches); ``origins`` (path in the resource's node → document
-    path) for values written outside the resource (SAM ``Globals``); ``unknowns`` (body
-    path → why that value is UNKNOWN, e.g. a parameter without a default);
-    ``not_created`` (why a template resource does not exist: its ``Condition`` is false).
+    Values in it are plain data, ``Unknown``, ``Reference`` or ``Partial``. ``path`` is
+    where that node sits in ``document``; ``origin`` says how it was read (a template, or
+    a live account).
     """
 
     type: str
@@ -149,11 +301,21 @@ class Resource:
     body: Mapping[str, Any]
     document: Document | None = None
     path: Path = ()
-    metadata: Mapping[str, Any] = field(default_factory=dict)
+    origin: Origin = TemplateOrigin()
 
     @property
     def properties(self) -> Any:
         return self.body.get("Properties", {})
+
+    @property
+    def live(self) -> LiveOrigin | None:
+        origin = self.origin
+        return origin if type(origin) is LiveOrigin else None
+
+    @property
+    def template(self) -> TemplateOrigin | None:
+        origin = self.origin
+        return origin if type(origin) is TemplateOrigin else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,16 +363,16 @@ class Finding:
 def locate(resource: Resource, path: Path) -> Location | None:
     """The location of the deepest node of ``resource.path + path`` that exists.
 
-    ``path`` is relative to the resource body. Paths that resolution moved (``Fn::If``
-    branches) are translated through ``metadata["path_map"]`` first, then values written
-    outside the resource through ``metadata["origins"]``. When the node
+    ``path`` is relative to the resource body. Paths that resolution moved (conditional
+    branches) are translated through the origin's ``path_map`` first, then values written
+    outside the resource through its ``written_at``. When the node
     itself is missing the nearest existing ancestor is used, pointing at its key where
     it has one (the parent key of a missing property).
     """
     doc = resource.document
     if doc is None:
         return None
-    full = _document_path(resource, _source_path(resource, path))
+    full = document_path(resource, path)
     positions = doc.positions
     for end in range(len(full), -1, -1):
         span = positions.get(full[:end])
@@ -235,10 +397,18 @@ def _whole(span: Span) -> Location:
     )
 
 
-def _document_path(resource: Resource, source: Path) -> Path:
-    """``source`` (below the resource's node) in the document, through
-    ``metadata["origins"]`` where a value is written elsewhere (SAM ``Globals``)."""
-    origins: Mapping[Path, Path] = resource.metadata.get("origins") or {}
+def document_path(resource: Resource, path: Path) -> Path:
+    """Where the body path ``path`` of ``resource`` is written in its document: through
+    the origin's ``path_map`` (values resolution moved), then its ``written_at`` (values
+    written outside the resource)."""
+    return _written_at(resource, _source_path(resource, path))
+
+
+def _written_at(resource: Resource, source: Path) -> Path:
+    """``source`` (below the resource's node) in the document, through the origin's
+    ``written_at`` where a value is written elsewhere (SAM ``Globals``)."""
+    template = resource.template
+    origins = template.written_at if template is not None else _NO_PATHS
     if origins:
         for end in range(len(source), 0, -1):
             origin = origins.get(source[:end])
@@ -248,7 +418,8 @@ def _document_path(resource: Resource, source: Path) -> Path:
 
 
 def _source_path(resource: Resource, path: Path) -> Path:
-    path_map: Mapping[Path, Path] = resource.metadata.get("path_map") or {}
+    origin = resource.template
+    path_map = origin.path_map if origin is not None else _NO_PATHS
     if not path_map:
         return path
     for end in range(len(path), 0, -1):

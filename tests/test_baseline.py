@@ -16,7 +16,16 @@ from scanner.baseline import apply_baseline, load_baseline, load_baseline_if_pre
 from scanner.cli import cli, main
 from scanner.errors import UsageError
 from scanner.loaders import LoadOptions, load_inputs
-from scanner.model import Document, Finding, PolicyInfo, Resource, Severity, Status, locate
+from scanner.model import (
+    Document,
+    Finding,
+    LiveOrigin,
+    PolicyInfo,
+    Resource,
+    Severity,
+    Status,
+    locate,
+)
 from scanner.outcome import exit_code
 from scanner.report import json_report, sarif, text
 from scanner.result import ReportOptions, ScanResult
@@ -198,7 +207,7 @@ def test_live_findings_match_by_arn(tmp_path: Path) -> None:
             arn,
             {"Type": "AWS::IAM::Role"},
             Document(str(tmp_path / snapshot), "snapshot"),
-            metadata={"arn": arn, "account": "123456789012", "region": "", "name": "admin"},
+            origin=LiveOrigin(arn=arn, account="123456789012", region="", name="admin"),
         )
         return _result(tmp_path, [_finding(OPEN_SSH, resource, message="admin role")])
 
@@ -403,7 +412,7 @@ def _live_group(tmp_path: Path, name: str, region: str) -> Resource:
         arn,
         {"Type": "AWS::EC2::SecurityGroup", "Properties": {}},
         Document(str(tmp_path / "monday.json"), "snapshot"),
-        metadata={"arn": arn, "account": "123456789012", "region": region, "name": name},
+        origin=LiveOrigin(arn=arn, account="123456789012", region=region, name=name),
     )
 
 
@@ -414,7 +423,7 @@ def _gap(tmp_path: Path, region: str) -> Finding:
         f"pacscan:unlisted:123456789012:{region}:AWS::EC2::SecurityGroup",
         {"Type": "AWS::EC2::SecurityGroup"},
         Document(str(tmp_path / "tuesday.json"), "snapshot"),
-        metadata={"arn": "x", "account": "123456789012", "region": region, "gap": reason},
+        origin=LiveOrigin(arn="x", account="123456789012", region=region, gap=reason),
     )
     return Finding(OPEN_SSH, resource, Status.UNKNOWN, f"cannot tell: {reason}")
 

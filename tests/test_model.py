@@ -2,10 +2,20 @@ from __future__ import annotations
 
 import copy
 import pickle
+from typing import Any
 
 import pytest
 
-from scanner.model import UNKNOWN, Document, Location, Resource, Severity, Span, locate
+from scanner.model import (
+    UNKNOWN,
+    Document,
+    Location,
+    Resource,
+    Severity,
+    Span,
+    TemplateOrigin,
+    locate,
+)
 
 
 def _doc() -> Document:
@@ -20,14 +30,14 @@ def _doc() -> Document:
     return Document(path="t.yaml", format="cloudformation", positions=positions)
 
 
-def _resource(**metadata: object) -> Resource:
+def _resource(**origin: Any) -> Resource:
     return Resource(
         type="AWS::S3::Bucket",
         id="B",
         body={"Type": "AWS::S3::Bucket", "Properties": {"Name": "x"}},
         document=_doc(),
         path=("Resources", "B"),
-        metadata=metadata,
+        origin=TemplateOrigin(**origin),
     )
 
 

@@ -19,7 +19,7 @@ from scanner.lang.builtins import REGISTRY
 from scanner.lang.builtins.spec import Builtin, blocked, coerce
 from scanner.lang.regex_safety import compile_regex
 from scanner.lang.scope import COLLECTION, VALUE, Binding, Scope, is_body_root
-from scanner.model import UNKNOWN, Path
+from scanner.model import UNKNOWN, Path, Unknown
 
 _UNSET = object()
 
@@ -291,7 +291,7 @@ class ExprCompiler:
 
         def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
             found = ev(ctx)
-            return None if found is UNKNOWN else [(body, None) for body in found]
+            return None if type(found) is Unknown else [(body, None) for body in found]
 
         return Node(ev, items=items, shape=COLLECTION)
 
@@ -400,7 +400,7 @@ def _fanned_path(start: Node, steps: list[paths.Step]) -> Node:
 
     def ev(ctx: Ctx) -> Any:
         found = paths.fan_out([start_ev(ctx)], frozen, ctx)
-        if found is not UNKNOWN:
+        if type(found) is not Unknown:
             spend(ctx, len(found))
         return found
 
@@ -417,10 +417,10 @@ def _collection_path(base: Node, steps: list[paths.Step]) -> Node:
 
     def ev(ctx: Ctx) -> Any:
         values = base_ev(ctx)
-        if values is UNKNOWN:
+        if type(values) is Unknown:
             return UNKNOWN
         found = paths.fan_out(values, frozen, ctx)
-        if found is not UNKNOWN:
+        if type(found) is not Unknown:
             spend(ctx, len(found))
         return found
 

@@ -78,7 +78,7 @@ class Node:
 
     ``ev`` computes the value (a truth value when ``cond``). ``where`` names the body path
     that decided the value, for finding paths and messages. ``items`` lists a
-    collection's elements with their paths (None when the collection is UNKNOWN).
+    collection's elements with their paths (None when the collection is unknown).
     ``const`` nodes were computed at compile time; their value is ``value``. ``exact``
     says ``where`` is where the value itself sits (a path), not just what it came from
     (a function of a path), so a list's elements are at ``where + (index,)``.

@@ -27,7 +27,7 @@ from scanner.engine.messages import (
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
 from scanner.engine.values import EvaluationError
-from scanner.model import Finding, Location, Path, Resource, Status, locate
+from scanner.model import Finding, Location, Path, Resource, Status, TemplateOrigin, locate
 
 # A policy that used up its step budget (MAX_STEPS) on this many resources is not run on
 # the rest: each of them gets an error finding at once, so a hostile policy costs a few
@@ -53,8 +53,9 @@ def evaluate(
         policies = index.get(resource.type)
         if not policies:
             continue
-        absent = resource.metadata.get("not_created")
-        if absent is not None:  # its Condition is false: nothing to check
+        origin = resource.origin
+        absent = origin.not_created if type(origin) is TemplateOrigin else None
+        if absent is not None:  # its condition is false: nothing to check
             findings.extend(not_created(policy, resource, absent) for policy in policies)
             continue
         if ctx is None:
@@ -72,7 +73,7 @@ def evaluate(
             append(_run(policy, resource, ctx))
             if ctx.budget < 0:
                 spent[policy] = spent.get(policy, 0) + 1
-    if any(r.metadata.get("conditions") for r in resources):
+    if any(_assumes(r) for r in resources):
         return merge_variants(findings)
     return findings
 
@@ -94,7 +95,7 @@ def _given_up(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
 
 
 def merge_variants(findings: list[Finding]) -> list[Finding]:
-    """One finding where every ``Fn::If`` variant of a resource got the same verdict.
+    """One finding where every variant of a resource got the same verdict.
 
     A resource whose values depend on an undecided condition is evaluated once per
     assumption. A policy that does not look at those values gets the same result from
@@ -104,7 +105,7 @@ def merge_variants(findings: list[Finding]) -> list[Finding]:
     groups: dict[tuple[str, int, str], list[int]] = {}
     for n, finding in enumerate(findings):
         resource = finding.resource
-        if resource.metadata.get("conditions"):
+        if _assumes(resource):
             key = (finding.policy.id, id(resource.document), resource.id)
             groups.setdefault(key, []).append(n)
     drop: set[int] = set()
@@ -126,9 +127,16 @@ def _verdict(finding: Finding) -> tuple[Any, ...]:
 def _unconditional(finding: Finding) -> Finding:
     """``finding`` as if no condition had been assumed."""
     resource = finding.resource
-    metadata = {k: v for k, v in resource.metadata.items() if k != "conditions"}
-    message = _verdict(finding)[3]
-    return replace(finding, resource=replace(resource, metadata=metadata), message=message)
+    origin = resource.template
+    if origin is not None:
+        resource = replace(resource, origin=replace(origin, conditions={}))
+    return replace(finding, resource=resource, message=_verdict(finding)[3])
+
+
+def _assumes(resource: Resource) -> bool:
+    """Whether ``resource`` is one variant of several, under assumed conditions."""
+    origin = resource.origin
+    return type(origin) is TemplateOrigin and bool(origin.conditions)
 
 
 def run_policy(
@@ -222,7 +230,7 @@ def _unknown(
     path = _where(ctx, cond)
     reason = None if path else _related_reason(ctx, cond)
     if reason is None:
-        reason = unknown_reason(resource.body, path or None, resource.metadata.get("unknowns"))
+        reason = unknown_reason(resource.body, path or None)
     note = origin_note(resource, path)
     message = f"{resource.id}: cannot tell {what}: {reason}{note}{conditions_suffix(resource)}"
     return _finding(ctx, policy, resource, Status.UNKNOWN, message, path)

@@ -12,7 +12,7 @@ from typing import Any
 from scanner.engine import values as v
 from scanner.engine.context import Ctx, Node, constant, over_budget, spend
 from scanner.engine.paths import elements
-from scanner.model import UNKNOWN, Path
+from scanner.model import UNKNOWN, Path, Unknown
 
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "==": v.equals,
@@ -162,7 +162,7 @@ def _test_collection(negated: bool, operand: Node) -> Node:
 
     def ev(ctx: Ctx) -> Any:
         found = oev(ctx)
-        if found is UNKNOWN:
+        if type(found) is Unknown:
             return UNKNOWN
         return bool(found) if negated else not found
 
@@ -182,7 +182,7 @@ def _first_item_or(node: Node) -> Callable[[Ctx], Path | None]:
 
 
 def items_of(node: Node) -> Callable[[Ctx], list[tuple[Any, Path | None]] | None]:
-    """A node's elements with their body paths (None when the collection is UNKNOWN)."""
+    """A node's elements with their body paths (None when the collection is unknown)."""
     if node.items is not None:
         return node.items
     ev, node_where, exact = node.ev, node.where, node.exact
@@ -190,7 +190,7 @@ def items_of(node: Node) -> Callable[[Ctx], list[tuple[Any, Path | None]] | None
     def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
         value = ev(ctx)
         found = elements(value)
-        if found is UNKNOWN:
+        if type(found) is Unknown:
             return None
         here = node_where(ctx)
         if not exact or here is None:  # a function's result: its elements are nowhere
@@ -215,7 +215,7 @@ def quantify(kind: str, collection: Node, slot: int, body: Node) -> Node:
     def ev(ctx: Ctx) -> Any:
         found = cev(ctx)
         members = found if fanned else elements(found)
-        if members is UNKNOWN:
+        if type(members) is Unknown:
             return UNKNOWN
         ctx.budget -= len(members)
         if ctx.budget < 0:
@@ -256,7 +256,7 @@ def _quantifier_where(
             r = body.ev(ctx)
             if r is deciding:
                 return body.where(ctx) or collection.where(ctx)
-            if r is UNKNOWN and unsure is None:
+            if type(r) is Unknown and unsure is None:
                 unsure = body.where(ctx)
         if unsure is not None:
             return unsure

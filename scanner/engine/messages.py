@@ -1,4 +1,4 @@
-"""Finding messages: templates, what was unknown, and assumed ``Fn::If`` conditions."""
+"""Finding messages: templates, what was unknown, and the conditions a variant assumed."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from scanner.engine import paths
 from scanner.engine.context import Ctx, Node
 from scanner.engine.paths import Step
 from scanner.engine.relations import Relations
-from scanner.engine.values import MISSING, EvaluationError, is_reference, render
-from scanner.model import UNKNOWN, Path, Resource
+from scanner.engine.values import MISSING, EvaluationError, render
+from scanner.model import Path, Resource, Unknown, is_opaque, is_reference
 
 Asked = tuple[str, tuple[Step, ...]]
 
@@ -66,45 +66,39 @@ def first_missing(body: Mapping[str, Any], path: Path) -> Path:
                 return path[:n]
             continue
         value = paths.index(value, key) if isinstance(key, int) else paths.key(value, key)
-        if value is MISSING or value is UNKNOWN:
+        if value is MISSING or type(value) is Unknown:
             return path[:n]
     return path
 
 
-def unknown_reason(
-    body: Mapping[str, Any],
-    path: Path | None,
-    causes: Mapping[Path, str] | None = None,
-    owner: str = "",
-) -> str:
-    """Why the value at ``path`` is not known; ``causes`` are the loader's explanations.
+def unknown_reason(body: Mapping[str, Any], path: Path | None, owner: str = "") -> str:
+    """Why the value at ``path`` is not known, with the cause its loader gave.
 
     ``owner`` (`` of AWS::S3::BucketPolicy P``) follows the path when ``body`` is not the
     body of the resource the finding is about.
     """
     if path is None:
-        return _somewhere(body, causes, owner)
+        return _somewhere(body, owner)
     value = value_at(body, path)
-    if not (value is UNKNOWN or is_reference(value)):
+    if not is_opaque(value):
         inner = _first_opaque(value, path)
         if inner is not None:  # the decisive value was computed from something unknown
             path, value = inner
     shown = show_path(path) + owner
     if is_reference(value):
         return f"{shown} is a reference ({render(value)}) whose value is not known statically"
-    cause = _cause(causes, path)
-    if cause is not None:
-        return f"{shown} is unknown: {cause}"
+    if type(value) is Unknown and value.cause:
+        return f"{shown} is unknown: {value.cause}"
     return f"{shown} is unknown (it cannot be resolved statically)"
 
 
-def _somewhere(body: Mapping[str, Any], causes: Mapping[Path, str] | None, owner: str) -> str:
+def _somewhere(body: Mapping[str, Any], owner: str) -> str:
     """Why, when the expression cannot say which value it read: the body's UNKNOWN and
     reference values are the only ones that leave a result open, so name them."""
     opaque = _opaque_values(body.get("Properties"), ("Properties",), _NAMED + 1)
     if not opaque:
         return "a value it depends on is unknown"
-    reasons = [unknown_reason(body, path, causes, owner) for path in opaque[:_NAMED]]
+    reasons = [unknown_reason(body, path, owner) for path in opaque[:_NAMED]]
     if len(opaque) == 1:
         return reasons[0]
     more = "; and more" if len(opaque) > _NAMED else ""
@@ -125,7 +119,7 @@ def _opaque(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
     stack: list[tuple[Path, Any, int]] = [(path, value, 0)]
     while stack:
         here, item, depth = stack.pop()
-        if item is UNKNOWN or is_reference(item):
+        if is_opaque(item):
             yield here, item
             continue
         if depth > 64:
@@ -141,7 +135,7 @@ def _opaque(value: Any, path: Path) -> Iterator[tuple[Path, Any]]:
 def related_reason(relations: Relations, subject: Resource, asked: Sequence[Asked]) -> str | None:
     """Why ``related(...)`` calls (``asked``) left a result about ``subject`` open.
 
-    First a candidate whose reference is UNKNOWN, named with its path and cause; else a
+    First a candidate whose type(reference) is Unknown, named with its path and cause; else a
     definite match holding an UNKNOWN (or reference) value in its properties.
     """
     matches: list[Resource] = []
@@ -162,31 +156,20 @@ def related_reason(relations: Relations, subject: Resource, asked: Sequence[Aske
 
 
 def _about(other: Resource, path: Path) -> str:
-    causes = other.metadata.get("unknowns")
-    return unknown_reason(other.body, path or None, causes, f" of {other.type} {other.id}")
-
-
-def _cause(causes: Mapping[Path, str] | None, path: Path) -> str | None:
-    """The loader's explanation for ``path`` or for the nearest ancestor it explains."""
-    if not causes:
-        return None
-    for end in range(len(path), 0, -1):
-        cause = causes.get(path[:end])
-        if cause is not None:
-            return cause
-    return None
+    return unknown_reason(other.body, path or None, f" of {other.type} {other.id}")
 
 
 def _first_opaque(value: Any, path: Path) -> tuple[Path, Any] | None:
     """The value inside ``value`` that most likely made it undecidable, with its path.
 
-    The first UNKNOWN (depth first) if there is one, else the first reference: a
-    reference still answers ``exists`` and partial-string questions, so in a policy
-    document full of ``!Sub`` ARNs it is seldom what left the answer open.
+    The first unknown value (depth first) if there is one, else the first reference or
+    partial string: those still answer ``exists`` and partial-string questions, so in a
+    policy document full of ARNs built around references they are seldom what left the
+    answer open.
     """
     first_reference: tuple[Path, Any] | None = None
     for here, item in _opaque(value, path):
-        if item is UNKNOWN:
+        if type(item) is Unknown:
             return here, item
         if first_reference is None:
             first_reference = here, item
@@ -196,7 +179,8 @@ def _first_opaque(value: Any, path: Path) -> tuple[Path, Any] | None:
 def origin_note(resource: Resource, path: Path) -> str:
     """`` (set in Globals.Function.Runtime)`` when the value at ``path`` is written in a
     template's SAM ``Globals`` rather than in the resource."""
-    origins = resource.metadata.get("origins")
+    template = resource.template
+    origins = template.written_at if template is not None else None
     if not origins:
         return ""
     for end in range(len(path), 0, -1):
@@ -207,8 +191,9 @@ def origin_note(resource: Resource, path: Path) -> str:
 
 
 def conditions_suffix(resource: Resource) -> str:
-    """`` (when condition IsProd is true)`` for a resource from one Fn::If branch."""
-    conditions = resource.metadata.get("conditions") or {}
+    """`` (when condition IsProd is true)`` for a resource from one branch of a condition."""
+    origin = resource.template
+    conditions = origin.conditions if origin is not None else None
     if not conditions:
         return ""
     said = " and ".join(

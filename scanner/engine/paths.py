@@ -1,10 +1,11 @@
 """Path queries: one value for plain steps, a flat collection after ``[*]``, ``.*`` or a filter.
 
-Plain steps (keys and indexes) yield one value, ``MISSING`` when nothing is there and
-``UNKNOWN`` below an UNKNOWN or an opaque reference. Once a path fans out it is a
-*collection*: a list of the values found (missing ones dropped), or ``UNKNOWN`` when
-the number of elements cannot be known. ``traced`` variants also return where each
-value sits (for finding paths); they are only used to explain a result.
+Plain steps (keys and indexes) yield one value, ``MISSING`` when nothing is there, the
+same ``Unknown`` below an unknown value and ``UNKNOWN`` below a reference or partial
+string. Once a path fans out it is a *collection*: a list of the values found (missing
+ones dropped), or ``UNKNOWN`` when the number of elements cannot be known. ``traced``
+variants also return where each value sits (for finding paths); they are only used to
+explain a result.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scanner.engine.values import MISSING, is_reference
-from scanner.model import UNKNOWN, Path
+from scanner.engine.values import MISSING
+from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown, is_opaque
 
 # A step of a compiled path: ("key", name) | ("index", n) | ("list", None) | ("map", None)
 # | ("filter", predicate) where predicate(ctx, element) -> True | False | UNKNOWN.
@@ -23,11 +24,10 @@ Traced = tuple[Any, "Path | None"]
 
 def key(value: Any, name: str) -> Any:
     if type(value) is dict:
-        found = value.get(name, MISSING)
-        if found is MISSING and len(value) == 1 and is_reference(value):
-            return UNKNOWN
-        return found
-    if value is UNKNOWN:
+        return value.get(name, MISSING)
+    if type(value) is Unknown:
+        return value  # below an unknown value: unknown, for the same reason
+    if type(value) is Reference or type(value) is Partial:
         return UNKNOWN
     return MISSING
 
@@ -37,7 +37,9 @@ def index(value: Any, n: int) -> Any:
         if -len(value) <= n < len(value):
             return value[n]
         return MISSING
-    if value is UNKNOWN or is_reference(value):
+    if type(value) is Unknown:
+        return value
+    if type(value) is Reference or type(value) is Partial:
         return UNKNOWN
     return MISSING
 
@@ -46,11 +48,12 @@ def keys(value: Any, names: Sequence[str]) -> Any:
     """The value at a run of keys (the common, fast case)."""
     for name in names:
         if type(value) is dict:
-            found = value.get(name, MISSING)
-            if found is MISSING:
-                return UNKNOWN if len(value) == 1 and is_reference(value) else MISSING
-            value = found
-        elif value is UNKNOWN:
+            value = value.get(name, MISSING)
+            if value is MISSING:
+                return MISSING
+        elif type(value) is Unknown:
+            return value
+        elif type(value) is Reference or type(value) is Partial:
             return UNKNOWN
         else:
             return MISSING
@@ -69,17 +72,17 @@ def elements(value: Any) -> Any:
         return value
     if value is MISSING or value is None:
         return []
-    if value is UNKNOWN or is_reference(value):
+    if is_opaque(value):
         return UNKNOWN
     return [value]
 
 
 def map_values(value: Any) -> Any:
     if type(value) is dict:
-        return UNKNOWN if is_reference(value) else list(value.values())
+        return list(value.values())
     if type(value) is list:
         return value
-    if value is UNKNOWN:
+    if is_opaque(value):
         return UNKNOWN
     return []
 
@@ -98,11 +101,11 @@ def fan_out(values: list[Any], steps: Sequence[Step], ctx: Any) -> Any:
                 found = map_values(value)
             else:
                 found = elements(value)
-            if found is UNKNOWN:
+            if type(found) is Unknown:
                 return UNKNOWN
             if kind == "filter":
                 kept = _filtered(found, arg, ctx)
-                if kept is UNKNOWN:
+                if type(kept) is Unknown:
                     return UNKNOWN
                 found = kept
             out.extend(found)
@@ -132,7 +135,7 @@ def single_traced(value: Any, where: Path | None, steps: Sequence[Step]) -> Trac
 
 
 def fan_out_traced(items: list[Traced], steps: Sequence[Step], ctx: Any) -> list[Traced] | None:
-    """Like ``fan_out`` with paths; None where the collection is UNKNOWN."""
+    """Like ``fan_out`` with paths; None where the collection is unknown."""
     for kind, arg in steps:
         out: list[Traced] = []
         for value, where in items:
@@ -153,11 +156,9 @@ def _expand_traced(
     kind: str, arg: Any, value: Any, where: Path | None, ctx: Any
 ) -> list[Traced] | None:
     if kind == "map" and type(value) is dict:
-        if is_reference(value):
-            return None
         return [(v, None if where is None else (*where, k)) for k, v in value.items()]
     found = map_values(value) if kind == "map" else elements(value)
-    if found is UNKNOWN:
+    if type(found) is Unknown:
         return None
     if type(value) is list:
         pairs = [(v, None if where is None else (*where, i)) for i, v in enumerate(found)]

@@ -1,24 +1,23 @@
 """``related(TYPE, PATH)``: the resources of TYPE whose value at PATH refers to the subject.
 
-Refers-to:
-- CloudFormation (same ``Document`` only): ``{"Ref": id}``, ``{"Fn::GetAtt": [id, ...]}``
-  or ``"id.Attr"``, ``{"Fn::Sub": "...${id}..."}`` (``${id.Attr}`` too), any of these
-  nested inside another intrinsic (``Fn::Join`` of an ARN with ``!Ref Bucket``), or a list
-  holding one; or the name the subject declares for itself (``BucketName`` of a bucket,
-  see ``NAME_PROPERTIES``): the same string, or the same ``Fn::Sub`` template, since one
+Refers-to, by the subject's origin:
+- template (same ``Document`` only): a ``Reference`` to the subject, a ``Partial`` string
+  with one among its parts (an ARN built around a bucket reference), or a list holding
+  one; or the name the subject declares for itself (the loader lists it in the origin's
+  ``names``): the same string, or a partial string with the same ``identity``, since one
   template with the same parameters gives one value within a stack;
 - live (any document): a string equal to the subject's ARN, name or id, or starting with
   the ARN followed by ``/`` (``arn:aws:s3:::bucket/*``).
 
-A candidate whose value at PATH is UNKNOWN (``Bucket: !ImportValue shared-bucket``) might
+A candidate whose value at PATH is unknown (``Bucket: !ImportValue shared-bucket``) might
 refer to the subject: with no definite match the result is UNKNOWN, and next to definite
 matches it adds one UNKNOWN element, so ``any related(...) as p: ...`` is unknown rather
-than false when only such a candidate could satisfy it. For CloudFormation only the
-subject's own template is searched, and a value fixed outside the stack (a parameter, a
-pseudo parameter, an ``Fn::ImportValue``) exists before the stack's resources do: it can
-only spell a name the template declares, so it is a candidate only for subjects that
-declare a name (``BucketName``, see ``could_be_named``), not for one whose name or id
-AWS generates.
+than false when only such a candidate could satisfy it. For a template only the
+subject's own template is searched, and a value fixed outside it (an ``Unknown`` marked
+``external``: a parameter, a pseudo parameter, another stack's output) exists before the
+template's resources do: it can only spell a name the template declares, so it is a
+candidate only for subjects that declare a name (the origin's ``nameable``), not for one
+whose name or id AWS generates.
 
 The index is built on first use, once per (TYPE, PATH), from the resources of one
 ``evaluate`` call: lookups are dictionary hits, not scans.
@@ -26,34 +25,25 @@ The index is built on first use, once per (TYPE, PATH), from the resources of on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from scanner.engine import paths
 from scanner.engine.paths import Step, fan_out
-from scanner.engine.values import MISSING, is_reference
-from scanner.model import UNKNOWN, Path, Resource
+from scanner.engine.values import MISSING
+from scanner.model import (
+    UNKNOWN,
+    Partial,
+    Path,
+    Reference,
+    Resource,
+    TemplateOrigin,
+    Unknown,
+    is_opaque,
+    name_key,
+)
 
-_SUB_VAR = re.compile(r"\$\{([^!}][^}]*)\}")
-_UNNAMED = "${?}"  # an unknown part the loader could not name: two of them may differ
 Key = tuple[Any, ...]
-
-# The property in which a CloudFormation resource of each type declares its own name.
-NAME_PROPERTIES: dict[str, str] = {
-    "AWS::S3::Bucket": "BucketName",
-    "AWS::IAM::Role": "RoleName",
-    "AWS::IAM::User": "UserName",
-    "AWS::IAM::Group": "GroupName",
-    "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::Lambda::Function": "FunctionName",
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::SecretsManager::Secret": "Name",
-}
-
-# How the loader explains an UNKNOWN that comes from outside the stack (see
-# scanner.loaders.intrinsics.unknown_cause): such a value cannot be a resource's generated id.
-_EXTERNAL_CAUSES = ("parameter ", "pseudo parameter ", "Fn::ImportValue ")
 
 
 class Relations:
@@ -161,76 +151,68 @@ class Relations:
         if self._by_type is None:
             self._by_type = {}
             for resource in self._resources:
-                if "not_created" not in resource.metadata:  # its Condition is false
-                    self._by_type.setdefault(resource.type, []).append(resource)
+                origin = resource.origin
+                if type(origin) is TemplateOrigin and origin.not_created is not None:
+                    continue  # its condition is false: it does not exist
+                self._by_type.setdefault(resource.type, []).append(resource)
         index: dict[Key, list[Resource]] = {}
         for resource in self._by_type.get(kind, ()):
             found = fan_out([resource.body], steps, None)
-            if found is UNKNOWN or any(value is UNKNOWN for value in found):
+            if type(found) is Unknown or any(type(value) is Unknown for value in found):
                 index.setdefault(_candidate_key(resource, steps), []).append(resource)
-                if found is UNKNOWN:
+                if type(found) is Unknown:
                     continue
-                found = [value for value in found if value is not UNKNOWN]
+                found = [value for value in found if type(value) is not Unknown]
             for key in set(reference_keys(found, resource)):
                 index.setdefault(key, []).append(resource)
         self._indexes[(kind, steps)] = index
         return index
 
 
+def _scope(resource: Resource) -> int | None:
+    """The template a resource belongs to (its document), or None for a live one."""
+    if type(resource.origin) is TemplateOrigin and resource.document is not None:
+        return id(resource.document)
+    return None
+
+
 def _maybe_key(resource: Resource) -> Key:
-    """Where candidates with an UNKNOWN value are kept: per template, or all live ones."""
-    document = resource.document
-    if document is not None and document.format == "cloudformation":
-        return ("maybe", id(document))
-    return ("maybe", None)
+    """Where candidates with an unknown value are kept: per template, or all live ones."""
+    return ("maybe", _scope(resource))
 
 
 def _candidate_key(resource: Resource, steps: tuple[Step, ...]) -> Key:
-    """``_maybe_key``, or its ``maybe-external`` twin when every UNKNOWN value of a
-    template resource at ``steps`` comes from outside the stack."""
+    """``_maybe_key``, or its ``maybe-external`` twin when every unknown value of a
+    template resource at ``steps`` is fixed outside the template."""
     kind, scope = _maybe_key(resource)
-    causes = resource.metadata.get("unknowns")
-    if scope is None or not causes:
+    if scope is None:
         return (kind, scope)
     for path in unknown_paths(resource.body, steps):
-        cause = _cause(causes, path)
-        if cause is None or not cause.startswith(_EXTERNAL_CAUSES):
+        value = paths.single(resource.body, [_step(key) for key in path]) if path else None
+        if type(value) is not Unknown or not value.external:
             return (kind, scope)
     return ("maybe-external", scope)
 
 
-def _cause(causes: Any, path: Path) -> str | None:
-    for end in range(len(path), 0, -1):
-        cause = causes.get(path[:end])
-        if cause is not None:
-            return str(cause)
-    return None
+def _step(key: Any) -> Step:
+    return ("index" if isinstance(key, int) else "key", key)
 
 
 def could_be_named(subject: Resource) -> bool:
-    """Whether a value chosen outside the stack could name ``subject``: it declares a
-    name (its type's name property, or for a type without an entry in
-    ``NAME_PROPERTIES`` any property whose key ends in ``Name``), or its properties are
-    not known."""
-    properties = subject.body.get("Properties") if isinstance(subject.body, dict) else None
-    if properties is UNKNOWN or is_reference(properties):
-        return True
-    if type(properties) is not dict:
-        return False
-    prop = NAME_PROPERTIES.get(subject.type)
-    if prop is not None:
-        return prop in properties
-    return any(type(key) is str and key.endswith("Name") for key in properties)
+    """Whether a value fixed outside the template could name ``subject``."""
+    origin = subject.origin
+    return type(origin) is TemplateOrigin and origin.nameable
 
 
 def unknown_paths(body: Any, steps: Sequence[Step]) -> list[Path]:
-    """Where following ``steps`` from ``body`` meets an UNKNOWN value (or cannot go on)."""
+    """Where following ``steps`` from ``body`` meets an unknown value, a reference or a
+    partial string (or cannot go on)."""
     items: list[tuple[Any, Path]] = [(body, ())]
     opaque: list[Path] = []
     for kind, arg in steps:
         following: list[tuple[Any, Path]] = []
         for value, where in items:
-            if value is UNKNOWN or is_reference(value):
+            if is_opaque(value):
                 opaque.append(where)
             elif kind == "key" or kind == "index":
                 found = paths.key(value, arg) if kind == "key" else paths.index(value, arg)
@@ -243,98 +225,58 @@ def unknown_paths(body: Any, steps: Sequence[Step]) -> list[Path]:
             elif kind != "map" and value is not None:
                 following.append((value, where))
         items = following
-    opaque.extend(where for value, where in items if value is UNKNOWN)
+    opaque.extend(where for value, where in items if type(value) is Unknown)
     return opaque or [()]
 
 
 def subject_keys(subject: Resource) -> Iterator[Key]:
-    if subject.document is not None:
-        yield ("cfn", id(subject.document), subject.id)
-        declared = _declared_name(subject)
-        if declared is not None:
-            yield ("cfn-name", id(subject.document), *declared)
-    for name in ("arn", "name"):
-        value = subject.metadata.get(name)
+    """The keys under which values refer to ``subject``."""
+    origin = subject.origin
+    if isinstance(origin, TemplateOrigin):
+        scope = _scope(subject)
+        if scope is not None:
+            yield ("id", scope, subject.id)
+            for name in origin.names:
+                yield ("name", scope, name)
+        return
+    for value in (origin.arn, origin.name, subject.id):
         if isinstance(value, str) and value:
             yield ("live", value)
-    yield ("live", subject.id)
-
-
-def _declared_name(subject: Resource) -> tuple[str, str] | None:
-    """The name ``subject`` declares for itself, as (kind, text), when the template gives it."""
-    prop = NAME_PROPERTIES.get(subject.type)
-    properties = subject.body.get("Properties") if isinstance(subject.body, dict) else None
-    if prop is None or not isinstance(properties, dict):
-        return None
-    return _name_form(properties.get(prop))
-
-
-def _name_form(value: Any) -> tuple[str, str] | None:
-    """A plain string or a nameable ``Fn::Sub`` template, tagged so the two never collide."""
-    if isinstance(value, str) and value:
-        return ("text", value)
-    if isinstance(value, dict) and len(value) == 1:
-        template = value.get("Fn::Sub")
-        if isinstance(template, str) and _UNNAMED not in template:
-            return ("sub", template)
-    return None
 
 
 def reference_keys(value: Any, holder: Resource) -> Iterator[Key]:
     """Every key under which ``value`` (found in ``holder``) refers to something."""
-    doc = id(holder.document) if holder.document is not None else None
-    yield from _walk(value, doc)
+    scope = _scope(holder)
+    if scope is None:
+        yield from _live_keys(value)
+    else:
+        yield from _template_keys(value, scope)
 
 
-def _walk(value: Any, doc: int | None) -> Iterator[Key]:
-    if doc is not None:
-        name = _name_form(value)
+def _template_keys(value: Any, scope: int) -> Iterator[Key]:
+    kind = type(value)
+    if kind is Reference:
+        yield ("id", scope, value.target)
+    elif kind is Partial:
+        name = name_key(value)
         if name is not None:
-            yield ("cfn-name", doc, *name)
-    if isinstance(value, str):
+            yield ("name", scope, name)
+        for reference in value.references():
+            yield ("id", scope, reference.target)
+    elif kind is str:
+        if value:
+            yield ("name", scope, ("text", value))
+    elif kind is list:
+        for item in value:
+            yield from _template_keys(item, scope)
+
+
+def _live_keys(value: Any) -> Iterator[Key]:
+    if type(value) is str:
         yield ("live", value)
         for at, ch in enumerate(value):
             if ch == "/":
                 yield ("live", value[:at])
-    elif isinstance(value, list):
+    elif type(value) is list:
         for item in value:
-            yield from _walk(item, doc)
-    elif isinstance(value, dict) and len(value) == 1:
-        name, arg = next(iter(value.items()))
-        if isinstance(name, str) and (name == "Ref" or name.startswith("Fn::")):
-            yield from _intrinsic(name, arg, doc)
-
-
-def _intrinsic(name: str, arg: Any, doc: int | None) -> Iterator[Key]:
-    if doc is None:
-        return
-    if name == "Ref" and isinstance(arg, str):
-        yield ("cfn", doc, arg)
-    elif name == "Fn::GetAtt":
-        target = arg[0] if isinstance(arg, list) and arg else arg
-        if isinstance(target, str):
-            yield ("cfn", doc, target.split(".", 1)[0])
-    elif name == "Fn::Sub":
-        text, variables = (arg[0], arg[1:]) if isinstance(arg, list) and arg else (arg, [])
-        if isinstance(text, str):
-            for match in _SUB_VAR.finditer(text):
-                yield ("cfn", doc, match.group(1).split(".", 1)[0].strip())
-        for item in variables:
-            yield from _nested(item, doc)
-    else:
-        yield from _nested(arg, doc)
-
-
-def _nested(value: Any, doc: int | None) -> Iterator[Key]:
-    """References inside the arguments of another intrinsic (CloudFormation keys only)."""
-    if isinstance(value, list):
-        for item in value:
-            yield from _nested(item, doc)
-    elif isinstance(value, dict):
-        if len(value) == 1:
-            name, arg = next(iter(value.items()))
-            if isinstance(name, str) and (name == "Ref" or name.startswith("Fn::")):
-                yield from _intrinsic(name, arg, doc)
-                return
-        for item in value.values():
-            yield from _nested(item, doc)
+            yield from _live_keys(item)

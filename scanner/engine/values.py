@@ -1,9 +1,11 @@
 """Values as policies see them, and the three-valued operators on them.
 
-A value is plain data (dict, list, str, int, float, bool, None), ``UNKNOWN`` (cannot be
-resolved statically), an opaque *reference* (a mapping whose only key is ``Ref`` or starts
-with ``Fn::``), or ``MISSING`` (a path that matched nothing). Truth values are ``True``,
-``False`` and ``UNKNOWN`` (Kleene logic). docs/language.md has the tables.
+A value is plain data (dict, list, str, int, float, bool, None), an ``Unknown`` (cannot be
+resolved statically), a ``Reference`` to a resource, a ``Partial`` string (known text
+around unknown parts), or ``MISSING`` (a path that matched nothing). References and
+partial strings are *references* to the policy language: they exist, but only a partial
+string's known text can settle anything about them. Truth values are ``True``, ``False``
+and ``UNKNOWN`` (Kleene logic). docs/language.md has the tables.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any, Final
 
 from scanner.engine import partial
 from scanner.errors import PacscanError
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Partial, Reference, Unknown, is_opaque, is_reference
 
 
 class _Missing:
@@ -38,22 +40,10 @@ class EvaluationError(PacscanError):
     code = "E100"
 
 
-def is_reference(value: Any) -> bool:
-    if type(value) is not dict or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return isinstance(key, str) and (key == "Ref" or key.startswith("Fn::"))
-
-
-def is_opaque(value: Any) -> bool:
-    """UNKNOWN or a reference: nothing but existence can be said about it."""
-    return value is UNKNOWN or is_reference(value)
-
-
 def type_name(value: Any) -> str:
     if value is MISSING:
         return "missing"
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return "unknown"
     if value is None:
         return "null"
@@ -68,7 +58,9 @@ def type_name(value: Any) -> str:
     if isinstance(value, list):
         return "list"
     if isinstance(value, dict):
-        return "reference" if is_reference(value) else "map"
+        return "map"
+    if type(value) is Reference or type(value) is Partial:
+        return "reference"
     return type(value).__name__
 
 
@@ -76,15 +68,13 @@ def type_name(value: Any) -> str:
 
 
 def truth(value: Any) -> Any:
-    """A value in a condition: true/"true" is true, UNKNOWN or a reference is unknown."""
+    """A value in a condition: true/"true" is true, an Unknown or a reference is unknown."""
     if value is True or value is False:
         return value
-    if value is UNKNOWN:
-        return UNKNOWN
     if type(value) is str:
         low = value.lower()
         return True if low == "true" else False
-    if type(value) is dict and is_reference(value):
+    if is_opaque(value):
         return UNKNOWN
     return False
 
@@ -120,7 +110,7 @@ def equals(a: Any, b: Any) -> Any:
     """``==``: MISSING is unequal to everything, UNKNOWN/references give UNKNOWN.
 
     Numbers equal numeric strings (``22 == "22"``) and booleans equal ``"true"``/``"false"``,
-    as CloudFormation reads them.
+    as AWS reads parameters and properties.
     """
     ta = type(a)
     tb = type(b)
@@ -128,8 +118,10 @@ def equals(a: Any, b: Any) -> Any:
         return a == b
     if a is MISSING or b is MISSING:
         return False
-    if a is UNKNOWN or b is UNKNOWN:
+    if ta is Unknown or tb is Unknown:
         return UNKNOWN
+    if ta is Reference or tb is Reference or ta is Partial or tb is Partial:
+        return _equal_partial(a, b)
     if ta is dict or tb is dict:
         return _equal_maps(a, b)
     if ta is list and tb is list:
@@ -150,8 +142,6 @@ def equals(a: Any, b: Any) -> Any:
 
 
 def _equal_maps(a: Any, b: Any) -> Any:
-    if is_reference(a) or is_reference(b):
-        return _equal_partial(a, b)
     if type(a) is not dict or type(b) is not dict or a.keys() != b.keys():
         return False
     return _all_equal((a[k], b[k]) for k in a)
@@ -159,11 +149,9 @@ def _equal_maps(a: Any, b: Any) -> Any:
 
 def _equal_partial(a: Any, b: Any) -> Any:
     """A partial string is unequal to a text its known parts rule out; else unknown."""
-    template, other = (
-        (partial.template_of(a), b) if type(b) is not dict else (partial.template_of(b), a)
-    )
-    if template is not None and type(other) in (str, int, float) and type(other) is not bool:
-        if not partial.could_equal(template, str(other)):
+    value, other = (a, b) if type(a) is Partial else (b, a)
+    if type(value) is Partial and type(other) in (str, int, float):
+        if not partial.could_equal(value, str(other)):
             return False
     return UNKNOWN
 
@@ -180,7 +168,7 @@ def _all_equal(pairs: Any) -> Any:
         r = equals(x, y)
         if r is False:
             return False
-        if r is UNKNOWN:
+        if type(r) is Unknown:
             result = UNKNOWN
     return result
 
@@ -219,8 +207,7 @@ def member(item: Any, container: Any) -> Any:
     if item is MISSING or container is MISSING:
         return False
     if is_opaque(container):
-        template = partial.template_of(container)
-        if template is not None and type(item) is str and partial.contains(template, item):
+        if type(container) is Partial and type(item) is str and partial.contains(container, item):
             return True
         return UNKNOWN
     if type(container) is list:
@@ -229,7 +216,7 @@ def member(item: Any, container: Any) -> Any:
             r = equals(item, element)
             if r is True:
                 return True
-            if r is UNKNOWN:
+            if type(r) is Unknown:
                 result = UNKNOWN
         return result
     if is_opaque(item):
@@ -250,11 +237,8 @@ def affix(op: str, text: Any, part: Any) -> Any:
     if text is MISSING or part is MISSING:
         return False
     if is_opaque(text) or is_opaque(part):
-        template = partial.template_of(text)
-        if template is not None and type(part) is str:
-            known = (partial.starts_with if op == "startswith" else partial.ends_with)(
-                template, part
-            )
+        if type(text) is Partial and type(part) is str:
+            known = (partial.starts_with if op == "startswith" else partial.ends_with)(text, part)
             if known is not None:
                 return known
         return UNKNOWN
@@ -287,7 +271,7 @@ def matches(text: Any, regex: Any) -> Any:
 def exists(value: Any) -> Any:
     if value is MISSING:
         return False
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return UNKNOWN
     return True
 
@@ -295,11 +279,9 @@ def exists(value: Any) -> Any:
 def empty(value: Any) -> Any:
     if value is MISSING or value is None:
         return True
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return UNKNOWN
-    if type(value) is dict:
-        return False if is_reference(value) else not value
-    if type(value) is str or type(value) is list:
+    if type(value) is dict or type(value) is str or type(value) is list:
         return not value
     return False
 
@@ -322,7 +304,7 @@ TYPE_NAMES: Final = tuple(_TYPE_TESTS)
 def is_type(name: str, value: Any) -> Any:
     if value is MISSING:
         return False
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return True if name == "unknown" else UNKNOWN
     if is_reference(value):
         if name == "reference":
@@ -335,31 +317,21 @@ def is_type(name: str, value: Any) -> Any:
 
 
 def render(value: Any) -> str:
-    """A value inside a message: strings bare, UNKNOWN as <unknown>, MISSING as <missing>."""
+    """A value inside a message: strings bare, an Unknown as <unknown>, MISSING as
+    <missing>, a reference or partial string as its input wrote it."""
     if value is MISSING:
         return "<missing>"
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return "<unknown>"
     if type(value) is str:
         return value
     if is_reference(value):
-        return render_reference(value)
+        return str(value)
     return json.dumps(value, default=_fallback, separators=(", ", ": "), ensure_ascii=False)
 
 
-def render_reference(value: dict[str, Any]) -> str:
-    key, arg = next(iter(value.items()))
-    if key == "Ref":
-        return f"!Ref {arg}"
-    if key == "Fn::GetAtt":
-        target = ".".join(str(a) for a in arg) if isinstance(arg, list) else str(arg)
-        return f"!GetAtt {target}"
-    short = key[4:]
-    return f"!{short} {json.dumps(arg, default=_fallback, ensure_ascii=False)}"
-
-
 def _fallback(value: Any) -> str:
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return "<unknown>"
     if value is MISSING:
         return "<missing>"

@@ -307,7 +307,8 @@ def _bad_by_key(findings: Sequence[Finding]) -> dict[tuple[str, str], list[Findi
 
 
 def _conditions(finding: Finding) -> Mapping[str, bool]:
-    return finding.resource.metadata.get("conditions") or {}
+    origin = finding.resource.template
+    return origin.conditions if origin is not None else {}
 
 
 def _same_case(finding: Finding, others: Sequence[Finding]) -> bool:

@@ -12,14 +12,14 @@ loop makes (its text is the loop body that makes every resource of the loop).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scanner.fix.text_ops import MISSING, DocOp, Source
 from scanner.loaders.cloudformation import FORMAT
 from scanner.loaders.foreach import LOOP_PREFIX
-from scanner.model import Finding, Path, Resource, Severity, Status
+from scanner.model import Finding, Path, Severity, Status, document_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +89,7 @@ def _request(finding: Finding) -> Request | Refusal:
             f"made by the {loop} loop; its text makes every resource of the loop, "
             "so it is not changed",
         )
-    paths = [_document_path(resource, op.path) for op in ops]
+    paths = [document_path(resource, op.path) for op in ops]
     shared = next((p for p in paths if p[: len(resource.path)] != resource.path), None)
     if shared is not None:
         where = ".".join(str(k) for k in shared[:2])
@@ -97,23 +97,6 @@ def _request(finding: Finding) -> Request | Refusal:
     return Request(
         finding, tuple(DocOp(op.kind, p, op.value) for op, p in zip(ops, paths, strict=True))
     )
-
-
-def _document_path(resource: Resource, path: Path) -> Path:
-    """Where the body path ``path`` is written in the document."""
-    path_map: Mapping[Path, Path] = resource.metadata.get("path_map") or {}
-    source = path
-    for end in range(len(path), 0, -1):
-        mapped = path_map.get(path[:end])
-        if mapped is not None:
-            source = mapped + path[end:]
-            break
-    origins: Mapping[Path, Path] = resource.metadata.get("origins") or {}
-    for end in range(len(source), 0, -1):
-        origin = origins.get(source[:end])
-        if origin is not None:
-            return origin + source[end:]
-    return resource.path + source
 
 
 def computed_by(source: Source, resource_path: Path, op: DocOp) -> str | None:

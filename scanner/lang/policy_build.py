@@ -12,7 +12,17 @@ from scanner.engine.program import CompiledCondition, CompiledExample, CompiledP
 from scanner.lang import ast
 from scanner.lang.checks import constant_value
 from scanner.lang.scope import Scope
-from scanner.model import Document, FixOp, Location, PolicyInfo, Resource, Severity, Status
+from scanner.loaders.cfn_values import declared_names, typed
+from scanner.model import (
+    Document,
+    FixOp,
+    Location,
+    PolicyInfo,
+    Resource,
+    Severity,
+    Status,
+    TemplateOrigin,
+)
 
 EXAMPLE_SUBJECT = "Subject"
 
@@ -105,18 +115,25 @@ def _example(
     example: ast.Example, info: PolicyInfo, scope: Scope, params: Mapping[str, Any]
 ) -> CompiledExample:
     document = Document(path=example.loc.file, format="example")
-    body = dict(constant_value(example.body, scope, params))
+    body = typed(dict(constant_value(example.body, scope, params)))
     kind = body.get("Type")
     if not isinstance(kind, str):
         kind = info.resource_types[0]
         body = {"Type": kind, **body}
-    subject = Resource(type=kind, id=EXAMPLE_SUBJECT, body=body, document=document)
+    subject = _example_resource(kind, EXAMPLE_SUBJECT, body, document)
     others = []
     if example.others is not None:
         for name, value in constant_value(example.others, scope, params).items():
-            others.append(Resource(type=value["Type"], id=name, body=value, document=document))
+            others.append(_example_resource(value["Type"], name, typed(value), document))
     at = example.at.keys if example.at is not None else None
     return CompiledExample(Status(example.status), at, subject, tuple(others), example.loc)
+
+
+def _example_resource(kind: str, name: str, body: Any, document: Document) -> Resource:
+    """An example resource, read as the template loader reads a resource."""
+    names, nameable = declared_names(kind, body)
+    origin = TemplateOrigin(names=names, nameable=nameable)
+    return Resource(type=kind, id=name, body=body, document=document, origin=origin)
 
 
 def source_text(lines: list[str], loc: Location) -> str:

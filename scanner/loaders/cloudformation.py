@@ -10,7 +10,7 @@ Every resource becomes one ``Resource`` per condition assumption (see ``variants
 ``id`` is the logical id, ``path`` is ``("Resources", id)``, ``body`` the resolved resource
 node. SAM resources (``AWS::Serverless::*``) are scanned as their own types, with the
 template's ``Globals`` merged in first (see ``sam_globals``). A resource whose
-``Condition`` is false is kept with ``metadata["not_created"]`` saying why; evaluation
+``Condition`` is false is kept with its origin's ``not_created`` saying why; evaluation
 reports it as skipped.
 ``Fn::ForEach`` loops of the ``AWS::LanguageExtensions`` transform are expanded (see
 ``foreach``): a resource a loop makes has its expanded logical id as ``id`` and the place
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.budget import Budget, OverBudget
+from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.conditions import Cycle, condition_cycles
 from scanner.loaders.foreach import LOOP_PREFIX, Entry, resource_entries
 from scanner.loaders.json_source import read_json
@@ -53,7 +54,7 @@ from scanner.loaders.variants import (
     template_context,
 )
 from scanner.loaders.yaml_source import read_yaml
-from scanner.model import Document, Path, Resource
+from scanner.model import Document, Path, Resource, TemplateOrigin
 
 if TYPE_CHECKING:
     from scanner.loaders import LoadOptions, LoadResult
@@ -239,22 +240,20 @@ def _entry_error(document: Document, entry: Entry) -> Diagnostic | None:
 
 
 def _resources(
-    document: Document, entry: Entry, variants: list[Variant], origins: Any = None
+    document: Document, entry: Entry, variants: list[Variant], written_at: Any = None
 ) -> Iterator[Resource]:
+    kind = entry.node["Type"]
     for variant in variants:
-        metadata: dict[str, Any] = {}
-        if origins:
-            metadata["origins"] = origins
-        if variant.absent is not None:
-            metadata["not_created"] = variant.absent
-        if variant.conditions:
-            metadata["conditions"] = variant.conditions
-        if variant.path_map:
-            metadata["path_map"] = variant.path_map
-        if variant.unknowns:
-            metadata["unknowns"] = variant.unknowns
-        kind = entry.node["Type"]
-        yield Resource(kind, entry.logical_id, variant.body, document, entry.path, metadata)
+        names, nameable = declared_names(kind, variant.body)
+        origin = TemplateOrigin(
+            conditions=variant.conditions,
+            path_map=variant.path_map,
+            written_at=written_at or {},
+            not_created=variant.absent,
+            names=names,
+            nameable=nameable,
+        )
+        yield Resource(kind, entry.logical_id, variant.body, document, entry.path, origin)
 
 
 def _resource_problem(logical_id: str, node: Any) -> str | None:

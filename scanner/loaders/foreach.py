@@ -26,7 +26,7 @@ from typing import Any
 from scanner.loaders.budget import Budget
 from scanner.loaders.intrinsics import Branch, Resolver, Template, scalar_text, substitute
 from scanner.loaders.source import BAD_RESOURCE, UNSUPPORTED
-from scanner.model import UNKNOWN, Path, Span
+from scanner.model import Path, Span, Unknown
 
 LOOP_PREFIX = "Fn::ForEach::"
 TRANSFORM = "AWS::LanguageExtensions"
@@ -133,7 +133,7 @@ class _Expander:
         except Branch as branch:
             why: str | None = f"its collection depends on condition {branch.name}"
         else:
-            why = _not_a_list(value, resolver.unknowns.get(()))
+            why = _not_a_list(value)
             if why is None:
                 self.context.budget.spend(len(value), path)
                 return [scalar_text(item) for item in value]
@@ -168,10 +168,10 @@ def _shape(node: Any) -> tuple[str, Any, dict[Any, Any]] | None:
     return identifier, collection, outputs
 
 
-def _not_a_list(value: Any, cause: str | None) -> str | None:
+def _not_a_list(value: Any) -> str | None:
     """Why a resolved collection is not a list of strings (None: it is one)."""
-    if value is UNKNOWN:
-        return cause or "its collection is not known statically"
+    if type(value) is Unknown:
+        return value.cause or "its collection is not known statically"
     if type(value) is not list:
         return "its collection is not a list"
     for index, item in enumerate(value):

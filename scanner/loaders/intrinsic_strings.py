@@ -1,105 +1,106 @@
-"""``Fn::Sub`` and ``Fn::Join``: strings, or ``Fn::Sub`` references to resources.
+"""``Fn::Sub`` and ``Fn::Join``: strings, or partial strings.
 
-A string made of known parts is that string. When a part refers to a resource, the
-result stays a reference, written as an ``Fn::Sub`` template with every known part
-substituted (``{"Fn::Sub": "arn:aws:s3:::${Bucket}/*"}``), so relations between
-resources can be found through it; ``Fn::Join`` is rewritten the same way. Unknown parts
-the template can name (``${AWS::Region}``, a parameter) stay as placeholders next to a
-reference. A string with known text around unknown parts (``arn:aws:iam::${AWS::AccountId}:root``)
-is kept the same way, as a *partial string*: the engine can still tell it is not ``"*"``
-or that it starts with ``arn:``. An unknown part the template cannot name is written
-``${?}``; a value with no known text at all is ``UNKNOWN``.
+A string made of known parts is that string. When a part refers to a resource or is not
+known, the result is a ``Partial``: its known text, ``Reference`` parts and ``Unknown``
+parts in order (``arn:aws:s3:::`` + ``!Ref Bucket`` + ``/*``), so relations between
+resources can be found through it and the engine can still tell it is not ``"*"`` or
+that it starts with ``arn:``. An unknown part keeps the name the template gives it
+(``${AWS::Region}``, a parameter): two partial strings with the same text and names are
+the same value within a stack. A value with no known text and no reference at all is an
+``Unknown``. Messages show a partial string as the ``Fn::Sub`` template it amounts to.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from scanner.loaders.budget import Budget
+from scanner.loaders.cfn_values import sub_template
 from scanner.loaders.intrinsics import (
     NO_VALUE,
     PSEUDO_PARAMETERS,
     Handler,
     Resolver,
     Template,
-    is_reference,
     scalar_text,
 )
-from scanner.model import UNKNOWN, Path
+from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-UNNAMED = "?"  # the placeholder of an unknown part that has no name (no logical id can be "?")
+UNNAMED = "?"  # how a template spells an unknown part that has no name
 
 
 class _Pieces:
-    """A string under construction, spelled two ways: plain, and as an Fn::Sub template.
+    """A string under construction: its known text, reference and unknown parts.
 
-    Pieces are references to strings that exist already; the one that would make either
-    spelling longer than the budget allows raises ``OverBudget`` before anything is joined.
+    Pieces are references to strings that exist already; the one that would make the
+    string (or the template that shows it) longer than the budget allows raises
+    ``OverBudget`` before anything is joined.
     """
 
     def __init__(self, budget: Budget, src: Path, function: str) -> None:
-        self.plain: list[str] = []
-        self.template: list[str] = []
-        self.references = False  # a ${Resource} placeholder is in the template
-        self.unknown = False  # some piece is not known
+        self.parts: list[str | Reference | Unknown] = []
+        self.references = False  # a reference is among the parts
+        self.unknown = False  # some part is not known
         self.budget = budget
         self.src = src
         self.function = function
-        self.size = 0  # of the longer spelling, plus the escapes the template may add
+        self.size = 0  # of the template that shows it, plus the escapes it may add
 
     def _grow(self, size: int) -> None:
         self.size += size
         if self.size > self.budget.max_string:
             self.budget.build(self.size, self.src, self.function)  # raises
 
-    def literal(self, text: str, escape: bool) -> None:
+    def literal(self, text: str, escape: bool = True) -> None:
         self._grow(len(text) * 2 if escape and "${" in text else len(text))
-        self.plain.append(text)
-        self.template.append(text.replace("${", "${!") if escape else text)
-
-    def escaped(self, name: str) -> None:  # ${!Name} in a Sub template
-        self._grow(len(name) + 4)
-        self.plain.append("${" + name + "}")
-        self.template.append("${!" + name + "}")
+        if self.parts and type(self.parts[-1]) is str:
+            self.parts[-1] += text
+        elif text:
+            self.parts.append(text)
 
     def value(self, value: Any, name: str | None) -> None:
         if isinstance(value, (str, int, float)):
-            self.literal(scalar_text(value), escape=True)
+            self.literal(scalar_text(value))
             return
-        placeholder = _placeholder(value)
-        if placeholder is not None:
-            self._grow(len(placeholder))
+        if type(value) is Reference:
+            self._part(value)
             self.references = True
-            self.template.append(placeholder)
+            return
+        if type(value) is Partial:
+            for part in value.parts:
+                if isinstance(part, str):
+                    self.literal(part)
+                else:
+                    self._part(part)
+            self.references = self.references or bool(value.references())
+            self.unknown = self.unknown or any(type(p) is Unknown for p in value.parts)
             return
         self.unknown = True
-        self.template.append("${" + (name or UNNAMED) + "}")
-        self._grow(len(self.template[-1]))
+        cause = value.cause if type(value) is Unknown else ""
+        external = value.external if type(value) is Unknown else False
+        self._part(Unknown(cause, external=external, name=name))
+
+    def _part(self, part: Reference | Unknown) -> None:
+        self._grow(len(_placeholder(part)))
+        self.parts.append(part)
 
     def result(self) -> Any:
         self.budget.build(self.size, self.src, self.function)
+        parts = self.parts
         if not self.references and not self.unknown:
-            return "".join(self.plain)
-        if self.references or any(self.plain):
-            return {"Fn::Sub": "".join(self.template)}
+            return "".join(part for part in parts if type(part) is str)
+        if self.references or any(type(part) is str and part for part in parts):
+            text = "!Sub " + json.dumps(sub_template(parts), ensure_ascii=False)
+            return Partial(tuple(parts), text)
         return UNKNOWN
 
 
-def _placeholder(value: Any) -> str | None:
-    """How a resource reference is written inside an Fn::Sub template."""
-    if not is_reference(value):
-        return None
-    ((name, arg),) = value.items()
-    if name == "Ref" and type(arg) is str:
-        return "${" + arg + "}"
-    if name == "Fn::GetAtt" and all(type(part) is str for part in arg):
-        return "${" + ".".join(arg) + "}"
-    if name == "Fn::Sub" and type(arg) is str:
-        return str(arg)
-    return None
+def _placeholder(part: Reference | Unknown) -> str:
+    return sub_template((part,))
 
 
 def _sub(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
@@ -119,7 +120,7 @@ def _sub(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         pos = match.end()
         name = match.group(1)
         if name.startswith("!"):
-            pieces.escaped(name[1:])
+            pieces.literal("${" + name[1:] + "}")
         else:
             name = name.strip()
             pieces.value(_sub_variable(r.template, name, variables), name)
@@ -135,10 +136,10 @@ def _sub_variable(template: Template, name: str, variables: Mapping[str, Any]) -
     if name in PSEUDO_PARAMETERS:
         return template.pseudo.get(name, UNKNOWN)
     if name in template.resources:
-        return {"Ref": name}
+        return Reference(name, None, f"!Ref {name}")
     head, dot, attribute = name.partition(".")
     if dot and head in template.resources:
-        return {"Fn::GetAtt": [head, attribute]}
+        return Reference(head, attribute, f"!GetAtt {head}.{attribute}")
     return UNKNOWN
 
 

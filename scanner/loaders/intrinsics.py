@@ -2,10 +2,11 @@
 
 What a template alone determines is computed (``Ref`` to parameters with a default or a
 given value, ``Fn::Sub``, ``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::FindInMap``,
-``Fn::If`` on a known condition, ...). References to resources stay references in long
-form (``{"Ref": "Bucket"}``, ``{"Fn::GetAtt": ["Bucket", "Arn"]}``, ``{"Fn::Sub": ...}``);
-anything else that cannot be known (``Fn::ImportValue``, ``AWS::Region`` unless given, a
-parameter without a value) is ``UNKNOWN``.
+``Fn::If`` on a known condition, ...). A reference to a resource becomes a ``Reference``
+(``!Ref Bucket``, ``!GetAtt Bucket.Arn``), a string with references or unknown parts a
+``Partial``; anything else that cannot be known (``Fn::ImportValue``, ``AWS::Region``
+unless given, a parameter without a value) an ``Unknown`` saying why, in words a user can
+act on (``unknown_cause``).
 
 A ``Resolver`` works under fixed assumptions about conditions. When it meets an
 ``Fn::If`` whose condition is not known and not assumed, it raises ``Branch``; the
@@ -26,7 +27,7 @@ from itertools import islice
 from typing import Any
 
 from scanner.loaders.budget import LIST_ITEM_BYTES, Budget
-from scanner.model import UNKNOWN, Path
+from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown, is_opaque, is_unknown
 
 
 class _NoValue:
@@ -103,7 +104,6 @@ class Resolver:
         self.bindings: Mapping[str, str] = bindings or {}
         self.budget = template.budget
         self.path_map: dict[Path, Path] = {}
-        self.unknowns: dict[Path, str] = {}  # body path -> why its value is UNKNOWN
         self._truths: dict[str, bool | None] = {}
         self._evaluating: set[str] = set()
 
@@ -138,13 +138,11 @@ class Resolver:
             handler = self.template.functions.get(name)
             if handler is not None:
                 result = handler(self, arg, src + (name,), dst)
-                if result is UNKNOWN and dst is not None:
-                    self.unknowns.setdefault(dst, unknown_cause(self.template, name, arg))
+                if dst is not None and type(result) is Unknown and not result.cause:
+                    return explained(self.template, name, arg)
                 return result
             if name.startswith("Fn::"):
-                if dst is not None:
-                    self.unknowns.setdefault(dst, f"{name} is not evaluated statically")
-                return UNKNOWN
+                return UNKNOWN if dst is None else Unknown(f"{name} is not evaluated statically")
         if "Fn::Transform" in node:  # a macro rewrites this mapping at deploy time
             return UNKNOWN
         mapping = {}
@@ -217,7 +215,7 @@ def _kleene(is_and: bool, truths: list[bool | None]) -> bool | None:
 def _equal(left: Any, right: Any) -> bool | None:
     """CloudFormation compares the string forms of parameter values."""
     left, right = _comparable(left), _comparable(right)
-    if left is UNKNOWN or right is UNKNOWN:
+    if is_unknown(left) or is_unknown(right):
         return None
     return bool(left == right)
 
@@ -225,7 +223,7 @@ def _equal(left: Any, right: Any) -> bool | None:
 def _comparable(value: Any) -> Any:
     if type(value) is list:
         items = [_comparable(item) for item in value]
-        return UNKNOWN if any(item is UNKNOWN for item in items) else items
+        return UNKNOWN if any(is_unknown(item) for item in items) else items
     if isinstance(value, (str, int, float)):
         return scalar_text(value)
     return UNKNOWN  # UNKNOWN, a reference, a mapping, null
@@ -243,8 +241,18 @@ def scalar_text(value: Any) -> str:
 # -- the functions ---------------------------------------------------------------------------
 
 
+def explained(template: Template, name: str, arg: Any) -> Unknown:
+    """The Unknown an intrinsic gave, with its cause; a parameter, a pseudo parameter and
+    another stack's output are fixed outside the template (``external``)."""
+    cause = unknown_cause(template, name, arg)
+    if name == "Ref" and type(arg) is str:
+        external = arg in PSEUDO_PARAMETERS or arg in template.parameters
+        return Unknown(cause, external=external, name=arg if external else None)
+    return Unknown(cause, external=name == "Fn::ImportValue")
+
+
 def unknown_cause(template: Template, name: str, arg: Any) -> str:
-    """Why an intrinsic gave UNKNOWN, in words a user can act on."""
+    """Why an intrinsic gave an Unknown, in words a user can act on."""
     if name == "Ref" and type(arg) is str:
         if arg in PSEUDO_PARAMETERS:
             return f"pseudo parameter {arg} is not known (give it with --parameter {arg}=VALUE)"
@@ -319,7 +327,7 @@ def _ref(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     if arg in PSEUDO_PARAMETERS:
         return NO_VALUE if arg == "AWS::NoValue" else template.pseudo.get(arg, UNKNOWN)
     if arg in template.resources:
-        return {"Ref": arg}
+        return Reference(arg, None, f"!Ref {arg}")
     return UNKNOWN
 
 
@@ -332,7 +340,8 @@ def _get_att(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
         return UNKNOWN
     if len(parts) != 2 or type(parts[0]) is not str or parts[0] not in r.template.resources:
         return UNKNOWN
-    return {"Fn::GetAtt": parts}
+    attribute = parts[1] if type(parts[1]) is str else repr(parts[1])
+    return Reference(parts[0], attribute, f"!GetAtt {parts[0]}.{attribute}")
 
 
 def _if(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
@@ -425,8 +434,10 @@ def _base64(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     if type(text) is str:
         r.budget.build((len(text) + 2) // 3 * 4, src, "Fn::Base64")
         return base64.b64encode(text.encode("utf-8")).decode("ascii")
-    if is_reference(text):
-        return {"Fn::Base64": text}
+    if type(text) is Reference or type(text) is Partial:
+        # Encoded, no known text is left; the references still say what it depends on.
+        inner = text.references() if type(text) is Partial else (text,)
+        return Partial((UNKNOWN, *inner), f"!Base64 {text}")
     return UNKNOWN
 
 
@@ -494,20 +505,12 @@ def _unknown(r: Resolver, arg: Any, src: Path, dst: Path | None) -> Any:
     return UNKNOWN
 
 
-def is_reference(value: Any) -> bool:
-    """A long-form reference to a resource, as resolution leaves it."""
-    if type(value) is not dict or len(value) != 1:
-        return False
-    key = next(iter(value))
-    return key == "Ref" or key.startswith("Fn::")
-
-
 def is_known(value: Any) -> bool:
-    """True when ``value`` holds neither UNKNOWN nor a reference anywhere."""
+    """True when ``value`` holds no Unknown, reference or partial string anywhere."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if item is UNKNOWN or is_reference(item):
+        if is_opaque(item):
             return False
         if type(item) is dict:
             stack.extend(item.values())

@@ -6,12 +6,12 @@ other resources still load. Every API call the collection recorded as failed bec
 a ``Diagnostic`` (code ``AWS-<ERRORCODE>``), so it reaches the report and the exit code.
 
 Resources come out as CloudFormation-shaped bodies (``{"Type", "Properties"}``) with
-``id`` = ARN and ``metadata`` = ``arn``, ``account``, ``region``, ``name``, ``tags``.
+``id`` = ARN and a ``LiveOrigin`` (ARN, account, region, name, tags).
 The marker ``{"$unknown": reason}`` becomes ``UNKNOWN``.
 
 A failed call that lost resources (its error names their ``types``) is a *gap*: one
 resource per (account, region, type) stands for everything that was not listed, with
-``Properties`` unknown and ``metadata["gap"]`` saying which call failed and why. After
+``Properties`` unknown and its origin's ``gap`` saying which call failed and why. After
 evaluation ``settle_gaps`` makes every finding on it ``unknown`` with that reason, so
 each policy over the type reports one unknown finding there instead of nothing.
 
@@ -31,7 +31,16 @@ from typing import Any
 
 from scanner.errors import Diagnostic
 from scanner.loaders import LoadOptions, LoadResult
-from scanner.model import UNKNOWN, Document, Finding, Location, Resource, Status
+from scanner.model import (
+    UNKNOWN,
+    Document,
+    Finding,
+    LiveOrigin,
+    Location,
+    Resource,
+    Status,
+    Unknown,
+)
 
 SNAPSHOT_FORMAT = "pacscan-snapshot"
 SNAPSHOT_VERSION = 1
@@ -345,16 +354,15 @@ def resource_check() -> ResourceCheck:
 
 
 def to_resource(item: dict[str, Any], index: int, document: Document) -> Resource:
-    tags = item.get("tags") or {}
-    metadata = {
-        "arn": item["id"],
-        "account": item["account"],
-        "region": item["region"],
-        "name": item.get("name"),
-        "tags": tags,
-    }
+    origin = LiveOrigin(
+        arn=item["id"],
+        account=item["account"],
+        region=item["region"],
+        name=item.get("name"),
+        tags=item.get("tags") or {},
+    )
     body = {"Type": item["type"], "Properties": item["properties"]}
-    return Resource(item["type"], item["id"], body, document, ("resources", index), metadata)
+    return Resource(item["type"], item["id"], body, document, ("resources", index), origin)
 
 
 GAP_NAME = "*"  # the name a gap goes by in reports: every resource of its type there
@@ -378,17 +386,9 @@ def _gap(key: tuple[str, str, str], reason: str, index: int, document: Document)
     gap_id = f"pacscan:unlisted:{account}:{region}:{type_}"
     where = "any region" if region == "global" else region
     gap = f"the {type_} resources of account {account} in {where} were not listed ({reason})"
-    metadata = {
-        "arn": gap_id,
-        "account": account,
-        "region": region,
-        "name": GAP_NAME,
-        "tags": {},
-        "gap": gap,
-        "unknowns": {("Properties",): gap},
-    }
-    body = {"Type": type_, "Properties": UNKNOWN}
-    return Resource(type_, gap_id, body, document, ("errors", index), metadata)
+    origin = LiveOrigin(arn=gap_id, account=account, region=region, name=GAP_NAME, gap=gap)
+    body = {"Type": type_, "Properties": Unknown(gap)}
+    return Resource(type_, gap_id, body, document, ("errors", index), origin)
 
 
 def _join_reasons(reasons: list[str]) -> str:
@@ -403,7 +403,8 @@ def failure_text(error: dict[str, Any]) -> str:
 
 
 def is_gap(resource: Resource) -> bool:
-    return "gap" in resource.metadata
+    live = resource.live
+    return live is not None and live.gap is not None
 
 
 def settle_gaps(findings: Iterable[Finding]) -> list[Finding]:
@@ -417,7 +418,8 @@ def settle_gaps(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def _settled(finding: Finding) -> Finding:
-    message = f"cannot tell: {finding.resource.metadata['gap']}"
+    live = finding.resource.live
+    message = f"cannot tell: {live.gap if live is not None else ''}"
     return replace(finding, status=Status.UNKNOWN, message=message, path=(), location=None, fix=())
 
 

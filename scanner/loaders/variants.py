@@ -26,7 +26,7 @@ from scanner.loaders.intrinsics import (
     Template,
     scalar_text,
 )
-from scanner.model import UNKNOWN, Path
+from scanner.model import UNKNOWN, Path, is_unknown
 
 _ALL_FUNCTIONS = {**FUNCTIONS, **STRING_FUNCTIONS}
 
@@ -38,7 +38,6 @@ class Variant:
     body: Any
     conditions: Mapping[str, bool]
     path_map: Mapping[Path, Path]
-    unknowns: Mapping[Path, str]
     absent: str | None = None  # why the resource is not created (its Condition is false)
 
 
@@ -85,7 +84,7 @@ def parameter_values(declared: Any, given: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _typed(raw: Any, kind: str) -> Any:
-    if raw is UNKNOWN or raw is None:
+    if is_unknown(raw) or raw is None:
         return UNKNOWN
     if "List<" in kind or kind.endswith("CommaDelimitedList"):
         if type(raw) is list:
@@ -137,7 +136,7 @@ def resolve_resource(
     absent = _false_condition(template, node, bindings)
     if absent is not None:
         body = {"Type": node.get("Type"), "Condition": absent}
-        return [Variant(body, {}, {}, {}, absent=not_created(template, absent, hidden))]
+        return [Variant(body, {}, {}, absent=not_created(template, absent, hidden))]
     done: list[Variant] = []
     queue: deque[tuple[dict[str, bool], frozenset[str]]] = deque([({}, frozenset())])
     while queue:
@@ -177,7 +176,7 @@ def not_created(template: Template, condition: str, hidden: frozenset[str]) -> s
     shown = []
     for name in _condition_parameters(template, condition):
         value = template.parameters.get(name, template.pseudo.get(name, UNKNOWN))
-        if value is UNKNOWN:
+        if is_unknown(value):
             continue
         text = "***" if name in hidden else _shown(value)
         shown.append(f"{name}={text}")
@@ -237,4 +236,4 @@ def _resolve_once(
     body = resolver.value(node, (), ())
     if type(body) is not dict:
         body = {"Type": node.get("Type"), "Properties": UNKNOWN}
-    return Variant(body, dict(assumed), resolver.path_map, resolver.unknowns)
+    return Variant(body, dict(assumed), resolver.path_map)

@@ -2,7 +2,7 @@
 
 Template findings live in a file (a path relative to the scan root, always with ``/``).
 Findings on live resources have no file: they are named by the snapshot they came from
-and by the resource's ARN, account and region (``Resource.metadata``), and SARIF gives
+and by the resource's ARN, account and region (a live resource's origin), and SARIF gives
 them a stable pseudo-path (``aws/<account>/<region>/<type>/<name>``).
 """
 
@@ -55,15 +55,15 @@ def file_uri(path: str) -> str:
 
 def live_identity(resource: Resource) -> LiveIdentity | None:
     """The ARN, account, region and name of a live resource; None for template resources."""
-    meta = resource.metadata
-    arn = meta.get("arn")
-    if not isinstance(arn, str) or not arn:
+    live = resource.live
+    if live is None or not live.arn:
         return None
+    arn = live.arn
     return LiveIdentity(
         arn=arn,
-        account=str(meta.get("account") or _arn_part(arn, 4) or "unknown"),
-        region=str(meta.get("region") or _arn_part(arn, 3) or "global"),
-        name=str(meta.get("name") or arn.rsplit(":", 1)[-1] or resource.id),
+        account=str(live.account or _arn_part(arn, 4) or "unknown"),
+        region=str(live.region or _arn_part(arn, 3) or "global"),
+        name=str(live.name or arn.rsplit(":", 1)[-1] or resource.id),
     )
 
 

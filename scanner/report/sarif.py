@@ -184,8 +184,9 @@ def _properties(finding: Finding) -> dict[str, Any]:
     identity = live_identity(resource)
     if identity is not None:
         props.update(arn=identity.arn, account=identity.account, region=identity.region)
-    conditions = resource.metadata.get("conditions")
-    if conditions:
+    origin = resource.template
+    if origin is not None and origin.conditions:
+        conditions = origin.conditions
         props["conditions"] = dict(conditions)
     return props
 

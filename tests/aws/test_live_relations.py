@@ -54,7 +54,7 @@ def test_related_finds_what_points_at_a_live_resource(aws: MotoAWS) -> None:
     assert policies.diagnostics == ()
     result = run_scan(ScanRequest(paths=(str(path),), root=str(aws.tmp)), policies)
     verdicts = {
-        (f.policy.id, str(f.resource.metadata["name"])): f.status.value
+        (f.policy.id, str(f.resource.origin.name)): f.status.value
         for f in result.findings
         if f.status.value != "skip"
     }

@@ -626,9 +626,8 @@ def build_live_load_balancers() -> None:
 
 def live_name(resource: Any) -> str:
     """Volumes and keys are known by the Name tag or description given above."""
-    meta = resource.metadata
     if resource.type == "AWS::EC2::Volume":
-        return str(meta["tags"].get("Name"))
+        return str(resource.origin.tags.get("Name"))
     if resource.type == "AWS::KMS::Key":
         return str(resource.properties.get("Description"))
     if resource.type == "AWS::EC2::SecurityGroup":
@@ -640,10 +639,10 @@ def live_name(resource: Any) -> str:
         "AWS::GuardDuty::Detector",
         "AWS::EFS::AccessPoint",
     ):
-        return str(meta["tags"].get("Name"))
+        return str(resource.origin.tags.get("Name"))
     if resource.type == "AWS::ElasticLoadBalancingV2::Listener":
         return f"port-{resource.properties.get('Port')}"
-    return str(meta["name"])
+    return str(resource.origin.name)
 
 
 @pytest.fixture(scope="module")
@@ -668,7 +667,7 @@ def verdicts(
     assert result.errors == ()
     found: dict[Any, str] = {}
     for finding in result.findings:
-        live = finding.resource.metadata.get("arn") is not None
+        live = finding.resource.live is not None
         name = live_name(finding.resource) if live else finding.resource.id
         found[(finding.policy.id, "live" if live else "template", name)] = finding.status.value
     yield found

@@ -24,7 +24,7 @@ from scanner.loaders.snapshot import (
     resource_check,
     resource_validator,
 )
-from scanner.model import UNKNOWN, Location, Status
+from scanner.model import UNKNOWN, LiveOrigin, Location, Status, is_unknown
 from scanner.pipeline import ScanRequest, run_scan
 
 ACCOUNT = "123456789012"
@@ -70,13 +70,13 @@ def test_resources_carry_arn_and_cloudformation_body() -> None:
     assert bucket.body["Type"] == "AWS::S3::Bucket"
     assert bucket.properties["BucketName"] == "logs"
     assert bucket.properties["BucketEncryption"] is UNKNOWN
-    assert dict(bucket.metadata) == {
-        "arn": "arn:aws:s3:::logs",
-        "account": ACCOUNT,
-        "region": "eu-west-1",
-        "name": "logs",
-        "tags": {"team": "data"},
-    }
+    assert bucket.origin == LiveOrigin(
+        arn="arn:aws:s3:::logs",
+        account=ACCOUNT,
+        region="eu-west-1",
+        name="logs",
+        tags={"team": "data"},
+    )
     assert bucket.document is loaded.document
     assert (bucket.document.format, bucket.path) == ("snapshot", ("resources", 0))
 
@@ -242,7 +242,7 @@ def test_one_gap_per_account_region_and_type() -> None:
     ]
     loaded = read_snapshot("snap.json", encode(snapshot(errors=errors)))
     gaps = [r for r in loaded.resources if is_gap(r)]
-    assert [(r.metadata["region"], r.type) for r in gaps] == [
+    assert [(r.origin.region, r.type) for r in gaps] == [
         ("eu-west-1", "AWS::EC2::SecurityGroup"),
         ("eu-west-1", "AWS::S3::Bucket"),
         ("eu-west-1", "AWS::S3::BucketPolicy"),
@@ -250,8 +250,8 @@ def test_one_gap_per_account_region_and_type() -> None:
     ]
     first = gaps[0]
     assert first.id == f"pacscan:unlisted:{ACCOUNT}:eu-west-1:AWS::EC2::SecurityGroup"
-    assert first.properties is UNKNOWN
-    assert first.metadata["gap"] == (
+    assert is_unknown(first.properties) and first.properties.cause == first.origin.gap
+    assert first.origin.gap == (
         f"the AWS::EC2::SecurityGroup resources of account {ACCOUNT} in eu-west-1 were not "
         "listed (ec2:DescribeSecurityGroups failed: Throttling: Rate exceeded; "
         "ec2:DescribeSecurityGroups failed: Timeout: Rate exceeded)"

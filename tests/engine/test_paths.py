@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from scanner.engine import paths
 from scanner.engine.values import MISSING
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Reference, Unknown
 
 
 def test_keys_stop_at_missing_and_unknown() -> None:
-    body = {"A": {"B": 1}, "U": UNKNOWN, "R": {"Ref": "X"}}
+    cause = Unknown("parameter P has no default")
+    body = {"A": {"B": 1}, "U": UNKNOWN, "C": cause, "R": Reference("X", None, "!Ref X")}
     assert paths.keys(body, ["A", "B"]) == 1
     assert paths.keys(body, ["A", "C"]) is MISSING
     assert paths.keys(body, ["U", "C"]) is UNKNOWN
+    assert paths.keys(body, ["C", "D"]) is cause  # below an unknown value: the same cause
     assert paths.keys(body, ["R", "C"]) is UNKNOWN
-    assert paths.keys(body, ["R", "Ref"]) == "X"
 
 
 def test_fan_out_drops_missing_and_unknown_count_makes_it_unknown() -> None:

@@ -3,13 +3,23 @@ from __future__ import annotations
 import pytest
 
 from scanner.engine.relations import Relations
-from scanner.model import UNKNOWN, Document, Resource
+from scanner.loaders.cfn_values import declared_names, typed
+from scanner.model import UNKNOWN, Document, LiveOrigin, Origin, Resource, TemplateOrigin, Unknown
 
 STEPS = (("key", "Properties"), ("key", "Bucket"))
 
 
 def _res(kind: str, rid: str, props: object, doc: Document | None = None, **meta: str) -> Resource:
-    return Resource(kind, rid, {"Type": kind, "Properties": props}, document=doc, metadata=meta)
+    """A template resource (in ``doc``, long-form intrinsics typed as the loader does) or,
+    without a document, a live one."""
+    body = typed({"Type": kind, "Properties": props})
+    origin: Origin
+    if doc is None:
+        origin = LiveOrigin(arn=meta.get("arn", rid), account="", region="", name=meta.get("name"))
+    else:
+        names, nameable = declared_names(kind, body)
+        origin = TemplateOrigin(names=names, nameable=nameable)
+    return Resource(kind, rid, body, document=doc, origin=origin)
 
 
 def test_cloudformation_refs_only_count_inside_the_same_document() -> None:
@@ -74,21 +84,17 @@ def test_declared_names_only_count_inside_the_same_document() -> None:
     assert Relations([bucket, policy]).related(bucket, "AWS::S3::BucketPolicy", STEPS) == []
 
 
-def _unknown(kind: str, rid: str, doc: Document, cause: str) -> Resource:
-    return Resource(
-        kind,
-        rid,
-        {"Type": kind, "Properties": {"Bucket": UNKNOWN}},
-        document=doc,
-        metadata={"unknowns": {("Properties", "Bucket"): cause}},
-    )
+def _unknown(kind: str, rid: str, doc: Document, cause: str, external: bool = False) -> Resource:
+    bucket = Unknown(cause, external=external)
+    return _res(kind, rid, {"Bucket": bucket}, doc)
 
 
 def test_a_parameter_can_only_stand_for_a_bucket_that_declares_its_name() -> None:
     doc = Document("a.yaml", "cloudformation")
     anonymous = _res("AWS::S3::Bucket", "Data", {"VersioningConfiguration": {}}, doc)
     named = _res("AWS::S3::Bucket", "Logs", {"BucketName": "acme-logs"}, doc)
-    policy = _unknown("AWS::S3::BucketPolicy", "P", doc, "parameter LogBucket has no default")
+    cause = "parameter LogBucket has no default"
+    policy = _unknown("AWS::S3::BucketPolicy", "P", doc, cause, external=True)
     relations = Relations([anonymous, named, policy])
     assert relations.related(anonymous, "AWS::S3::BucketPolicy", STEPS) == []
     assert relations.related(named, "AWS::S3::BucketPolicy", STEPS) is UNKNOWN
@@ -104,13 +110,8 @@ def test_a_parameter_can_only_stand_for_a_bucket_that_declares_its_name() -> Non
 def test_values_from_outside_the_stack_skip_anonymous_resources(cause: str) -> None:
     doc = Document("a.yaml", "cloudformation")
     vpc = _res("AWS::EC2::VPC", "Vpc", {"CidrBlock": "10.0.0.0/16"}, doc)
-    log = Resource(
-        "AWS::EC2::FlowLog",
-        "Log",
-        {"Type": "AWS::EC2::FlowLog", "Properties": {"ResourceId": UNKNOWN}},
-        document=doc,
-        metadata={"unknowns": {("Properties", "ResourceId"): cause}},
-    )
+    unknown = Unknown(cause, external=True)
+    log = _res("AWS::EC2::FlowLog", "Log", {"ResourceId": unknown}, doc)
     steps = (("key", "Properties"), ("key", "ResourceId"))
     assert Relations([vpc, log]).related(vpc, "AWS::EC2::FlowLog", steps) == []
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from scanner.engine.evaluate import evaluate
 from scanner.lang.compiler import PolicySource, compile_sources
-from scanner.model import UNKNOWN, Resource, Status
+from scanner.model import Reference, Resource, Status, Unknown
 
 POLICY = """
 policy P {
@@ -19,28 +19,25 @@ policy P {
 """
 
 
-def _message(properties: dict[str, object], causes: dict[tuple[str, ...], str]) -> str:
+def _message(properties: dict[str, object]) -> str:
     program = compile_sources([PolicySource("p.policy", POLICY)]).program
     kind = "AWS::Lambda::Permission"
     body = {"Type": kind, "Properties": properties}
-    resource = Resource(kind, "Perm", body, metadata={"unknowns": causes})
+    resource = Resource(kind, "Perm", body)
     (finding,) = evaluate(program, [resource], now=datetime.now(timezone.utc))
     assert finding.status is Status.UNKNOWN
     return finding.message
 
 
 def test_the_only_unknown_value_is_named_with_its_cause() -> None:
-    message = _message(
-        {"Principal": "*", "SourceArn": UNKNOWN},
-        {("Properties", "SourceArn"): "parameter Source has no default"},
-    )
+    message = _message({"Principal": "*", "SourceArn": Unknown("parameter Source has no default")})
     assert message.endswith(": Properties.SourceArn is unknown: parameter Source has no default")
 
 
 def test_several_unknown_values_are_all_named() -> None:
+    principal = Unknown("Fn::ImportValue reads another stack's output")
     message = _message(
-        {"Principal": UNKNOWN, "SourceArn": {"Ref": "Topic"}},
-        {("Properties", "Principal"): "Fn::ImportValue reads another stack's output"},
+        {"Principal": principal, "SourceArn": Reference("Topic", None, "!Ref Topic")}
     )
     assert message.endswith(
         ": one of these values it may depend on is not known: Properties.Principal is "

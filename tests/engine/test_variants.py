@@ -54,7 +54,7 @@ def test_variants_that_agree_give_one_finding_without_a_condition() -> None:
     (name,) = [f for f in _findings() if f.policy.id == "PAC-T-002"]
     assert name.status is Status.FAIL
     assert name.message == "Logs is badly named"
-    assert "conditions" not in name.resource.metadata
+    assert not name.resource.origin.conditions
 
 
 def test_variants_that_differ_each_name_their_condition() -> None:

@@ -17,7 +17,8 @@ import yaml
 
 from scanner.engine.evaluate import evaluate
 from scanner.lang.compiler import PolicySource, compile_sources
-from scanner.model import UNKNOWN, Document, Resource
+from scanner.loaders.cfn_values import declared_names, typed
+from scanner.model import UNKNOWN, Document, Resource, TemplateOrigin
 
 CASES = Path(__file__).parent / "cases"
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)
@@ -66,10 +67,9 @@ def test_case(case: dict[str, Any]) -> None:
     assert result.diagnostics == [], [d.message for d in result.diagnostics]
     document = Document("case.yaml", "cloudformation")
     body = {"Type": TYPE, **(case.get("input") or {})}
-    metadata = {"conditions": case["conditions"]} if "conditions" in case else {}
-    subject = Resource(TYPE, "Subject", body, document=document, metadata=metadata)
+    subject = _resource(TYPE, "Subject", body, document, case.get("conditions") or {})
     others = [
-        Resource(str(value.get("Type", TYPE)), name, value, document=document)
+        _resource(str(value.get("Type", TYPE)), name, value, document, {})
         for name, value in (case.get("with") or {}).items()
     ]
     findings = evaluate(result.program, [subject, *others], now=NOW)
@@ -81,6 +81,17 @@ def test_case(case: dict[str, Any]) -> None:
         assert case["contains"] in finding.message
     if "path" in case:
         assert list(finding.path) == case["path"]
+
+
+def _resource(
+    kind: str, name: str, body: dict[str, Any], document: Document, conditions: dict[str, bool]
+) -> Resource:
+    """A case's resource as the template loader hands it over: intrinsics in its long-form
+    data as typed values, the name it declares in its origin."""
+    body = typed(body)
+    names, nameable = declared_names(kind, body)
+    origin = TemplateOrigin(conditions=conditions, names=names, nameable=nameable)
+    return Resource(kind, name, body, document=document, origin=origin)
 
 
 def test_there_are_at_least_150_cases() -> None:

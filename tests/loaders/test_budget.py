@@ -49,7 +49,7 @@ def test_nested_select_resolves_each_level_once() -> None:
     result = load_json(template(nested("Fn::Select", 150)), max_intrinsic_steps=400)
     assert result.errors == ()
     bomb = next(r for r in result.resources if r.id == "Bomb")
-    assert bomb.metadata["unknowns"][("Properties", "BucketName")].startswith("pseudo parameter")
+    assert bomb.body["Properties"]["BucketName"].cause.startswith("pseudo parameter")
 
 
 def test_select_skips_items_that_disappear_and_tracks_the_chosen_one() -> None:
@@ -57,7 +57,7 @@ def test_select_skips_items_that_disappear_and_tracks_the_chosen_one() -> None:
     result = load_json(template(value), parameters={"AWS::Region": "eu-west-1"})
     bomb = next(r for r in result.resources if r.id == "Bomb")
     assert bomb.body["Properties"]["BucketName"] == "b-eu-west-1"
-    moved = bomb.metadata["path_map"][("Properties", "BucketName")]
+    moved = bomb.origin.path_map[("Properties", "BucketName")]
     assert moved == ("Properties", "BucketName", "Fn::Select", 1, 2)
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from scanner.errors import Diagnostic
 from scanner.loaders import LoadOptions, LoadResult
+from scanner.loaders.cfn_values import long_form
 from scanner.loaders.cloudformation import claims, load
-from scanner.model import UNKNOWN, Location, Resource, locate
+from scanner.model import UNKNOWN, Location, Resource, TemplateOrigin, locate
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "cloudformation"
 
@@ -41,7 +42,7 @@ def test_yaml_and_json_twins_resolve_to_the_same_bodies() -> None:
 
 @pytest.mark.parametrize("name", ["intrinsics.yaml", "intrinsics.json"])
 def test_intrinsics_fixture_resolves_exactly(name: str) -> None:
-    resources = {r.id: r.body for r in load_fixture(name).resources}
+    resources = {r.id: long_form(r.body) for r in load_fixture(name).resources}
     tags = {tag["Key"]: tag["Value"] for tag in resources["Bucket"]["Properties"]["Tags"]}
     assert resources["Bucket"]["Properties"]["BucketName"] == "prod-logs-${Literal}"
     assert tags == {
@@ -83,7 +84,7 @@ def test_resources_carry_their_document_and_path() -> None:
     assert handler.type == "AWS::Serverless::Function"
     assert handler.document is document and handler.path == ("Resources", "Handler")
     assert document.format == "cloudformation"
-    assert handler.body["Properties"]["Policies"] == [
+    assert long_form(handler.body["Properties"]["Policies"]) == [
         {"S3ReadPolicy": {"BucketName": {"Ref": "Data"}}}
     ]
     assert document.source_line(11) == "      Handler: app.handler"
@@ -92,7 +93,7 @@ def test_resources_carry_their_document_and_path() -> None:
 def test_conditions_fixture_variants() -> None:
     found = by_id(load_fixture("conditions.yaml"))
     logs = found["Logs"]
-    assert [r.metadata["conditions"] for r in logs] == [{"IsProd": True}, {"IsProd": False}]
+    assert [r.origin.conditions for r in logs] == [{"IsProd": True}, {"IsProd": False}]
     assert [r.body["Properties"]["VersioningConfiguration"]["Status"] for r in logs] == [
         "Enabled",
         "Suspended",
@@ -102,10 +103,10 @@ def test_conditions_fixture_variants() -> None:
         [{"Key": "dev-only", "Value": "true"}, {"Key": "keep", "Value": "kept"}],
     ]
     (prod_only,) = found["ProdOnly"]
-    assert prod_only.metadata["conditions"] == {"IsProd": True}
+    assert prod_only.origin.conditions == {"IsProd": True}
     assert prod_only.body["Properties"] == {"KmsMasterKeyId": "alias/prod"}
     (never,) = found["Never"]  # not created: kept so that policies report it as skipped
-    assert never.metadata == {"not_created": "condition NeverTrue is false"}
+    assert never.origin == TemplateOrigin(not_created="condition NeverTrue is false")
 
 
 def test_a_given_parameter_decides_the_condition() -> None:
@@ -113,7 +114,7 @@ def test_a_given_parameter_decides_the_condition() -> None:
     (logs,) = found["Logs"]
     assert logs.body["Properties"]["VersioningConfiguration"]["Status"] == "Suspended"
     (prod_only,) = found["ProdOnly"]
-    assert prod_only.metadata["not_created"] == "condition IsProd is false (parameter Env=dev)"
+    assert prod_only.origin.not_created == "condition IsProd is false (parameter Env=dev)"
 
 
 def test_locate_points_at_the_chosen_if_branch() -> None:
@@ -338,7 +339,7 @@ def test_resolution_handles_the_deepest_document_the_reader_accepts() -> None:
     value = resource.body["Properties"]["P"]
     for level in reversed(range(490)):
         value = value["a"] if level % 2 else value[0]
-    assert value == {"Ref": "X"}
+    assert long_form(value) == {"Ref": "X"}
 
 
 def test_running_out_of_stack_while_resolving_is_an_error_for_that_resource() -> None:

@@ -60,31 +60,31 @@ def _load(text: str = TEMPLATE, **parameters: str):  # type: ignore[no-untyped-d
 
 def test_a_false_condition_keeps_the_resource_and_says_why() -> None:
     found = {r.id: r for r in _load().resources}
-    assert found["ProdPolicy"].metadata["not_created"] == (
+    assert found["ProdPolicy"].origin.not_created == (
         "condition IsProd is false (parameter Env=dev)"
     )
-    assert found["Topic"].metadata["not_created"] == "condition Never is false"
-    assert found["Logs"].metadata["not_created"] == (
+    assert found["Topic"].origin.not_created == "condition Never is false"
+    assert found["Logs"].origin.not_created == (
         "condition TwoZones is false (parameter Zones=a,b)"
     )
-    assert "not_created" not in found["Data"].metadata
+    assert found["Data"].origin.not_created is None
 
 
 def test_a_no_echo_parameter_value_is_not_shown() -> None:
     queue = next(r for r in _load().resources if r.id == "Queue")
-    assert queue.metadata["not_created"] == (
+    assert queue.origin.not_created == (
         "condition ProdWithSecret is false (parameters Env=dev, Secret=***)"
     )
-    assert "hunter22" not in queue.metadata["not_created"]
+    assert "hunter22" not in queue.origin.not_created
 
 
 def test_a_true_or_undecided_condition_creates_the_resource() -> None:
     prod = {r.id: r for r in _load(Env="prod").resources}
-    assert "not_created" not in prod["ProdPolicy"].metadata
+    assert prod["ProdPolicy"].origin.not_created is None
     undecided = TEMPLATE.replace("{Type: String, Default: dev}", "{Type: String}")
     policy = next(r for r in _load(undecided).resources if r.id == "ProdPolicy")
-    assert "not_created" not in policy.metadata
-    assert policy.metadata["conditions"] == {"IsProd": True}
+    assert policy.origin.not_created is None
+    assert policy.origin.conditions == {"IsProd": True}
 
 
 def test_a_resource_that_is_not_created_relates_to_nothing() -> None:

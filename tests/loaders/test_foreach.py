@@ -12,6 +12,7 @@ from scanner.engine.relations import Relations
 from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders import LoadOptions, LoadResult
 from scanner.loaders import foreach as foreach_module
+from scanner.loaders.cfn_values import long_form
 from scanner.loaders.cloudformation import load
 from scanner.model import UNKNOWN, Finding, Location, Resource, Status
 
@@ -29,7 +30,8 @@ def load_text(text: str, **parameters: str) -> LoadResult:
 
 
 def bodies(result: LoadResult) -> dict[str, dict[str, object]]:
-    return {r.id: dict(r.body) for r in result.resources}
+    """Each resource's body, with references and partial strings in long form."""
+    return {r.id: long_form(dict(r.body)) for r in result.resources}
 
 
 def resource(result: LoadResult, logical_id: str) -> Resource:

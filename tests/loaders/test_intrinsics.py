@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner.loaders import LoadOptions
+from scanner.loaders.cfn_values import long_form
 from scanner.loaders.cloudformation import load
 from scanner.loaders.intrinsic_strings import STRING_FUNCTIONS
 from scanner.loaders.intrinsics import FUNCTIONS as CORE_FUNCTIONS
@@ -46,7 +47,7 @@ def resources(value: str, **parameters: Any) -> list[Resource]:
 
 def resolved(value: str, **parameters: Any) -> Any:
     (resource,) = resources(value, **parameters)
-    return resource.body["Properties"].get("Value", "<removed>")
+    return long_form(resource.body["Properties"].get("Value", "<removed>"))
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def resolved(value: str, **parameters: Any) -> Any:
         ("!Equals [!Ref Env, prod]", True),
         ("!Equals [!Ref Owner, x]", UNKNOWN),
         ("!Base64 abc", "YWJj"),
-        ("!Base64 {Ref: Other}", {"Fn::Base64": {"Ref": "Other"}}),
+        ("!Base64 {Ref: Other}", {"Fn::Sub": "${?}${Other}"}),  # no known text, refers to Other
         ("!Cidr [192.168.0.0/24, 2, 6]", ["192.168.0.0/26", "192.168.0.64/26"]),
         ("!Cidr [192.168.0.0/24, 9, 6]", UNKNOWN),
         ("!ImportValue shared", UNKNOWN),
@@ -129,9 +130,9 @@ def test_given_parameters_override_defaults_and_fill_pseudo_parameters() -> None
 
 def test_an_unknown_condition_gives_one_resource_per_truth_value() -> None:
     variants = resources("!If [HasOwner, !Ref Owner, nobody]")
-    assert [r.metadata["conditions"] for r in variants] == [{"HasOwner": True}, {"HasOwner": False}]
+    assert [r.origin.conditions for r in variants] == [{"HasOwner": True}, {"HasOwner": False}]
     assert [r.body["Properties"]["Value"] for r in variants] == [UNKNOWN, "nobody"]
-    assert [r.metadata["path_map"] for r in variants] == [
+    assert [r.origin.path_map for r in variants] == [
         {("Properties", "Value"): ("Properties", "Value", "Fn::If", 1)},
         {("Properties", "Value"): ("Properties", "Value", "Fn::If", 2)},
     ]
@@ -139,7 +140,7 @@ def test_an_unknown_condition_gives_one_resource_per_truth_value() -> None:
 
 def test_a_known_condition_gives_one_resource_without_assumptions() -> None:
     (resource,) = resources("!If [IsProd, a, b]")
-    assert "conditions" not in resource.metadata
+    assert not resource.origin.conditions
 
 
 def test_variants_are_capped_and_the_rest_is_unknown() -> None:
@@ -152,8 +153,8 @@ def test_variants_are_capped_and_the_rest_is_unknown() -> None:
     assert len(variants) == 8
     values = [r.body["Properties"]["Value"] for r in variants]
     assert values[0] == ["a0", "a1", "a2", UNKNOWN, UNKNOWN]
-    assert all(len(r.metadata["conditions"]) == 3 for r in variants)
-    assert len({tuple(sorted(r.metadata["conditions"].items())) for r in variants}) == 8
+    assert all(len(r.origin.conditions) == 3 for r in variants)
+    assert len({tuple(sorted(r.origin.conditions.items())) for r in variants}) == 8
 
 
 def test_dependent_conditions_are_not_assumed_separately() -> None:

@@ -10,7 +10,7 @@ from scanner.engine.evaluate import evaluate
 from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
-from scanner.model import Status
+from scanner.model import Status, is_opaque
 
 TEMPLATE = b"""\
 Parameters:
@@ -47,7 +47,7 @@ def test_unknown_finding_names_the_cause(value: str, cause: str) -> None:
     text = TEMPLATE.replace(b"VALUE", value.encode())
     loaded = load("t.yaml", text, LoadOptions())
     (resource,) = loaded.resources
-    assert resource.metadata["unknowns"][("Properties", "BucketName")].startswith(cause)
+    assert resource.body["Properties"]["BucketName"].cause.startswith(cause)
     program = compile_sources([PolicySource("p.policy", POLICY)]).program
     (finding,) = evaluate(program, loaded.resources, now=datetime.now(timezone.utc))
     assert finding.status is Status.UNKNOWN
@@ -57,4 +57,4 @@ def test_unknown_finding_names_the_cause(value: str, cause: str) -> None:
 def test_known_values_record_no_cause() -> None:
     loaded = load("t.yaml", TEMPLATE.replace(b"VALUE", b"!Ref Named"), LoadOptions())
     (resource,) = loaded.resources
-    assert "unknowns" not in resource.metadata
+    assert not is_opaque(resource.body["Properties"]["BucketName"])

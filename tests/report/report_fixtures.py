@@ -17,6 +17,7 @@ from scanner.model import (
     Document,
     Finding,
     FixOp,
+    LiveOrigin,
     Location,
     PolicyInfo,
     Resource,
@@ -110,19 +111,19 @@ class Factory:
     def resources(self, document: Document) -> dict[str, Resource]:
         return {r.id: r for r in self._loaded[document.path].resources}
 
-    def live(self, name: str = "acme-logs", **metadata: Any) -> Resource:
+    def live(self, name: str = "acme-logs", **origin: Any) -> Resource:
         snapshot = self.root / "snapshots" / "prod.json"
         snapshot.parent.mkdir(parents=True, exist_ok=True)
         snapshot.write_text("{}", encoding="utf-8")
         arn = f"arn:aws:s3:::{name}"
-        meta = {"arn": arn, "account": "123456789012", "region": "us-east-1", "name": name}
-        meta.update(metadata)
+        fields = {"arn": arn, "account": "123456789012", "region": "us-east-1", "name": name}
+        fields.update(origin)
         return Resource(
             type="AWS::S3::Bucket",
             id=arn,
             body={"Type": "AWS::S3::Bucket", "Properties": {"BucketName": name}},
             document=Document(str(snapshot), "snapshot"),
-            metadata=meta,
+            origin=LiveOrigin(**fields),
         )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from scanner.engine.values import MISSING, EvaluationError, equals, is_opaque, type_name
 from scanner.lang.builtins.spec import Builtin
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Unknown
 
 
 def _size(value: Any) -> Any:
@@ -71,12 +71,12 @@ def _numbers(name: str, items: list[Any]) -> Any:
 
 def _sum(items: list[Any]) -> Any:
     values = _numbers("sum", items)
-    return values if values is UNKNOWN else sum(values)
+    return values if type(values) is Unknown else sum(values)
 
 
 def _extreme(name: str, items: list[Any]) -> Any:
     values = _numbers(name, items)
-    if values is UNKNOWN:
+    if type(values) is Unknown:
         return UNKNOWN
     if not values:
         return MISSING
@@ -86,7 +86,7 @@ def _extreme(name: str, items: list[Any]) -> Any:
 def _coalesce(*args: Any) -> Any:
     """The first argument that is neither missing nor null."""
     for value in args:
-        if value is UNKNOWN:
+        if type(value) is Unknown:
             return UNKNOWN
         if value is not MISSING and value is not None:
             return value

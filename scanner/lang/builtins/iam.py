@@ -20,7 +20,7 @@ from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.iam_public import everyone
 from scanner.lang.builtins.json_fns import parse_json
 from scanner.lang.builtins.spec import Builtin
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Partial, Unknown
 
 _LISTED = ("Action", "NotAction", "Resource", "NotResource")
 
@@ -45,7 +45,7 @@ def statements(doc: Any) -> Any:
     parsed = parse_json(doc)
     if parsed is MISSING:
         return []
-    if parsed is UNKNOWN:
+    if type(parsed) is Unknown:
         return UNKNOWN
     if not isinstance(parsed, dict):
         raise EvaluationError("iam_statements() needs a policy document map")
@@ -97,7 +97,7 @@ def action_matches(pattern: Any, action: Any) -> Any:
 
 def _any_statement(doc: Any, test: Any) -> Any:
     stmts = statements(doc)
-    if stmts is UNKNOWN:
+    if type(stmts) is Unknown:
         return UNKNOWN
     result: Any = False
     for stmt in stmts:
@@ -110,7 +110,7 @@ def _any_statement(doc: Any, test: Any) -> Any:
         verdict = test(stmt)
         if verdict is True:
             return True
-        if verdict is UNKNOWN:
+        if type(verdict) is Unknown:
             result = UNKNOWN
     return result
 
@@ -161,21 +161,20 @@ def principal_is_public(stmt: Any) -> Any:
 
 def aws_managed_key(key: Any, service: Any) -> Any:
     """``key`` names the AWS managed key of ``service``: ``alias/aws/SERVICE`` or an alias
-    ARN ending in ``:alias/aws/SERVICE``, literal or as an ``Fn::Sub`` whose known text
+    ARN ending in ``:alias/aws/SERVICE``, literal or as a partial string whose known text
     says so. A reference to a resource is a key or alias the template creates, and no
     template can create an alias under ``alias/aws/``.
     """
     if key is MISSING:
         return False
-    if key is UNKNOWN or not isinstance(service, str):
+    if type(key) is Unknown or not isinstance(service, str):
         return UNKNOWN
     alias = f"alias/aws/{service}"
-    template = partial.template_of(key)
-    if template is not None:
-        ends = partial.ends_with(template, ":" + alias)
+    if type(key) is Partial:
+        ends = partial.ends_with(key, ":" + alias)
         if ends is True:
             return True
-        if ends is False and not partial.could_equal(template, alias):
+        if ends is False and not partial.could_equal(key, alias):
             return False
         return UNKNOWN
     if is_opaque(key):

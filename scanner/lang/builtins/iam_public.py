@@ -16,8 +16,8 @@ Keys such as ``aws:SecureTransport``, ``aws:Referer``, ``aws:UserAgent`` or
 by a request that lacks the key, and ``Null``, ``Bool``, numeric and date operators say
 nothing about who calls. ``ForAnyValue:`` behaves as the plain operator.
 
-Results are three-valued: a value that cannot be read (UNKNOWN, a parameter in an
-``Fn::Sub``) makes the answer unknown unless another condition decides it.
+Results are three-valued: a value that cannot be read (an unknown value, a parameter in
+a partial string) makes the answer unknown unless another condition decides it.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import re
 from typing import Any
 
 from scanner.engine import partial
-from scanner.engine.values import MISSING, EvaluationError, is_opaque, is_reference
+from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.spec import Builtin
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Partial, Reference, Unknown
 
 # Condition keys (lower case: keys are case-insensitive) that name the caller.
 CALLER_KEYS = frozenset(
@@ -60,7 +60,6 @@ _POSITIVE = frozenset(
 _ORG_PATH_KEYS = frozenset({"aws:principalorgpaths", "aws:sourceorgpaths"})
 _ORG_PATH = re.compile(r"o-[a-z0-9]+/")  # a fixed organisation id, then any path in it
 _ROLE_SESSIONS = re.compile(r"[^*?:]+:\*")  # aws:userid "AROAROLEID:*": every session of a role
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 def _kleene_any(verdicts: Any) -> Any:
@@ -68,7 +67,7 @@ def _kleene_any(verdicts: Any) -> Any:
     for verdict in verdicts:
         if verdict is True:
             return True
-        if verdict is UNKNOWN:
+        if type(verdict) is Unknown:
             result = UNKNOWN
     return result
 
@@ -78,7 +77,7 @@ def _kleene_all(verdicts: Any) -> Any:
     for verdict in verdicts:
         if verdict is False:
             return False
-        if verdict is UNKNOWN:
+        if type(verdict) is Unknown:
             result = UNKNOWN
     return result
 
@@ -98,25 +97,30 @@ def _fixed_text(key: str, text: str) -> bool:
     return False
 
 
-def _fixed_partial(key: str, template: str) -> Any:
+def _fixed_partial(key: str, value: Partial) -> Any:
     """A partial string: its known text may rule it out; its unknown parts may be anything
     unless they name a pseudo parameter or a resource attribute (never a wildcard)."""
-    if "${!" in template:  # the literal text ${...}: a policy variable
+    if any(type(part) is str and "${" in part for part in value.parts):
+        return False  # the literal text ${...}: a policy variable
+    if not _fixed_text(key, "".join(p if type(p) is str else "x" for p in value.parts)):
         return False
-    if not _fixed_text(key, _PLACEHOLDER.sub("x", template)):
-        return False
-    names = _PLACEHOLDER.findall(template)
+    names = [_part_name(part) for part in value.parts if not isinstance(part, str)]
     return True if all(n.startswith("AWS::") or "." in n for n in names) else UNKNOWN
+
+
+def _part_name(part: Reference | Unknown) -> str:
+    if isinstance(part, Reference):
+        return part.target if part.attribute is None else f"{part.target}.{part.attribute}"
+    return part.name or "?"
 
 
 def _fixed_value(key: str, value: Any) -> Any:
     """Whether one condition value is a fixed, wildcard-free value."""
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return UNKNOWN
-    template = partial.template_of(value)
-    if template is not None:
-        return _fixed_partial(key, template)
-    if is_reference(value):
+    if type(value) is Partial:
+        return _fixed_partial(key, value)
+    if type(value) is Reference:
         return True  # a resource's name, id or ARN
     if isinstance(value, str):
         return _fixed_text(key, value)
@@ -133,9 +137,7 @@ def _narrow_cidrs(values: list[Any]) -> Any:
     verdicts: list[Any] = []
     for value in values:
         if is_opaque(value):
-            verdicts.append(
-                True if is_reference(value) and not partial.template_of(value) else UNKNOWN
-            )
+            verdicts.append(True if type(value) is Reference else UNKNOWN)
             continue
         try:
             networks.append(ipaddress.ip_network(str(value).strip(), strict=False))
@@ -198,12 +200,11 @@ def restricts_caller(condition: Any) -> Any:
 
 
 def _one_is_everyone(value: Any) -> Any:
-    if value is UNKNOWN:
+    if type(value) is Unknown:
         return UNKNOWN
-    template = partial.template_of(value)
-    if template is not None:
-        return UNKNOWN if partial.could_equal(template, "*") else False
-    if is_reference(value):
+    if type(value) is Partial:
+        return UNKNOWN if partial.could_equal(value, "*") else False
+    if type(value) is Reference:
         return False  # names one resource
     return value in ("*", "*:*")
 
@@ -212,10 +213,10 @@ def everyone(principal: Any) -> Any:
     """A Principal element (string, list or map of lists) that includes everyone."""
     if principal is MISSING:
         return False
-    if is_opaque(principal) and partial.template_of(principal) is None:
+    if type(principal) is Unknown or type(principal) is Reference:
         return _one_is_everyone(principal)
     items: list[Any] = []
-    if isinstance(principal, dict) and partial.template_of(principal) is None:
+    if isinstance(principal, dict):
         for value in principal.values():
             if is_opaque(value):
                 items.append(value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.engine.values import MISSING, EvaluationError, is_reference, type_name
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Unknown
 
 # Parameter types: "string", "number", "bool", "list", "map", "any" (plain data), and the
 # compile-time kinds "regex" (a string literal, compiled once) and "type" (a resource type).
@@ -96,6 +96,6 @@ def blocked(args: list[Any]) -> Any:
         if value is MISSING:
             return MISSING
     for value in args:
-        if value is UNKNOWN or is_reference(value):
+        if type(value) is Unknown or is_reference(value):
             return UNKNOWN
     return None

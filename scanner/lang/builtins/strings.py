@@ -16,7 +16,7 @@ from scanner.engine.values import (
 )
 from scanner.lang.builtins.spec import Builtin
 from scanner.lang.regex_safety import PolicyRegex
-from scanner.model import UNKNOWN
+from scanner.model import UNKNOWN, Unknown
 
 
 def _join(items: list[Any], sep: str) -> str:
@@ -36,7 +36,7 @@ def _join(items: list[Any], sep: str) -> str:
 def _to_string(value: Any) -> Any:
     if value is MISSING:
         return MISSING
-    if value is UNKNOWN or is_reference(value):
+    if type(value) is Unknown or is_reference(value):
         return UNKNOWN
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -49,7 +49,7 @@ def _to_string(value: Any) -> Any:
 
 def _to_number(value: Any) -> Any:
     """A number from a number or numeric string; MISSING when there is none."""
-    if value is UNKNOWN or is_reference(value):
+    if type(value) is Unknown or is_reference(value):
         return UNKNOWN
     if isinstance(value, bool):
         return MISSING
