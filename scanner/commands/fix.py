@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
-from datetime import date
+from typing import Any
 
 import click
 
 from scanner.commands.options import (
     config_file_options,
-    load_command_config,
-    parse_policy_params,
-    parse_template_parameters,
+    fail_on_option,
     policy_selection_options,
+    resolve_run,
+    scan_request,
     template_input_options,
 )
-from scanner.commands.scan import SEVERITIES
-from scanner.commands.selection import Selection, apply_selection, framework_policy_ids
 from scanner.errors import render
 from scanner.fix.apply import FileFix, fix_file, write
 from scanner.fix.plan import Refusal, plan
 from scanner.loaders import LoadOptions
-from scanner.model import Finding, Severity
-from scanner.outcome import exit_code
-from scanner.pipeline import ScanRequest, compile_policies, run_scan
+from scanner.model import Finding
+from scanner.outcome import EXIT_USAGE, exit_code
+from scanner.pipeline import run_scan, select_policies, triage_result
 from scanner.report.escape import printable
 from scanner.report.locations import dotted
 from scanner.result import ScanResult
-from scanner.triage import triage
 
 EPILOG = """\b
 Exit codes:
@@ -44,6 +40,9 @@ Only the scanned template files are written, each through a temporary file in it
 directory renamed over it (its mode kept), and only if its bytes did not change
 meanwhile. After the edit, the file is loaded and evaluated again: the fixed findings
 must pass and no policy may newly fail, else the file is left as it was.
+
+pacscan scan --format sarif carries the same edits as each result's fixes (exact
+replacements of the scanned bytes; SARIF cannot repeat the re-scan).
 """
 
 
@@ -55,32 +54,12 @@ must pass and no policy may newly fail, else the file is left as it was.
     metavar="NAME",
     help="Fix only the findings of policies mapped to this framework.",
 )
-@click.option(
-    "--fail-on",
-    type=click.Choice(SEVERITIES),
-    help="Lowest severity of a failed finding to fix (and to fail on).  [default: low]",
-)
+@fail_on_option("Lowest severity of a failed finding to fix (and to fail on).")
 @click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
 @template_input_options("fix")
 @config_file_options
 @click.pass_context
-def fix(
-    ctx: click.Context,
-    paths: tuple[str, ...],
-    policy_dirs: tuple[str, ...],
-    only: tuple[str, ...],
-    skip: tuple[str, ...],
-    framework: str | None,
-    fail_on: str | None,
-    show_diff: bool,
-    include_globs: tuple[str, ...],
-    exclude_globs: tuple[str, ...],
-    template_params: tuple[str, ...],
-    parameters_file: tuple[str, ...],
-    policy_params: tuple[str, ...],
-    config_path: str | None,
-    no_config: bool,
-) -> None:
+def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
     """Fix the failed findings of CloudFormation templates in PATHS, in place.
 
     Every failed finding at or above --fail-on whose policy has a fix clause is fixed by
@@ -90,35 +69,19 @@ def fix(
     a value that holds an intrinsic function, and a resource made by Fn::ForEach are
     reported and left alone.
     """
-    config = load_command_config(config_path, no_config)
-    severity = Severity(fail_on or config.fail_on or "low")
-    if framework:
-        framework_policy_ids(framework)
-    request = ScanRequest(
-        paths=paths,
-        policy_paths=policy_dirs or config.policy_paths,
-        include=include_globs,
-        exclude=exclude_globs,
-        template_parameters=parse_template_parameters(template_params, parameters_file),
-        policy_params={**config.params, **parse_policy_params(policy_params)},
-        jobs=1,
-        root=os.getcwd(),
-    )
-    policies = apply_selection(
-        compile_policies(request.policy_paths, request.policy_params),
-        Selection(only, skip, framework, config, tuple(parse_policy_params(policy_params))),
-    )
+    run = resolve_run(options, report_file_from_config=False)
+    request = scan_request(options, jobs=1)
+    policies = select_policies(run)
     for diag in policies.diagnostics:
         click.echo(render(diag), err=True)
     raw = run_scan(request, policies)
-    today = date.today()
-    triaged = triage(raw, config, today=today)
-    work = plan(triaged.findings, severity)
-    options = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    triaged = triage_result(raw, run)
+    work = plan(triaged.findings, run.fail_on)
+    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
     outcomes = []
     for path, requests in work.requests.items():
         old = [f for f in raw.findings if _file(f) == path]
-        outcome = fix_file(path, requests, old, policies.program, options, raw.started_at)
+        outcome = fix_file(path, requests, old, policies.program, load, raw.started_at)
         if not show_diff:
             write(outcome)
         outcomes.append(outcome)
@@ -128,8 +91,8 @@ def fix(
     for diag in raw.errors[len(policies.diagnostics) :]:
         click.echo(render(diag), err=True)
     click.echo(_summary(outcomes, work.refusals, show_diff), err=show_diff)
-    after = triage(_after(raw, outcomes), config, today=today)
-    ctx.exit(2 if policies.diagnostics else exit_code(after, severity))
+    after = triage_result(_after(raw, outcomes), run)
+    ctx.exit(EXIT_USAGE if policies.diagnostics else exit_code(after, run.fail_on))
 
 
 def _file(finding: Finding) -> str | None:
