@@ -64,9 +64,7 @@ def test_a_false_condition_keeps_the_resource_and_says_why() -> None:
         "condition IsProd is false (parameter Env=dev)"
     )
     assert found["Topic"].origin.not_created == "condition Never is false"
-    assert found["Logs"].origin.not_created == (
-        "condition TwoZones is false (parameter Zones=a,b)"
-    )
+    assert found["Logs"].origin.not_created == ("condition TwoZones is false (parameter Zones=a,b)")
     assert found["Data"].origin.not_created is None
 
 
