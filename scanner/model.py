@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Mapping
+import functools
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -119,6 +121,21 @@ class Partial:
                 out.append("")
         return tuple(out)
 
+    def could_equal(self, text: str) -> bool:
+        """Whether some value of the unknown parts makes the string equal ``text``."""
+        return _chunk_pattern(self.chunks()).fullmatch(text) is not None
+
+    def starts_with(self, part: str) -> bool | None:
+        """True or False when the known text settles it, None when it does not."""
+        return _affix(self.chunks()[0], part, str.startswith)
+
+    def ends_with(self, part: str) -> bool | None:
+        return _affix(self.chunks()[-1], part, str.endswith)
+
+    def contains(self, part: str) -> bool | None:
+        """True when the known text holds ``part``; otherwise the unknown parts might."""
+        return True if any(part in chunk for chunk in self.chunks()) else None
+
     def references(self) -> tuple[Reference, ...]:
         return tuple(part for part in self.parts if type(part) is Reference)
 
@@ -136,6 +153,17 @@ class Partial:
             else:
                 out.append(part)
         return tuple(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def _chunk_pattern(chunks: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(chunk) for chunk in chunks), re.DOTALL)
+
+
+def _affix(known: str, part: str, test: Callable[[str, str], bool]) -> bool | None:
+    if len(known) >= len(part):
+        return test(known, part)
+    return None if test(part, known) else False
 
 
 def name_key(value: object) -> tuple[Any, ...] | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from scanner.engine import partial
 from scanner.errors import PacscanError
 from scanner.model import UNKNOWN, Partial, Reference, Unknown, is_opaque, is_reference
 
@@ -151,7 +150,7 @@ def _equal_partial(a: Any, b: Any) -> Any:
     """A partial string is unequal to a text its known parts rule out; else unknown."""
     value, other = (a, b) if type(a) is Partial else (b, a)
     if type(value) is Partial and type(other) in (str, int, float):
-        if not partial.could_equal(value, str(other)):
+        if not value.could_equal(str(other)):
             return False
     return UNKNOWN
 
@@ -207,7 +206,7 @@ def member(item: Any, container: Any) -> Any:
     if item is MISSING or container is MISSING:
         return False
     if is_opaque(container):
-        if type(container) is Partial and type(item) is str and partial.contains(container, item):
+        if type(container) is Partial and type(item) is str and container.contains(item):
             return True
         return UNKNOWN
     if type(container) is list:
@@ -238,7 +237,7 @@ def affix(op: str, text: Any, part: Any) -> Any:
         return False
     if is_opaque(text) or is_opaque(part):
         if type(text) is Partial and type(part) is str:
-            known = (partial.starts_with if op == "startswith" else partial.ends_with)(text, part)
+            known = text.starts_with(part) if op == "startswith" else text.ends_with(part)
             if known is not None:
                 return known
         return UNKNOWN

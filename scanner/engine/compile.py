@@ -12,7 +12,6 @@ from typing import Any
 
 from scanner.engine import logic, paths
 from scanner.engine.context import MAX_STEPS, Ctx, Node, constant, spend
-from scanner.engine.values import MISSING, EvaluationError, truth
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.builtins import REGISTRY
@@ -20,6 +19,7 @@ from scanner.lang.builtins.spec import Builtin, blocked, coerce
 from scanner.lang.regex_safety import compile_regex
 from scanner.lang.scope import COLLECTION, VALUE, Binding, Scope, is_body_root
 from scanner.model import UNKNOWN, Path, Unknown
+from scanner.values import MISSING, EvaluationError, truth
 
 _UNSET = object()
 

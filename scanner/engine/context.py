@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from scanner.engine.values import EvaluationError
 from scanner.model import Location, Path, Resource
+from scanner.values import EvaluationError
 
 # Work one (policy, resource) evaluation may do, in steps: an element a quantifier, a
 # path's fan-out or a filter visits, a def call, an element or 64 characters of a

@@ -26,8 +26,8 @@ from scanner.engine.messages import (
 )
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
-from scanner.engine.values import EvaluationError
 from scanner.model import Finding, Location, Path, Resource, Status, TemplateOrigin, locate
+from scanner.values import EvaluationError
 
 # A policy that used up its step budget (MAX_STEPS) on this many resources is not run on
 # the rest: each of them gets an error finding at once, so a hostile policy costs a few

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scanner.engine import values as v
+from scanner import values as v
 from scanner.engine.context import Ctx, Node, constant, over_budget, spend
 from scanner.engine.paths import elements
 from scanner.model import UNKNOWN, Path, Unknown

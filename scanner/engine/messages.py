@@ -11,8 +11,8 @@ from scanner.engine import paths
 from scanner.engine.context import Ctx, Node
 from scanner.engine.paths import Step
 from scanner.engine.relations import Relations
-from scanner.engine.values import MISSING, EvaluationError, render
 from scanner.model import Path, Resource, Unknown, is_opaque, is_reference
+from scanner.values import MISSING, EvaluationError, render
 
 Asked = tuple[str, tuple[Step, ...]]
 

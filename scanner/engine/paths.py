@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scanner.engine.values import MISSING
 from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown, is_opaque
+from scanner.values import MISSING
 
 # A step of a compiled path: ("key", name) | ("index", n) | ("list", None) | ("map", None)
 # | ("filter", predicate) where predicate(ctx, element) -> True | False | UNKNOWN.

@@ -30,7 +30,6 @@ from typing import Any
 
 from scanner.engine import paths
 from scanner.engine.paths import Step, fan_out
-from scanner.engine.values import MISSING
 from scanner.model import (
     UNKNOWN,
     Partial,
@@ -42,6 +41,7 @@ from scanner.model import (
     is_opaque,
     name_key,
 )
+from scanner.values import MISSING
 
 Key = tuple[Any, ...]
 

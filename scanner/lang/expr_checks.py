@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from scanner.engine.values import TYPE_NAMES
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.builtins import REGISTRY, SPECIAL
@@ -22,6 +21,7 @@ from scanner.lang.scope import (
     path_has_fanout,
 )
 from scanner.model import UNKNOWN, Location
+from scanner.values import TYPE_NAMES
 
 _LITERAL_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.engine.values import type_name
 from scanner.model import UNKNOWN
+from scanner.values import type_name
 
 PARAM_TYPES = ("string", "number", "bool", "list", "map", "any")
 

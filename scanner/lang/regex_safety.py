@@ -15,8 +15,8 @@ from typing import Any
 
 import re2
 
-from scanner.engine.values import MAX_STRING_RESULT, EvaluationError
 from scanner.lang import codes
+from scanner.values import MAX_STRING_RESULT, EvaluationError
 
 # The standard library's pattern parser (``re._parser`` from 3.11, ``sre_parse`` before),
 # only used to say *why* RE2 refused a pattern Python accepts.

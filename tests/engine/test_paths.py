@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from scanner.engine import paths
-from scanner.engine.values import MISSING
 from scanner.model import UNKNOWN, Reference, Unknown
+from scanner.values import MISSING
 
 
 def test_keys_stop_at_missing_and_unknown() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.engine.values import EvaluationError
 from scanner.lang import codes
 from scanner.lang.regex_safety import RegexProblem, compile_regex
+from scanner.values import EvaluationError
 
 
 @pytest.mark.parametrize(

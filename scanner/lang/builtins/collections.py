@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.engine.values import MISSING, EvaluationError, equals, is_opaque, type_name
 from scanner.lang.builtins.spec import Builtin
 from scanner.model import UNKNOWN, Unknown
+from scanner.values import MISSING, EvaluationError, equals, is_opaque, type_name
 
 
 def _size(value: Any) -> Any:

@@ -15,12 +15,11 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from scanner.engine import partial
-from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.iam_public import everyone
 from scanner.lang.builtins.json_fns import parse_json
 from scanner.lang.builtins.spec import Builtin
 from scanner.model import UNKNOWN, Partial, Unknown
+from scanner.values import MISSING, EvaluationError, is_opaque
 
 _LISTED = ("Action", "NotAction", "Resource", "NotResource")
 
@@ -171,10 +170,10 @@ def aws_managed_key(key: Any, service: Any) -> Any:
         return UNKNOWN
     alias = f"alias/aws/{service}"
     if type(key) is Partial:
-        ends = partial.ends_with(key, ":" + alias)
+        ends = key.ends_with(":" + alias)
         if ends is True:
             return True
-        if ends is False and not partial.could_equal(key, alias):
+        if ends is False and not key.could_equal(alias):
             return False
         return UNKNOWN
     if is_opaque(key):

@@ -26,10 +26,9 @@ import ipaddress
 import re
 from typing import Any
 
-from scanner.engine import partial
-from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.spec import Builtin
 from scanner.model import UNKNOWN, Partial, Reference, Unknown
+from scanner.values import MISSING, EvaluationError, is_opaque
 
 # Condition keys (lower case: keys are case-insensitive) that name the caller.
 CALLER_KEYS = frozenset(
@@ -203,7 +202,7 @@ def _one_is_everyone(value: Any) -> Any:
     if type(value) is Unknown:
         return UNKNOWN
     if type(value) is Partial:
-        return UNKNOWN if partial.could_equal(value, "*") else False
+        return UNKNOWN if value.could_equal("*") else False
     if type(value) is Reference:
         return False  # names one resource
     return value in ("*", "*:*")

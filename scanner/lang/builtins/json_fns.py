@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.engine.values import MISSING, EvaluationError, is_opaque
 from scanner.lang.builtins.spec import Builtin
 from scanner.model import UNKNOWN
+from scanner.values import MISSING, EvaluationError, is_opaque
 
 MAX_JSON_TEXT = 1_000_000
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from scanner.engine.values import EvaluationError
 from scanner.lang.builtins.spec import Builtin
+from scanner.values import EvaluationError
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.engine.values import MISSING, EvaluationError, is_reference, type_name
 from scanner.model import UNKNOWN, Unknown
+from scanner.values import MISSING, EvaluationError, is_reference, type_name
 
 # Parameter types: "string", "number", "bool", "list", "map", "any" (plain data), and the
 # compile-time kinds "regex" (a string literal, compiled once) and "type" (a resource type).

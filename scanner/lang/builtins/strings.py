@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scanner.engine.values import (
+from scanner.lang.builtins.spec import Builtin
+from scanner.lang.regex_safety import PolicyRegex
+from scanner.model import UNKNOWN, Unknown
+from scanner.values import (
     MAX_MATCH_INPUT,
     MAX_STRING_RESULT,
     MISSING,
@@ -14,9 +17,6 @@ from scanner.engine.values import (
     is_reference,
     render,
 )
-from scanner.lang.builtins.spec import Builtin
-from scanner.lang.regex_safety import PolicyRegex
-from scanner.model import UNKNOWN, Unknown
 
 
 def _join(items: list[Any], sep: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from scanner.engine.values import EvaluationError
 from scanner.lang.builtins.spec import Builtin
+from scanner.values import EvaluationError
 
 
 def _moment(value: Any) -> datetime:
