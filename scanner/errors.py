@@ -106,8 +106,8 @@ def render(diag: Diagnostic) -> str:
     are shown escaped (one diagnostic cannot forge another line of a CI log), and secret-
     looking values in the source line are masked.
     """
-    from scanner.report.escape import printable
-    from scanner.report.redact import redact
+    from scanner.escape import printable
+    from scanner.redact import redact
 
     loc = diag.location
     head = f"{loc}: " if loc is not None else (f"{diag.file}: " if diag.file else "")

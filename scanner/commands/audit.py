@@ -32,7 +32,7 @@ from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE, combine, exit_code
 from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
-from scanner.report.escape import printable
+from scanner.escape import printable
 from scanner.report.output import OutputError, check_output, write_output
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage import triage

@@ -12,7 +12,7 @@ import yaml
 
 from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import UsageError, render
-from scanner.report.escape import printable
+from scanner.escape import printable
 
 F = TypeVar("F", bound=Callable[..., Any])
 

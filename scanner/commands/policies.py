@@ -15,7 +15,7 @@ from scanner.errors import UsageError
 from scanner.fix.describe import describe_all
 from scanner.lang.scope import did_you_mean
 from scanner.model import PolicyInfo
-from scanner.report.escape import printable, printable_lines
+from scanner.escape import printable, printable_lines
 
 POLICY_PATHS = click.option(
     "--policies",

@@ -12,7 +12,7 @@ from scanner.errors import render
 from scanner.lang.compiler import compile_sources
 from scanner.lang.examples import ExampleResult, run_examples
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
-from scanner.report.escape import printable
+from scanner.escape import printable
 
 EPILOG = """\b
 Exit codes:

@@ -28,7 +28,7 @@ from typing import Any
 
 from scanner.errors import Diagnostic
 from scanner.model import Finding, Location, Status
-from scanner.report.escape import json_escaped
+from scanner.escape import json_escaped
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
 

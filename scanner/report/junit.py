@@ -5,7 +5,7 @@ policy and resource it applies to (``classname`` = policy id, ``name`` = resourc
 file). Every finding is a test case, passed ones included, whatever ``include_passed``:
 
 - ``fail``: ``<failure>`` (``type`` = severity), the message, location and source line
-  (its secret-looking values masked, see ``scanner.report.redact``);
+  (its secret-looking values masked, see ``scanner.redact``);
 - ``error`` (evaluation failed): ``<error>``;
 - ``unknown``, ``skip`` and ``suppressed``: ``<skipped>``, the message saying which.
   Unknown is not a failure because pacscan could not decide it; unknowns never change
@@ -28,9 +28,9 @@ from collections.abc import Iterable
 from scanner.errors import Diagnostic
 from scanner.errors import render as render_diagnostic
 from scanner.model import Finding, PolicyInfo, Status
-from scanner.report.escape import printable, xml_escaped
+from scanner.escape import printable, xml_escaped
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
-from scanner.report.redact import source_line
+from scanner.redact import source_line
 from scanner.result import ReportOptions, ScanResult
 
 # Characters XML 1.0 cannot carry at all (a template may contain them in a string; a

@@ -19,7 +19,7 @@ import stat
 import sys
 
 from scanner.errors import UsageError
-from scanner.report.escape import printable
+from scanner.escape import printable
 
 STDOUT = "-"
 _DEVICES = ("/dev/", "/proc/")

@@ -32,7 +32,7 @@ from jschema_to_python.to_json import (
 from scanner.errors import Diagnostic
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.model import Finding, Location, PolicyInfo, Status
-from scanner.report.escape import json_escaped
+from scanner.escape import json_escaped
 from scanner.report.locations import (
     file_uri,
     finding_file,

@@ -15,7 +15,7 @@ warnings follow the findings, then one summary line. Colour only with ``options.
 Names, messages and source lines come from untrusted input: control characters are shown
 escaped (``\n``, ``\x1b``), so nothing in a template or a file name can forge a line of
 the report or drive the terminal, and secret-looking values in echoed source lines are
-masked (``scanner.report.redact``).
+masked (``scanner.redact``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ import click
 
 from scanner.errors import render as render_diagnostic
 from scanner.model import Finding, Severity, Status
-from scanner.report.escape import printable
+from scanner.escape import printable
 from scanner.report.locations import finding_file, live_identity, ordered
-from scanner.report.redact import source_line
+from scanner.redact import source_line
 from scanner.result import ReportOptions, ScanResult
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from scanner.report.escape import json_escaped, printable, printable_lines, xml_escaped
+from scanner.escape import json_escaped, printable, printable_lines, xml_escaped
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from scanner.errors import Diagnostic, render
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
 from scanner.model import Location
-from scanner.report.redact import no_echo_defaults, redact, source_line
+from scanner.redact import no_echo_defaults, redact, source_line
 
 
 @pytest.mark.parametrize(
