@@ -15,8 +15,8 @@ import click
 
 from scanner import __version__
 from scanner.errors import InputError, PacscanError, render
-from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_INTERNAL, EXIT_USAGE
 from scanner.escape import printable
+from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_INTERNAL, EXIT_USAGE
 
 # name -> "module:attribute"; a new command is one line here.
 COMMANDS: dict[str, tuple[str, str]] = {

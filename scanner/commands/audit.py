@@ -28,11 +28,11 @@ from scanner.commands.options import (
 from scanner.commands.selection import Selection, apply_selection
 from scanner.config import Config
 from scanner.errors import UsageError, render
+from scanner.escape import printable
 from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE, combine, exit_code
 from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
 from scanner.report import available_formats, renderer
-from scanner.escape import printable
 from scanner.report.output import OutputError, check_output, write_output
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage import triage

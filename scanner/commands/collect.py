@@ -13,8 +13,8 @@ from scanner.aws.runner import collect as run_collection
 from scanner.aws.session import RETRY_MODES, ClientSettings
 from scanner.aws.snapshot import write_snapshot
 from scanner.errors import render
-from scanner.loaders.snapshot import collection_errors
 from scanner.escape import printable
+from scanner.loaders.snapshot import collection_errors
 from scanner.report.output import check_output
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -17,13 +17,13 @@ from scanner.commands.options import (
     template_input_options,
 )
 from scanner.errors import render
+from scanner.escape import printable
 from scanner.fix.apply import FileFix, fix_file, write
 from scanner.fix.plan import Refusal, plan
 from scanner.loaders import LoadOptions
 from scanner.model import Finding
 from scanner.outcome import EXIT_USAGE, exit_code
 from scanner.pipeline import run_scan, select_policies, triage_result
-from scanner.escape import printable
 from scanner.report.locations import dotted
 from scanner.result import ScanResult
 

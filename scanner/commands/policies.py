@@ -12,10 +12,10 @@ from scanner.catalogue import Catalogue, Framework, load_catalogue, load_framewo
 from scanner.catalogue_docs import render_reference, service_of
 from scanner.catalogue_live import live_coverage
 from scanner.errors import UsageError
+from scanner.escape import printable, printable_lines
 from scanner.fix.describe import describe_all
 from scanner.lang.scope import did_you_mean
 from scanner.model import PolicyInfo
-from scanner.escape import printable, printable_lines
 
 POLICY_PATHS = click.option(
     "--policies",

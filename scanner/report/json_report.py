@@ -27,8 +27,8 @@ import json
 from typing import Any
 
 from scanner.errors import Diagnostic
-from scanner.model import Finding, Location, Status
 from scanner.escape import json_escaped
+from scanner.model import Finding, Location, Status
 from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
 

@@ -27,10 +27,10 @@ from collections.abc import Iterable
 
 from scanner.errors import Diagnostic
 from scanner.errors import render as render_diagnostic
-from scanner.model import Finding, PolicyInfo, Status
 from scanner.escape import printable, xml_escaped
-from scanner.report.locations import finding_file, live_identity, ordered, relative_path
+from scanner.model import Finding, PolicyInfo, Status
 from scanner.redact import source_line
+from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
 
 # Characters XML 1.0 cannot carry at all (a template may contain them in a string; a

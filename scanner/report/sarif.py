@@ -30,9 +30,9 @@ from jschema_to_python.to_json import (
 )
 
 from scanner.errors import Diagnostic
+from scanner.escape import json_escaped
 from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.model import Finding, Location, PolicyInfo, Status
-from scanner.escape import json_escaped
 from scanner.report.locations import (
     file_uri,
     finding_file,

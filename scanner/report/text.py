@@ -25,10 +25,10 @@ from collections.abc import Iterable
 import click
 
 from scanner.errors import render as render_diagnostic
-from scanner.model import Finding, Severity, Status
 from scanner.escape import printable
-from scanner.report.locations import finding_file, live_identity, ordered
+from scanner.model import Finding, Severity, Status
 from scanner.redact import source_line
+from scanner.report.locations import finding_file, live_identity, ordered
 from scanner.result import ReportOptions, ScanResult
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
