@@ -39,6 +39,7 @@ MODULES = (
     "scanner.aws.apigateway",
     "scanner.aws.dax",
     "scanner.aws.config_recorders",
+    "scanner.aws.config_regions",
     "scanner.aws.trail_metric_filters",
     "scanner.aws.security_hub",
 )
