@@ -1,34 +1,69 @@
-"""The scan pipeline as a library call: discover, load, compile, evaluate.
+"""The one pipeline of ``scan``, ``audit`` and ``fix``.
 
-``run_scan`` never prints and never exits; the CLI turns its ``ScanResult`` into output and
-an exit code. Policy errors and input errors are collected, not raised, so one bad file
-or policy never hides the findings of the rest.
+```
+Run (the options over the config) ─► select_policies (compile, then --policy/--skip/
+--framework and the config's enable/disable) ─► run_scan (discover, load, evaluate)
+─► triage (severity overrides, suppressions, baseline) ─► render_report ─► write_report
+```
+
+A command resolves its options into a ``Run`` (``scanner.commands.options.resolve_run``),
+calls these stages and picks the exit code (``scanner.outcome``). ``audit`` scans one
+snapshot per account through the same stages. Nothing here exits; policy errors and
+input errors are collected, not raised, so one bad file or policy never hides the
+findings of the rest.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any
 
+from scanner import __version__
+from scanner.config import Config
 from scanner.errors import Diagnostic
-from scanner.result import ScanResult
+from scanner.model import Severity
+from scanner.result import ReportOptions, ScanResult
+
+if TYPE_CHECKING:
+    from scanner.baseline import PreviousResult
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """What the user asked for: the command line, over the config file, over defaults."""
+
+    config: Config = field(default_factory=Config)
+    policy_paths: tuple[str, ...] = ()  # empty: the built-in policies
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    framework: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)  # --param, over the config's
+    fail_on: Severity = Severity.LOW
+    new_only: bool = False
+    baseline: tuple[PreviousResult, ...] | None = None
+    baseline_warning: Diagnostic | None = None
+    fmt: str = "text"
+    output: str | None = None  # None: stdout
+    report: ReportOptions = field(default_factory=ReportOptions)
+
+    @property
+    def policy_params(self) -> dict[str, Any]:
+        """The params the policies are compiled with: the config's, then ``--param``."""
+        return {**self.config.params, **self.params}
 
 
 @dataclass(frozen=True, slots=True)
 class ScanRequest:
-    """Everything a scan needs, already parsed and validated by the caller."""
+    """The inputs of one scan, already parsed and validated by the caller."""
 
     paths: tuple[str, ...]
-    policy_paths: tuple[str, ...] = ()  # empty: the built-in policies
-    only_policies: frozenset[str] | None = None
-    skip_policies: frozenset[str] = frozenset()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     template_parameters: Mapping[str, Any] = field(default_factory=dict)
-    policy_params: Mapping[str, Any] = field(default_factory=dict)
     jobs: int | None = None
     root: str = "."
 
@@ -39,40 +74,32 @@ class CompiledPolicies:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def compile_policies(
-    policy_paths: Sequence[str],
-    params: Mapping[str, Any],
-    only: frozenset[str] | None = None,
-    skip: frozenset[str] = frozenset(),
-) -> CompiledPolicies:
+def compile_policies(policy_paths: Sequence[str], params: Mapping[str, Any]) -> CompiledPolicies:
     """Compile the given policy files/directories (the built-ins when empty)."""
     from scanner.lang.compiler import compile_sources
     from scanner.lang.sources import builtin_policy_dir, discover_policy_files
 
     roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
-    sources = discover_policy_files(roots)
-    compiled = compile_sources(sources, params=params)
-    program = compiled.program
-    if only is not None or skip:
-        program = program.select(only, set(skip))
-    return CompiledPolicies(program, tuple(compiled.diagnostics))
+    compiled = compile_sources(discover_policy_files(roots), params=params)
+    return CompiledPolicies(compiled.program, tuple(compiled.diagnostics))
 
 
-def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> ScanResult:
-    """Scan ``request.paths`` and return every finding and every error."""
+def select_policies(run: Run) -> CompiledPolicies:
+    """The policies ``run`` asks for, compiled; a selection naming nothing is a diagnostic."""
+    from scanner.selection import Selection, apply_selection
+
+    selection = Selection(run.only, run.skip, run.framework, run.config, tuple(run.params))
+    return apply_selection(compile_policies(run.policy_paths, run.policy_params), selection)
+
+
+def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
+    """Scan ``request.paths`` and return every finding and every error, untriaged."""
     from scanner.discovery import discover
     from scanner.engine.evaluate import evaluate
     from scanner.loaders import LoadOptions, load_inputs
     from scanner.loaders.snapshot import is_gap, settle_gaps
 
     started = datetime.now(timezone.utc)
-    if policies is None:
-        policies = compile_policies(
-            request.policy_paths,
-            request.policy_params,
-            request.only_policies,
-            request.skip_policies,
-        )
     found = discover(
         list(request.paths), include=list(request.include), exclude=list(request.exclude)
     )
@@ -94,3 +121,36 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies | None = None) -> 
         started_at=started,
         finished_at=datetime.now(timezone.utc),
     )
+
+
+def triage_result(result: ScanResult, run: Run, today: date | None = None) -> ScanResult:
+    """``result`` after the team's decisions: overrides, suppressions, the baseline."""
+    from scanner.triage import triage
+
+    baseline = list(run.baseline) if run.baseline is not None else None
+    result = triage(result, run.config, today=today or date.today(), baseline=baseline)
+    if run.baseline_warning is not None:
+        result = replace(result, errors=(*result.errors, run.baseline_warning))
+    return result
+
+
+def render_report(result: ScanResult, run: Run, category: str | None = None) -> str:
+    """The report in ``run.fmt``, ending in a newline; colour only on a terminal."""
+    from scanner.report import renderer
+
+    options = replace(
+        run.report,
+        color=run.output is None and run.fmt == "text" and sys.stdout.isatty(),
+        category=category or run.report.category,
+        fail_on=run.fail_on,  # SARIF fixes are offered for the findings that fail the run
+        tool_version=__version__,
+    )
+    text = renderer(run.fmt)(result, options)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_report(text: str, output: str | None) -> None:
+    """Write a rendered report to ``output`` (stdout when None), all or nothing."""
+    from scanner.report.output import STDOUT, write_output
+
+    write_output(output or STDOUT, text)

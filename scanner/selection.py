@@ -1,4 +1,4 @@
-"""Which policies scan and audit run: ``--policy``, ``--skip``, ``--framework`` and the
+"""Which policies scan, audit and fix run: ``--policy``, ``--skip``, ``--framework`` and the
 config file's ``policies.enable`` / ``policies.disable``.
 
 An entry names policies by id (``PAC-S3-014``), by policy name (``S3_BUCKET_VERSIONING``)
@@ -11,7 +11,8 @@ policy's file declares is error P042 (it would change nothing), with the closest
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,7 +22,9 @@ from scanner.errors import Diagnostic
 from scanner.lang.codes import UNKNOWN_PARAM
 from scanner.lang.scope import did_you_mean
 from scanner.model import Location
-from scanner.pipeline import CompiledPolicies
+
+if TYPE_CHECKING:
+    from scanner.pipeline import CompiledPolicies
 
 UNKNOWN_IN_CONFIG = "C004"
 UNKNOWN_ON_COMMAND_LINE = "USAGE"
@@ -55,7 +58,7 @@ def apply_selection(compiled: CompiledPolicies, selection: Selection) -> Compile
         chosen = chosen.select(framework_policy_ids(selection.framework), ())
     problems += _undeclared_params(chosen, program, selection)
     kept = [d for d in compiled.diagnostics if d.code != UNKNOWN_PARAM]  # rechecked above
-    return CompiledPolicies(chosen, (*kept, *problems))
+    return replace(compiled, program=chosen, diagnostics=(*kept, *problems))
 
 
 def framework_policy_ids(name: str) -> frozenset[str]:

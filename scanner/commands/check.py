@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import click
 
-from scanner.commands.options import parse_policy_params
+from scanner.commands.options import param_option, parse_policy_params
 from scanner.errors import render
 from scanner.lang.compiler import compile_sources
 from scanner.lang.sources import discover_policy_files
+from scanner.outcome import EXIT_USAGE
 
 EPILOG = """\b
 Exit codes:
@@ -18,18 +19,12 @@ Exit codes:
 
 @click.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=JSON",
-    help="Override a policy param (value parsed as JSON, else taken as a string).",
-)
+@param_option
 @click.pass_context
-def check(ctx: click.Context, paths: tuple[str, ...], params: tuple[str, ...]) -> None:
+def check(ctx: click.Context, paths: tuple[str, ...], policy_params: tuple[str, ...]) -> None:
     """Compile the policy files (*.policy) under PATHS and report every error."""
     sources = discover_policy_files(paths)
-    result = compile_sources(sources, params=parse_policy_params(params))
+    result = compile_sources(sources, params=parse_policy_params(policy_params))
     for diagnostic in [*result.diagnostics, *result.warnings]:
         click.echo(render(diagnostic))
     policies = len(result.program.policies)
@@ -37,7 +32,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], params: tuple[str, ...]) -
     if result.diagnostics:
         errors = _plural(len(result.diagnostics), "error")
         click.echo(f"{errors} in {files} ({_plural(policies, 'policy', 'policies')} compiled)")
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     click.echo(f"{_plural(policies, 'policy', 'policies')} in {files}: no errors")
 
 

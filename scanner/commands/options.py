@@ -1,22 +1,42 @@
-"""Parsing of option values shared by several commands (``K=V`` pairs, parameter files)."""
+"""The options scan, audit and fix share: declared once here, parsed once here, and
+resolved with the config file into the pipeline's ``Run`` (``resolve_run``)."""
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar, cast
 
 import click
 import yaml
 
+from scanner.baseline import load_baseline_if_present
 from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.escape import printable
+from scanner.model import Severity
+from scanner.outcome import EXIT_USAGE
+from scanner.pipeline import Run, ScanRequest
+from scanner.report import available_formats
+from scanner.report.output import check_output
+from scanner.result import ReportOptions
+from scanner.selection import framework_policy_ids
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 MAX_PARAM_DEPTH = 32  # a policy param is a number, a string or a short list or map
+
+SEVERITIES = [s.value for s in Severity]
+
+param_option = click.option(
+    "--param",
+    "policy_params",
+    multiple=True,
+    metavar="NAME=JSON",
+    help="Override a policy param (value parsed as JSON, else taken as a string).",
+)
 
 _POLICY_SELECTION = [
     click.option(
@@ -28,19 +48,18 @@ _POLICY_SELECTION = [
     ),
     click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id."),
     click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id."),
+    param_option,
 ]
 
 
 def policy_selection_options(command: F) -> F:
-    """``--policies``, ``--policy`` and ``--skip``, as scan and audit take them."""
-    for option in reversed(_POLICY_SELECTION):
-        command = option(command)
-    return command
+    """``--policies``, ``--policy``, ``--skip`` and ``--param`` (scan, audit and fix)."""
+    return _apply(_POLICY_SELECTION, command)
 
 
 def template_input_options(verb: str) -> Callable[[F], F]:
-    """``--include``/``--exclude`` (the files to ``verb``) and the template and policy
-    parameters, as scan and fix take them."""
+    """``--include``/``--exclude`` (the files to ``verb``) and the template parameters, as
+    scan and fix take them."""
     options = [
         click.option(
             "--include",
@@ -70,21 +89,40 @@ def template_input_options(verb: str) -> Callable[[F], F]:
             help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} "
             "or a plain map.",
         ),
-        click.option(
-            "--param",
-            "policy_params",
-            multiple=True,
-            metavar="NAME=JSON",
-            help="Override a policy param (value parsed as JSON, else taken as a string).",
-        ),
     ]
+    return lambda command: _apply(options, command)
 
-    def decorate(command: F) -> F:
-        for option in reversed(options):
-            command = option(command)
-        return command
 
-    return decorate
+def report_options(output_help: str) -> Callable[[F], F]:
+    """``--format``, ``-o``, ``--include-passed`` and ``--fail-on``, as scan and audit take
+    them; each defaults to the config's value."""
+    options = [
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json", "sarif", "junit"]),
+            help="Output format.  [default: text]",
+        ),
+        click.option("-o", "--output", type=click.Path(dir_okay=False), help=output_help),
+        click.option(
+            "--include-passed/--no-include-passed",
+            default=None,
+            help="Also list passed and skipped results.",
+        ),
+        fail_on_option("Lowest severity of a failed finding that makes the exit code 1."),
+    ]
+    return lambda command: _apply(options, command)
+
+
+def fail_on_option(text: str) -> Callable[[F], F]:
+    return click.option("--fail-on", type=click.Choice(SEVERITIES), help=f"{text}  [default: low]")
+
+
+def _apply(options: Sequence[Callable[[Any], Any]], command: F) -> F:
+    decorated: Any = command
+    for option in reversed(options):
+        decorated = option(decorated)
+    return cast(F, decorated)
 
 
 def config_file_options(command: F) -> F:
@@ -113,7 +151,73 @@ def load_command_config(path: str | None, ignore: bool) -> Config:
     except ConfigError as exc:
         for diag in exc.diagnostics:
             click.echo(render(diag), err=True)
-        raise SystemExit(2) from exc
+        raise SystemExit(EXIT_USAGE) from exc
+
+
+def resolve_run(options: Mapping[str, Any], *, report_file_from_config: bool = True) -> Run:
+    """The ``Run`` of a command: each option given, else the config's value, else the default.
+
+    ``options`` are the command's parsed options; an option the command does not take
+    counts as not given. The config's report file, category and baseline describe a
+    scan of the repository's templates: ``report_file_from_config=False`` (audit) leaves
+    them out. Mistakes (an unavailable format, an unwritable ``-o``, an unknown framework,
+    ``--new-only`` without a baseline, an unreadable baseline) stop here, before any work.
+    """
+    config = load_command_config(options.get("config_path"), options.get("no_config", False))
+    fmt = options.get("fmt") or config.format or "text"
+    if fmt not in available_formats():
+        raise click.UsageError(f"output format {fmt!r} is not available in this build")
+    from_config = config if report_file_from_config else Config()
+    output = options.get("output") or from_config.output
+    if output and report_file_from_config:
+        check_output(output)  # a typo in -o costs nothing
+    framework = options.get("framework")
+    if framework:
+        framework_policy_ids(framework)  # an unknown name stops here, before any work
+    run = Run(
+        config=config,
+        policy_paths=options.get("policy_dirs") or config.policy_paths,
+        only=options.get("only", ()),
+        skip=options.get("skip", ()),
+        framework=framework,
+        params=parse_policy_params(options.get("policy_params", ())),
+        fail_on=Severity(options.get("fail_on") or config.fail_on or "low"),
+        fmt=fmt,
+        output=output,
+        report=ReportOptions(
+            include_passed=_first(options.get("include_passed"), config.include_passed),
+            category=options.get("category") or from_config.category or ReportOptions().category,
+            omit_suppressed=_first(options.get("omit_suppressed"), config.omit_suppressed),
+        ),
+    )
+    baseline = options.get("baseline") or from_config.baseline
+    return _with_baseline(run, baseline, _first(options.get("new_only"), from_config.new_only))
+
+
+def _with_baseline(run: Run, path: str | None, new_only: bool) -> Run:
+    previous, warning = load_baseline_if_present(path) if path else (None, None)
+    if new_only and previous is None:
+        raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
+    baseline = tuple(previous) if previous is not None else None
+    return replace(run, new_only=new_only, baseline=baseline, baseline_warning=warning)
+
+
+def scan_request(options: Mapping[str, Any], jobs: int | None) -> ScanRequest:
+    """What to scan: PATHS, ``--include``/``--exclude`` and the template parameters."""
+    return ScanRequest(
+        paths=options["paths"],
+        include=options["include_globs"],
+        exclude=options["exclude_globs"],
+        template_parameters=parse_template_parameters(
+            options["template_params"], options["parameters_file"]
+        ),
+        jobs=jobs,
+        root=os.getcwd(),
+    )
+
+
+def _first(value: bool | None, configured: bool | None) -> bool:
+    return bool(value if value is not None else configured)
 
 
 def parse_policy_params(pairs: Iterable[str]) -> dict[str, Any]:

@@ -7,12 +7,13 @@ from typing import Any
 
 import click
 
-from scanner.commands.options import parse_policy_params
+from scanner.commands.options import param_option, parse_policy_params
 from scanner.errors import render
 from scanner.escape import printable
 from scanner.lang.compiler import compile_sources
 from scanner.lang.examples import ExampleResult, run_examples
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+from scanner.outcome import EXIT_FINDINGS, EXIT_USAGE
 
 EPILOG = """\b
 Exit codes:
@@ -24,22 +25,16 @@ Exit codes:
 
 @click.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=JSON",
-    help="Override a policy param (value parsed as JSON, else taken as a string).",
-)
+@param_option
 @click.option("-v", "--verbose", is_flag=True, help="Also list the examples that passed.")
 @click.pass_context
 def test(
-    ctx: click.Context, paths: tuple[str, ...], params: tuple[str, ...], verbose: bool
+    ctx: click.Context, paths: tuple[str, ...], policy_params: tuple[str, ...], verbose: bool
 ) -> None:
     """Run every example of the policies under PATHS (default: the built-in policies)."""
     roots: list[Any] = list(paths) or [builtin_policy_dir()]
     sources = discover_policy_files(roots)
-    compiled = compile_sources(sources, params=parse_policy_params(params))
+    compiled = compile_sources(sources, params=parse_policy_params(policy_params))
     for diagnostic in compiled.diagnostics:
         click.echo(render(diagnostic))
     results = run_examples(compiled.program)
@@ -60,9 +55,9 @@ def test(
         summary += f", {len(compiled.diagnostics)} compile errors"
     click.echo(summary)
     if compiled.diagnostics:
-        ctx.exit(2)
+        ctx.exit(EXIT_USAGE)
     if failed:
-        ctx.exit(1)
+        ctx.exit(EXIT_FINDINGS)
 
 
 def _where(result: ExampleResult) -> str:

@@ -15,8 +15,8 @@ import pytest
 from moto_fixtures import ACCOUNT, FaultProxy, MotoAWS
 from test_collect_services import TRUST_LAMBDA, deployment_package
 
-from scanner.commands.audit import combined_exit_code
 from scanner.lang.sources import builtin_policy_dir
+from scanner.outcome import combine
 
 Verdicts = dict[tuple[str, str], str]
 
@@ -378,4 +378,4 @@ def test_accounts_are_reported_separately_with_their_category(aws: MotoAWS) -> N
     [([0, 0], 0), ([0, 3], 3), ([3, 1], 4), ([1, 0], 1), ([], 0)],
 )
 def test_findings_and_errors_across_accounts_give_4(codes: list[int], expected: int) -> None:
-    assert combined_exit_code(codes) == expected
+    assert combine(codes) == expected

@@ -19,7 +19,7 @@ from scanner.catalogue import (
 )
 from scanner.errors import PolicyError
 from scanner.model import Finding, PolicyInfo, Resource, Severity, Status
-from scanner.pipeline import ScanRequest, compile_policies, run_scan
+from scanner.pipeline import Run, ScanRequest, run_scan, select_policies
 
 TEMPLATE = """\
 Resources:
@@ -50,7 +50,7 @@ Resources:
 def _results(tmp_path: Path) -> tuple[dict[str, ControlResult], str, dict[str, set[str]]]:
     (tmp_path / "groups.yaml").write_text(TEMPLATE, encoding="utf-8")
     ids = ("PAC-EC2-001", "PAC-EC2-002", "PAC-EC2-021", "PAC-EC2-022")
-    policies = compile_policies([], {}, frozenset(ids))
+    policies = select_policies(Run(only=ids))
     result = run_scan(ScanRequest(paths=(str(tmp_path),), root=str(tmp_path)), policies)
     summary = compliance_summary("cis-aws-3.0", result.findings)
     failing: dict[str, set[str]] = {}
