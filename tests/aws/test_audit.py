@@ -379,3 +379,20 @@ def test_accounts_are_reported_separately_with_their_category(aws: MotoAWS) -> N
 )
 def test_findings_and_errors_across_accounts_give_4(codes: list[int], expected: int) -> None:
     assert combine(codes) == expected
+
+
+def test_the_config_file_sets_fail_on_and_format_and_the_command_line_wins(aws: MotoAWS) -> None:
+    """PAC-S3-009 (low) fails on a bare bucket: the config's fail_on decides the exit code."""
+    aws.client("s3").create_bucket(Bucket="plain-bucket")
+    (aws.tmp / ".pacscan.yaml").write_text(
+        "version: 1\nreport: {format: json, fail_on: high}\n", encoding="utf-8"
+    )
+    args = ["audit", "--quiet", "--service", "s3", *policy_args(["PAC-S3-009"])]
+    found_upward = aws.pacscan(*args)
+    assert found_upward.returncode == 0, found_upward.stderr
+    [finding] = json.loads(found_upward.stdout)["findings"]  # the config's format
+    assert (finding["policy_id"], finding["status"]) == ("PAC-S3-009", "fail")
+    assert aws.pacscan(*args, "--fail-on", "low").returncode == 1
+    assert aws.pacscan(*args, "--no-config").returncode == 1  # the default, low
+    named = aws.pacscan(*args, "--config", str(aws.tmp / ".pacscan.yaml"))
+    assert named.returncode == 0, named.stderr
