@@ -33,7 +33,7 @@ import json
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
@@ -44,9 +44,8 @@ from scanner.excerpt import source_excerpt
 from scanner.loaders.source import Limits
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Location, Path, Severity, Span
-from scanner.report.locations import dotted
-from scanner.result import ScanResult
-from scanner.suppress import Suppression
+from scanner.triage.locations import dotted
+from scanner.triage.suppress import Suppression
 
 if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to check
     import jsonschema
@@ -375,38 +374,6 @@ def _suppressions(
             )
         )
     return tuple(rules)
-
-
-def override_severity(result: ScanResult, config: Config) -> tuple[ScanResult, list[Diagnostic]]:
-    """``result`` with the config's severity overrides applied to policies and findings.
-
-    An override naming a policy that did not run is a warning (a typo, or a policy that
-    was disabled), reported at its key in the config file.
-    """
-    if not config.severity:
-        return result, []
-    policies = {p.id: p for p in result.policies}
-    changed = {
-        pid: replace(policies[pid], severity=sev)
-        for pid, sev in config.severity.items()
-        if pid in policies
-    }
-    findings = tuple(
-        replace(f, policy=changed[f.policy.id]) if f.policy.id in changed else f
-        for f in result.findings
-    )
-    warnings = [
-        Diagnostic(
-            "C003",
-            f"severity override for {pid}, which is not among the policies that ran",
-            location=config.locations.get(("policies", "severity", pid)),
-            severity="warning",
-        )
-        for pid in config.severity
-        if pid not in policies
-    ]
-    updated = tuple(changed.get(p.id, p) for p in result.policies)
-    return replace(result, findings=findings, policies=updated), warnings
 
 
 def _article(expected: Any) -> str:

@@ -29,7 +29,7 @@ from scanner.model import Severity
 from scanner.result import ReportOptions, ScanResult
 
 if TYPE_CHECKING:
-    from scanner.baseline import PreviousResult
+    from scanner.triage.baseline import PreviousResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ class ScanResult:
     ``root`` is the directory report paths are relative to (the working directory by
     default). ``errors`` are input and policy problems that did not stop the scan.
     ``absent`` holds the findings of a baseline that this scan no longer produces
-    (``scanner.baseline``); they are reported (SARIF ``baselineState: absent``) but never
+    (``scanner.triage.baseline``); they are reported (SARIF ``baselineState: absent``) but never
     count toward the exit code.
     """
 

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scanner.baseline import apply_baseline, load_baseline, load_baseline_if_present
 from scanner.cli import cli, main
 from scanner.errors import UsageError
 from scanner.loaders import LoadOptions, load_inputs
@@ -29,6 +28,7 @@ from scanner.model import (
 from scanner.outcome import exit_code
 from scanner.report import json_report, sarif, text
 from scanner.result import ReportOptions, ScanResult
+from scanner.triage.baseline import apply_baseline, load_baseline, load_baseline_if_present
 
 SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"
 VERSIONING = PolicyInfo("PAC-S3-014", "V", "Versioning", Severity.MEDIUM, ("AWS::S3::Bucket",))

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.config import ConfigError, find_config, load_config, override_severity
+from scanner.config import ConfigError, find_config, load_config
 from scanner.errors import render
 from scanner.model import Finding, PolicyInfo, Resource, Severity, Status
 from scanner.result import ScanResult
+from scanner.triage.severity import override_severity
 
 FULL = """\
 version: 1

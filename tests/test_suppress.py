@@ -16,7 +16,7 @@ from scanner.model import (
     Status,
     locate,
 )
-from scanner.suppress import Suppression, apply_suppressions, glob_match
+from scanner.triage.suppress import Suppression, apply_suppressions, glob_match
 
 TODAY = date(2024, 6, 1)
 VERSIONING = PolicyInfo("PAC-S3-014", "V", "Versioning", Severity.MEDIUM, ("AWS::S3::Bucket",))

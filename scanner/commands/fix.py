@@ -24,8 +24,8 @@ from scanner.loaders import LoadOptions
 from scanner.model import Finding
 from scanner.outcome import EXIT_USAGE, exit_code
 from scanner.pipeline import run_scan, select_policies, triage_result
-from scanner.report.locations import dotted
 from scanner.result import ScanResult
+from scanner.triage.locations import dotted
 
 EPILOG = """\b
 Exit codes:

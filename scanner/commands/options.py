@@ -12,7 +12,6 @@ from typing import Any, TypeVar, cast
 import click
 import yaml
 
-from scanner.baseline import load_baseline_if_present
 from scanner.config import Config, ConfigError, find_config, load_config
 from scanner.errors import UsageError, render
 from scanner.escape import printable
@@ -23,6 +22,7 @@ from scanner.report import available_formats
 from scanner.report.output import check_output
 from scanner.result import ReportOptions
 from scanner.selection import framework_policy_ids
+from scanner.triage.baseline import load_baseline_if_present
 
 F = TypeVar("F", bound=Callable[..., Any])
 

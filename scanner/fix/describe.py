@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scanner.model import FixOp
-from scanner.report.locations import dotted
+from scanner.triage.locations import dotted
 
 _VERBS = {"set": ("sets", "Set"), "remove": ("removes", "Remove"), "append": ("appends", "Append")}
 

@@ -29,8 +29,8 @@ from typing import Any
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
 from scanner.model import Finding, Location, Status
-from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
+from scanner.triage.locations import finding_file, live_identity, ordered, relative_path
 
 FORMAT_VERSION = 1
 _LISTED = (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.ERROR)

@@ -30,8 +30,8 @@ from scanner.errors import render as render_diagnostic
 from scanner.escape import printable, xml_escaped
 from scanner.model import Finding, PolicyInfo, Status
 from scanner.redact import source_line
-from scanner.report.locations import finding_file, live_identity, ordered, relative_path
 from scanner.result import ReportOptions, ScanResult
+from scanner.triage.locations import finding_file, live_identity, ordered, relative_path
 
 # Characters XML 1.0 cannot carry at all (a template may contain them in a string; a
 # file name that is not UTF-8 holds lone surrogates).

@@ -31,9 +31,12 @@ from jschema_to_python.to_json import (
 
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
-from scanner.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.model import Finding, Location, PolicyInfo, Status
-from scanner.report.locations import (
+from scanner.report.sarif_fixes import FixIndex
+from scanner.report.sarif_rules import LEVEL, rule_descriptor
+from scanner.result import ReportOptions, ScanResult
+from scanner.triage.fingerprint import FINGERPRINT_KEY, fingerprints
+from scanner.triage.locations import (
     file_uri,
     finding_file,
     live_identity,
@@ -43,9 +46,6 @@ from scanner.report.locations import (
     relative_path,
     result_message,
 )
-from scanner.report.sarif_fixes import FixIndex
-from scanner.report.sarif_rules import LEVEL, rule_descriptor
-from scanner.result import ReportOptions, ScanResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/pacscan/pacscan"

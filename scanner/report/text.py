@@ -28,8 +28,8 @@ from scanner.errors import render as render_diagnostic
 from scanner.escape import printable
 from scanner.model import Finding, Severity, Status
 from scanner.redact import source_line
-from scanner.report.locations import finding_file, live_identity, ordered
 from scanner.result import ReportOptions, ScanResult
+from scanner.triage.locations import finding_file, live_identity, ordered
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
     Severity.CRITICAL: {"fg": "red", "bold": True},

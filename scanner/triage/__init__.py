@@ -1,5 +1,10 @@
 """After evaluation, before reporting: what the team has decided about the findings.
 
+The triage package: severity overrides (``severity``), suppressions (``suppress``),
+baselines (``baseline``), the fingerprints they match on (``fingerprint``) and the
+names of a finding's place that reports share (``locations``). Reports import it;
+it imports no report.
+
 In order: the config's severity overrides, then suppressions (inline comments, resource
 ``Metadata``, config entries), then the baseline. The warnings these steps raise
 (an expired suppression, one without a reason, an override for a policy that did not
@@ -11,11 +16,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from scanner.baseline import PreviousResult, apply_baseline
-from scanner.config import Config, override_severity
 from scanner.result import ScanResult
-from scanner.suppress import apply_suppressions
+from scanner.triage.baseline import PreviousResult, apply_baseline
+from scanner.triage.severity import override_severity
+from scanner.triage.suppress import apply_suppressions
+
+if TYPE_CHECKING:
+    from scanner.config import Config
 
 
 def triage(

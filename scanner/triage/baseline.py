@@ -1,7 +1,7 @@
 """Baselines: compare a scan with a previous one (``--baseline previous.sarif``).
 
 The previous scan is a SARIF log or a JSON report written by pacscan. Results are
-matched by fingerprint (``scanner.fingerprint``: policy, file, resource and path, never a
+matched by fingerprint (``scanner.triage.fingerprint``: policy, file, resource and path, never a
 line), read from ``partialFingerprints.primaryLocationLineHash`` in SARIF and recomputed
 from the fields of a JSON report. Each current finding gets
 ``properties["baseline_state"]``:
@@ -34,7 +34,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from scanner.errors import Diagnostic, UsageError
-from scanner.fingerprint import FINGERPRINT_KEY, fingerprint_base, fingerprints, number_occurrences
 from scanner.model import (
     Document,
     Finding,
@@ -46,8 +45,14 @@ from scanner.model import (
     Status,
     TemplateOrigin,
 )
-from scanner.report.locations import result_message
 from scanner.result import ScanResult
+from scanner.triage.fingerprint import (
+    FINGERPRINT_KEY,
+    fingerprint_base,
+    fingerprints,
+    number_occurrences,
+)
+from scanner.triage.locations import result_message
 
 
 @dataclass(frozen=True, slots=True)

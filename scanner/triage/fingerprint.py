@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from scanner.model import Finding, PathKey
-from scanner.report.locations import finding_file, live_identity, ordered
+from scanner.triage.locations import finding_file, live_identity, ordered
 
 FINGERPRINT_KEY = "primaryLocationLineHash"
 

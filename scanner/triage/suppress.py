@@ -47,7 +47,7 @@ from typing import Any
 from scanner.discovery import Glob
 from scanner.errors import Diagnostic
 from scanner.model import Document, Finding, Location, Status
-from scanner.report.locations import finding_file
+from scanner.triage.locations import finding_file
 
 SUPPRESSIBLE = (Status.FAIL, Status.UNKNOWN)
 _REASON_HINT = {

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 from report_fixtures import OPEN_SSH, TEMPLATE, VERSIONING, Factory, finding, scan_result
 
-from scanner.fingerprint import fingerprint_base, fingerprints, number_occurrences
 from scanner.model import Finding, Status
+from scanner.triage.fingerprint import fingerprint_base, fingerprints, number_occurrences
 
 PATH = ("Properties", "VersioningConfiguration", "Status")
 

@@ -5,11 +5,11 @@ from pathlib import Path
 
 from report_fixtures import OPEN_SSH, VERSIONING, Factory, finding, scan_result
 
-from scanner.baseline import apply_baseline
 from scanner.config import load_config
 from scanner.model import Severity, Status
 from scanner.outcome import exit_code
 from scanner.triage import triage
+from scanner.triage.baseline import apply_baseline
 
 CONFIG = """\
 policies:
