@@ -20,6 +20,7 @@ from scanner.loaders.snapshot import SNAPSHOT_FORMAT, SNAPSHOT_VERSION
 from scanner.report.output import write_output
 
 if TYPE_CHECKING:
+    from scanner.aws.account_stream import AccountSnapshot
     from scanner.aws.context import CollectContext
 
 
@@ -31,13 +32,15 @@ def build_snapshot(
     contexts: Iterable[CollectContext],
     setup_errors: Sequence[dict[str, Any]],
     started: datetime,
+    resources: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    resources: list[dict[str, Any]] = []
+    """The snapshot of the contexts' resources and errors (and of ``resources``), sorted."""
+    found: list[dict[str, Any]] = list(resources)
     errors: list[dict[str, Any]] = list(setup_errors)
     for ctx in contexts:
-        resources.extend(ctx.resources)
+        found.extend(ctx.resources)
         errors.extend(ctx.errors)
-    resources.sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
+    found.sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
     errors.sort(key=lambda e: (e["account"], e["region"], e["service"], e["operation"]))
     return {
         "format": SNAPSHOT_FORMAT,
@@ -53,9 +56,29 @@ def build_snapshot(
         "accounts": sorted(accounts),
         "regions": list(regions),
         "services": list(services),
-        "resources": resources,
+        "resources": found,
         "errors": errors,
     }
+
+
+def merge_snapshots(
+    parts: Sequence[AccountSnapshot], *, services: Sequence[str], started: datetime
+) -> dict[str, Any]:
+    """One snapshot of the accounts' snapshots, as if collected in one piece.
+
+    Its ``accounts`` are those that were read; when none could be, those with errors.
+    """
+    read = [p.account for p in parts if p.collected]
+    snapshot = build_snapshot(
+        accounts=read or sorted({p.account for p in parts}),
+        regions=sorted({r for p in parts for r in p.snapshot["regions"]}),
+        services=services,
+        contexts=[],
+        setup_errors=[e for p in parts for e in p.snapshot["errors"]],
+        started=started,
+        resources=[r for p in parts for r in p.snapshot["resources"]],
+    )
+    return snapshot
 
 
 def _timestamp(moment: datetime) -> str:

@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
-from scanner.aws.runner import CollectRequest
+from scanner.aws.organizations import ACCOUNT_ID
+from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
 from scanner.aws.runner import collect as run_collection
 from scanner.aws.session import RETRY_MODES, ClientSettings
 from scanner.aws.snapshot import write_snapshot
-from scanner.errors import render
+from scanner.errors import UsageError, render
 from scanner.escape import printable
 from scanner.loaders.snapshot import collection_errors
-from scanner.report.output import check_output
+from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
+from scanner.report.output import OutputError, check_output
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 EPILOG = """\b
+With {account} in the -o file name, each account's snapshot is written to its own
+file as soon as that account is finished, e.g. -o 'snapshots/{account}.json.gz'.
+\b
 Exit codes:
-  0  the snapshot was written and every API call succeeded
+  0  the snapshots were written and every API call succeeded
   2  usage error (bad option, unknown profile, no credentials, an -o directory that
      does not exist: checked before any AWS call), or a snapshot that cannot be
-     written (a full disk; a previous snapshot at that path is left as it was)
-  3  the snapshot was written but some API calls failed (listed in its "errors")
+     written (a full disk; a previous snapshot at that path is left as it was; the
+     other accounts are still collected and written)
+  3  the snapshots were written but some API calls failed (listed in their "errors")
 """
 
 
@@ -69,6 +77,26 @@ def collect_options(command: F) -> F:
             "--organization",
             is_flag=True,
             help="Collect every active account of the AWS Organization (through --role-arn).",
+        ),
+        click.option(
+            "--ou",
+            "units",
+            multiple=True,
+            metavar="ID",
+            help="Collect every active account under this organizational unit (ou-…) or "
+            "root (r-…), its child units included (repeatable; through --role-arn).",
+        ),
+        click.option(
+            "--exclude-account",
+            "excluded",
+            multiple=True,
+            metavar="ID",
+            help="Never collect this account (repeatable), whatever selected it.",
+        ),
+        click.option(
+            "--external-id",
+            metavar="ID",
+            help="External ID sent with every sts:AssumeRole of --role-arn.",
         ),
         click.option(
             "--retry-mode",
@@ -121,6 +149,9 @@ def collect_request(debug: bool, **options: Any) -> CollectRequest:
         role_arn=options["role_arn"],
         accounts=tuple(options["accounts"]),
         organization=options["organization"],
+        units=tuple(options.get("units") or ()),
+        excluded=tuple(options.get("excluded") or ()),
+        external_id=options.get("external_id"),
         profile=options["profile"],
         settings=settings,
         show_progress=not options["quiet"],
@@ -150,7 +181,8 @@ def summary(snapshot: dict[str, Any]) -> str:
     default="snapshot.json",
     show_default=True,
     type=click.Path(dir_okay=False, allow_dash=True),
-    help="Snapshot file; a name ending in .gz is gzip-compressed; - is stdout.",
+    help="Snapshot file; a name ending in .gz is gzip-compressed; - is stdout. "
+    "{account} in the file name: one file per account, written as each is finished.",
 )
 @click.pass_context
 def collect(ctx: click.Context, output: str, **options: Any) -> None:
@@ -160,15 +192,63 @@ def collect(ctx: click.Context, output: str, **options: Any) -> None:
     policies check templates and live accounts. A failed API call (denied, throttled,
     timed out) is recorded in the snapshot and the collection goes on.
     """
-    check_output(output, "snapshot")  # before any AWS call: a typo costs nothing
+    check_snapshot_output(output)  # before any AWS call: a typo costs nothing
     debug = bool((ctx.obj or {}).get("debug"))
-    snapshot = run_collection(collect_request(debug, **options))
+    request = collect_request(debug, **options)
+    if ACCOUNT_FIELD in output:
+        ctx.exit(collect_per_account(request, output, options["quiet"]))
+    snapshot = run_collection(request)
     write_snapshot(snapshot, output)
     if not options["quiet"]:
         report_errors(snapshot, output)
         written = printable(output) if output != "-" else "stdout"
         click.echo(f"{summary(snapshot)}; wrote {written}", err=True)
-    ctx.exit(3 if snapshot["errors"] else 0)
+    ctx.exit(EXIT_INPUT_ERRORS if snapshot["errors"] else EXIT_OK)
+
+
+def check_snapshot_output(output: str) -> None:
+    """``-o`` can be written; ``{account}`` may appear in its file name only."""
+    if ACCOUNT_FIELD in output:
+        if ACCOUNT_FIELD in os.path.dirname(output):
+            raise UsageError("-o may have {account} in its file name only, not in a directory")
+        output = account_path(output, "123456789012")
+    check_output(output, "snapshot")
+
+
+def account_path(template: str, account: str) -> str:
+    """The file of ``account``'s snapshot: ``{account}`` in ``template`` replaced."""
+    if not ACCOUNT_ID.match(account):  # an id that names a file is 12 digits, nothing else
+        raise OutputError(f"will not name a snapshot file after account id {account!r}")
+    return template.replace(ACCOUNT_FIELD, account)
+
+
+def collect_per_account(request: CollectRequest, template: str, quiet: bool) -> int:
+    """Write each account's snapshot as soon as it is finished; the exit code.
+
+    A snapshot that cannot be written is reported and the other accounts go on.
+    """
+    unwritten = failed = 0
+    for part in collect_accounts(request):
+        try:
+            path = account_path(template, part.account)
+            write_snapshot(part.snapshot, path)
+        except OutputError as exc:
+            click.echo(_line_start() + render(exc.diagnostic()), err=True)
+            unwritten += 1
+            continue
+        failed += len(part.snapshot["errors"])
+        if not quiet:
+            click.echo(_line_start(), err=True, nl=False)
+            report_errors(part.snapshot, path)
+            click.echo(f"{summary(part.snapshot)}; wrote {printable(path)}", err=True)
+    if unwritten:
+        return EXIT_USAGE
+    return EXIT_INPUT_ERRORS if failed else EXIT_OK
+
+
+def _line_start() -> str:
+    """Clears the progress bar's line first, when stderr is a terminal and shows one."""
+    return "\r\x1b[K" if sys.stderr.isatty() else ""
 
 
 def report_errors(snapshot: dict[str, Any], output: str, limit: int = 20) -> None:
