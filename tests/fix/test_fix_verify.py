@@ -96,8 +96,8 @@ def test_a_good_fix_is_written_and_exits_0(tmp_path: Path) -> None:
 
 def test_a_file_changed_after_it_was_read_is_not_written(tmp_path: Path) -> None:
     template = _setup(tmp_path, "on")
-    request = ScanRequest(paths=(str(template),), policy_paths=(str(tmp_path / "rules.policy"),))
-    policies = compile_policies(request.policy_paths, {})
+    request = ScanRequest(paths=(str(template),))
+    policies = compile_policies((str(tmp_path / "rules.policy"),), {})
     result = run_scan(request, policies)
     work = plan(result.findings, Severity.LOW)
     now = datetime.now(timezone.utc)
@@ -206,8 +206,8 @@ def test_a_read_only_file_is_reported_not_written(tmp_path: Path) -> None:
 
 def test_a_file_changed_after_the_scan_is_left_alone(tmp_path: Path) -> None:
     template = _setup(tmp_path, "on")
-    request = ScanRequest(paths=(str(template),), policy_paths=(str(tmp_path / "rules.policy"),))
-    policies = compile_policies(request.policy_paths, {})
+    request = ScanRequest(paths=(str(template),))
+    policies = compile_policies((str(tmp_path / "rules.policy"),), {})
     result = run_scan(request, policies)
     template.write_text(TEMPLATE.replace("Properties:", "Properties:  # moved"))
     requests = plan(result.findings, Severity.LOW).requests[str(template)]
