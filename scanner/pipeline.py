@@ -74,14 +74,18 @@ class CompiledPolicies:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def compile_policies(policy_paths: Sequence[str], params: Mapping[str, Any]) -> CompiledPolicies:
-    """Compile the given policy files/directories (the built-ins when empty)."""
+def compile_policies(
+    policy_paths: Sequence[str], params: Mapping[str, Any], only: frozenset[str] | None = None
+) -> CompiledPolicies:
+    """Compile the given policy files/directories (the built-ins when empty); with ``only``,
+    keep just those ids (``select_policies`` is the user's selection, with its checks)."""
     from scanner.lang.compiler import compile_sources
     from scanner.lang.sources import builtin_policy_dir, discover_policy_files
 
     roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
     compiled = compile_sources(discover_policy_files(roots), params=params)
-    return CompiledPolicies(compiled.program, tuple(compiled.diagnostics))
+    program = compiled.program if only is None else compiled.program.select(only, set())
+    return CompiledPolicies(program, tuple(compiled.diagnostics))
 
 
 def select_policies(run: Run) -> CompiledPolicies:

@@ -25,7 +25,7 @@ from scanner.loaders.snapshot import (
     resource_validator,
 )
 from scanner.model import UNKNOWN, LiveOrigin, Location, Status, is_unknown
-from scanner.pipeline import ScanRequest, run_scan
+from scanner.pipeline import ScanRequest, compile_policies, run_scan
 
 ACCOUNT = "123456789012"
 
@@ -279,7 +279,7 @@ def test_every_policy_over_a_gap_is_unknown_whatever_it_reads(tmp_path: Path) ->
     errors = [_failure("DescribeSecurityGroups", "eu-west-1", ["AWS::EC2::SecurityGroup"])]
     snap = tmp_path / "snap.json"
     snap.write_bytes(encode(snapshot(errors=errors)))
-    result = run_scan(ScanRequest(paths=(str(snap),), policy_paths=(str(policy),)))
+    result = run_scan(ScanRequest(paths=(str(snap),)), compile_policies([str(policy)], {}))
     (finding,) = result.findings
     assert finding.status is Status.UNKNOWN
     assert finding.message.startswith("cannot tell: the AWS::EC2::SecurityGroup resources")
