@@ -135,7 +135,7 @@ def bench(work: Path, members: int, per_account: bool) -> bool:
         ok = True
         for mode in modes:
             for selection in (["--account", accounts[0]], ["--organization"]):
-                folder = work / f"{mode[:3]}-{len(selection)}-{selection[-1]}"
+                folder = work / f"{modes.index(mode)}-{selection[0].strip('-')}"
                 folder.mkdir()
                 output = folder / ("{account}.json" if mode.endswith("account") else "all.json")
                 args = ["--all-regions", "--role-arn", ROLE, *selection, "-o", str(output)]
