@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import translate
 
 from scanner.errors import Diagnostic, UsageError
-from scanner.loaders.source import NOT_REGULAR, UNREADABLE
+from scanner.loaders.source import NOT_REGULAR, UNREADABLE, file_kind
 
 CANDIDATE_SUFFIXES = frozenset((".yaml", ".yml", ".json", ".template", ".cfn"))
 SKIPPED_DIRS = frozenset(
@@ -196,19 +195,6 @@ def _not_regular(path: str) -> Diagnostic:
         message=f"not a regular file ({file_kind(mode)}); only regular files are read",
         file=path,
     )
-
-
-def file_kind(mode: int) -> str:
-    """What a non-regular file is, in words."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    return "not a file"
 
 
 def _walk(

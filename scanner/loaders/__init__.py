@@ -25,7 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
 from scanner.loaders import budget
-from scanner.loaders.source import FILE_TOO_LARGE, INTERNAL, NOT_REGULAR, UNREADABLE, paused_gc
+from scanner.loaders.source import (
+    FILE_TOO_LARGE,
+    INTERNAL,
+    NOT_REGULAR,
+    UNREADABLE,
+    file_kind,
+    paused_gc,
+)
 from scanner.model import Document, Resource
 
 if TYPE_CHECKING:
@@ -133,8 +140,6 @@ def _open(path: str) -> int:
 def _not_regular(path: str, mode: int) -> LoadResult:
     if stat.S_ISDIR(mode):
         return _failure(path, UNREADABLE, "cannot read file: it is a directory")
-    from scanner.discovery import file_kind
-
     message = f"not a regular file ({file_kind(mode)}); only regular files are read"
     return _failure(path, NOT_REGULAR, message)
 
