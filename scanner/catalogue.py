@@ -97,8 +97,8 @@ def load_catalogue(paths: Sequence[str] | None = None) -> Catalogue:
     A policy that does not compile is a ``PolicyError`` at the first problem, saying how
     many there are: the catalogue must describe exactly the policies a scan would run.
     """
-    from scanner.lang.compiler import compile_sources
     from scanner.lang.sources import discover_policy_files
+    from scanner.policyset.compiler import compile_sources
 
     roots: list[Any] = list(paths) if paths else [_builtin_root()]
     result = compile_sources(discover_policy_files(roots))

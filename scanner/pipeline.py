@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from scanner import __version__
 from scanner.config import Config
 from scanner.errors import Diagnostic
 from scanner.model import Severity
+from scanner.policyset import CompiledPolicies, compile_policies
 from scanner.result import ReportOptions, ScanResult
 
 if TYPE_CHECKING:
@@ -66,26 +67,6 @@ class ScanRequest:
     template_parameters: Mapping[str, Any] = field(default_factory=dict)
     jobs: int | None = None
     root: str = "."
-
-
-@dataclass(frozen=True, slots=True)
-class CompiledPolicies:
-    program: Any  # scanner.engine Program
-    diagnostics: tuple[Diagnostic, ...]
-
-
-def compile_policies(
-    policy_paths: Sequence[str], params: Mapping[str, Any], only: frozenset[str] | None = None
-) -> CompiledPolicies:
-    """Compile the given policy files/directories (the built-ins when empty); with ``only``,
-    keep just those ids (``select_policies`` is the user's selection, with its checks)."""
-    from scanner.lang.compiler import compile_sources
-    from scanner.lang.sources import builtin_policy_dir, discover_policy_files
-
-    roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
-    compiled = compile_sources(discover_policy_files(roots), params=params)
-    program = compiled.program if only is None else compiled.program.select(only, set())
-    return CompiledPolicies(program, tuple(compiled.diagnostics))
 
 
 def select_policies(run: Run) -> CompiledPolicies:

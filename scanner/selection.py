@@ -24,7 +24,7 @@ from scanner.lang.scope import did_you_mean
 from scanner.model import Location
 
 if TYPE_CHECKING:
-    from scanner.pipeline import CompiledPolicies
+    from scanner.policyset import CompiledPolicies
 
 UNKNOWN_IN_CONFIG = "C004"
 UNKNOWN_ON_COMMAND_LINE = "USAGE"

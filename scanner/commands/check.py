@@ -6,9 +6,9 @@ import click
 
 from scanner.commands.options import param_option, parse_policy_params
 from scanner.errors import render
-from scanner.lang.compiler import compile_sources
 from scanner.lang.sources import discover_policy_files
 from scanner.outcome import EXIT_USAGE
+from scanner.policyset.compiler import compile_sources
 
 EPILOG = """\b
 Exit codes:

@@ -10,10 +10,10 @@ import click
 from scanner.commands.options import param_option, parse_policy_params
 from scanner.errors import render
 from scanner.escape import printable
-from scanner.lang.compiler import compile_sources
-from scanner.lang.examples import ExampleResult, run_examples
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
 from scanner.outcome import EXIT_FINDINGS, EXIT_USAGE
+from scanner.policyset.compiler import compile_sources
+from scanner.policyset.examples import ExampleResult, run_examples
 
 EPILOG = """\b
 Exit codes:

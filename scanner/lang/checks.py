@@ -2,7 +2,7 @@
 
 Expressions are checked by ``ExprChecker``. Every problem becomes a ``PolicyError`` in the
 returned list; an empty list means the file compiles. Cross-file checks (duplicate
-policy ids, unknown ``--param`` names) live in ``scanner.lang.compiler``.
+policy ids, unknown ``--param`` names) live in ``scanner.policyset.compiler``.
 """
 
 from __future__ import annotations

@@ -7,10 +7,10 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias, Union
+from typing import TYPE_CHECKING, Any, TypeAlias, Union
 
 if TYPE_CHECKING or sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -18,7 +18,6 @@ else:  # Python 3.10
     from importlib.abc import Traversable
 
 from scanner.errors import UsageError
-from scanner.lang.compiler import PolicySource
 from scanner.lang.limits import MAX_POLICY_FILE
 
 SUFFIX = ".policy"
@@ -26,6 +25,17 @@ _MAX_BYTES = 4 * MAX_POLICY_FILE  # UTF-8: at most four bytes a character
 # Control characters no policy text holds (tab, line feed, form feed and CR are text).
 _BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 PathLike = Union[str, "os.PathLike[str]", Traversable]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySource:
+    """A policy file's path and text; ``error`` says why a file could not be read."""
+
+    path: str
+    text: str
+    error: str | None = None
+    root: Any = None  # the policy directory it was found in (its lib/ holds the modules)
+    module: str | None = None  # the module name, for lib/NAME.policy under ``root``
 
 
 def builtin_policy_dir() -> Traversable:

@@ -16,20 +16,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from scanner.result import ScanResult
 from scanner.triage.baseline import PreviousResult, apply_baseline
-from scanner.triage.severity import override_severity
-from scanner.triage.suppress import apply_suppressions
+from scanner.triage.severity import SeverityOverrides, override_severity
+from scanner.triage.suppress import Suppression, apply_suppressions
 
-if TYPE_CHECKING:
-    from scanner.config import Config
+
+class TriageSettings(SeverityOverrides, Protocol):
+    """What triage needs of a config (``scanner.config.Config`` is one): triage never
+    imports the config module, which imports the suppression and location types from here."""
+
+    @property
+    def suppressions(self) -> tuple[Suppression, ...]: ...
 
 
 def triage(
     result: ScanResult,
-    config: Config,
+    config: TriageSettings,
     *,
     today: date,
     baseline: list[PreviousResult] | None = None,

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from scanner.errors import Diagnostic
+from scanner.model import Location, Path, Severity
 from scanner.result import ScanResult
 
-if TYPE_CHECKING:
-    from scanner.config import Config
+
+class SeverityOverrides(Protocol):
+    """What severity overrides need of a config: the overrides and where each was written."""
+
+    @property
+    def severity(self) -> Mapping[str, Severity]: ...
+
+    @property
+    def locations(self) -> Mapping[Path, Location]: ...
 
 
-def override_severity(result: ScanResult, config: Config) -> tuple[ScanResult, list[Diagnostic]]:
+def override_severity(
+    result: ScanResult, config: SeverityOverrides
+) -> tuple[ScanResult, list[Diagnostic]]:
     """``result`` with the config's severity overrides applied to policies and findings.
 
     An override naming a policy that did not run is a warning (a typo, or a policy that

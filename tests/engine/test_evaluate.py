@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import Document, Location, Resource, Span, Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 POLICIES = """
 policy BUCKET {

@@ -10,8 +10,8 @@ import pytest
 
 from scanner.engine.context import MAX_STEPS
 from scanner.engine.evaluate import GIVE_UP_AFTER, evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import UNKNOWN, Finding, Resource, Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 THING = "Custom::Thing"  # a type without a schema: policies may read any property
 HEADER = '  id = "PAC-T-{n}"  title = "t"  severity = low\n  resource ' + THING + "\n"

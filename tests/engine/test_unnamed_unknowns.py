@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import Reference, Resource, Status, Unknown
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 POLICY = """
 policy P {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
 from scanner.model import Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 TEMPLATE = b"""\
 Parameters:

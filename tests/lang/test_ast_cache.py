@@ -66,7 +66,7 @@ def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
 def test_a_clean_file_is_not_checked_again_with_the_same_params(
     cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from scanner.lang import compiler
+    from scanner.policyset import compiler
 
     source = compiler.PolicySource("p.policy", POLICY)
     assert compiler.compile_sources([source]).ok
@@ -80,7 +80,7 @@ def test_a_clean_file_is_not_checked_again_with_the_same_params(
 
 
 def test_a_file_with_errors_reports_them_on_every_run(cache_home: Path) -> None:
-    from scanner.lang.compiler import PolicySource, compile_sources
+    from scanner.policyset.compiler import PolicySource, compile_sources
 
     bad = PolicySource("p.policy", POLICY.replace("Properties.X", "lowr(Properties.X)"))
     first = compile_sources([bad]).diagnostics

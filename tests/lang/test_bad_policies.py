@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from scanner.errors import render
-from scanner.lang.compiler import PolicySource, compile_sources
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad" / "policies.yaml").read_text("utf-8"))
 

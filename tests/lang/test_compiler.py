@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import Resource, Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 POLICY = """
 policy VERSIONING {

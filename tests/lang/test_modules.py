@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from scanner.cli import cli
 from scanner.errors import render
 from scanner.lang import parser
-from scanner.lang.compiler import CompileResult, compile_sources
 from scanner.lang.sources import discover_policy_files
+from scanner.policyset.compiler import CompileResult, compile_sources
 
 NETWORK = """\
 # shared network judgements
@@ -367,7 +367,7 @@ def test_a_policy_file_given_by_name_uses_the_modules_of_its_directory(lib: Path
 
 
 def test_every_policy_file_may_use_the_built_in_modules(tmp_path: Path) -> None:
-    from scanner.lang.compiler import PolicySource
+    from scanner.policyset.compiler import PolicySource
 
     body = """  assert not exposes_v4(Properties, 22)
   example fail { Properties: { CidrIp: "0.0.0.0/0", IpProtocol: "tcp", FromPort: 22, ToPort: 22 } }

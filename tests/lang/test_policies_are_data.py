@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.model import Resource, Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 from scanner.values import MAX_MATCH_INPUT
 
 HEADER = 'policy P {\n  id = "PAC-X-1"  title = "t"  severity = low\n  resource Test::Spec::Thing\n'

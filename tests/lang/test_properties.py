@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from scanner.engine.evaluate import evaluate
 from scanner.errors import PacscanError
 from scanner.lang.builtins import REGISTRY
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.lang.parser import parse_file
 from scanner.model import UNKNOWN, Resource
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)

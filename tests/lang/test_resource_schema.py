@@ -11,9 +11,9 @@ import pytest
 
 from scanner.errors import render
 from scanner.lang import codes
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.lang.resource_schema import INDEX_SOURCE, index_source, known_type, properties
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders.cfn_values import declared_names, typed
 from scanner.model import UNKNOWN, Document, Resource, TemplateOrigin
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 CASES = Path(__file__).parent / "cases"
 NOW = datetime(2024, 1, 1, tzinfo=timezone.utc)

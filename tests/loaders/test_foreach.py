@@ -9,12 +9,12 @@ import pytest
 
 from scanner.engine.evaluate import evaluate
 from scanner.engine.relations import Relations
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders import LoadOptions, LoadResult
 from scanner.loaders import foreach as foreach_module
 from scanner.loaders.cfn_values import long_form
 from scanner.loaders.cloudformation import load
 from scanner.model import UNKNOWN, Finding, Location, Resource, Status
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "cloudformation"
 NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 import pytest
 
 from scanner.engine.evaluate import evaluate
-from scanner.lang.compiler import PolicySource, compile_sources
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
 from scanner.model import Status, is_opaque
+from scanner.policyset.compiler import PolicySource, compile_sources
 
 TEMPLATE = b"""\
 Parameters:

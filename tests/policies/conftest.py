@@ -4,8 +4,8 @@ import pytest
 
 from scanner.catalogue import Catalogue, load_catalogue
 from scanner.engine.program import Program
-from scanner.lang.compiler import compile_sources
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+from scanner.policyset.compiler import compile_sources
 
 
 @pytest.fixture(scope="session")

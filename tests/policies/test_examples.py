@@ -9,9 +9,9 @@ from click.testing import CliRunner
 
 from scanner.cli import cli
 from scanner.engine.program import Program
-from scanner.lang.examples import run_examples
 from scanner.lang.sources import builtin_policy_dir
 from scanner.model import Status
+from scanner.policyset.examples import run_examples
 
 # Policies whose only inputs are relations: related() does not report an UNKNOWN
 # reference as unknown, so no example can produce that status for them.

@@ -269,7 +269,7 @@ def test_a_fifo_at_an_entry_name_does_not_hang(cache_home: Path) -> None:
 
 
 def test_a_clean_marker_others_could_have_made_does_not_skip_checks(cache_home: Path) -> None:
-    from scanner.lang.compiler import PolicySource, compile_sources
+    from scanner.policyset.compiler import PolicySource, compile_sources
 
     bad = POLICY.replace("Properties.VersioningConfiguration", "lowr(Properties.V)")
     remember_clean("b.policy", bad, {})

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.engine.compile import ExprCompiler
+from scanner.engine.closures import ExprCompiler
 from scanner.engine.messages import template
 from scanner.engine.program import CompiledCondition, CompiledExample, CompiledPolicy
 from scanner.lang import ast

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.engine.compile import ExprCompiler
+from scanner.engine.closures import ExprCompiler
 from scanner.engine.program import CompiledPolicy, Program
 from scanner.errors import Diagnostic, PolicyError
 from scanner.excerpt import source_excerpt
@@ -20,20 +20,10 @@ from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
 from scanner.lang.checks import check_file, constant_value
 from scanner.lang.limits import MAX_POLICY_FILE
 from scanner.lang.modules import NO_IMPORTS, Imports, ModuleLibrary
-from scanner.lang.policy_build import build_policy
 from scanner.lang.scope import VALUE, did_you_mean
+from scanner.lang.sources import PolicySource
 from scanner.model import Location
-
-
-@dataclass(frozen=True, slots=True)
-class PolicySource:
-    """A policy file's path and text; ``error`` says why a file could not be read."""
-
-    path: str
-    text: str
-    error: str | None = None
-    root: Any = None  # the policy directory it was found in (its lib/ holds the modules)
-    module: str | None = None  # the module name, for lib/NAME.policy under ``root``
+from scanner.policyset.build import build_policy
 
 
 @dataclass(frozen=True, slots=True)
