@@ -374,6 +374,47 @@ class PolicyInfo:
     source: Location | None = None
 
 
+class BaselineState(str, enum.Enum):
+    """How a finding compares with the same finding in the baseline (SARIF's baselineState)."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    UPDATED = "updated"  # same fingerprint, another status or message
+    ABSENT = "absent"  # in the baseline, not in this scan
+
+
+@dataclass(frozen=True, slots=True)
+class Suppressed:
+    """Why a finding is suppressed, in SARIF's terms.
+
+    ``kind`` is ``inSource`` (a comment or ``Metadata`` in the template) or ``external``
+    (the config, a baseline); ``was`` is the status the finding had before it was
+    suppressed, unknown (None) for a suppressed result read back from a baseline.
+    """
+
+    kind: str
+    justification: str | None = None
+    was: Status | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    """What triage decided about a finding; evaluation leaves it empty.
+
+    ``fingerprint`` is kept only for a result read back from a baseline (absent or
+    carried), whose resource this scan does not have; ``carried`` says why a previous
+    result is carried forward unchanged (the collection gap that hid its resource).
+    """
+
+    suppression: Suppressed | None = None
+    baseline: BaselineState | None = None
+    fingerprint: str | None = None
+    carried: str | None = None
+
+
+NOT_TRIAGED: Final = Triage()
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """The verdict of one policy on one resource."""
@@ -385,7 +426,7 @@ class Finding:
     path: Path = ()
     location: Location | None = None
     fix: tuple[FixOp, ...] = ()
-    properties: Mapping[str, Any] = field(default_factory=dict)
+    triage: Triage = NOT_TRIAGED
 
 
 def locate(resource: Resource, path: Path) -> Location | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scanner.model import Finding, Severity, Status
+from scanner.model import BaselineState, Finding, Severity, Status
 from scanner.result import ScanResult
 
 EXIT_OK = 0
@@ -61,7 +61,7 @@ def failing(result: ScanResult, fail_on: Severity, new_only: bool = False) -> li
         for f in result.findings
         if f.status is Status.FAIL
         and f.policy.severity.rank >= fail_on.rank
-        and (not new_only or f.properties.get("baseline_state", "new") == "new")
+        and (not new_only or f.triage.baseline in (None, BaselineState.NEW))
     ]
 
 

@@ -16,6 +16,7 @@ from scanner.cli import cli, main
 from scanner.errors import UsageError
 from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import (
+    BaselineState,
     Document,
     Finding,
     LiveOrigin,
@@ -23,6 +24,8 @@ from scanner.model import (
     Resource,
     Severity,
     Status,
+    Suppressed,
+    Triage,
     locate,
 )
 from scanner.outcome import exit_code
@@ -120,7 +123,9 @@ def _write(root: Path, writer: Writer, result: ScanResult, name: str) -> str:
 
 
 def _states(result: ScanResult) -> dict[str, str]:
-    return {f.resource.id: f.properties["baseline_state"] for f in result.findings}
+    return {
+        f.resource.id: str(f.triage.baseline and f.triage.baseline.value) for f in result.findings
+    }
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +150,7 @@ def test_every_baseline_state(
     assert _states(compared) == {"Logs": "unchanged", "Uploads": "updated", "Scratch": "new"}
     assert [(f.policy.id, f.resource.id) for f in compared.absent] == [("PAC-EC2-001", "Bastion")]
     gone = compared.absent[0]
-    assert gone.properties["baseline_state"] == "absent"
+    assert gone.triage.baseline is BaselineState.ABSENT
     assert gone.location is not None and gone.location.line == 10
 
     log = json.loads(sarif.render(compared, ReportOptions()))
@@ -189,7 +194,7 @@ def test_changed_message_is_updated(tmp_path: Path) -> None:
 def test_suppressed_results_compare_as_suppressed(tmp_path: Path) -> None:
     before = _before(tmp_path)
     suppressed = [
-        replace(f, status=Status.SUPPRESSED, properties={"suppression": {"kind": "external"}})
+        replace(f, status=Status.SUPPRESSED, triage=Triage(Suppressed("external")))
         for f in before.findings
     ]
     result = replace(before, findings=tuple(suppressed))
@@ -447,14 +452,12 @@ def test_findings_under_a_collection_gap_are_carried_not_absent(
     )
     previous = load_baseline(_write(tmp_path, writer, monday, name))
     tuesday = apply_baseline(_result(tmp_path, [_gap(tmp_path, gap_region)]), previous)
-    kept = {
-        f.resource.id.rsplit("/", 1)[-1]: f for f in tuesday.findings if "carried" in f.properties
-    }
+    kept = {f.resource.id.rsplit("/", 1)[-1]: f for f in tuesday.findings if f.triage.carried}
     assert set(kept) == carried
     for finding in kept.values():
         assert finding.status is Status.FAIL
-        assert finding.properties["baseline_state"] == "unchanged"
-        assert "DescribeSecurityGroups failed: Throttling" in finding.properties["carried"]
+        assert finding.triage.baseline is BaselineState.UNCHANGED
+        assert "DescribeSecurityGroups failed: Throttling" in (finding.triage.carried or "")
     gone = {f.resource.id.rsplit("/", 1)[-1] for f in tuesday.absent}
     assert gone == {"sg-east", "sg-west"} - carried
     assert exit_code(tuesday, Severity.LOW) == (1 if carried else 0)

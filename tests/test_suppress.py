@@ -14,6 +14,7 @@ from scanner.model import (
     Resource,
     Severity,
     Status,
+    Suppressed,
     locate,
 )
 from scanner.triage.suppress import Suppression, apply_suppressions, glob_match
@@ -93,11 +94,9 @@ def test_comment_above_the_resource_suppresses_only_that_policy(tmp_path: Path) 
         [_finding(VERSIONING, res["Logs"], path=STATUS), _finding(ENCRYPTION, res["Logs"])]
     )
     assert versioning.status is Status.SUPPRESSED
-    assert versioning.properties["suppression"] == {
-        "kind": "inSource",
-        "justification": "logs are write-once",
-    }
-    assert versioning.properties["suppressed_status"] == "fail"
+    assert versioning.triage.suppression == Suppressed(
+        "inSource", "logs are write-once", Status.FAIL
+    )
     assert encryption.status is Status.FAIL
     assert diags == []
 
@@ -106,7 +105,7 @@ def test_trailing_comment_on_the_finding_line(tmp_path: Path) -> None:
     res = _resources(tmp_path)
     (found,), _ = _apply([_finding(VERSIONING, res["Uploads"], path=STATUS)])
     assert found.status is Status.SUPPRESSED
-    assert found.properties["suppression"]["justification"] == "uploads are re-creatable"
+    assert found.triage.suppression.justification == "uploads are re-creatable"
     (elsewhere,), _ = _apply([_finding(VERSIONING, res["Uploads"], path=("Properties",))])
     assert elsewhere.status is Status.FAIL  # the comment is on the Status line only
 
@@ -117,14 +116,14 @@ def test_stacked_comments_and_id_lists(tmp_path: Path) -> None:
         [_finding(VERSIONING, res["Scratch"]), _finding(ENCRYPTION, res["Scratch"])]
     )
     assert [f.status for f in found] == [Status.SUPPRESSED, Status.SUPPRESSED]
-    assert found[1].properties["suppression"]["justification"] == "scratch space, wiped nightly"
+    assert found[1].triage.suppression.justification == "scratch space, wiped nightly"
     assert diags == []
 
 
 def test_blank_line_ends_the_comment_block(tmp_path: Path) -> None:
     res = _resources(tmp_path)
     (found,), _ = _apply([_finding(VERSIONING, res["Archive"], path=("Properties",))])
-    assert found.properties.get("suppression", {}).get("justification") is None
+    assert found.triage.suppression is None or found.triage.suppression.justification is None
     assert found.status is Status.SUPPRESSED  # by the Metadata entry, not the comment
 
 
@@ -134,10 +133,9 @@ def test_metadata_ignore_entries(tmp_path: Path) -> None:
         [_finding(ENCRYPTION, res["Archive"]), _finding(VERSIONING, res["Archive"])]
     )
     assert encryption.status is Status.SUPPRESSED
-    assert encryption.properties["suppression"] == {
-        "kind": "inSource",
-        "justification": "encrypted by the archive account's default key",
-    }
+    assert encryption.triage.suppression == Suppressed(
+        "inSource", "encrypted by the archive account's default key", Status.FAIL
+    )
     assert versioning.status is Status.SUPPRESSED
     assert ("S004", "Metadata pacscan.ignore entries need an id", 31) in diags
     assert (
@@ -171,7 +169,7 @@ def test_missing_reason_applies_and_warns_once(tmp_path: Path) -> None:
     res = _resources(tmp_path, text)
     found, diags = _apply([_finding(ENCRYPTION, res["B"]), _finding(VERSIONING, res["B"])])
     assert [f.status for f in found] == [Status.SUPPRESSED, Status.SUPPRESSED]
-    assert "justification" not in found[0].properties["suppression"]
+    assert found[0].triage.suppression.justification is None
     assert diags == [("S002", "suppression of policy PAC-S3-* has no reason", 2)]
 
 
@@ -180,7 +178,7 @@ def test_only_fail_and_unknown_are_suppressed(tmp_path: Path) -> None:
     statuses = [Status.PASS, Status.SKIP, Status.ERROR, Status.UNKNOWN]
     found, _ = _apply([_finding(VERSIONING, res["Logs"], status) for status in statuses])
     assert [f.status for f in found] == [Status.PASS, Status.SKIP, Status.ERROR, Status.SUPPRESSED]
-    assert found[3].properties["suppressed_status"] == "unknown"
+    assert found[3].triage.suppression.was is Status.UNKNOWN
 
 
 CONFIG_LOCATION = Location(".pacscan.yaml", 7, 5, 7, 30)
@@ -207,7 +205,10 @@ def test_config_entries_match_on_every_given_field(
     (found,), _ = _apply([_finding(ENCRYPTION, res["Logs"])], (rule,), root=tmp_path)
     assert (found.status is Status.SUPPRESSED) is suppressed
     if suppressed:
-        assert found.properties["suppression"] == {"kind": "external", "justification": "r"}
+        assert (found.triage.suppression.kind, found.triage.suppression.justification) == (
+            "external",
+            "r",
+        )
 
 
 def test_expired_config_entry_stops_applying_and_says_so(tmp_path: Path) -> None:
@@ -231,7 +232,7 @@ def test_in_source_wins_over_config(tmp_path: Path) -> None:
     res = _resources(tmp_path)
     rule = Suppression("config", policy="PAC-S3-014", reason="config")
     (found,), _ = _apply([_finding(VERSIONING, res["Logs"])], (rule,), root=tmp_path)
-    assert found.properties["suppression"]["kind"] == "inSource"
+    assert found.triage.suppression.kind == "inSource"
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,9 @@ false -> fail, else unknown; an exception while evaluating -> error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
-from types import MappingProxyType
 from typing import Any
 
 from scanner.engine.context import MAX_STEPS, Ctx
@@ -35,7 +34,6 @@ from scanner.values import EvaluationError
 GIVE_UP_AFTER = 3
 
 # Findings carry no extra properties here; one shared read-only mapping saves a dict each.
-_NO_PROPERTIES: Mapping[str, Any] = MappingProxyType({})
 
 
 def evaluate(
@@ -83,7 +81,7 @@ def not_created(policy: CompiledPolicy, resource: Resource, why: str) -> Finding
     message = f"resource {resource.id} is not created: {why}"
     where: Path = ("Condition",)
     location = locate(resource, where)
-    return Finding(policy.info, resource, Status.SKIP, message, where, location, (), _NO_PROPERTIES)
+    return Finding(policy.info, resource, Status.SKIP, message, where, location)
 
 
 def _given_up(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
@@ -161,8 +159,6 @@ def _run(policy: CompiledPolicy, resource: Resource, ctx: Ctx) -> Finding:
                 policy.info.title,
                 (),
                 _locate(ctx, ()),
-                (),
-                _NO_PROPERTIES,
             )
         return _judge(policy, resource, ctx)
     except EvaluationError as exc:
@@ -263,9 +259,7 @@ def _finding(
     fix: bool = False,
 ) -> Finding:
     fixes = policy.info.fixes if fix else ()
-    return Finding(
-        policy.info, resource, status, message, path, _locate(ctx, path), fixes, _NO_PROPERTIES
-    )
+    return Finding(policy.info, resource, status, message, path, _locate(ctx, path), fixes)
 
 
 def _locate(ctx: Ctx, path: Path) -> Location | None:

@@ -113,8 +113,8 @@ def _testcase(suite: ET.Element, finding: Finding, root: str) -> None:
 def _skip_message(finding: Finding) -> str:
     reason = _SKIP_REASON[finding.status]
     if finding.status is Status.SUPPRESSED:
-        suppression = finding.properties.get("suppression")
-        text = suppression.get("justification") if isinstance(suppression, dict) else None
+        suppression = finding.triage.suppression
+        text = suppression.justification if suppression is not None else None
         return f"{reason}: {text}" if text else reason
     return f"{reason}: {finding.message}" if finding.message else reason
 

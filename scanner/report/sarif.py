@@ -31,7 +31,7 @@ from jschema_to_python.to_json import (
 
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
-from scanner.model import Finding, Location, PolicyInfo, Status
+from scanner.model import Finding, Location, PolicyInfo, Status, Suppressed
 from scanner.report.sarif_fixes import FixIndex
 from scanner.report.sarif_rules import LEVEL, rule_descriptor
 from scanner.result import ReportOptions, ScanResult
@@ -134,7 +134,7 @@ def _run(result: ScanResult, options: ReportOptions) -> om.Run:
 
 
 def _stored_fingerprint(finding: Finding) -> str:
-    return str(finding.properties.get("fingerprint", ""))
+    return finding.triage.fingerprint or ""
 
 
 def _policies(result: ScanResult, findings: Sequence[Finding]) -> list[PolicyInfo]:
@@ -160,21 +160,21 @@ def _result(
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
         properties=_properties(finding),
     )
-    suppression = finding.properties.get("suppression")
-    if finding.status is Status.SUPPRESSED and isinstance(suppression, dict):
+    suppression = finding.triage.suppression
+    if finding.status is Status.SUPPRESSED and suppression is not None:
         result.suppressions = [_suppression(suppression)]
-    state = finding.properties.get("baseline_state")
-    if state:
-        result.baseline_state = state
+    state = finding.triage.baseline
+    if state is not None:
+        result.baseline_state = state.value
     if uri is not None and finding.status in (Status.FAIL, Status.SUPPRESSED):
         result.fixes = fixes.fixes(finding, uri, SRCROOT) or None
     return result
 
 
-def _suppression(suppression: dict[str, Any]) -> om.Suppression:
-    item = om.Suppression(kind=suppression.get("kind", "external"), state="accepted")
-    if suppression.get("justification"):
-        item.justification = suppression["justification"]
+def _suppression(suppression: Suppressed) -> om.Suppression:
+    item = om.Suppression(kind=suppression.kind, state="accepted")
+    if suppression.justification:
+        item.justification = suppression.justification
     return item
 
 

@@ -26,7 +26,7 @@ import click
 
 from scanner.errors import render as render_diagnostic
 from scanner.escape import printable
-from scanner.model import Finding, Severity, Status
+from scanner.model import BaselineState, Finding, Severity, Status
 from scanner.redact import source_line
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage.locations import finding_file, live_identity, ordered
@@ -103,12 +103,12 @@ def _where(finding: Finding, file: str) -> str:
 
 def _marker(finding: Finding) -> str:
     if finding.status is Status.SUPPRESSED:
-        suppression = finding.properties.get("suppression") or {}
-        reason = suppression.get("justification") if isinstance(suppression, dict) else None
+        suppression = finding.triage.suppression
+        reason = suppression.justification if suppression is not None else None
         return f"[suppressed: {reason}]" if reason else "[suppressed]"
     if finding.status is not Status.FAIL:
         return f"[{finding.status.value}]"
-    if finding.properties.get("baseline_state") == "new":
+    if finding.triage.baseline is BaselineState.NEW:
         return "[new]"
     return ""
 

@@ -3,8 +3,8 @@
 The previous scan is a SARIF log or a JSON report written by pacscan. Results are
 matched by fingerprint (``scanner.triage.fingerprint``: policy, file, resource and path, never a
 line), read from ``partialFingerprints.primaryLocationLineHash`` in SARIF and recomputed
-from the fields of a JSON report. Each current finding gets
-``properties["baseline_state"]``:
+from the fields of a JSON report. Each current finding gets a ``triage.baseline``
+(``scanner.model.BaselineState``):
 
 - ``new``: no previous result has its fingerprint;
 - ``unchanged``: a previous result has it, with the same status and message;
@@ -17,7 +17,7 @@ toward the exit code. With ``--new-only`` only ``new`` failures fail the scan.
 Except where this scan could not look: a previous result on a live resource whose
 (account, region, type) this scan's collection failed to list (a *gap*, see
 ``scanner.loaders.snapshot``) is not absent but *carried*: it comes back among the
-findings as it was (status and message), ``unchanged``, with ``properties["carried"]``
+findings as it was (status and message), ``unchanged``, with ``triage.carried``
 naming the failure. A throttled listing never reads as a fix.
 Two findings with identical inputs (the two ``Fn::If`` branches of one resource on one
 path) are told apart by their order; a JSON report numbers them among the findings it
@@ -35,6 +35,7 @@ from urllib.parse import unquote
 
 from scanner.errors import Diagnostic, UsageError
 from scanner.model import (
+    BaselineState,
     Document,
     Finding,
     LiveOrigin,
@@ -43,7 +44,9 @@ from scanner.model import (
     Resource,
     Severity,
     Status,
+    Suppressed,
     TemplateOrigin,
+    Triage,
 )
 from scanner.result import ScanResult
 from scanner.triage.fingerprint import (
@@ -71,7 +74,7 @@ class PreviousResult:
     file: str | None = None  # relative to the scan root
     location: tuple[int, int, int | None, int | None] | None = None
     metadata: Mapping[str, Any] | None = None  # arn, account, region, name (live)
-    suppression: Mapping[str, Any] | None = None
+    suppression: Suppressed | None = None
 
 
 def load_baseline_if_present(path: str) -> tuple[list[PreviousResult], Diagnostic | None]:
@@ -264,9 +267,8 @@ def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> Sc
         fingerprint = prints[id(finding)]
         before = by_print.get(fingerprint)
         seen.add(fingerprint)
-        state = "new" if before is None else _compare(finding, before)
-        properties = {**finding.properties, "baseline_state": state}
-        findings.append(replace(finding, properties=properties))
+        state = BaselineState.NEW if before is None else _compare(finding, before)
+        findings.append(replace(finding, triage=replace(finding.triage, baseline=state)))
     policies = {p.id: p for p in result.policies}
     gaps = _gaps(result.findings)
     absent: list[Finding] = []
@@ -278,8 +280,8 @@ def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> Sc
         if gap is None:
             absent.append(gone)
             continue
-        carried = {**gone.properties, "baseline_state": "unchanged", "carried": gap}
-        findings.append(replace(gone, properties=carried))
+        carried = replace(gone.triage, baseline=BaselineState.UNCHANGED, carried=gap)
+        findings.append(replace(gone, triage=carried))
     return replace(result, findings=tuple(findings), absent=tuple(absent))
 
 
@@ -308,10 +310,10 @@ def _gap_over(before: PreviousResult, gaps: Mapping[tuple[str, str, str], str]) 
     return gaps.get((account, region, kind)) or gaps.get((account, "global", kind))
 
 
-def _compare(finding: Finding, before: PreviousResult) -> str:
+def _compare(finding: Finding, before: PreviousResult) -> BaselineState:
     message = result_message(finding) if before.format == "sarif" else finding.message
     same = finding.status is before.status and message == before.message
-    return "unchanged" if same else "updated"
+    return BaselineState.UNCHANGED if same else BaselineState.UPDATED
 
 
 def _absent(before: PreviousResult, policy: PolicyInfo | None, root: str) -> Finding:
@@ -334,16 +336,14 @@ def _absent(before: PreviousResult, policy: PolicyInfo | None, root: str) -> Fin
     location = None
     if file and before.location is not None:
         location = Location(file, *before.location)
-    properties: dict[str, Any] = {"baseline_state": "absent", "fingerprint": before.fingerprint}
-    if before.suppression is not None:
-        properties["suppression"] = dict(before.suppression)
+    triage = Triage(before.suppression, BaselineState.ABSENT, before.fingerprint)
     return Finding(
         policy=policy,
         resource=resource,
         status=before.status,
         message=before.message,
         location=location,
-        properties=properties,
+        triage=triage,
     )
 
 
@@ -428,11 +428,13 @@ def _sarif_live(props: Mapping[str, Any], logical: Mapping[str, Any]) -> dict[st
     }
 
 
-def _sarif_suppression(suppression: Mapping[str, Any]) -> dict[str, Any]:
-    info = {"kind": suppression.get("kind", "external")}
-    if suppression.get("justification"):
-        info["justification"] = suppression["justification"]
-    return info
+def _sarif_suppression(suppression: Mapping[str, Any]) -> Suppressed:
+    justification = suppression.get("justification")
+    kind = suppression.get("kind")
+    return Suppressed(
+        kind if isinstance(kind, str) else "external",
+        justification if isinstance(justification, str) and justification else None,
+    )
 
 
 def _rule_severity(rule: Mapping[Any, Any], level: Any) -> Severity:
@@ -464,7 +466,7 @@ def _from_json_report(data: Mapping[str, Any]) -> list[PreviousResult]:
                 file=entry.get("file"),
                 location=_json_location(loc) if isinstance(loc, dict) else None,
                 metadata=_live_metadata(resource) if live else None,
-                suppression={"kind": "external"} if entry.get("status") == "suppressed" else None,
+                suppression=Suppressed("external") if entry.get("status") == "suppressed" else None,
             )
         )
     return results

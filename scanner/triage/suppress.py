@@ -24,8 +24,8 @@ Three forms, tried in this order for each ``fail`` or ``unknown`` finding:
    with an optional ``expires`` date.
 
 Forms 1 and 2 are ``inSource`` suppressions, form 3 ``external``. A suppressed finding
-gets status ``suppressed`` and ``properties["suppression"] = {"kind", "justification"}``
-(and ``properties["suppressed_status"]``, the status it had).
+gets status ``suppressed`` and ``triage.suppression``: a ``Suppressed`` with the kind, the
+justification and the status it had.
 
 Warnings (diagnostics with ``severity="warning"``, reported once per suppression, only
 when it matches a finding): a suppression without a reason still applies but is
@@ -46,7 +46,7 @@ from typing import Any
 
 from scanner.discovery import Glob
 from scanner.errors import Diagnostic
-from scanner.model import Document, Finding, Location, Status
+from scanner.model import Document, Finding, Location, Status, Suppressed
 from scanner.triage.locations import finding_file
 
 SUPPRESSIBLE = (Status.FAIL, Status.UNKNOWN)
@@ -109,12 +109,9 @@ def apply_suppressions(
 
 
 def _suppressed(finding: Finding, rule: Suppression) -> Finding:
-    info: dict[str, str] = {"kind": rule.kind}
-    if rule.reason:
-        info["justification"] = rule.reason
-    properties = {**finding.properties, "suppression": info}
-    properties["suppressed_status"] = finding.status.value
-    return replace(finding, status=Status.SUPPRESSED, properties=properties)
+    suppressed = Suppressed(rule.kind, rule.reason or None, finding.status)
+    triage = replace(finding.triage, suppression=suppressed)
+    return replace(finding, status=Status.SUPPRESSED, triage=triage)
 
 
 class _State:

@@ -4,7 +4,7 @@ policies, findings, and the official SARIF schema."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import jsonschema
 from scanner.errors import Diagnostic
 from scanner.loaders import LoadedInputs, LoadOptions, load_inputs
 from scanner.model import (
+    BaselineState,
     Document,
     Finding,
     FixOp,
@@ -23,6 +24,8 @@ from scanner.model import (
     Resource,
     Severity,
     Status,
+    Suppressed,
+    Triage,
     locate,
 )
 from scanner.result import ScanResult
@@ -133,8 +136,17 @@ def finding(
     status: Status = Status.FAIL,
     message: str = "",
     path: tuple[str | int, ...] = (),
-    **properties: Any,
+    *,
+    suppression: Mapping[str, str] | None = None,
+    baseline_state: str | None = None,
+    fingerprint: str | None = None,
 ) -> Finding:
+    """A finding; ``suppression`` is SARIF's {"kind", "justification"}, ``baseline_state``
+    one of SARIF's baseline states."""
+    suppressed = None
+    if suppression is not None:
+        suppressed = Suppressed(suppression["kind"], suppression.get("justification"), status)
+    state = BaselineState(baseline_state) if baseline_state is not None else None
     return Finding(
         policy=policy,
         resource=resource,
@@ -143,7 +155,7 @@ def finding(
         path=path,
         location=locate(resource, path),
         fix=policy.fixes if status is Status.FAIL else (),
-        properties=properties,
+        triage=Triage(suppressed, state, fingerprint),
     )
 
 
