@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.errors import InputError, PacscanError, render
+from scanner.errors import InputError, PacscanError, render_diagnostic
 from scanner.escape import printable
 from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_INTERNAL, EXIT_USAGE
 
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> Any:
     except PacscanError as exc:
         if debug:
             raise
-        click.echo(render(exc.diagnostic()), err=True)
+        click.echo(render_diagnostic(exc.diagnostic()), err=True)
         sys.exit(EXIT_INPUT_ERRORS if isinstance(exc, InputError) else EXIT_USAGE)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)

@@ -24,7 +24,7 @@ Every command and option, as `pacscan COMMAND --help` prints it. Regenerate this
 SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
-def render() -> str:
+def render_cli_reference() -> str:
     parts = [HEADER, _section("pacscan", cli, None)]
     with click.Context(cli, info_name="pacscan", **SETTINGS) as ctx:
         for name in cli.list_commands(ctx):
@@ -57,4 +57,4 @@ def _section(title: str, command: click.Command, parent: click.Context | None) -
 
 
 if __name__ == "__main__":
-    print(render(), end="")
+    print(render_cli_reference(), end="")

@@ -35,7 +35,7 @@ class PacscanError(Exception):
         self.source_line = source_line
 
     def __str__(self) -> str:
-        return render(self.diagnostic())
+        return render_diagnostic(self.diagnostic())
 
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(
@@ -99,7 +99,7 @@ def excerpt(line: str, column: int, width: int) -> tuple[str, int, int]:
     return head + line[start:end] + tail, column, width
 
 
-def render(diag: Diagnostic) -> str:
+def render_diagnostic(diag: Diagnostic) -> str:
     """``file:line:col: error[CODE]: message``, the source line and a caret.
 
     File names, messages and source lines come from untrusted input: control characters

@@ -5,7 +5,7 @@ file can make that line anything: megabytes long (a minified blob, a 15 MB strin
 not a policy at all. ``source_excerpt`` quotes at most ``MAX_EXCERPT`` characters of the
 line, and nothing when the error's column lies past them (the caret would point at text
 not shown). Control characters are escaped when the diagnostic is rendered
-(``scanner.errors.render``).
+(``scanner.errors.render_diagnostic``).
 """
 
 from __future__ import annotations

@@ -312,10 +312,10 @@ def is_type(name: str, value: Any) -> Any:
     return _TYPE_TESTS[name](value)
 
 
-# ---------------------------------------------------------------- rendering
+# ------------------------------------------------------- a value in a message
 
 
-def render(value: Any) -> str:
+def show_value(value: Any) -> str:
     """A value inside a message: strings bare, an Unknown as <unknown>, MISSING as
     <missing>, a reference or partial string as its input wrote it."""
     if value is MISSING:

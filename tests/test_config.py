@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.config import ConfigError, find_config, load_config
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.model import Finding, PolicyInfo, Resource, Severity, Status
 from scanner.result import ScanResult
 from scanner.triage.severity import override_severity
@@ -48,7 +48,7 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
     path = _write(tmp_path, text)
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    return [render(d).replace(path, "CFG") for d in caught.value.diagnostics]
+    return [render_diagnostic(d).replace(path, "CFG") for d in caught.value.diagnostics]
 
 
 def test_full_config(tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:
 def test_unreadable_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(str(tmp_path / "missing.yaml"))
-    assert render(caught.value.diagnostics[0]).endswith(
+    assert render_diagnostic(caught.value.diagnostics[0]).endswith(
         "missing.yaml: error[C001]: cannot read config file: No such file or directory"
     )
     assert caught.value.code == "C001"

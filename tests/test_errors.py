@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from scanner.errors import Diagnostic, PolicyError, render
+from scanner.errors import Diagnostic, PolicyError, render_diagnostic
 from scanner.model import Location
 
 
@@ -12,7 +12,7 @@ def test_render_has_location_code_source_line_and_caret() -> None:
         hint="did you mean 'Properties'?",
         source_line="  assert Propertis.X exists",
     )
-    assert render(diag).splitlines() == [
+    assert render_diagnostic(diag).splitlines() == [
         "p.policy:3:10: error[P010]: unknown name 'Propertis'",
         "    assert Propertis.X exists",
         "           ^^^^^^^^^",
@@ -22,7 +22,7 @@ def test_render_has_location_code_source_line_and_caret() -> None:
 
 def test_render_without_location_names_the_file() -> None:
     diag = Diagnostic(code="I001", message="binary data", file="blob.json")
-    assert render(diag) == "blob.json: error[I001]: binary data"
+    assert render_diagnostic(diag) == "blob.json: error[I001]: binary data"
 
 
 def test_error_carries_its_code_into_the_diagnostic() -> None:

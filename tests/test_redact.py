@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from scanner.errors import Diagnostic, render
+from scanner.errors import Diagnostic, render_diagnostic
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
 from scanner.model import Location
@@ -100,6 +100,8 @@ def test_an_error_quoting_a_line_masks_its_secret_and_keeps_the_caret_in_place()
     line = "    Properties: {Password: hunter2hunter2, Tags: [x"
     column = line.index("Tags") + 1
     where = Location("t.yaml", 4, column, 4, column + 4)
-    shown = render(Diagnostic("I005", "invalid YAML", where, source_line=line)).splitlines()
+    shown = render_diagnostic(
+        Diagnostic("I005", "invalid YAML", where, source_line=line)
+    ).splitlines()
     assert shown[1] == "      Properties: {Password: ***, Tags: [x"
     assert shown[2].index("^") == shown[1].index("Tags") and shown[2].endswith("^^^^")

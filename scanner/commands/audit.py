@@ -23,7 +23,7 @@ from scanner.commands.options import (
     report_options,
     resolve_run,
 )
-from scanner.errors import UsageError, render
+from scanner.errors import UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.outcome import EXIT_USAGE, combine, exit_code
 from scanner.pipeline import (
@@ -80,7 +80,7 @@ def audit(ctx: click.Context, **options: Any) -> None:
     _check_output(run, options)
     policies = select_policies(run)
     for diag in policies.diagnostics:
-        click.echo(render(diag), err=True)
+        click.echo(render_diagnostic(diag), err=True)
     debug = bool((ctx.obj or {}).get("debug"))
     snapshot = run_collection(collect_request(debug, **options))
     if not options["quiet"]:
@@ -145,7 +145,7 @@ def _scan_in(
                 click.echo(f"== account {account} ==")
             write_report(text, run.output and run.output.replace(ACCOUNT_FIELD, account))
         except OutputError as exc:
-            click.echo(render(exc.diagnostic()), err=True)
+            click.echo(render_diagnostic(exc.diagnostic()), err=True)
             codes.append(EXIT_USAGE)
             continue
         codes.append(exit_code(result, run.fail_on))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from scanner.commands.options import param_option, parse_policy_params
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.lang.sources import discover_policy_files
 from scanner.outcome import EXIT_USAGE
 from scanner.policyset.compiler import compile_sources
@@ -26,7 +26,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], policy_params: tuple[str, 
     sources = discover_policy_files(paths)
     result = compile_sources(sources, params=parse_policy_params(policy_params))
     for diagnostic in [*result.diagnostics, *result.warnings]:
-        click.echo(render(diagnostic))
+        click.echo(render_diagnostic(diagnostic))
     policies = len(result.program.policies)
     files = _plural(len(sources), "file")
     if result.diagnostics:

@@ -15,7 +15,7 @@ from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
 from scanner.aws.runner import collect as run_collection
 from scanner.aws.session import RETRY_MODES, ClientSettings
 from scanner.aws.snapshot import write_snapshot
-from scanner.errors import UsageError, render
+from scanner.errors import UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.loaders.snapshot import collection_errors
 from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE
@@ -233,7 +233,7 @@ def collect_per_account(request: CollectRequest, template: str, quiet: bool) -> 
             path = account_path(template, part.account)
             write_snapshot(part.snapshot, path)
         except OutputError as exc:
-            click.echo(_line_start() + render(exc.diagnostic()), err=True)
+            click.echo(_line_start() + render_diagnostic(exc.diagnostic()), err=True)
             unwritten += 1
             continue
         failed += len(part.snapshot["errors"])
@@ -255,6 +255,6 @@ def report_errors(snapshot: dict[str, Any], output: str, limit: int = 20) -> Non
     """The first ``limit`` failed calls on stderr, rendered like every other error."""
     diagnostics = collection_errors(output, snapshot["errors"])
     for diag in diagnostics[:limit]:
-        click.echo(render(replace(diag, file=None)), err=True)
+        click.echo(render_diagnostic(replace(diag, file=None)), err=True)
     if len(diagnostics) > limit:
         click.echo(f"... and {len(diagnostics) - limit} more in the snapshot", err=True)

@@ -16,7 +16,7 @@ from scanner.commands.options import (
     scan_request,
     template_input_options,
 )
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.escape import printable
 from scanner.fix.apply import FileFix, fix_file, write
 from scanner.fix.plan import Refusal, plan
@@ -73,7 +73,7 @@ def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
     request = scan_request(options, jobs=1)
     policies = select_policies(run)
     for diag in policies.diagnostics:
-        click.echo(render(diag), err=True)
+        click.echo(render_diagnostic(diag), err=True)
     raw = run_scan(request, policies)
     triaged = triage_result(raw, run)
     work = plan(triaged.findings, run.fail_on)
@@ -89,7 +89,7 @@ def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
         for outcome in outcomes:
             sys.stdout.write(_shown_diff(outcome.diff()))
     for diag in raw.errors[len(policies.diagnostics) :]:
-        click.echo(render(diag), err=True)
+        click.echo(render_diagnostic(diag), err=True)
     click.echo(_summary(outcomes, work.refusals, show_diff), err=show_diff)
     after = triage_result(_after(raw, outcomes), run)
     ctx.exit(EXIT_USAGE if policies.diagnostics else exit_code(after, run.fail_on))

@@ -13,7 +13,7 @@ import click
 import yaml
 
 from scanner.config import Config, ConfigError, find_config, load_config
-from scanner.errors import UsageError, render
+from scanner.errors import UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE
@@ -150,7 +150,7 @@ def load_command_config(path: str | None, ignore: bool) -> Config:
         return load_config(path, confined=confined)
     except ConfigError as exc:
         for diag in exc.diagnostics:
-            click.echo(render(diag), err=True)
+            click.echo(render_diagnostic(diag), err=True)
         raise SystemExit(EXIT_USAGE) from exc
 
 

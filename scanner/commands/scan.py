@@ -14,7 +14,7 @@ from scanner.commands.options import (
     scan_request,
     template_input_options,
 )
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.outcome import EXIT_USAGE, exit_code
 from scanner.pipeline import render_report, run_scan, select_policies, triage_result, write_report
 from scanner.result import ScanResult
@@ -81,7 +81,7 @@ def scan(ctx: click.Context, **options: Any) -> None:
     shown_by_report = run.fmt == "text" and not run.output  # the text report lists errors
     if not shown_by_report:
         for diag in policies.diagnostics:
-            click.echo(render(diag), err=True)
+            click.echo(render_diagnostic(diag), err=True)
     result = triage_result(run_scan(request, policies), run)
     text = render_report(result, run)
     if run.framework:
@@ -92,7 +92,7 @@ def scan(ctx: click.Context, **options: Any) -> None:
             click.echo(summary, err=True)
     if run.fmt != "text":  # text output lists errors itself; other formats keep stdout clean
         for diag in result.errors[len(policies.diagnostics) :]:
-            click.echo(render(diag), err=True)
+            click.echo(render_diagnostic(diag), err=True)
     write_report(text, run.output)
     failed = exit_code(result, run.fail_on, run.new_only)
     ctx.exit(EXIT_USAGE if policies.diagnostics else failed)

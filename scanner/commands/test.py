@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from scanner.commands.options import param_option, parse_policy_params
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.escape import printable
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
 from scanner.outcome import EXIT_FINDINGS, EXIT_USAGE
@@ -36,7 +36,7 @@ def test(
     sources = discover_policy_files(roots)
     compiled = compile_sources(sources, params=parse_policy_params(policy_params))
     for diagnostic in compiled.diagnostics:
-        click.echo(render(diagnostic))
+        click.echo(render_diagnostic(diagnostic))
     results = run_examples(compiled.program)
     failed = [r for r in results if not r.ok]
     for result in results:

@@ -12,7 +12,7 @@ from scanner.engine.context import Ctx, Node
 from scanner.engine.paths import Step
 from scanner.engine.relations import Relations
 from scanner.model import Path, Resource, Unknown, is_opaque, is_reference
-from scanner.values import MISSING, EvaluationError, render
+from scanner.values import MISSING, EvaluationError, show_value
 
 Asked = tuple[str, tuple[Step, ...]]
 
@@ -28,7 +28,7 @@ def template(parts: Sequence[str | Node]) -> Callable[[Ctx], str]:
                 out.append(part)
                 continue
             try:
-                out.append(render(part.ev(ctx)))
+                out.append(show_value(part.ev(ctx)))
             except EvaluationError as exc:
                 out.append(f"<error: {exc.message}>")
         return "".join(out)
@@ -86,7 +86,7 @@ def unknown_reason(body: Mapping[str, Any], path: Path | None, owner: str = "") 
             path, value = inner
     shown = show_path(path) + owner
     if is_reference(value):
-        return f"{shown} is a reference ({render(value)}) whose value is not known statically"
+        return f"{shown} is a reference ({show_value(value)}) whose value is not known statically"
     if type(value) is Unknown and value.cause:
         return f"{shown} is unknown: {value.cause}"
     return f"{shown} is unknown (it cannot be resolved statically)"

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.fix import render
+from scanner.fix import value_text
 from scanner.fix.edits import Edit, Text
 from scanner.model import Path, Span
 
@@ -43,10 +43,10 @@ class Source:
         self.positions = positions
         self.is_json = is_json
         self.unit = _indent_unit(text) if is_json else 2
-        self._layout: render.Layout | None = None
+        self._layout: value_text.Layout | None = None
 
     @property
-    def layout(self) -> render.Layout:
+    def layout(self) -> value_text.Layout:
         """The file's own block layout, from the first block mapping and sequence found."""
         if self._layout is None:
             self._layout = _layout(self)
@@ -123,7 +123,9 @@ def _replace(source: Source, path: Path, value: Any) -> Edit:
     old = source.text.text[start:end]
     if source.is_json:
         base = source.text.indent_of(start)
-        return Edit(start, end, render.json_value(value, source.unit, base, source.text.newline))
+        return Edit(
+            start, end, value_text.json_value(value, source.unit, base, source.text.newline)
+        )
     if old.startswith("*"):
         raise CannotEdit(f"the value is the YAML alias {old.split()[0]}; its anchor is shared")
     span = source.positions.get(path)
@@ -148,23 +150,23 @@ def _replace_below_key(source: Source, key: int, end: int, value: Any, old: str)
     text, layout = source.text, source.layout
     column = key - text.line_start(key)
     if isinstance(value, (dict, list)) and value:
-        new = render.yaml_block(value, column, layout)
+        new = value_text.yaml_block(value, column, layout)
     else:
-        scalar = render.yaml_flow(value) if isinstance(value, (dict, list)) else None
+        scalar = value_text.yaml_flow(value) if isinstance(value, (dict, list)) else None
         new = layout.newline + " " * (column + layout.step)
-        new += scalar if scalar is not None else render.yaml_scalar(value, old)
+        new += scalar if scalar is not None else value_text.yaml_scalar(value, old)
     return Edit(text.line_end(key), end, new)
 
 
 def _yaml_value_text(value: Any, old: str, start: int, source: Source, path: Path) -> str:
     if not isinstance(value, (dict, list)):
-        return render.yaml_scalar(value, old)
+        return value_text.yaml_scalar(value, old)
     if not value or old[:1] in ("{", "[") or _same_line_as_key(source, path, start):
-        return render.yaml_flow(value)
+        return value_text.yaml_flow(value)
     column = start - source.text.line_start(start)  # a list item's block node: keep its column
     if isinstance(value, dict):
-        return render.block_mapping(value, column, source.layout).lstrip(" ")
-    return render.block_sequence(value, column, source.layout).lstrip(" ")
+        return value_text.block_mapping(value, column, source.layout).lstrip(" ")
+    return value_text.block_sequence(value, column, source.layout).lstrip(" ")
 
 
 def _same_line_as_key(source: Source, path: Path, start: int) -> bool:
@@ -198,7 +200,7 @@ def _insert_member(
     if source.is_json:
         return _json_insert(source, parent, list(node), f"{_json_key(key)}: ", value, start, end)
     if source.flow(parent):
-        member = f"{render.yaml_key(key)}: {render.yaml_flow(value)}"
+        member = f"{value_text.yaml_key(key)}: {value_text.yaml_flow(value)}"
         if not node:
             return Edit(end - 1, end - 1, member)
         last = source.value_range(parent + (list(node)[-1],))[1]
@@ -207,7 +209,8 @@ def _insert_member(
         raise CannotEdit(f"{_dotted(parent)} is empty and not written as {{}}")
     first = source.key_start(parent + (next(iter(node)),))
     indent = first - text.line_start(first)
-    line = f"{' ' * indent}{render.yaml_key(key)}:{render.yaml_block(value, indent, source.layout)}"
+    block = value_text.yaml_block(value, indent, source.layout)
+    line = f"{' ' * indent}{value_text.yaml_key(key)}:{block}"
     at = text.line_end(end)
     return Edit(at, at, newline + line)
 
@@ -220,14 +223,14 @@ def _json_insert(
     if not keys:
         outer = text.indent_of(start)
         inner = outer + " " * unit
-        member = lead + render.json_value(value, unit, inner, newline)
+        member = lead + value_text.json_value(value, unit, inner, newline)
         return Edit(start + 1, end - 1, newline + inner + member + newline + outer)
     first = source.key_start(parent + (keys[0],))
     last = source.value_range(parent + (keys[-1],))[1]
     if text.line_start(first) == text.line_start(start):  # written on one line: stay on it
         return Edit(last, last, ", " + lead + json.dumps(value, ensure_ascii=False))
     inner = text.indent_of(first)
-    member = lead + render.json_value(value, unit, inner, newline)
+    member = lead + value_text.json_value(value, unit, inner, newline)
     return Edit(last, last, "," + newline + inner + member)
 
 
@@ -241,9 +244,9 @@ def _append(source: Source, path: Path, value: Any) -> Edit:
         return _json_insert(source, path, items, "", value, start, end)
     if source.flow(path):
         if not items:
-            return Edit(end - 1, end - 1, render.yaml_flow(value))
+            return Edit(end - 1, end - 1, value_text.yaml_flow(value))
         last = source.value_range(path + (items[-1],))[1]
-        return Edit(last, last, ", " + render.yaml_flow(value))
+        return Edit(last, last, ", " + value_text.yaml_flow(value))
     text = source.text
     first = source.value_range(path + (0,))[0]
     dash = text.text.rfind("-", text.line_start(first), first)
@@ -251,7 +254,7 @@ def _append(source: Source, path: Path, value: Any) -> Edit:
         raise CannotEdit(f"{_dotted(path)} is not a list written with dashes")
     column = dash - text.line_start(first)
     at = text.line_end(end)
-    return Edit(at, at, text.newline + render.block_item(value, column, source.layout))
+    return Edit(at, at, text.newline + value_text.block_item(value, column, source.layout))
 
 
 # -- remove ---------------------------------------------------------------------------------
@@ -283,7 +286,7 @@ def _remove(source: Source, path: Path) -> list[Edit]:
     return [Edit(line, text.next_line(value_end), "")]
 
 
-def _layout(source: Source) -> render.Layout:
+def _layout(source: Source) -> value_text.Layout:
     found: dict[str, int] = {}
     text = source.text
     for checked, (path, span) in enumerate(source.positions.items()):
@@ -297,14 +300,16 @@ def _layout(source: Source) -> render.Layout:
             continue
         start = text.start(span.value)
         found[kind] = (start - text.line_start(start)) - (span.key.column - 1)
-    return render.Layout(text.newline, max(1, found.get("step", 2)), max(0, found.get("dash", 2)))
+    return value_text.Layout(
+        text.newline, max(1, found.get("step", 2)), max(0, found.get("dash", 2))
+    )
 
 
 # -- text -----------------------------------------------------------------------------------
 
 
 def _json_key(key: str) -> str:
-    return render.json_value(key, 0, "", "")
+    return value_text.json_value(key, 0, "", "")
 
 
 def _dotted(path: Path) -> str:

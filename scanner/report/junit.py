@@ -25,8 +25,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
-from scanner.errors import Diagnostic
-from scanner.errors import render as render_diagnostic
+from scanner.errors import Diagnostic, render_diagnostic
 from scanner.escape import printable, xml_escaped
 from scanner.model import Finding, PolicyInfo, Status
 from scanner.redact import source_line

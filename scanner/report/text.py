@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import click
 
-from scanner.errors import render as render_diagnostic
+from scanner.errors import render_diagnostic
 from scanner.escape import printable
 from scanner.model import BaselineState, Finding, Severity, Status
 from scanner.redact import source_line

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.policyset.compiler import PolicySource, compile_sources
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad" / "policies.yaml").read_text("utf-8"))
@@ -17,15 +17,15 @@ CASES = yaml.safe_load((Path(__file__).parent / "bad" / "policies.yaml").read_te
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_bad_policy_reports_code_at_line_and_column(case: dict[str, Any]) -> None:
     result = compile_sources([PolicySource("bad.policy", case["source"])], case.get("params"))
-    assert len(result.diagnostics) == 1, [render(d) for d in result.diagnostics]
+    assert len(result.diagnostics) == 1, [render_diagnostic(d) for d in result.diagnostics]
     diag = result.diagnostics[0]
-    assert diag.code == case["code"], render(diag)
+    assert diag.code == case["code"], render_diagnostic(diag)
     assert case["message"] in diag.message
     if case["at"] is None:
         assert diag.location is None
     else:
         assert diag.location is not None
-        assert [diag.location.line, diag.location.column] == case["at"], render(diag)
+        assert [diag.location.line, diag.location.column] == case["at"], render_diagnostic(diag)
         assert diag.source_line == case["source"].splitlines()[case["at"][0] - 1]
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli import cli
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.lang import parser
 from scanner.lang.sources import discover_policy_files
 from scanner.policyset.compiler import CompileResult, compile_sources
@@ -62,7 +62,7 @@ def compile_dir(root: Path) -> CompileResult:
 def shown(result: CompileResult, root: Path) -> list[str]:
     """Each error's first line, file names relative to ``root``."""
     return [
-        render(d).splitlines()[0].replace(f"{root}{os.sep}", "")
+        render_diagnostic(d).splitlines()[0].replace(f"{root}{os.sep}", "")
         for d in [*result.diagnostics, *result.warnings]
     ]
 
@@ -379,7 +379,7 @@ def test_every_policy_file_may_use_the_built_in_modules(tmp_path: Path) -> None:
     ran = CliRunner().invoke(cli, ["test", str(tmp_path / "own")])
     assert ran.exit_code == 0 and "2 passed" in ran.output, ran.output
     missing = compile_sources([PolicySource("a.policy", policy("  assert A", "use nothing"))])
-    assert [render(d).splitlines()[0] for d in missing.diagnostics] == [
+    assert [render_diagnostic(d).splitlines()[0] for d in missing.diagnostics] == [
         "a.policy:1:5: error[P100]: no module `nothing` (looked for nothing.policy in the "
         "built-in library)"
     ]
@@ -434,5 +434,5 @@ def test_a_built_in_policy_file_given_by_name_finds_the_built_in_modules() -> No
     result = compile_sources(
         discover_policy_files([ec2 / "security_group_ssh_open_to_world.policy"])
     )
-    assert result.ok, [render(d) for d in result.diagnostics]
+    assert result.ok, [render_diagnostic(d) for d in result.diagnostics]
     assert [p.info.id for p in result.program.policies] == ["PAC-EC2-001"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import render
+from scanner.errors import render_diagnostic
 from scanner.lang import codes
 from scanner.lang.resource_schema import INDEX_SOURCE, index_source, known_type, properties
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
@@ -22,7 +22,7 @@ HEADER = 'policy P {\n  id = "PAC-T-001"\n  title = "t"\n  severity = high\n'
 
 def _errors(body: str, path: str = "t.policy") -> list[str]:
     result = compile_sources([PolicySource(path, HEADER + body + "}\n")])
-    return [render(d).splitlines()[0] for d in result.diagnostics]
+    return [render_diagnostic(d).splitlines()[0] for d in result.diagnostics]
 
 
 def test_a_typo_in_the_type_is_an_error_with_the_closest_type() -> None:
@@ -119,7 +119,7 @@ def test_a_def_key_is_unknown_only_when_no_call_has_it() -> None:
         "}\n"
     )
     result = compile_sources([PolicySource("d.policy", text)])
-    assert [render(d).splitlines()[0] for d in result.diagnostics] == [
+    assert [render_diagnostic(d).splitlines()[0] for d in result.diagnostics] == [
         "d.policy:2:23: error[P091]: none of AWS::EC2::SecurityGroup, AWS::EC2::NetworkAclEntry "
         "has a property `Properties.SecurityGroupIngress[*].CidrIpp`; did you mean `CidrIp`?"
     ]
@@ -157,7 +157,7 @@ def test_correct_paths_compile_clean(body: str) -> None:
 def test_every_builtin_policy_compiles_clean() -> None:
     result = compile_sources(discover_policy_files([builtin_policy_dir()]))
     assert [d for d in result.diagnostics if d.code in (codes.UNKNOWN_PROPERTY,)] == []
-    assert [render(d) for d in result.diagnostics] == []
+    assert [render_diagnostic(d) for d in result.diagnostics] == []
     assert len(result.program.policies) >= 182
 
 

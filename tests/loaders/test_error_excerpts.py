@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.errors import EXCERPT, render
+from scanner.errors import EXCERPT, render_diagnostic
 from scanner.loaders import LoadOptions
 from scanner.loaders.cloudformation import load
 
@@ -23,7 +23,7 @@ LONG = 1_000_000
 def test_a_syntax_error_in_a_long_line_quotes_a_window(name: str, before: str, after: str) -> None:
     (error,) = load(name, (before + after).encode(), LoadOptions()).errors
     assert error.location is not None and error.location.column > 10
-    text = render(error)
+    text = render_diagnostic(error)
     assert len(text) < 3 * EXCERPT + 200
     _, quoted, caret = text.splitlines()[:3]
     pointed = quoted[caret.index("^")]
@@ -36,7 +36,7 @@ def test_control_characters_in_the_window_are_escaped() -> None:
     text = "Resources: {X: " + "x" * 500 + "\x1b[2J" * 100 + ", ,, }"
     (error,) = load("t.yaml", text.encode(), LoadOptions()).errors
     assert error.location is not None and error.location.column == 516  # the first ESC
-    rendered = render(error)
+    rendered = render_diagnostic(error)
     assert "\x1b" not in rendered and len(rendered) < 3 * EXCERPT + 200
     _, quoted, caret = rendered.splitlines()[:3]
     at = caret.index("^")

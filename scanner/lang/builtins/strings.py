@@ -15,7 +15,7 @@ from scanner.values import (
     MISSING,
     EvaluationError,
     is_reference,
-    render,
+    show_value,
 )
 
 
@@ -43,7 +43,7 @@ def _to_string(value: Any) -> Any:
     if value is None:
         return "null"
     if isinstance(value, (list, dict)):
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=render)
+        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=show_value)
     return str(value)
 
 
