@@ -33,7 +33,7 @@ import json
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from importlib.resources import files
@@ -73,6 +73,8 @@ class Config:
     omit_suppressed: bool | None = None
     new_only: bool | None = None
     locations: Mapping[Path, Location] = field(default_factory=dict)
+    # the file's lines as read (bounded, never opened again), to quote in messages
+    lines: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
 
 class ConfigError(UsageError):
@@ -128,14 +130,14 @@ def load_config(path: str, *, confined: bool = True) -> Config:
     except InputError as exc:
         raise ConfigError([_yaml_diagnostic(exc, path, text)]) from exc
     if parsed.value is None:
-        return Config(path=path)
+        return Config(path=path, lines=tuple(text.splitlines()))
     positions = parsed.positions
     problems = [d for e in _errors(parsed.value) for d in _schema_diagnostics(e, positions, text)]
     if not problems and confined:
         problems = _escaping_paths(parsed.value, path, positions, text)
     if problems:
         raise ConfigError(sorted(problems, key=_position))
-    return _config(parsed.value, path, positions)
+    return replace(_config(parsed.value, path, positions), lines=tuple(text.splitlines()))
 
 
 MAX_CONFIG = 1 << 20  # bytes of a config file

@@ -10,7 +10,7 @@ import dataclasses
 import enum
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -242,6 +242,11 @@ class Span:
     value: Location
 
 
+def line_at(lines: Sequence[str], number: int) -> str | None:
+    """Line ``number`` (1-based) of ``lines``; None when there is no such line."""
+    return lines[number - 1] if 0 < number <= len(lines) else None
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Document:
     """One loaded input file (or snapshot).
@@ -258,13 +263,13 @@ class Document:
     _lines: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def source_line(self, line: int) -> str | None:
-        if self.text is None or line < 1:
+        if self.text is None:
             return None
         lines = self._lines
         if lines is None:  # split once: reports quote a line per finding
             lines = self.text.splitlines()
             object.__setattr__(self, "_lines", lines)
-        return lines[line - 1] if line <= len(lines) else None
+        return line_at(lines, line)
 
 
 _NO_PATHS: Mapping[Path, Path] = MappingProxyType({})  # read-only: nothing is stored in it

@@ -21,7 +21,7 @@ from scanner.engine.program import Program
 from scanner.errors import Diagnostic
 from scanner.lang.codes import UNKNOWN_PARAM
 from scanner.lang.scope import did_you_mean
-from scanner.model import Location
+from scanner.model import Location, line_at
 
 if TYPE_CHECKING:
     from scanner.policyset import CompiledPolicies
@@ -122,8 +122,7 @@ def _undeclared_params(chosen: Program, every: Program, selection: Selection) ->
             found.append(Diagnostic(UNKNOWN_PARAM, f"--param {name}: {message}"))
             continue
         location = config.locations.get(("policies", "params", name))
-        lines = _lines(config.path)
-        line = lines[location.line - 1] if location and 0 < location.line <= len(lines) else None
+        line = line_at(config.lines, location.line) if location else None
         found.append(
             Diagnostic(
                 UNKNOWN_PARAM,
@@ -165,26 +164,15 @@ def _hint(program: Program, entry: str) -> str | None:
 
 
 def _entry_locations(config: Config, key: str) -> dict[str, tuple[Location, str]]:
-    """Each ``policies.<key>`` entry's location and source line, read back from the file."""
-    lines = _lines(config.path)
+    """Each ``policies.<key>`` entry's location and source line, as the file was read."""
     found: dict[str, tuple[Location, str]] = {}
     for path, location in config.locations.items():
         if len(path) != 3 or path[:2] != ("policies", key) or not isinstance(path[2], int):
             continue
-        if not 0 < location.line <= len(lines):
+        line = line_at(config.lines, location.line)
+        if line is None:
             continue
-        line = lines[location.line - 1]
         end = location.end_column if location.end_line == location.line else None
         written = line[location.column - 1 : (end - 1) if end else None].strip().strip("'\"")
         found.setdefault(written, (location, line))
     return found
-
-
-def _lines(path: str | None) -> list[str]:
-    if path is None:
-        return []
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read().splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []

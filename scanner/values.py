@@ -11,6 +11,7 @@ and ``UNKNOWN`` (Kleene logic). docs/language.md has the tables.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Final
 
 from scanner.errors import PacscanError
@@ -89,15 +90,24 @@ def k_not(value: Any) -> Any:
 # ---------------------------------------------------------------- equality and order
 
 
-def _number(value: Any) -> int | float | None:
+_NUMERIC = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*")
+
+
+def as_number(value: Any) -> int | float | None:
+    """``value`` as a number: a number itself, or a string holding a decimal number.
+
+    The one reading of numeric strings (property values, ``Number`` parameters, ``number()``):
+    ``"22"``, ``" 1.5 "``, ``"1e3"``. Python's own extras (``"1_000"``, ``"inf"``, ``"nan"``,
+    ``"0x10"``) are not numbers to AWS and are not here; booleans are not numbers.
+    """
     if type(value) is int or type(value) is float:
         return value
-    if type(value) is str:
-        try:
-            return float(value) if any(c in value for c in ".eE") else int(value)
-        except ValueError:
-            return None
-    return None
+    if type(value) is not str or not _NUMERIC.fullmatch(value):
+        return None
+    try:
+        return float(value) if any(c in value for c in ".eE") else int(value)
+    except ValueError:  # an integer over Python's limit of digits
+        return None
 
 
 def _bool_text(value: str) -> bool | None:
@@ -131,7 +141,7 @@ def equals(a: Any, b: Any) -> Any:
             return _bool_text(other) is (a if ta is bool else b)
         return False
     if ta is str or tb is str:
-        na, nb = _number(a), _number(b)
+        na, nb = as_number(a), as_number(b)
         if na is None or nb is None or type(a) is type(b):
             return False
         return na == nb
@@ -186,7 +196,7 @@ def order(op: str, a: Any, b: Any) -> Any:
         x: Any = a
         y: Any = b
     else:
-        x, y = _number(a), _number(b)
+        x, y = as_number(a), as_number(b)
         if x is None or y is None or type(a) is bool or type(b) is bool:
             return False
     if op == "<":

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.model import Location, Path, Span
+from scanner.model import Location, Path, Span, line_at
 
 # Error codes of the input readers (stable: reports and baselines carry them).
 FILE_TOO_LARGE = "I001"
@@ -101,8 +101,7 @@ def location_at(file: str, text: str, offset: int, end: int | None = None) -> Lo
 
 
 def source_line(text: str, line: int) -> str | None:
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else None
+    return line_at(text.splitlines(), line)
 
 
 def input_error(code: str, message: str, file: str, text: str, offset: int) -> InputError:

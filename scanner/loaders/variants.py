@@ -27,6 +27,7 @@ from scanner.loaders.intrinsics import (
     scalar_text,
 )
 from scanner.model import UNKNOWN, Path, is_unknown
+from scanner.values import as_number
 
 _ALL_FUNCTIONS = {**FUNCTIONS, **STRING_FUNCTIONS}
 
@@ -98,15 +99,9 @@ def _typed(raw: Any, kind: str) -> Any:
 
 
 def _number(raw: Any) -> Any:
-    if isinstance(raw, (int, float)):
-        return raw
-    text = str(raw).strip()
-    for convert in (int, float):
-        try:
-            return convert(text)
-        except ValueError:
-            continue
-    return text
+    """A ``Number`` parameter's value; text that is no number stays text (AWS rejects it)."""
+    number = as_number(raw if isinstance(raw, (int, float)) else str(raw).strip())
+    return str(raw).strip() if number is None else number
 
 
 def hidden_parameters(template: Mapping[str, Any]) -> frozenset[str]:

@@ -22,6 +22,7 @@ from scanner.model import (
     Severity,
     Status,
     TemplateOrigin,
+    line_at,
 )
 
 EXAMPLE_SUBJECT = "Subject"
@@ -57,7 +58,7 @@ def build_policy(
         assertions=tuple(assertions),
         examples=tuple(_example(e, info, scope, params) for e in examples),
         id_loc=id_loc,
-        id_line=lines[id_loc.line - 1] if id_loc and 0 < id_loc.line <= len(lines) else None,
+        id_line=line_at(lines, id_loc.line) if id_loc else None,
     )
 
 

@@ -14,6 +14,7 @@ from scanner.values import (
     MAX_STRING_RESULT,
     MISSING,
     EvaluationError,
+    as_number,
     is_reference,
     show_value,
 )
@@ -51,17 +52,8 @@ def _to_number(value: Any) -> Any:
     """A number from a number or numeric string; MISSING when there is none."""
     if type(value) is Unknown or is_reference(value):
         return UNKNOWN
-    if isinstance(value, bool):
-        return MISSING
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return float(text) if any(c in text for c in ".eE") else int(text)
-        except ValueError:
-            return MISSING
-    return MISSING
+    number = as_number(value)
+    return MISSING if number is None else number
 
 
 def _too_long(name: str) -> str:
