@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from scanner.catalogue import Catalogue, Framework
 from scanner.catalogue_live import LiveCoverage, live_coverage
-from scanner.model import PolicyInfo
+from scanner.model import PolicyInfo, path_text
 
 REGENERATE = "pacscan policies list --format markdown > docs/policies.md"
 
@@ -197,7 +197,7 @@ def _framework_section(fw: Framework) -> list[str]:
 
 def _fix_text(op: object) -> str:
     kind = getattr(op, "kind", "")
-    path = ".".join(str(step) for step in getattr(op, "path", ()))
+    path = path_text(tuple(getattr(op, "path", ())))
     return f"{kind} `{path}`"
 
 

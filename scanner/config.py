@@ -43,8 +43,7 @@ from scanner.errors import Diagnostic, InputError, UsageError
 from scanner.excerpt import source_excerpt
 from scanner.loaders.source import Limits
 from scanner.loaders.yaml_source import read_yaml
-from scanner.model import Location, Path, Severity, Span
-from scanner.triage.locations import dotted
+from scanner.model import Location, Path, Severity, Span, path_text
 from scanner.triage.suppress import Suppression
 
 if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to check
@@ -212,7 +211,7 @@ def _escaping_paths(
                 problems.append(
                     Diagnostic(
                         "C005",
-                        f"{dotted(where)}: {what} {_shown(item)!r} {reason}",
+                        f"{path_text(where)}: {what} {_shown(item)!r} {reason}",
                         location=location,
                         hint=_OUTSIDE_HINT,
                         source_line=source_excerpt(text, location),
@@ -281,7 +280,7 @@ def _schema_diagnostics(
     error: jsonschema.ValidationError, positions: Mapping[Path, Span], text: str
 ) -> list[Diagnostic]:
     path: Path = tuple(error.absolute_path)
-    where = dotted(path)
+    where = path_text(path)
     return [
         Diagnostic(
             "C002",

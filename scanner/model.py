@@ -242,6 +242,23 @@ class Span:
     value: Location
 
 
+@functools.lru_cache(maxsize=4096)
+def path_text(path: Path) -> str:
+    """A path as messages, reports and docs write it: ``Properties.Rules[1]."aws:Key"``.
+
+    Keys that are not identifiers are quoted, so the text reads back to one path.
+    """
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key.isidentifier():
+            out += f".{key}" if out else key
+        else:
+            out += f'."{key}"' if out else f'"{key}"'
+    return out
+
+
 def line_at(lines: Sequence[str], number: int) -> str | None:
     """Line ``number`` (1-based) of ``lines``; None when there is no such line."""
     return lines[number - 1] if 0 < number <= len(lines) else None

@@ -111,7 +111,7 @@ def test_found_upward_from_the_working_directory(tmp_path: Path) -> None:
         ),
         (
             "policies:\n  severity: {PAC-S3-014: urgent}\n",
-            'CFG:2:26: error[C002]: policies.severity.PAC-S3-014: must be one of "critical",'
+            'CFG:2:26: error[C002]: policies.severity."PAC-S3-014": must be one of "critical",'
             ' "high", "medium", "low", "info", not "urgent"\n'
             "    severity: {PAC-S3-014: urgent}\n                           ^^^^^^",
         ),

@@ -21,11 +21,10 @@ from scanner.escape import printable
 from scanner.fix.apply import FileFix, fix_file, write
 from scanner.fix.plan import Refusal, plan
 from scanner.loaders import LoadOptions
-from scanner.model import Finding
+from scanner.model import Finding, path_text
 from scanner.outcome import EXIT_USAGE, exit_code
 from scanner.pipeline import run_scan, select_policies, triage_result
 from scanner.result import ScanResult
-from scanner.triage.locations import dotted
 
 EPILOG = """\b
 Exit codes:
@@ -136,7 +135,7 @@ def _summary(outcomes: list[FileFix], refusals: list[Refusal], dry: bool) -> str
 def _where(finding: Finding) -> str:
     location = finding.location
     place = printable(str(location)) if location is not None else printable(_file(finding) or "")
-    field = dotted(finding.path)
+    field = path_text(finding.path)
     return f"{place} {finding.policy.id} {printable(finding.resource.id)}" + (
         f" {printable(field)}" if field else ""
     )

@@ -20,12 +20,20 @@ from scanner.engine.messages import (
     first_missing,
     origin_note,
     related_reason,
-    show_path,
     unknown_reason,
 )
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
-from scanner.model import Finding, Location, Path, Resource, Status, TemplateOrigin, locate
+from scanner.model import (
+    Finding,
+    Location,
+    Path,
+    Resource,
+    Status,
+    TemplateOrigin,
+    locate,
+    path_text,
+)
 from scanner.values import EvaluationError
 
 # A policy that used up its step budget (MAX_STEPS) on this many resources is not run on
@@ -214,7 +222,7 @@ def _fail(policy: CompiledPolicy, resource: Resource, ctx: Ctx, cond: CompiledCo
     if cond.message is not None:
         message = cond.message(ctx)
     else:
-        at = f" at {show_path(path)}" if path else ""
+        at = f" at {path_text(path)}" if path else ""
         message = f"{resource.id}: `{cond.text}` does not hold{at}"
     message += origin_note(resource, path) + conditions_suffix(resource)
     return _finding(ctx, policy, resource, Status.FAIL, message, path, fix=True)

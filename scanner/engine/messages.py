@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -11,7 +10,7 @@ from scanner.engine import paths
 from scanner.engine.context import Ctx, Node
 from scanner.engine.paths import Step
 from scanner.engine.relations import Relations
-from scanner.model import Path, Resource, Unknown, is_opaque, is_reference
+from scanner.model import Path, Resource, Unknown, is_opaque, is_reference, path_text
 from scanner.values import MISSING, EvaluationError, show_value
 
 Asked = tuple[str, tuple[Step, ...]]
@@ -34,20 +33,6 @@ def template(parts: Sequence[str | Node]) -> Callable[[Ctx], str]:
         return "".join(out)
 
     return render_message
-
-
-@functools.lru_cache(maxsize=4096)
-def show_path(path: Path) -> str:
-    """``Properties.Rules[1]."aws:Key"`` for a path tuple."""
-    out = ""
-    for key in path:
-        if isinstance(key, int):
-            out += f"[{key}]"
-        elif key.isidentifier():
-            out += f".{key}" if out else key
-        else:
-            out += f'."{key}"' if out else f'"{key}"'
-    return out
 
 
 def value_at(body: Mapping[str, Any], path: Path) -> Any:
@@ -84,7 +69,7 @@ def unknown_reason(body: Mapping[str, Any], path: Path | None, owner: str = "") 
         inner = _first_opaque(value, path)
         if inner is not None:  # the decisive value was computed from something unknown
             path, value = inner
-    shown = show_path(path) + owner
+    shown = path_text(path) + owner
     if is_reference(value):
         return f"{shown} is a reference ({show_value(value)}) whose value is not known statically"
     if type(value) is Unknown and value.cause:
@@ -186,7 +171,7 @@ def origin_note(resource: Resource, path: Path) -> str:
     for end in range(len(path), 0, -1):
         origin = origins.get(path[:end])
         if origin is not None:
-            return f" (set in {show_path(origin)})" if origin[:1] == ("Globals",) else ""
+            return f" (set in {path_text(origin)})" if origin[:1] == ("Globals",) else ""
     return ""
 
 

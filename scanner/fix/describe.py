@@ -6,8 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from scanner.model import FixOp
-from scanner.triage.locations import dotted
+from scanner.model import FixOp, path_text
 
 _VERBS = {"set": ("sets", "Set"), "remove": ("removes", "Remove"), "append": ("appends", "Append")}
 
@@ -16,7 +15,7 @@ def describe(op: FixOp, imperative: bool = False) -> str:
     """``sets Properties.X to "Y"`` (or ``Set ...`` when ``imperative``)."""
     third, command = _VERBS.get(op.kind, (op.kind, op.kind.capitalize()))
     verb = command if imperative else third
-    where = dotted(op.path)
+    where = path_text(op.path)
     if op.kind == "set":
         return f"{verb} {where} to {value_text(op.value)}"
     if op.kind == "append":

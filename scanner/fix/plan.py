@@ -19,7 +19,7 @@ from typing import Any
 from scanner.fix.text_ops import MISSING, DocOp, Source
 from scanner.loaders.cloudformation import FORMAT
 from scanner.loaders.foreach import LOOP_PREFIX
-from scanner.model import Finding, Path, Severity, Status, document_path
+from scanner.model import Finding, Path, Severity, Status, document_path, path_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ def _request(finding: Finding) -> Request | Refusal:
     paths = [document_path(resource, op.path) for op in ops]
     shared = next((p for p in paths if p[: len(resource.path)] != resource.path), None)
     if shared is not None:
-        where = ".".join(str(k) for k in shared[:2])
+        where = path_text(shared[:2])
         return Refusal(finding, f"the value is written in {where}, shared by other resources")
     return Request(
         finding, tuple(DocOp(op.kind, p, op.value) for op, p in zip(ops, paths, strict=True))

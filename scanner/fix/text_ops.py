@@ -15,7 +15,7 @@ from typing import Any
 
 from scanner.fix import value_text
 from scanner.fix.edits import Edit, Text
-from scanner.model import Path, Span
+from scanner.model import Path, Span, path_text
 
 MISSING: Any = object()
 LAYOUT_NODES = 10_000  # how many nodes to look at for the file's indentation
@@ -183,7 +183,7 @@ def _insert_missing(source: Source, path: Path, value: Any) -> list[Edit]:
     parent = path[:depth]
     node = source.node(parent)
     if type(node) is not dict:
-        raise CannotEdit(f"{_dotted(parent) or 'the document'} is not a mapping")
+        raise CannotEdit(f"{path_text(parent) or 'the document'} is not a mapping")
     key = path[depth]
     if not isinstance(key, str) or any(not isinstance(k, str) for k in path[depth:]):
         raise CannotEdit("a list index that does not exist")
@@ -206,7 +206,7 @@ def _insert_member(
         last = source.value_range(parent + (list(node)[-1],))[1]
         return Edit(last, last, ", " + member)
     if not node:
-        raise CannotEdit(f"{_dotted(parent)} is empty and not written as {{}}")
+        raise CannotEdit(f"{path_text(parent)} is empty and not written as {{}}")
     first = source.key_start(parent + (next(iter(node)),))
     indent = first - text.line_start(first)
     block = value_text.yaml_block(value, indent, source.layout)
@@ -251,7 +251,7 @@ def _append(source: Source, path: Path, value: Any) -> Edit:
     first = source.value_range(path + (0,))[0]
     dash = text.text.rfind("-", text.line_start(first), first)
     if dash < 0:
-        raise CannotEdit(f"{_dotted(path)} is not a list written with dashes")
+        raise CannotEdit(f"{path_text(path)} is not a list written with dashes")
     column = dash - text.line_start(first)
     at = text.line_end(end)
     return Edit(at, at, text.newline + value_text.block_item(value, column, source.layout))
@@ -281,7 +281,7 @@ def _remove(source: Source, path: Path) -> list[Edit]:
         here = text.text.rfind("-", line, here)
     if text.text[line:here].strip(" "):
         if index + 1 >= len(siblings) or type(container) is list:
-            raise CannotEdit(f"{_dotted(path)} shares its line with other content")
+            raise CannotEdit(f"{path_text(path)} shares its line with other content")
         return [Edit(here, source.key_start(parent + (siblings[index + 1],)), "")]
     return [Edit(line, text.next_line(value_end), "")]
 
@@ -310,10 +310,6 @@ def _layout(source: Source) -> value_text.Layout:
 
 def _json_key(key: str) -> str:
     return value_text.json_value(key, 0, "", "")
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(f"[{k}]" if isinstance(k, int) else str(k) for k in path)
 
 
 def _indent_unit(text: str) -> int:

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from scanner.engine.evaluate import run_policy
-from scanner.engine.messages import show_path
 from scanner.engine.program import CompiledExample, Program
 from scanner.engine.relations import Relations
-from scanner.model import Finding, Location, PolicyInfo, Status
+from scanner.model import Finding, Location, PolicyInfo, Status, path_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +40,8 @@ class ExampleResult:
             )
         assert self.expected_path is not None
         return (
-            f"expected the failure at or under {show_path(self.expected_path)}, "
-            f"got {show_path(self.finding.path) or 'the resource itself'}"
+            f"expected the failure at or under {path_text(self.expected_path)}, "
+            f"got {path_text(self.finding.path) or 'the resource itself'}"
         )
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import PurePath
 from urllib.parse import quote
 
-from scanner.model import Finding, Path, Resource
+from scanner.model import Finding, Resource
 
 # Left as they are in a pseudo-path segment: RFC 3986 unreserved characters. Everything
 # else (``:`` of ``AWS::S3::Bucket``, ``/`` in IAM paths and log group names) is encoded.
@@ -117,11 +117,3 @@ def _order_key(finding: Finding, root: str) -> tuple[str, int, int, str, str]:
     loc = finding.location
     line, column = (loc.line, loc.column) if loc is not None else (0, 0)
     return (finding_file(finding, root) or "", line, column, finding.policy.id, finding.resource.id)
-
-
-def dotted(path: Path) -> str:
-    """``Properties.Rules[0].Status`` from a path tuple."""
-    text = ""
-    for key in path:
-        text += f"[{key}]" if isinstance(key, int) else (f".{key}" if text else str(key))
-    return text
