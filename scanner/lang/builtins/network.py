@@ -18,9 +18,19 @@ def _network(text: str, name: str) -> Network:
         raise EvaluationError(f"{name}(): {text!r} is not an IP address or CIDR block") from None
 
 
-def _is_open(cidr: str) -> bool:
-    """True for 0.0.0.0/0 and ::/0 (any address at all)."""
-    return _network(cidr, "cidr_is_open").prefixlen == 0
+def _is_open(cidr: Any) -> bool:
+    """Whether ``cidr`` is a block of every address: prefix length 0, whatever the address
+    part (EC2 stores ``10.0.0.0/0`` as ``0.0.0.0/0``), IPv4 or IPv6.
+
+    A value that is not a CIDR block (other text, a number, a list) opens nothing: EC2
+    refuses such a rule (``InvalidParameterValue``), so the answer is false, not an error.
+    """
+    if type(cidr) is not str:
+        return False
+    try:
+        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
+    except ValueError:
+        return False
 
 
 def _contains(cidr: str, other: str) -> bool:
@@ -46,7 +56,9 @@ def _port_in_range(low: Any, high: Any, port: Any) -> bool:
 
 
 FUNCTIONS = (
-    Builtin("cidr_is_open", _is_open, ("string",), "bool", "0.0.0.0/0 or ::/0"),
+    Builtin(
+        "cidr_is_open", _is_open, ("any",), "bool", "a block of every address (0.0.0.0/0, ::/0)"
+    ),
     Builtin(
         "cidr_contains",
         _contains,
