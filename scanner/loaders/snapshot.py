@@ -7,7 +7,7 @@ a ``Diagnostic`` (code ``AWS-<ERRORCODE>``), so it reaches the report and the ex
 
 Resources come out as CloudFormation-shaped bodies (``{"Type", "Properties"}``) with
 ``id`` = ARN and a ``LiveOrigin`` (ARN, account, region, name, tags).
-The marker ``{"$unknown": reason}`` becomes ``UNKNOWN``.
+The marker ``{"$unknown": reason}`` becomes an ``Unknown`` whose cause quotes the reason.
 
 A failed call that lost resources (its error names their ``types``) is a *gap*: one
 resource per (account, region, type) stands for everything that was not listed, with
@@ -45,6 +45,7 @@ from scanner.model import (
 SNAPSHOT_FORMAT = "pacscan-snapshot"
 SNAPSHOT_VERSION = 1
 UNKNOWN_KEY = "$unknown"
+MAX_REASON = 200  # characters of a marker's reason quoted in messages
 FORMAT_NAME = "snapshot"
 
 # Error codes (documented in docs/aws.md)
@@ -153,7 +154,7 @@ class SnapshotError(Exception):
 
 
 def parse_json(path: str, data: bytes | bytearray) -> Any:
-    """The snapshot's JSON value, with unknown markers already turned into ``UNKNOWN``."""
+    """The snapshot's JSON value, with unknown markers already turned into ``Unknown``."""
     if data.startswith(GZIP_MAGIC) or path.endswith(GZIP_SUFFIX):
         data = gunzip(path, data)
     _check_values(path, data)
@@ -233,7 +234,11 @@ def _check_values(path: str, data: bytes | bytearray) -> None:
 
 def _unknown_marker(obj: dict[str, Any]) -> Any:
     if len(obj) == 1 and UNKNOWN_KEY in obj:
-        return UNKNOWN
+        reason = obj[UNKNOWN_KEY]
+        if type(reason) is not str or not reason.strip():
+            return UNKNOWN
+        shown = " ".join(reason.split())[:MAX_REASON]  # one line, bounded: it is quoted
+        return Unknown(f"the collector could not read it ({shown})")
     return obj
 
 

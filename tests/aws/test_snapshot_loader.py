@@ -69,7 +69,9 @@ def test_resources_carry_arn_and_cloudformation_body() -> None:
     assert (bucket.type, bucket.id) == ("AWS::S3::Bucket", "arn:aws:s3:::logs")
     assert bucket.body["Type"] == "AWS::S3::Bucket"
     assert bucket.properties["BucketName"] == "logs"
-    assert bucket.properties["BucketEncryption"] is UNKNOWN
+    encryption = bucket.properties["BucketEncryption"]
+    assert is_unknown(encryption)
+    assert encryption.cause == "the collector could not read it (GetBucketEncryption: AccessDenied)"
     assert bucket.origin == LiveOrigin(
         arn="arn:aws:s3:::logs",
         account=ACCOUNT,
@@ -79,6 +81,17 @@ def test_resources_carry_arn_and_cloudformation_body() -> None:
     )
     assert bucket.document is loaded.document
     assert (bucket.document.format, bucket.path) == ("snapshot", ("resources", 0))
+
+
+def test_an_unknown_marker_reason_is_one_bounded_line() -> None:
+    long = {"$unknown": "GetBucketPolicy:\n" + "x" * 5000}
+    resource = {**snapshot()["resources"][0], "properties": {"BucketName": "logs", "P": long}}
+    loaded = read_snapshot("snap.json", encode({**snapshot(), "resources": [resource]}))
+    cause = loaded.resources[0].properties["P"].cause
+    assert "\n" not in cause and len(cause) < 260
+    empty = {**resource, "properties": {"BucketName": "logs", "P": {"$unknown": ""}}}
+    loaded = read_snapshot("snap.json", encode({**snapshot(), "resources": [empty]}))
+    assert loaded.resources[0].properties["P"] is UNKNOWN
 
 
 def test_gzip_snapshots_load_the_same() -> None:
