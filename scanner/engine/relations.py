@@ -95,17 +95,16 @@ class Relations:
         groups = [index.get(scope, ())]
         if scope[1] is not None and could_be_named(subject):
             groups.append(index.get(("maybe-external", scope[1]), ()))
-        return any(
-            other is not subject and all(other is not f for f in found)
-            for group in groups
-            for other in group
-        )
+        excluded = {id(subject), *map(id, found)}
+        return any(id(other) not in excluded for group in groups for other in group)
 
     def _definite(self, subject: Resource, index: dict[Key, list[Resource]]) -> list[Resource]:
         found: list[Resource] = []
+        seen = {id(subject)}  # a set, not a scan of ``found``: fan-in can be thousands
         for key in subject_keys(subject):
             for other in index.get(key, ()):
-                if other is not subject and all(other is not f for f in found):
+                if id(other) not in seen:
+                    seen.add(id(other))
                     found.append(other)
         if len(found) > 1:
             order = self._order()
@@ -121,16 +120,16 @@ class Relations:
         groups = [index.get(scope, [])]
         if scope[1] is not None and could_be_named(subject):
             groups.append(index.get(("maybe-external", scope[1]), []))
-        excluded = [subject, *found]
+        excluded = {id(subject), *map(id, found)}
         first: Resource | None = None
         count = 0
         for group in groups:
             if not group:
                 continue
             members = self._members(group)
-            count += len(group) - sum(1 for r in excluded if id(r) in members)
+            count += len(group) - len(excluded & members)
             if first is None:
-                first = next((r for r in group if all(r is not e for e in excluded)), None)
+                first = next((r for r in group if id(r) not in excluded), None)
         return first, count
 
     def _members(self, group: list[Resource]) -> set[int]:
