@@ -18,16 +18,14 @@ results are ``kind: review`` with ``level: none`` (SARIF §3.27.10: any kind oth
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import attr
 import sarif_om as om
-from jschema_to_python.to_json import (
-    _change_python_property_names_to_schema_property_names,
-    _remove_properties_with_default_values,
-)
 
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
@@ -61,8 +59,43 @@ _KIND: dict[Status, tuple[str, str | None]] = {  # None: the policy's level
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    text = json.dumps(sarif_log(result, options), indent=2, ensure_ascii=False, sort_keys=True)
-    return json_escaped(text) + "\n"
+    return json_escaped(_dumps(sarif_log(result, options))) + "\n"
+
+
+def _dumps(log: dict[str, Any]) -> str:
+    """The log as indented JSON, each result on one line of its own.
+
+    ``json`` writes indented text with its pure-Python encoder only, which took about half
+    the time of a 10,000-result scan; each result goes through the C encoder instead and is
+    spliced in where a one-off marker stands for its run's results.
+    """
+    marker = f"results-{secrets.token_hex(8)}"
+    batches: list[list[Any]] = []
+    for run in log["runs"]:
+        batches.append(run.get("results") or [])
+        run["results"] = f"{marker}-{len(batches) - 1}"
+    try:
+        text = json.dumps(log, indent=2, ensure_ascii=False, sort_keys=True)
+    finally:
+        for run, results in zip(log["runs"], batches, strict=True):
+            run["results"] = results
+    for index, results in enumerate(batches):
+        slot = f'"{marker}-{index}"'
+        at = text.index(slot)
+        indent = at - text.rindex("\n", 0, at) - 1 - len('"results": ')
+        text = text[:at] + _results_text(results, indent) + text[at + len(slot) :]
+    return text
+
+
+def _results_text(results: list[Any], indent: int) -> str:
+    if not results:
+        return "[]"
+    pad = " " * (indent + 2)
+    lines = (
+        pad + json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
+        for r in results
+    )
+    return "[\n" + ",\n".join(lines) + "\n" + " " * indent + "]"
 
 
 def sarif_log(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
@@ -84,10 +117,32 @@ def serialise(obj: Any) -> Any:
     """
     if not hasattr(obj, "__dict__"):
         return str(obj)
-    fields = dict(obj.__dict__)
-    _remove_properties_with_default_values(obj, fields)
-    _change_python_property_names_to_schema_property_names(obj, fields)
+    plan = _field_plan(type(obj))
+    fields: dict[str, Any] = {}
+    for name, value in obj.__dict__.items():
+        spec = plan.get(name)
+        if spec is None:
+            fields[name] = value
+        elif value != spec[1]:  # a default value is left out
+            fields[spec[0]] = value
     return fields
+
+
+_PLANS: dict[type, dict[str, tuple[str, Any]]] = {}
+
+
+def _field_plan(cls: type) -> dict[str, tuple[str, Any]]:
+    """Per sarif-om class: attribute -> (schema property name, default value), read once
+    per class rather than through ``attr.fields`` for every object."""
+    plan = _PLANS.get(cls)
+    if plan is not None:
+        return plan
+    plan = _PLANS[cls] = {}
+    for field in attr.fields(cls):
+        default = field.default
+        value = default.factory() if isinstance(default, attr.Factory) else default  # type: ignore[arg-type]
+        plan[field.name] = (field.metadata.get("schema_property_name") or field.name, value)
+    return plan
 
 
 def reported(result: ScanResult, options: ReportOptions) -> list[Finding]:

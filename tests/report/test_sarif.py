@@ -420,3 +420,21 @@ def test_serialise_matches_jschema_to_json(make: Factory) -> None:
     log = om.SarifLog(version="2.1.0", schema_uri=sarif_module.SCHEMA_URI, runs=[run])
     assert any(r.fixes for r in run.results) and any(r.suppressions for r in run.results)
     assert json.loads(json.dumps(log, default=sarif_module.serialise)) == json.loads(to_json(log))
+
+
+def test_the_text_is_the_log_with_one_result_a_line(make: Factory) -> None:
+    res = make.resources(make.document())
+    findings = [finding(VERSIONING, res["Logs"]), finding(OPEN_SSH, res["Bastion"])]
+    result = scan_result(make.root, findings)
+    options = ReportOptions()
+    text = render(result, options)
+    log = sarif_module.sarif_log(result, options)
+    assert json.loads(text) == json.loads(json.dumps(log))
+    lines = text.splitlines()
+    opened = lines.index('      "results": [')
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[opened + 1 : opened + 3]] == log[
+        "runs"
+    ][0]["results"]
+    assert lines[opened + 3] == "      ],"
+    empty = render(scan_result(make.root, []), options)
+    assert '"results": []' in empty and json.loads(empty)["runs"][0]["results"] == []
