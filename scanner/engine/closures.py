@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.engine import logic, paths
-from scanner.engine.context import MAX_STEPS, Ctx, Node, constant, spend
+from scanner.engine.context import MAX_STEPS, Ctx, Node, constant, over_budget, spend
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.builtins import REGISTRY
-from scanner.lang.builtins.spec import Builtin, blocked, coerce
+from scanner.lang.builtins.spec import Builtin, checker, needs_check
 from scanner.lang.regex_safety import compile_regex
 from scanner.lang.scope import COLLECTION, VALUE, Binding, Scope, is_body_root
-from scanner.model import UNKNOWN, Path, Unknown
+from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown
 from scanner.values import MISSING, EvaluationError, truth
 
 _UNSET = object()
@@ -241,22 +241,45 @@ class ExprCompiler:
         pairs = list(zip(slots, args, strict=True))
         body_ev, body_where = body.ev, body.where
 
-        def bind(ctx: Ctx) -> tuple[Any, ...]:
-            values = tuple(arg.ev(ctx) for arg in args)
-            for slot, value in zip(slots, values, strict=True):
-                ctx.slots[slot] = value
-            return values
+        arg_evs = [arg.ev for arg in args]
+        numbered = list(zip(slots, arg_evs, strict=True))
 
-        def ev(ctx: Ctx) -> Any:
-            spend(ctx, 1)
-            values = bind(ctx)
-            key = (body, *map(id, values))
-            known = ctx.memo.get(key)
-            if known is not None:
-                return known[1]
-            result = body_ev(ctx)
-            ctx.memo[key] = (values, result)
-            return result
+        def bind(ctx: Ctx) -> tuple[Any, ...]:
+            bound = ctx.slots
+            values = []
+            for slot, arg_ev in numbered:
+                value = bound[slot] = arg_ev(ctx)
+                values.append(value)
+            return tuple(values)
+
+        if len(numbered) == 1:  # the common def: one argument, no tuple to build
+            ((only_slot, only_ev),) = numbered
+
+            def ev(ctx: Ctx) -> Any:
+                ctx.budget -= 1  # ``spend``, inline
+                if ctx.budget < 0:
+                    raise over_budget()
+                value = ctx.slots[only_slot] = only_ev(ctx)
+                key = (body, id(value))
+                known = ctx.memo.get(key)
+                if known is not None:
+                    return known[1]
+                result = body_ev(ctx)
+                ctx.memo[key] = (value, result)
+                return result
+
+        else:
+
+            def ev(ctx: Ctx) -> Any:
+                spend(ctx, 1)
+                values = bind(ctx)
+                key = (body, *map(id, values))
+                known = ctx.memo.get(key)
+                if known is not None:
+                    return known[1]
+                result = body_ev(ctx)
+                ctx.memo[key] = (values, result)
+                return result
 
         def where(ctx: Ctx) -> Path | None:
             spend(ctx, 1)
@@ -326,15 +349,24 @@ def _builtin_call(builtin: Builtin, args: list[Node]) -> Node:
     needs_now = builtin.needs_now
     wheres = [a.where for a in args]
     cost = builtin.cost
+    # positions whose declared type needs a check or a conversion ("any" needs neither)
+    checked = [(i, checker(builtin, i)) for i in range(len(args)) if needs_check(builtin, i)]
 
     def ev(ctx: Ctx) -> Any:
         values = [e(ctx) for e in evs]
-        spend(ctx, cost(values))
+        ctx.budget -= cost(values)  # ``spend``, inline: the hottest call of evaluation
+        if ctx.budget < 0:
+            raise over_budget()
         if not raw:
-            stop = blocked(values)
-            if stop is not None:
-                return stop
-            values = [coerce(builtin, i, v) for i, v in enumerate(values)]
+            for value in values:
+                if value is MISSING:
+                    return MISSING
+            for value in values:
+                kind = type(value)
+                if kind is Unknown or kind is Reference or kind is Partial:
+                    return UNKNOWN
+            for i, check in checked:
+                values[i] = check(values[i])
         if needs_now:
             return fn(ctx.now, *values)
         return fn(*values)

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.model import UNKNOWN, Unknown
-from scanner.values import MISSING, EvaluationError, is_reference, type_name
+from scanner.values import EvaluationError, as_number, type_name
 
 # Parameter types: "string", "number", "bool", "list", "map", "any" (plain data), and the
 # compile-time kinds "regex" (a string literal, compiled once) and "type" (a resource type).
@@ -64,38 +63,41 @@ class Builtin:
         return f"{self.name}({shown}) -> {self.returns}"
 
 
-def coerce(builtin: Builtin, position: int, value: Any) -> Any:
-    """``value`` as the declared type of argument ``position``, or an EvaluationError."""
+_PLAIN_TYPES = {"string": str, "bool": bool, "list": list, "map": dict}
+
+
+def needs_check(builtin: Builtin, position: int) -> bool:
+    """Whether argument ``position`` is checked or converted (``any``, regexes and types
+    are passed as they are)."""
+    return builtin.param_type(position) not in ("any", "regex", "type")
+
+
+def checker(builtin: Builtin, position: int) -> Callable[[Any], Any]:
+    """The check of argument ``position`` against its declared type: the value (a numeric
+    string as its number, for ``number``), or an EvaluationError."""
     wanted = builtin.param_type(position)
-    if wanted == "any" or wanted == "regex" or wanted == "type":
-        return value
+
+    def wrong(value: Any) -> EvaluationError:
+        return EvaluationError(
+            f"{builtin.name}() argument {position + 1} must be a {wanted}, got {type_name(value)}"
+        )
+
     if wanted == "number":
-        if type(value) is int or type(value) is float:
+
+        def number(value: Any) -> Any:
+            found = as_number(value) if type(value) is not bool else None
+            if found is None:
+                raise wrong(value)
+            return found
+
+        return number
+    if wanted in _PLAIN_TYPES:
+        expected = _PLAIN_TYPES[wanted]
+
+        def plain(value: Any) -> Any:
+            if type(value) is not expected:
+                raise wrong(value)
             return value
-        if type(value) is str:
-            try:
-                return float(value) if any(c in value for c in ".eE") else int(value)
-            except ValueError:
-                pass
-    elif wanted == "string" and type(value) is str:
-        return value
-    elif wanted == "bool" and type(value) is bool:
-        return value
-    elif wanted == "list" and type(value) is list:
-        return value
-    elif wanted == "map" and type(value) is dict:
-        return value
-    raise EvaluationError(
-        f"{builtin.name}() argument {position + 1} must be a {wanted}, got {type_name(value)}"
-    )
 
-
-def blocked(args: list[Any]) -> Any:
-    """MISSING/UNKNOWN when a standard (non-raw) call short-circuits, else None."""
-    for value in args:
-        if value is MISSING:
-            return MISSING
-    for value in args:
-        if type(value) is Unknown or is_reference(value):
-            return UNKNOWN
-    return None
+        return plain
+    return lambda value: value
