@@ -94,20 +94,3 @@ def write_snapshot(snapshot: dict[str, Any], path: str) -> None:
     if path.endswith(".gz") and path != "-":
         data = gzip.compress(data, compresslevel=6, mtime=0)
     write_output(path, data, "snapshot")
-
-
-def split_by_account(snapshot: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """One snapshot per account: its resources and errors, the same envelope otherwise.
-
-    An account that yielded only errors (a role that could not be assumed) gets a
-    snapshot too, so its errors are reported with it.
-    """
-    accounts = set(snapshot["accounts"]) | {e["account"] for e in snapshot["errors"]}
-    parts: dict[str, dict[str, Any]] = {}
-    for account in sorted(accounts):
-        part = dict(snapshot)
-        part["accounts"] = [account]
-        part["resources"] = [r for r in snapshot["resources"] if r["account"] == account]
-        part["errors"] = [e for e in snapshot["errors"] if e["account"] == account]
-        parts[account] = part
-    return parts

@@ -1,22 +1,34 @@
 """``pacscan audit``: collect live AWS accounts and scan them in one run.
 
-The collection is split per account; each account's snapshot is scanned through the
-normal pipeline and reported on its own, with the SARIF category
-``pacscan/aws/<account>/`` so code scanning keeps one analysis per account. Snapshots
-are written gzip-compressed: the scan's file size limit applies to the bytes on disk.
+Accounts are audited one at a time, as the collection hands each over: its snapshot is
+written (gzip-compressed: the scan's file size limit applies to the bytes on disk),
+scanned through the normal pipeline and reported on its own, with the SARIF category
+``pacscan/aws/<account>/`` so code scanning keeps one analysis per account, before the
+next account is read. Nothing of an audited account is held, so a run that stops at
+account 90 of 100 keeps the first 89 reports, and memory is that of one account.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
-from scanner.aws.runner import collect as run_collection
-from scanner.aws.snapshot import split_by_account, write_snapshot
-from scanner.commands.collect import collect_options, collect_request, report_errors, summary
+from scanner.aws.account_stream import AccountSnapshot
+from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
+from scanner.aws.snapshot import write_snapshot
+from scanner.commands.collect import (
+    account_path,
+    collect_options,
+    collect_request,
+    line_start,
+    report_errors,
+    summary,
+)
 from scanner.commands.options import (
     config_file_options,
     policy_selection_options,
@@ -37,8 +49,6 @@ from scanner.pipeline import (
     write_report,
 )
 from scanner.report.output import OutputError, check_output
-
-ACCOUNT_FIELD = "{account}"
 
 EPILOG = """\b
 Exit codes (over all accounts):
@@ -71,7 +81,8 @@ def audit(ctx: click.Context, **options: Any) -> None:
     """Collect live AWS resources and scan them against policies in one run.
 
     Takes the collection options of `pacscan collect` and the policy and report options
-    of `pacscan scan`. Each account is reported separately. From .pacscan.yaml it takes
+    of `pacscan scan`. Each account is scanned and reported on its own as soon as it
+    is collected, before the next one is read. From .pacscan.yaml it takes
     the policies, params, severity overrides, suppressions, fail_on, format,
     include_passed and omit_suppressed; the report file, category and baseline of a
     config describe a scan of templates and are not used.
@@ -82,17 +93,37 @@ def audit(ctx: click.Context, **options: Any) -> None:
     for diag in policies.diagnostics:
         click.echo(render_diagnostic(diag), err=True)
     debug = bool((ctx.obj or {}).get("debug"))
-    snapshot = run_collection(collect_request(debug, **options))
-    if not options["quiet"]:
-        report_errors(snapshot, "snapshot")
-        click.echo(summary(snapshot), err=True)
-    codes = _scan_accounts(snapshot, policies, run, options["snapshot_dir"])
+    audit_run = AuditRun(
+        request=collect_request(debug, **options),
+        policies=policies,
+        run=run,
+        several=_several(options),
+        quiet=options["quiet"],
+    )
+    codes = _audit_accounts(audit_run, options["snapshot_dir"])
     failed = policies.diagnostics or EXIT_USAGE in codes  # a report that was not written
     ctx.exit(EXIT_USAGE if failed else combine(codes))
 
 
+@dataclass(frozen=True, slots=True)
+class AuditRun:
+    """What every account of an audit is collected, scanned and reported with."""
+
+    request: CollectRequest
+    policies: CompiledPolicies
+    run: Run
+    several: bool  # the selection may name several accounts: one report section each
+    quiet: bool
+
+
+def _several(options: dict[str, Any]) -> bool:
+    return bool(
+        options["organization"] or options.get("units") or len(set(options["accounts"])) > 1
+    )
+
+
 def _check_output(run: Run, options: dict[str, Any]) -> None:
-    several = options["organization"] or options.get("units") or len(set(options["accounts"])) > 1
+    several = _several(options)
     output = run.output
     if several and output and ACCOUNT_FIELD not in output:
         raise UsageError("with several accounts, -o must contain {account}")
@@ -120,33 +151,49 @@ def _make_snapshot_dir(path: str) -> None:
     check_output(os.path.join(path, "snapshot.json.gz"), "snapshot")
 
 
-def _scan_accounts(
-    snapshot: dict[str, Any], policies: CompiledPolicies, run: Run, keep: str | None
-) -> list[int]:
-    """Scan each account's snapshot; report paths are relative to ``root``."""
+def _audit_accounts(audit_run: AuditRun, keep: str | None) -> list[int]:
+    """Audit each account as soon as it is collected; the exit code of each."""
     if keep:
-        return _scan_in(keep, os.getcwd(), snapshot, policies, run)
+        return _audit_in(keep, os.getcwd(), audit_run, remove=False)
     with tempfile.TemporaryDirectory(prefix="pacscan-audit-") as temporary:
-        return _scan_in(temporary, temporary, snapshot, policies, run)
+        return _audit_in(temporary, temporary, audit_run, remove=True)
 
 
-def _scan_in(
-    directory: str, root: str, snapshot: dict[str, Any], policies: CompiledPolicies, run: Run
-) -> list[int]:
+def _audit_in(directory: str, root: str, audit_run: AuditRun, *, remove: bool) -> list[int]:
+    """Snapshots go to ``directory``; report paths are relative to ``root``."""
     codes = []
-    parts = split_by_account(snapshot)
-    for account, part in parts.items():
-        path = os.path.join(directory, f"snapshot-{account}.json.gz")
-        try:  # a full disk loses this account's output; the other accounts go on
-            write_snapshot(part, path)
-            result = triage_result(run_scan(ScanRequest(paths=(path,), root=root), policies), run)
-            text = render_report(result, run, category=f"pacscan/aws/{account}/")
-            if run.output is None and len(parts) > 1:
-                click.echo(f"== account {account} ==")
-            write_report(text, run.output and run.output.replace(ACCOUNT_FIELD, account))
-        except OutputError as exc:
-            click.echo(render_diagnostic(exc.diagnostic()), err=True)
-            codes.append(EXIT_USAGE)
-            continue
-        codes.append(exit_code(result, run.fail_on))
+    for part in collect_accounts(audit_run.request):
+        codes.append(_audit_account(part, directory, root, audit_run))
+        if remove:  # a temporary snapshot is not needed once its account is reported
+            with contextlib.suppress(OSError):
+                os.remove(_snapshot_path(directory, part.account))
     return codes
+
+
+def _snapshot_path(directory: str, account: str) -> str:
+    return account_path(os.path.join(directory, f"snapshot-{ACCOUNT_FIELD}.json.gz"), account)
+
+
+def _audit_account(part: AccountSnapshot, directory: str, root: str, audit_run: AuditRun) -> int:
+    """Write, scan and report one account's snapshot; its exit code.
+
+    A full disk loses this account's output only; the other accounts go on.
+    """
+    run = audit_run.run
+    try:
+        path = _snapshot_path(directory, part.account)
+        write_snapshot(part.snapshot, path)
+        if not audit_run.quiet:
+            click.echo(line_start(), err=True, nl=False)
+            report_errors(part.snapshot, "snapshot")
+            click.echo(summary(part.snapshot), err=True)
+        request = ScanRequest(paths=(path,), root=root)
+        result = triage_result(run_scan(request, audit_run.policies), run)
+        text = render_report(result, run, category=f"pacscan/aws/{part.account}/")
+        if run.output is None and audit_run.several:
+            click.echo(f"== account {part.account} ==")
+        write_report(text, run.output and account_path(run.output, part.account))
+    except OutputError as exc:
+        click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
+        return EXIT_USAGE
+    return exit_code(result, run.fail_on)

@@ -233,12 +233,12 @@ def collect_per_account(request: CollectRequest, template: str, quiet: bool) -> 
             path = account_path(template, part.account)
             write_snapshot(part.snapshot, path)
         except OutputError as exc:
-            click.echo(_line_start() + render_diagnostic(exc.diagnostic()), err=True)
+            click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
             unwritten += 1
             continue
         failed += len(part.snapshot["errors"])
         if not quiet:
-            click.echo(_line_start(), err=True, nl=False)
+            click.echo(line_start(), err=True, nl=False)
             report_errors(part.snapshot, path)
             click.echo(f"{summary(part.snapshot)}; wrote {printable(path)}", err=True)
     if unwritten:
@@ -246,7 +246,7 @@ def collect_per_account(request: CollectRequest, template: str, quiet: bool) -> 
     return EXIT_INPUT_ERRORS if failed else EXIT_OK
 
 
-def _line_start() -> str:
+def line_start() -> str:
     """Clears the progress bar's line first, when stderr is a terminal and shows one."""
     return "\r\x1b[K" if sys.stderr.isatty() else ""
 
