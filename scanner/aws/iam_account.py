@@ -2,13 +2,16 @@
 
 Neither has a CloudFormation type, so they come out as ``Pacscan::IAM::PasswordPolicy``
 and ``Pacscan::IAM::RootAccount`` (see docs/aws.md). The root user's MFA and access keys
-come from the account summary; their dates come from the credential report.
+come from the account summary; their dates come from the credential report, read only
+up to ``MAX_REPORT_BYTES`` and ``MAX_REPORT_ROWS``: past either, or when it is not
+UTF-8 CSV, its fields are unknown and the error is recorded.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import time
 from typing import Any
 
@@ -30,6 +33,13 @@ ROOT_ROW = "<root_account>"
 # Waits between GenerateCredentialReport polls: quick at first, about 16 s in all.
 REPORT_WAITS = (0.2, 0.5, 1.0, 2.0, 2.0, 2.0, 4.0, 4.0)
 NOT_A_DATE = ("N/A", "not_supported", "no_information", "")
+# One row per IAM user (at most 5,000 an account) and the root, a few hundred bytes each.
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+MAX_REPORT_ROWS = 10_000
+
+
+class ReportError(ValueError):
+    """A credential report pacscan will not read: too large, or not UTF-8 CSV."""
 
 
 def collect(ctx: CollectContext) -> None:
@@ -68,17 +78,29 @@ def _collect_root(ctx: CollectContext) -> None:
             str((d.get("User") or {}).get("Arn", "")).endswith(":root") for d in items
         ),
     )
-    report = _credential_report(ctx)
+    report = _root_report_fields(ctx)
     if report.failed:
         props["PasswordLastUsed"] = props["AccessKeys"] = report.unknown()
     elif report.data is not None:
-        props.update(root_report_fields(report.data))
+        props.update(report.data)
     root_arn = f"arn:{ctx.partition}:iam::{ctx.account}:root"
     ctx.add("Pacscan::IAM::RootAccount", root_arn, ctx.account, props)
 
 
+def _root_report_fields(ctx: CollectContext) -> Answer:
+    """The root row's fields of the credential report; a report too large is an error."""
+    report = _credential_report(ctx)
+    if report.failed or report.data is None:
+        return report
+    try:
+        return Answer(data=root_report_fields(report.data))
+    except ReportError as exc:
+        error = ctx.record("iam", "GetCredentialReport", "LimitExceeded", str(exc))
+        return Answer(error=error)
+
+
 def _credential_report(ctx: CollectContext) -> Answer:
-    """The credential report's CSV text, generated first if need be."""
+    """The credential report's CSV content (bytes), generated first if need be."""
     for wait in REPORT_WAITS:
         generated = ctx.call("GenerateCredentialReport")
         if generated.failed:
@@ -90,15 +112,31 @@ def _credential_report(ctx: CollectContext) -> Answer:
     if answer.failed:
         return answer
     content = (answer.data or {}).get("Content") or b""
-    text = content.decode("utf-8") if isinstance(content, bytes) else str(content)
-    return Answer(data=text)
+    return Answer(data=content if isinstance(content, bytes) else str(content).encode())
 
 
-def root_report_fields(report_csv: str) -> dict[str, Any]:
-    """``PasswordLastUsed`` and ``AccessKeys`` of the root row of a credential report."""
-    row = next(
-        (r for r in csv.DictReader(io.StringIO(report_csv)) if r.get("user") == ROOT_ROW), None
-    )
+def root_report_fields(report: bytes) -> dict[str, Any]:
+    """``PasswordLastUsed`` and ``AccessKeys`` of the root row of a credential report.
+
+    Raises ``ReportError`` past ``MAX_REPORT_BYTES`` or ``MAX_REPORT_ROWS``, or for a
+    report that is not UTF-8 CSV.
+    """
+    if len(report) > MAX_REPORT_BYTES:
+        raise ReportError(
+            f"the credential report is {len(report):,} bytes, over the limit of "
+            f"{MAX_REPORT_BYTES:,}; the root user's key and password dates are not read"
+        )
+    try:
+        rows = csv.DictReader(io.StringIO(report.decode("utf-8")))
+        read = list(itertools.islice(rows, MAX_REPORT_ROWS + 1))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise ReportError(f"the credential report is not UTF-8 CSV: {exc}") from exc
+    if len(read) > MAX_REPORT_ROWS:
+        raise ReportError(
+            f"the credential report has more than {MAX_REPORT_ROWS:,} rows; the root "
+            "user's key and password dates are not read"
+        )
+    row = next((r for r in read if r.get("user") == ROOT_ROW), None)
     if row is None:
         return {}
     fields: dict[str, Any] = {"AccessKeys": []}

@@ -89,7 +89,7 @@ REPORT = (
 
 
 def test_root_row_of_the_credential_report() -> None:
-    assert root_report_fields(REPORT) == {
+    assert root_report_fields(REPORT.encode()) == {
         "PasswordLastUsed": "2024-01-02T00:00:00+00:00",
         "AccessKeys": [{"Active": True, "LastRotated": "2023-01-01T00:00:00+00:00"}],
     }
