@@ -22,6 +22,7 @@ MODULES = (
     "scanner.aws.lambda_functions",
     "scanner.aws.rds_clusters",
     "scanner.aws.dynamodb",
+    "scanner.aws.dynamodb_scaling",
     "scanner.aws.sqs",
     "scanner.aws.sns",
     "scanner.aws.secretsmanager",
