@@ -43,6 +43,7 @@ MODULES = (
     "scanner.aws.config_regions",
     "scanner.aws.trail_metric_filters",
     "scanner.aws.security_hub",
+    "scanner.aws.access_analyzer",
 )
 
 

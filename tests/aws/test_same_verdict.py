@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+from access_analyzer_stand_in import AccessAnalyzerStandIn
 from moto_fixtures import ACCOUNT, FAKE_ENV
 from test_audit import builtin_policy_files
 
@@ -647,13 +648,20 @@ def live_name(resource: Any) -> str:
 
 @pytest.fixture(scope="module")
 def verdicts(
-    moto_server: str, tmp_path_factory: pytest.TempPathFactory
+    moto_server: str,
+    access_analyzer: AccessAnalyzerStandIn,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[dict[Any, str]]:
     reset = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     urllib.request.urlopen(reset, timeout=30).read()
+    access_analyzer.reset()
     work = tmp_path_factory.mktemp("same-verdict")
+    endpoints = {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ENDPOINT_URL_ACCESSANALYZER": access_analyzer.url,
+    }
     with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**FAKE_ENV, "AWS_ENDPOINT_URL": moto_server}.items():
+        for key, value in {**FAKE_ENV, **endpoints}.items():
             patch.setenv(key, value)
         build_live_account()
         request = CollectRequest(regions=("us-east-1",), show_progress=False)
