@@ -165,7 +165,7 @@ def _audit_in(directory: str, root: str, audit_run: AuditRun, *, remove: bool) -
     for part in collect_accounts(audit_run.request):
         codes.append(_audit_account(part, directory, root, audit_run))
         if remove:  # a temporary snapshot is not needed once its account is reported
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, OutputError):
                 os.remove(_snapshot_path(directory, part.account))
     return codes
 
