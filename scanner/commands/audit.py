@@ -3,9 +3,9 @@
 Accounts are audited one at a time, as the collection hands each over: its snapshot is
 written (gzip-compressed: the scan's file size limit applies to the bytes on disk),
 scanned through the normal pipeline and reported on its own, with the SARIF category
-``pacscan/aws/<account>/`` so code scanning keeps one analysis per account, before the
-next account is read. Nothing of an audited account is held, so a run that stops at
-account 90 of 100 keeps the first 89 reports, and memory is that of one account.
+``pacscan/aws/<account>/`` so code scanning keeps one analysis per account. Nothing of
+an audited account is held, so a run that stops at account 90 of 100 keeps the first 89
+reports, and memory is that of about one account (two at most are in flight).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def audit(ctx: click.Context, **options: Any) -> None:
 
     Takes the collection options of `pacscan collect` and the policy and report options
     of `pacscan scan`. Each account is scanned and reported on its own as soon as it
-    is collected, before the next one is read. From .pacscan.yaml it takes
+    is collected, and then let go. From .pacscan.yaml it takes
     the policies, params, severity overrides, suppressions, fail_on, format,
     include_passed and omit_suppressed; the report file, category and baseline of a
     config describe a scan of templates and are not used.
