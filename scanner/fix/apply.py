@@ -175,12 +175,12 @@ def edit_in_rounds(
         source = parse_source(outcome.path, text)
         edits: list[Edit] = []
         owned: list[tuple[Edit, Finding]] = []
-        touched: list[Path] = []
+        touched = _Touched()
         waiting: list[Request] = []
         whole = False  # a request of several ops rewrote the text: the round ends
         for request in pending:
             ops = _distinct(request.ops)
-            if whole or _conflicts(ops, touched) or (len(ops) > 1 and edits):
+            if whole or touched.conflicts(ops) or (len(ops) > 1 and edits):
                 waiting.append(request)
                 continue
             whole = len(ops) > 1
@@ -191,7 +191,8 @@ def edit_in_rounds(
                 continue
             edits.extend(made)
             owned.extend((edit, request.finding) for edit in made)
-            touched.extend(op.path for op in ops)
+            for op in ops:
+                touched.add(op.path)
             outcome.fixed.append(request.finding)
         if edits:
             try:
@@ -215,14 +216,29 @@ def _distinct(ops: Sequence[DocOp]) -> list[DocOp]:
     return done
 
 
-def _conflicts(ops: Sequence[DocOp], touched: Sequence[Path]) -> bool:
-    """Whether an op edits a container that a path in ``touched`` (or each other) edits."""
-    for op in ops:
-        anchor = op.path[:-1]
-        for other in touched:
-            if other[: len(anchor)] == anchor or op.path[: len(other) - 1] == other[:-1]:
+class _Touched:
+    """The paths a round has edited, kept as sets so a check costs the depth of a path,
+    not the number of edits made so far (a template of thousands of fixes)."""
+
+    def __init__(self) -> None:
+        self.prefixes: set[Path] = {()}  # every prefix of every edited path
+        self.containers: set[Path] = set()  # the container each edited path is in
+
+    def add(self, path: Path) -> None:
+        self.prefixes.update(path[:end] for end in range(len(path) + 1))
+        self.containers.add(path[:-1])
+
+    def conflicts(self, ops: Sequence[DocOp]) -> bool:
+        """Whether an op edits a container an edited path is in, or inside the container
+        of an edited path."""
+        if not self.containers:
+            return False
+        for op in ops:
+            if op.path[:-1] in self.prefixes:
                 return True
-    return False
+            if any(op.path[:end] in self.containers for end in range(len(op.path) + 1)):
+                return True
+        return False
 
 
 def _request_edits(
