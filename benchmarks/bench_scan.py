@@ -205,11 +205,27 @@ def compose_all(files: list[Path]) -> None:
 
 
 def pacscan(*args: str, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    """A whole ``pacscan scan`` process of the installed pacscan.
+
+    Run from a neutral directory: ``python -c`` puts the working directory first on the
+    path, and from the repository root that is the source tree, which has no
+    ``scanner.policies`` unless the install is editable.
+    """
     command = [sys.executable]
     if importtime:
         command += ["-X", "importtime"]
-    command += ["-c", "import sys; from scanner.cli import main; sys.exit(main())", "scan", *args]
-    return subprocess.run(command, capture_output=True, text=True, check=False)
+    script = Path(sys.executable).parent / "pacscan"
+    if script.exists():
+        command += [str(script)]
+    else:
+        command += ["-c", "import sys; from scanner.cli import main; sys.exit(main())"]
+    return subprocess.run(
+        [*command, "scan", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tempfile.gettempdir(),
+    )
 
 
 def run_scan(*args: str) -> None:
