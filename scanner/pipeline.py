@@ -15,6 +15,7 @@ findings of the rest.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Mapping
@@ -92,8 +93,16 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
     loaded = load_inputs(
         files, LoadOptions(parameters=dict(request.template_parameters), jobs=request.jobs)
     )
+    # The loaded inputs live until the report: the garbage collector need not walk them
+    # again and again while evaluation allocates findings (about 12% of a 100,000-resource
+    # snapshot's evaluation). Unfrozen after, so a caller that scans repeatedly frees them.
+    gc.freeze()
+    try:
+        evaluated = evaluate(policies.program, loaded.resources, now=started)
+    finally:
+        gc.unfreeze()
     # a live collection's gaps: unknown, naming the call that failed (scanner.loaders.snapshot)
-    findings = settle_gaps(evaluate(policies.program, loaded.resources, now=started))
+    findings = settle_gaps(evaluated)
     return ScanResult(
         findings=tuple(findings),
         errors=tuple(policies.diagnostics) + tuple(found.errors) + tuple(loaded.errors),
