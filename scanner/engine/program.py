@@ -36,9 +36,14 @@ class CompiledPolicy:
     info: PolicyInfo
     whens: tuple[CompiledCondition, ...]
     assertions: tuple[CompiledCondition, ...]
-    examples: tuple[CompiledExample, ...] = ()
+    # builds the examples when first asked: a scan never runs them (``pacscan test`` does)
+    example_builder: Callable[[], tuple[CompiledExample, ...]] = tuple
     id_loc: Location | None = None  # where the `id = "..."` value is written
     id_line: str | None = None  # that source line (for duplicate-id diagnostics)
+
+    @property
+    def examples(self) -> tuple[CompiledExample, ...]:
+        return self.example_builder()
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -3,6 +3,7 @@ message templates and examples."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,7 +57,9 @@ def build_policy(
         info=info,
         whens=tuple(whens),
         assertions=tuple(assertions),
-        examples=tuple(_example(e, info, scope, params) for e in examples),
+        example_builder=functools.cache(
+            lambda: tuple(_example(e, info, scope, params) for e in examples)
+        ),
         id_loc=id_loc,
         id_line=line_at(lines, id_loc.line) if id_loc else None,
     )
