@@ -117,3 +117,15 @@ def test_build_output_is_not_tracked() -> None:
     if tracked.returncode != 0:
         pytest.skip("not a git checkout")
     assert tracked.stdout == ""
+
+
+def test_every_package_of_the_source_tree_is_declared() -> None:
+    """A package directory pyproject.toml does not list is left out of the wheel, and only
+    a non-editable install (the README's first command) finds out."""
+    declared = set(package_dirs(ROOT))
+    present = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "scanner").rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert sorted(present - declared) == []
