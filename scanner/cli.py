@@ -27,6 +27,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "collect": ("scanner.commands.collect:collect", "Snapshot live AWS accounts with boto3."),
     "audit": ("scanner.commands.audit:audit", "Collect live AWS resources and scan them."),
     "fix": ("scanner.commands.fix:fix", "Fix failed findings in templates, in place."),
+    "remediate": (
+        "scanner.commands.remediate:remediate",
+        "Plan, apply and undo API calls that fix live findings.",
+    ),
 }
 
 

@@ -1,0 +1,103 @@
+"""What a writer is: the inverse of a collector's mapping, one property at a time.
+
+A collector reads API answers into CloudFormation-shaped properties; a
+``PropertyWriter`` takes one top-level property of one resource type from its old
+value to a new one with exact API calls. ``Remedy`` covers the few policies that have
+no ``fix`` clause but one safe live change (the account's S3 Block Public Access, EBS
+encryption by default, an SSL-only bucket policy statement, the world-open rules of a
+security group): it names the edits, and property writers make the calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.model import Resource
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One API call: the boto3 service name, the API operation name, its parameters.
+
+    ``dry_run``: an EC2 call that is tried with ``DryRun=True`` first.
+    """
+
+    service: str
+    operation: str
+    parameters: Mapping[str, Any]
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {
+            "service": self.service,
+            "operation": self.operation,
+            "parameters": dict(self.parameters),
+        }
+        if self.dry_run:
+            shown["dry_run_first"] = True
+        return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The resource a writer changes, as the snapshot names it."""
+
+    type: str
+    id: str
+    name: str | None
+    account: str
+    region: str
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+# (target, old value, new value) -> the calls that take the property from old to new;
+# a value that is absent is None.
+WriteFn = Callable[[Target, Any, Any], list[Call]]
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyWriter:
+    """Writes one top-level property of one resource type."""
+
+    type: str
+    key: str
+    write: WriteFn
+    permissions: tuple[str, ...]
+    undo_note: str = ""  # what an undo cannot restore exactly ("" when it can)
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One property of one resource, from ``before`` to ``after`` (None: absent)."""
+
+    target: Target
+    key: str
+    before: Any
+    after: Any
+
+
+# (the failed resource, the snapshot's resources by id, judge) -> the edits, or why not.
+# ``judge(resource_body)`` evaluates the finding's policy on a changed copy of the
+# resource: "pass", "fail", "unknown", ...
+Judge = Callable[[Mapping[str, Any]], str]
+RemedyFn = Callable[[Resource, Mapping[str, Resource], Judge], "list[Edit] | str"]
+
+
+@dataclass(frozen=True, slots=True)
+class Remedy:
+    """The live change for one policy that has no ``fix`` clause."""
+
+    policy_id: str
+    edits: RemedyFn
+    description: str
+
+
+def target_of(resource: Resource) -> Target:
+    live = resource.live
+    if live is None:
+        raise ValueError(f"{resource.id} is not a live resource")
+    return Target(
+        resource.type, resource.id, live.name, live.account, live.region, resource.properties
+    )
