@@ -126,7 +126,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
         write_output(options["plan_out"], json.dumps(plan.to_json(), indent=2) + "\n")
     input_errors = any(d.severity == "error" for d in raw.errors)
     if not options["do_apply"]:
-        ctx.exit(_code(bool(plan.skipped), input_errors))
+        ctx.exit(_code(plan.left, input_errors))
     ctx.exit(_apply(plan, policies.program, options, input_errors, _live_options(options)))
 
 
@@ -149,9 +149,7 @@ def _resources(path: str) -> dict[str, Resource]:
 
 
 def _judges(program: Any) -> Any:
-    def judge_of(finding: Finding) -> Any:
-        resource = finding.resource
-
+    def judge_of(finding: Finding, resource: Resource) -> Any:
         def judge(properties: Any) -> str:
             body = {**resource.body, "Properties": properties}
             changed = Resource(resource.type, resource.id, body, resource.document,
@@ -188,7 +186,7 @@ def _apply(
         )
         return EXIT_USAGE
     if count == 0:
-        return _code(bool(plan.skipped), input_errors)
+        return _code(plan.left, input_errors)
     _confirm(count, options["yes"])
     journal = Journal(options["journal"] or _default_journal())
     click.echo(f"journal: {printable(journal.path or '')}", err=True)
@@ -205,7 +203,7 @@ def _apply(
         journal.close()
     click.echo(outcomes_text(outcomes, interrupted=False), nl=False)
     failed = any(o.status == FAILED for o in outcomes)
-    left = bool(plan.skipped) or any(
+    left = plan.left or any(
         o.status != FAILED and not (o.status == APPLIED and o.verified) for o in outcomes
     )
     return _code(left, failed or input_errors)

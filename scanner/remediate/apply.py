@@ -18,6 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from scanner.aws.context import CALL_FAILURES, describe_failure, plain
+from scanner.aws.writers import writer_for
 from scanner.aws.writers.base import Call, Edit, Target
 from scanner.remediate.journal import Journal
 from scanner.remediate.live import Fresh, LiveAccount
@@ -138,7 +139,8 @@ def _cannot_start(change: Change, fresh: Fresh) -> str | None:
         return "drifted: the resource no longer exists"
     for edit in change.edits:
         now = fresh.value(edit.target, edit.key)
-        if now != edit.before:
+        writer = writer_for(edit.target.type, edit.key)
+        if writer is None or not writer.same(now, edit.before):
             return f"drifted: {edit_name(edit, change.target)} changed since the snapshot"
     return None
 

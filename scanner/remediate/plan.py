@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scanner.aws.writers import remedy_for, writer_for
@@ -46,8 +46,12 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Skip:
+    """A failed finding the plan does not change, and why; ``covered``: an earlier
+    change of the plan fixes it too."""
+
     finding: Finding
     reason: str
+    covered: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {**finding_json(self.finding), "reason": self.reason}
@@ -57,6 +61,11 @@ class Skip:
 class Plan:
     changes: list[Change] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
+
+    @property
+    def left(self) -> bool:
+        """Whether failed findings are left that no change of the plan fixes."""
+        return any(not s.covered for s in self.skipped)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -89,10 +98,16 @@ def make_plan(
     judge_of: Any,
     fail_on: Severity,
 ) -> Plan:
-    """The changes for the failed findings at or above ``fail_on``; ``judge_of(finding)``
-    gives the ``Judge`` a remedy may use."""
+    """The changes for the failed findings at or above ``fail_on``, in finding order;
+    ``judge_of(finding, resource)`` gives the ``Judge`` a remedy may use.
+
+    Changes to one property follow one another: a later finding's edit starts from the
+    value the earlier changes leave (two rules of one security group, or of the password
+    policy, are two changes, the second from the first one's after-state). A finding
+    the earlier changes already fix is skipped as covered.
+    """
     plan = Plan()
-    planned: dict[tuple[str, str], str] = {}  # (resource id, property) -> policy id
+    planned = Planned(dict(resources))
     for finding in findings:
         if finding.resource.live is None or finding.policy.severity.rank < fail_on.rank:
             continue
@@ -102,44 +117,75 @@ def make_plan(
             continue
         if finding.status is not Status.FAIL:
             continue
-        outcome = _change(finding, resources, judge_of)
-        if isinstance(outcome, str):
-            plan.skipped.append(Skip(finding, outcome))
+        outcome = _change(finding, planned, judge_of)
+        if isinstance(outcome, Skip):
+            plan.skipped.append(outcome)
             continue
-        keys = [(e.target.id, e.key) for e in outcome.edits]
-        earlier = next((planned[k] for k in keys if k in planned), None)
-        if earlier is not None:
-            plan.skipped.append(Skip(finding, f"the same property is changed for {earlier}"))
-            continue
-        planned.update(dict.fromkeys(keys, finding.policy.id))
+        planned.record(outcome)
         plan.changes.append(outcome)
     return plan
 
 
-def _change(finding: Finding, resources: Mapping[str, Resource], judge_of: Any) -> Change | str:
+class Planned:
+    """The snapshot's resources as the changes planned so far leave them."""
+
+    def __init__(self, resources: dict[str, Resource]) -> None:
+        self.resources = resources
+        self.by: dict[tuple[str, str], str] = {}  # (resource id, property) -> policy id
+
+    def current(self, resource: Resource) -> Resource:
+        return self.resources.get(resource.id, resource)
+
+    def record(self, change: Change) -> None:
+        for edit in change.edits:
+            self.by[(edit.target.id, edit.key)] = change.finding.policy.id
+            found = self.resources.get(edit.target.id)
+            if found is None:
+                continue
+            props = dict(edit.after or {}) if edit.key == "" else dict(found.properties)
+            if edit.key:
+                props[edit.key] = edit.after
+            body = {**found.body, "Properties": props}
+            self.resources[found.id] = replace(found, body=body)
+
+    def covered_by(self, resource: Resource) -> str | None:
+        return next((p for (rid, _), p in self.by.items() if rid == resource.id), None)
+
+
+def _change(finding: Finding, planned: Planned, judge_of: Any) -> Change | Skip:
     ops = finding.fix or finding.policy.fixes
-    resource = finding.resource
+    resource = planned.current(finding.resource)
     if ops:
         edits = edits_from_fix(resource, ops)
     else:
-        remedy = remedy_for(finding.policy.id)
+        remedy = remedy_for(finding.policy.id, resource.type)
         if remedy is None:
-            return "value would be guessed: the policy has no fix clause and no live remedy"
-        judge: Judge = judge_of(finding)
-        edits = remedy.edits(resource, resources, judge)
+            return Skip(
+                finding, "value would be guessed: the policy has no fix clause and no live remedy"
+            )
+        judge: Judge = judge_of(finding, resource)
+        edits = remedy.edits(resource, planned.resources, judge)
     if isinstance(edits, str):
-        return edits
+        return Skip(finding, edits)
     if not edits:
-        return "the fix changes nothing the snapshot shows"
+        earlier = planned.covered_by(resource)
+        if earlier is not None:
+            return Skip(finding, f"covered by the change for {earlier}", covered=True)
+        return Skip(finding, "the fix changes nothing the snapshot shows")
+    return _calls(finding, edits)
+
+
+def _calls(finding: Finding, edits: list[Edit]) -> Change | Skip:
     calls: list[tuple[int, Call]] = []
     for number, edit in enumerate(edits):
         writer = writer_for(edit.target.type, edit.key)
         if writer is None:
-            return f"no writer for {edit.target.type} {edit.key or 'Properties'}"
+            return Skip(finding, f"no writer for {edit.target.type} {edit.key or 'Properties'}")
         if contains_unknown(edit.before):
-            return (
+            return Skip(
+                finding,
                 f"value would be guessed: the current {edit.key or 'settings'} could not "
-                "be read at collection"
+                "be read at collection",
             )
         calls.extend((number, call) for call in writer.write(edit.target, edit.before, edit.after))
     return Change(finding, tuple(edits), tuple(calls))

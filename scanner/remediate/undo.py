@@ -109,10 +109,10 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
         left = edit.get("after")
         if type(read_back) is list and index < len(read_back):
             left = read_back[index]  # what the change left, as read back
-        if now != left:
-            return outcome(SKIPPED, f"{key or 'Properties'} changed since the change; left alone")
         writer = writer_for(target.type, key)
         assert writer is not None
+        if not writer.same(now, left):
+            return outcome(SKIPPED, f"{key or 'Properties'} changed since the change; left alone")
         calls.extend(writer.write(target, now, edit.get("before")))
     for target, _, calls in plans:
         for call in calls:
@@ -120,7 +120,10 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
             if isinstance(answer, CallFailure):
                 return outcome(FAILED, f"{call.operation}: {answer.code}: {answer.message}")
     after = read_targets(live, [t for t, _, _ in plans])
-    exact = all(after.value(t, str(e["property"])) == e.get("before") for t, e, _ in plans)
+    exact = all(
+        _same(t, str(e["property"]), after.value(t, str(e["property"])), e.get("before"))
+        for t, e, _ in plans
+    )
     if exact:
         return outcome(RESTORED)
     notes = [
@@ -129,6 +132,11 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
         if (w := writer_for(t.type, str(e["property"]))) is not None and w.undo_note
     ]
     return outcome(APPROXIMATED, notes[0]) if notes else outcome(NOT_RESTORED, "read back differs")
+
+
+def _same(target: Target, key: str, a: Any, b: Any) -> bool:
+    writer = writer_for(target.type, key)
+    return writer.same(a, b) if writer is not None else bool(a == b)
 
 
 def _target(edit: Any) -> Target | None:

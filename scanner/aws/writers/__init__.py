@@ -14,7 +14,19 @@ from functools import lru_cache
 
 from scanner.aws.writers.base import PropertyWriter, Remedy
 
-MODULES = ("scanner.aws.writers.s3",)
+MODULES = (
+    "scanner.aws.writers.s3",
+    "scanner.aws.writers.kms",
+    "scanner.aws.writers.cloudtrail",
+    "scanner.aws.writers.ec2",
+    "scanner.aws.writers.security_groups",
+    "scanner.aws.writers.dynamodb",
+    "scanner.aws.writers.rds",
+    "scanner.aws.writers.ecr",
+    "scanner.aws.writers.sqs",
+    "scanner.aws.writers.iam",
+    "scanner.aws.writers.guardduty",
+)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +38,7 @@ def _tables() -> tuple[dict[tuple[str, str], PropertyWriter], dict[str, Remedy]]
         for writer in module.WRITERS:
             writers[(writer.type, writer.key)] = writer
         for remedy in getattr(module, "REMEDIES", ()):
-            remedies[remedy.policy_id] = remedy
+            remedies[remedy.applies_to] = remedy
     return writers, remedies
 
 
@@ -34,8 +46,10 @@ def writer_for(type_: str, key: str) -> PropertyWriter | None:
     return _tables()[0].get((type_, key))
 
 
-def remedy_for(policy_id: str) -> Remedy | None:
-    return _tables()[1].get(policy_id)
+def remedy_for(policy_id: str, resource_type: str) -> Remedy | None:
+    """The remedy of this policy, else the one of every policy of the resource type."""
+    remedies = _tables()[1]
+    return remedies.get(policy_id) or remedies.get(resource_type)
 
 
 def all_writers() -> list[PropertyWriter]:

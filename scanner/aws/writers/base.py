@@ -10,6 +10,7 @@ security group): it names the edits, and property writers make the calls.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,17 @@ class PropertyWriter:
     write: WriteFn
     permissions: tuple[str, ...]
     undo_note: str = ""  # what an undo cannot restore exactly ("" when it can)
+    unordered: bool = False  # a list whose order AWS does not keep (rules of a group)
+
+    def same(self, a: Any, b: Any) -> bool:
+        """Whether two values of the property are the same setting."""
+        if self.unordered and type(a) is list and type(b) is list:
+            return sorted(map(_canonical, a)) == sorted(map(_canonical, b))
+        return bool(a == b)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +99,14 @@ RemedyFn = Callable[[Resource, Mapping[str, Resource], Judge], "list[Edit] | str
 
 @dataclass(frozen=True, slots=True)
 class Remedy:
-    """The live change for one policy that has no ``fix`` clause."""
+    """The live change for a policy that has no ``fix`` clause.
 
-    policy_id: str
+    ``applies_to`` is a policy id, or a resource type: then the remedy serves every
+    policy of that type without a fix clause, and finds its edit by evaluating the
+    policy (``Judge``) on candidate values; a candidate that does not pass is no remedy.
+    """
+
+    applies_to: str
     edits: RemedyFn
     description: str
 
@@ -101,3 +118,20 @@ def target_of(resource: Resource) -> Target:
     return Target(
         resource.type, resource.id, live.name, live.account, live.region, resource.properties
     )
+
+
+def setting(
+    type_: str,
+    key: str,
+    service: str,
+    operation: str,
+    parameters: Callable[[Target, Any], dict[str, Any]],
+    permissions: tuple[str, ...],
+    undo_note: str = "",
+) -> PropertyWriter:
+    """A writer that sets the property with one call, whatever it was."""
+
+    def write(target: Target, old: Any, new: Any) -> list[Call]:
+        return [Call(service, operation, parameters(target, new))]
+
+    return PropertyWriter(type_, key, write, permissions, undo_note)

@@ -149,7 +149,7 @@ WRITERS = (
 )  # fmt: skip
 
 REMEDIES = (
-    Remedy("PAC-S3-013", account_block_on,
+    Remedy(ACCOUNT_BLOCK_TYPE, account_block_on,
            "turns on all four settings of the account's S3 Block Public Access"),
     Remedy("PAC-S3-006", ssl_only_statement,
            f"adds a statement {SSL_ONLY_SID!r} denying requests without TLS to the bucket "

@@ -1,0 +1,181 @@
+"""Every writer end to end against moto: plan, apply, a fresh ``pacscan audit`` shows the
+findings pass, undo, and a fresh audit shows them as they were."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from moto_fixtures import MotoAWS
+from remediate_helpers import audit, journal_records, remediate, undo
+
+PASSWORD_POLICY = {"MinimumPasswordLength": 8, "RequireSymbols": True, "MaxPasswordAge": 365}
+
+
+@dataclass(frozen=True)
+class Case:
+    services: list[str]
+    policies: list[str]
+    setup: Callable[[MotoAWS], None]
+    changes: int
+
+
+def kms(aws: MotoAWS) -> None:
+    aws.client("kms").create_key(Description="stale")
+
+
+def cloudtrail(aws: MotoAWS) -> None:
+    aws.client("s3").create_bucket(Bucket="trail-bucket")
+    trails = aws.client("cloudtrail")
+    trails.create_trail(Name="local", S3BucketName="trail-bucket")
+    trails.start_logging(Name="local")
+
+
+def ebs_default(aws: MotoAWS) -> None:
+    aws.client("ec2").disable_ebs_encryption_by_default()
+
+
+def dynamodb(aws: MotoAWS) -> None:
+    aws.client("dynamodb").create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def rds(aws: MotoAWS) -> None:
+    client = aws.client("rds")
+    client.create_db_instance(
+        DBInstanceIdentifier="open-db",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="dbadmin",
+        MasterUserPassword="correct-horse-battery",
+        AllocatedStorage=20,
+        PubliclyAccessible=True,
+        BackupRetentionPeriod=1,
+        AutoMinorVersionUpgrade=False,
+        DeletionProtection=False,
+    )
+    client.create_db_cluster(
+        DBClusterIdentifier="open-cluster",
+        Engine="aurora-postgresql",
+        MasterUsername="dbadmin",
+        MasterUserPassword="correct-horse-battery",
+        DeletionProtection=False,
+    )
+
+
+def ecr(aws: MotoAWS) -> None:
+    aws.client("ecr").create_repository(repositoryName="app")
+
+
+def sqs(aws: MotoAWS) -> None:
+    aws.client("sqs").create_queue(QueueName="jobs", Attributes={"SqsManagedSseEnabled": "false"})
+
+
+def password_policy(aws: MotoAWS) -> None:
+    aws.client("iam").update_account_password_policy(**PASSWORD_POLICY)
+
+
+def guardduty(aws: MotoAWS) -> None:
+    aws.client("guardduty").create_detector(Enable=False)
+
+
+def security_groups(aws: MotoAWS) -> None:
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    group = ec2.create_security_group(GroupName="admin", Description="admin", VpcId=vpc)
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+             "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]},
+            {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
+             "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "rdp"}]},
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+             "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        ],
+    )  # fmt: skip
+
+
+def imdsv2(aws: MotoAWS) -> None:
+    aws.client("ec2").run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+
+
+CASES = {
+    "kms-rotation": Case(["kms"], ["PAC-KMS-001"], kms, 1),
+    "cloudtrail": Case(["cloudtrail"], ["PAC-CLOUDTRAIL-001", "PAC-CLOUDTRAIL-003"], cloudtrail, 2),
+    "ebs-default": Case(["ec2"], ["PAC-EC2-009"], ebs_default, 1),
+    "dynamodb": Case(["dynamodb"], ["PAC-DYNAMODB-001", "PAC-DYNAMODB-002"], dynamodb, 2),
+    "rds": Case(["rds"], ["PAC-RDS-002", "PAC-RDS-003", "PAC-RDS-004", "PAC-RDS-006",
+                          "PAC-RDS-013"], rds, 5),
+    "ecr": Case(["ecr"], ["PAC-ECR-001"], ecr, 1),
+    "sqs": Case(["sqs"], ["PAC-SQS-001"], sqs, 1),
+    "password-policy": Case(["iam"], ["PAC-IAM-004", "PAC-IAM-005", "PAC-IAM-006",
+                                      "PAC-IAM-007"], password_policy, 4),
+    "guardduty": Case(["guardduty"], ["PAC-GUARDDUTY-001"], guardduty, 1),
+    "security-groups": Case(["ec2"], ["PAC-EC2-001", "PAC-EC2-002"], security_groups, 2),
+    "imdsv2": Case(["ec2"], ["PAC-EC2-019"], imdsv2, 1),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_writer_fixes_verifies_and_undoes(aws: MotoAWS, case: Case) -> None:
+    case.setup(aws)
+    before = audit(aws, case.services, case.policies)
+    failing = {k for k, v in before.items() if v == "fail"}
+    assert failing
+
+    plan, _ = remediate(aws, case.services, case.policies)
+    assert plan["skipped"] == []
+    assert len(plan["changes"]) == case.changes == len(failing)
+
+    journal = aws.tmp / "run.jsonl"
+    args = ("--apply", "--yes", "--journal", str(journal))
+    _, text = remediate(aws, case.services, case.policies, *args)
+    assert f"{case.changes} verified" in text
+    after = audit(aws, case.services, case.policies)
+    assert after == {k: "pass" if k in failing else v for k, v in before.items()}
+    ends = [r for r in journal_records(journal) if r["record"] == "end"]
+    assert [r["verified"] for r in ends] == [True] * case.changes
+
+    text = undo(aws, journal)
+    changes = f"{case.changes} change{'s' * (case.changes > 1)}"
+    assert f"{changes} in the journal, {case.changes} undone" in text
+    assert audit(aws, case.services, case.policies) == before
+
+
+def test_security_group_keeps_the_rules_the_policies_allow(aws: MotoAWS) -> None:
+    security_groups(aws)
+    plan, _ = remediate(aws, ["ec2"], ["PAC-EC2-001", "PAC-EC2-002"])
+    revoked = sorted((c["calls"] for c in plan["changes"]), key=json.dumps)
+    assert revoked == [
+        [{"service": "ec2", "operation": "RevokeSecurityGroupIngress", "dry_run_first": True,
+          "parameters": {"GroupId": revoked[0][0]["parameters"]["GroupId"], "IpPermissions": [
+              {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+               "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]}}],
+        [{"service": "ec2", "operation": "RevokeSecurityGroupIngress", "dry_run_first": True,
+          "parameters": {"GroupId": revoked[0][0]["parameters"]["GroupId"], "IpPermissions": [
+              {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
+               "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "rdp"}]}]}}],
+    ]  # fmt: skip
+    remediate(aws, ["ec2"], ["PAC-EC2-001", "PAC-EC2-002"], "--apply", "--yes")
+    group = aws.client("ec2").describe_security_groups(GroupNames=["admin"])["SecurityGroups"][0]
+    left = {(p["FromPort"], r["CidrIp"]) for p in group["IpPermissions"] for r in p["IpRanges"]}
+    assert left == {(22, "10.0.0.0/8"), (443, "0.0.0.0/0")}
+
+
+def test_password_policy_keeps_every_other_setting(aws: MotoAWS) -> None:
+    password_policy(aws)
+    plan, _ = remediate(aws, ["iam"], ["PAC-IAM-004"])
+    (change,) = plan["changes"]
+    (call,) = change["calls"]
+    assert call["operation"] == "UpdateAccountPasswordPolicy"
+    assert call["parameters"] == {**PASSWORD_POLICY, "MinimumPasswordLength": 14} | {
+        k: v for k, v in call["parameters"].items() if k not in PASSWORD_POLICY
+    }
+    assert json.dumps(change["before"], sort_keys=True).count("365") == 1
