@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,7 +51,8 @@ Exit codes:
      (failed collection calls, an unreadable snapshot or journal), and
      nothing else is left
   4  both 1 and 3
- 130 interrupted (Ctrl-C); the journal says what was done
+ 130 interrupted (Ctrl-C): the change under way is finished, then the run
+     stops (a second Ctrl-C stops at once); the journal says what was done
 
 \b
 Examples:
@@ -121,7 +124,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
         click.echo(render(diag), err=True)
     triaged = triage_result(raw, run)
     plan = make_plan(triaged.findings, resources, _judges(policies.program), run.fail_on)
-    click.echo(plan_text(plan), nl=False)
+    click.echo(plan_text(plan), nl=False, err=options["plan_out"] == "-")
     if options["plan_out"]:
         write_output(options["plan_out"], json.dumps(plan.to_json(), indent=2) + "\n")
     input_errors = any(d.severity == "error" for d in raw.errors)
@@ -192,21 +195,51 @@ def _apply(
     click.echo(f"journal: {printable(journal.path or '')}", err=True)
     applier = Applier(live, program, journal)
     outcomes: list[Outcome] = []
+    stop = StopAfterChange()
     try:
-        for number, change in enumerate(plan.changes, 1):
-            outcomes.append(applier.apply(number, change))
-    except KeyboardInterrupt:
-        journal.write("interrupted", changes_done=len(outcomes))
-        click.echo(outcomes_text(outcomes, interrupted=True), nl=False)
-        return EXIT_INTERRUPTED
+        with stop:
+            for number, change in enumerate(plan.changes, 1):
+                if stop.requested:
+                    break
+                outcomes.append(applier.apply(number, change))
+    except KeyboardInterrupt:  # a second Ctrl-C: the change under way is cut short
+        stop.requested = True
     finally:
+        if stop.requested:
+            journal.write("interrupted", changes_done=len(outcomes))
         journal.close()
-    click.echo(outcomes_text(outcomes, interrupted=False), nl=False)
+    click.echo(outcomes_text(outcomes, interrupted=stop.requested), nl=False)
+    if stop.requested:
+        return EXIT_INTERRUPTED
     failed = any(o.status == FAILED for o in outcomes)
     left = plan.left or any(
         o.status != FAILED and not (o.status == APPLIED and o.verified) for o in outcomes
     )
     return _code(left, failed or input_errors)
+
+
+class StopAfterChange:
+    """Ctrl-C during ``--apply`` stops after the change under way, so the journal tells
+    every change whole; a second Ctrl-C stops at once (``KeyboardInterrupt``)."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+
+    def __enter__(self) -> StopAfterChange:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._interrupt)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _interrupt(self, *_: object) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        click.echo("pacscan remediate: stopping after the change under way", err=True)
 
 
 def _confirm(count: int, yes: bool) -> None:

@@ -12,8 +12,8 @@ Records, in the order things happen (``record`` names the kind):
   after-state of each edit, in the order of ``edits``), ``verified`` (the policy passes
   on the resource read back), and ``reason`` for a skipped or failed change.
 - ``undo``: one change played backwards by ``--undo``: ``change``, ``status``
-  (``restored``, ``approximated``, ``not restored``, ``skipped``, ``failed``), ``calls``,
-  ``reason``.
+  (``restored``, ``approximated``, ``not restored``, ``nothing to undo``, ``skipped``,
+  ``failed``) and ``reason``.
 - ``interrupted``: the run was stopped (Ctrl-C) after the records above.
 
 A run that is killed leaves every line it wrote complete: a ``begin`` without ``end``

@@ -72,7 +72,7 @@ def undo_text(outcomes: Sequence[UndoOutcome]) -> str:
     for outcome in outcomes:
         why = f": {printable(outcome.reason)}" if outcome.reason else ""
         lines.append(
-            f"{outcome.status:13} change {outcome.change} {printable(outcome.policy_id)} "
+            f"{outcome.status:15} change {outcome.change} {printable(outcome.policy_id)} "
             f"{printable(outcome.resource_id)}{why}"
         )
     restored = sum(1 for o in outcomes if o.status in ("restored", "approximated"))

@@ -21,6 +21,7 @@ from scanner.remediate.journal import Journal
 from scanner.remediate.live import LiveAccount
 
 RESTORED, APPROXIMATED, NOT_RESTORED = "restored", "approximated", "not restored"
+NOTHING = "nothing to undo"  # AWS accepted no call of the change
 SKIPPED, FAILED = "skipped", "failed"
 
 
@@ -88,7 +89,7 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
         return outcome(SKIPPED, "the begin record lists no edits")
     touched = sorted(i for i in change.accepted if 0 <= i < len(edits))
     if not touched:
-        return outcome(SKIPPED, "no call of this change was accepted: nothing to undo")
+        return outcome(NOTHING, "AWS accepted no call of this change")
     plans: list[tuple[Target, Mapping[str, Any], list[Call]]] = []
     for index in touched:
         edit = edits[index]

@@ -11,7 +11,12 @@ from test_audit import Verdicts, audit, policy_args
 
 
 def remediate(
-    aws: MotoAWS, services: list[str], policies: list[str], *extra: str, code: int | None = 0
+    aws: MotoAWS,
+    services: list[str],
+    policies: list[str],
+    *extra: str,
+    code: int | None = 0,
+    env: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], str]:
     """Run ``pacscan remediate`` with a plan file; the plan and the text output."""
     plan_file = aws.tmp / "plan.json"
@@ -19,7 +24,7 @@ def remediate(
     args = ["remediate", "--quiet", "--no-config", "--plan-out", str(plan_file)]
     for service in services:
         args += ["--service", service]
-    done = aws.pacscan(*args, *policy_args(policies), *extra)
+    done = aws.pacscan(*args, *policy_args(policies), *extra, env=env)
     if code is not None:
         assert done.returncode == code, done.stdout + done.stderr
     plan = json.loads(plan_file.read_text()) if plan_file.exists() else {}
