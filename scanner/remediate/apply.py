@@ -18,10 +18,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from scanner.aws.context import CALL_FAILURES, describe_failure, plain
-from scanner.aws.writers import writer_for
+from scanner.aws.writers import reader_for, writer_for
 from scanner.aws.writers.base import Call, Edit, Target
 from scanner.remediate.journal import Journal
-from scanner.remediate.live import Fresh, LiveAccount
+from scanner.remediate.live import Fresh, LiveAccount, WrongAccount
 from scanner.remediate.plan import Change, edit_name, finding_json, to_plain
 
 APPLIED, FAILED, SKIPPED = "applied", "failed", "skipped"
@@ -60,6 +60,8 @@ def read_targets(live: LiveAccount, targets: Iterable[Target]) -> Fresh:
     done: set[tuple[str, str, str]] = set()
     for target in targets:
         key = (target.type, target.account, target.region)
+        if reader_for(target.type) is not None:  # reads one resource: one read per resource
+            key = (target.type, target.account, target.id)
         if key in done:
             continue
         done.add(key)
@@ -83,6 +85,8 @@ def make_call(live: LiveAccount, target: Target, call: Call) -> dict[str, Any] |
         answer = live.call(target, call)
     except CALL_FAILURES as exc:
         return CallFailure(*describe_failure(exc))
+    except WrongAccount as exc:
+        return CallFailure("WrongAccount", str(exc))
     return dict(plain(answer))
 
 

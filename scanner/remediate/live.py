@@ -1,7 +1,8 @@
 """Reading one resource again, through the collector that read it into the snapshot.
 
-The collector of the resource's type runs for its account and region only, so a fresh
-read has exactly the snapshot's shape: comparing the two tells drift, and the policy
+The collector of the resource's type runs for its account and region only (or, where a
+writer module has a ``READERS`` entry, the collector's own code for that one item), so a
+fresh read has exactly the snapshot's shape: comparing the two tells drift, and the policy
 evaluates the fresh resource as it evaluated the snapshot. Calls go out as the
 collection's did (the same ``ClientSettings``: retries, timeouts); a role per account
 when ``--role-arn`` is given.
@@ -16,14 +17,25 @@ from typing import Any
 import boto3
 from botocore import xform_name
 
-from scanner.aws.context import GLOBAL, CollectContext, Collector
+from scanner.aws.context import (
+    CALL_FAILURES,
+    GLOBAL,
+    CollectContext,
+    Collector,
+    describe_failure,
+)
 from scanner.aws.registry import all_collectors
 from scanner.aws.session import AccountClients, ClientSettings, assumed_session, role_arn_for
+from scanner.aws.writers import reader_for
 from scanner.aws.writers.base import Call, Target
 from scanner.loaders.snapshot import FORMAT_NAME, to_resource
 from scanner.model import Document, Resource
 
 LIVE_DOCUMENT = Document(path="<live>", format=FORMAT_NAME)
+
+
+class WrongAccount(Exception):
+    """A call for an account the credentials do not belong to (and no --role-arn)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +78,7 @@ class LiveAccount:
         self.role_arn = role_arn
         self.external_id = external_id
         self._clients: dict[str, AccountClients] = {}
+        self._caller: str | None = None
         self._collectors: dict[str, Collector] = {}
         for collector in all_collectors():
             for type_ in collector.types:
@@ -86,17 +99,42 @@ class LiveAccount:
             found = self._clients[account] = AccountClients(account, session, self.settings)
         return found
 
+    def wrong_account(self, account: str) -> str | None:
+        """Why the credentials cannot change ``account`` (None: they can).
+
+        Without ``--role-arn`` the caller's own account is the only one changed: a
+        snapshot of another account never sends its calls to the caller's."""
+        if self.role_arn:
+            return None
+        if self._caller is None:
+            try:
+                sts = self.clients(account).client("sts", self.home_region)
+                self._caller = str(sts.get_caller_identity()["Account"])
+            except CALL_FAILURES as exc:
+                code, message = describe_failure(exc)
+                return f"cannot identify the AWS caller: {code}: {message}"
+        if self._caller != account:
+            return f"the credentials are for account {self._caller}, not {account} (--role-arn)"
+        return None
+
     def read(self, target: Target) -> Fresh:
         """Run the collector of ``target.type`` for its account and region."""
         collector = self._collectors.get(target.type)
         if collector is None:
             return Fresh((), f"no collector reads {target.type}")
+        wrong = self.wrong_account(target.account)
+        if wrong is not None:
+            return Fresh((), wrong)
         home = self.home_region if target.region == GLOBAL else target.region
         region = GLOBAL if collector.scope == GLOBAL else target.region
         ctx = CollectContext(
             target.account, region, collector.service, self.clients(target.account), home
         )
-        collector.run(ctx)
+        reader = reader_for(target.type)
+        if reader is not None:
+            reader(ctx, target)
+        else:
+            collector.run(ctx)
         if ctx.errors:
             first = ctx.errors[0]
             return Fresh(
@@ -107,6 +145,9 @@ class LiveAccount:
 
     def call(self, target: Target, call: Call, **extra: Any) -> Mapping[str, Any]:
         """Make one call in ``target``'s account and region; raises what botocore raises."""
+        wrong = self.wrong_account(target.account)
+        if wrong is not None:
+            raise WrongAccount(wrong)
         region = self.home_region if target.region == GLOBAL else target.region
         client = self.clients(target.account).client(call.service, region)
         answer = getattr(client, xform_name(call.operation))(**call.parameters, **extra)

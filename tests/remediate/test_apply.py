@@ -169,3 +169,17 @@ def test_account_in_the_plan_is_the_snapshot_account(aws: MotoAWS) -> None:
     aws.client("s3").create_bucket(Bucket="owned")
     plan, _ = remediate(aws, ["s3"], ["PAC-S3-009"])
     assert {c["account"] for c in plan["changes"]} == {ACCOUNT}
+
+
+def test_a_snapshot_of_another_account_is_not_changed_with_the_callers_credentials(
+    aws: MotoAWS,
+) -> None:
+    aws.client("s3").create_bucket(Bucket="theirs")
+    snapshot = aws.tmp / "snapshot.json"
+    assert aws.pacscan("collect", "--quiet", "--service", "s3", "-o", str(snapshot)).returncode == 0
+    text = snapshot.read_text().replace(ACCOUNT, "210987654321")
+    snapshot.write_text(text)
+    args = (str(snapshot), "--apply", "--yes", "--journal", str(aws.tmp / "run.jsonl"))
+    _, out = remediate(aws, [], ["PAC-S3-009"], *args, code=1)
+    assert "the credentials are for account 123456789012, not 210987654321" in out
+    assert aws.client("s3").get_bucket_versioning(Bucket="theirs").get("Status") is None

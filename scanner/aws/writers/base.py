@@ -53,6 +53,10 @@ class Target:
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
+# Reads one resource again into a collector context (``ctx.add``), as its collector
+# would; a type without one is read again by running its whole collector.
+Reader = Callable[[Any, Target], None]
+
 # (target, old value, new value) -> the calls that take the property from old to new;
 # a value that is absent is None.
 WriteFn = Callable[[Target, Any, Any], list[Call]]

@@ -12,7 +12,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from scanner.aws.context import CollectContext
 from scanner.aws.s3 import PUBLIC_ACCESS_BLOCK_FLAGS
+from scanner.aws.s3 import _collect_bucket as collect_bucket
 from scanner.aws.writers.base import (
     Call,
     Edit,
@@ -131,6 +133,13 @@ def ssl_only_statement(
                     {"Bucket": bucket})  # fmt: skip
     return [Edit(target, "PolicyDocument", document, after)]
 
+
+def _read_bucket(ctx: CollectContext, target: Target) -> None:
+    """One bucket and its policy, by the collector's own per-bucket code."""
+    collect_bucket(ctx, str(target.name))
+
+
+READERS = {"AWS::S3::Bucket": _read_bucket, "AWS::S3::BucketPolicy": _read_bucket}
 
 WRITERS = (
     PropertyWriter("AWS::S3::Bucket", "VersioningConfiguration", _versioning,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scanner.aws.context import CollectContext
+from scanner.aws.sqs import _collect_queue as collect_queue
 from scanner.aws.writers.base import Target, setting
 
 
@@ -16,6 +18,12 @@ def _sse(target: Target, new: Any) -> dict[str, Any]:
     value = "true" if new else "false"
     return {"QueueUrl": queue_url(target), "Attributes": {"SqsManagedSseEnabled": value}}
 
+
+def _read_queue(ctx: CollectContext, target: Target) -> None:
+    collect_queue(ctx, queue_url(target))
+
+
+READERS = {"AWS::SQS::Queue": _read_queue}
 
 WRITERS = (
     setting("AWS::SQS::Queue", "SqsManagedSseEnabled", "sqs", "SetQueueAttributes", _sse,
