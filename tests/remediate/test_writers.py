@@ -93,7 +93,8 @@ def security_groups(aws: MotoAWS) -> None:
         GroupId=group["GroupId"],
         IpPermissions=[
             {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
-             "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}]},
+             "IpRanges": [{"CidrIp": "0.0.0.0/0"}, {"CidrIp": "10.0.0.0/8"}],
+             "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
             {"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389,
              "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "rdp"}]},
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
@@ -118,7 +119,8 @@ CASES = {
     "password-policy": Case(["iam"], ["PAC-IAM-004", "PAC-IAM-005", "PAC-IAM-006",
                                       "PAC-IAM-007"], password_policy, 4),
     "guardduty": Case(["guardduty"], ["PAC-GUARDDUTY-001"], guardduty, 1),
-    "security-groups": Case(["ec2"], ["PAC-EC2-001", "PAC-EC2-002"], security_groups, 2),
+    "security-groups": Case(["ec2"], ["PAC-EC2-001", "PAC-EC2-002", "PAC-EC2-021"],
+                            security_groups, 3),
     "imdsv2": Case(["ec2"], ["PAC-EC2-019"], imdsv2, 1),
 }  # fmt: skip
 
@@ -167,6 +169,8 @@ def test_security_group_keeps_the_rules_the_policies_allow(aws: MotoAWS) -> None
     group = aws.client("ec2").describe_security_groups(GroupNames=["admin"])["SecurityGroups"][0]
     left = {(p["FromPort"], r["CidrIp"]) for p in group["IpPermissions"] for r in p["IpRanges"]}
     assert left == {(22, "10.0.0.0/8"), (443, "0.0.0.0/0")}
+    ipv6 = {(p["FromPort"], r["CidrIpv6"]) for p in group["IpPermissions"] for r in p["Ipv6Ranges"]}
+    assert ipv6 == {(22, "::/0")}  # the IPv6 policy did not run: its rule stays
 
 
 def test_password_policy_keeps_every_other_setting(aws: MotoAWS) -> None:
