@@ -18,7 +18,7 @@ from scanner.aws.runner import DEFAULT_REGION
 from scanner.aws.runner import collect as run_collection
 from scanner.aws.session import ClientSettings, base_session
 from scanner.aws.snapshot import write_snapshot
-from scanner.commands.collect import collect_options, collect_request, report_errors
+from scanner.commands.collect import collect_options, collect_request, summary
 from scanner.commands.options import (
     config_file_options,
     fail_on_option,
@@ -136,7 +136,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
 def _collect(options: dict[str, Any], debug: bool, directory: str) -> str:
     snapshot = run_collection(collect_request(debug, **options))
     if not options["quiet"]:
-        report_errors(snapshot, "snapshot")
+        click.echo(summary(snapshot), err=True)  # its failed calls are shown with the plan
     path = os.path.join(directory, "snapshot.json.gz")
     write_snapshot(snapshot, path)
     return path

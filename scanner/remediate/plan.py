@@ -216,8 +216,6 @@ def edits_from_fix(resource: Resource, ops: Iterable[FixOp]) -> list[Edit] | str
 def _apply_op(props: dict[str, Any], kind: str, path: tuple[Any, ...], value: Any) -> str | None:
     node: Any = props
     for key in path[:-1]:
-        if isinstance(node, Unknown) or contains_unknown(node):
-            return "value would be guessed: the current value could not be read at collection"
         if type(node) is dict and type(key) is str:
             child = node.get(key)
             if child is None and kind != "remove":
@@ -229,6 +227,8 @@ def _apply_op(props: dict[str, Any], kind: str, path: tuple[Any, ...], value: An
             return None if kind == "remove" else "the fix path does not fit the live value"
         if node is None:
             return None  # nothing to remove
+        if isinstance(node, Unknown):
+            return "value would be guessed: the current value could not be read at collection"
     last = path[-1]
     if type(node) is not dict or type(last) is not str:
         return "the fix path does not fit the live value"

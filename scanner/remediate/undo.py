@@ -127,12 +127,14 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
     )
     if exact:
         return outcome(RESTORED)
-    notes = [
+    approximate = [
         w.undo_note
         for t, e, _ in plans
-        if (w := writer_for(t.type, str(e["property"]))) is not None and w.undo_note
+        if (w := writer_for(t.type, str(e["property"]))) is not None and w.approximate_undo
     ]
-    return outcome(APPROXIMATED, notes[0]) if notes else outcome(NOT_RESTORED, "read back differs")
+    if approximate:
+        return outcome(APPROXIMATED, approximate[0])
+    return outcome(NOT_RESTORED, "the state read back differs from the before-state")
 
 
 def _same(target: Target, key: str, a: Any, b: Any) -> bool:

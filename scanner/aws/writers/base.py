@@ -70,7 +70,8 @@ class PropertyWriter:
     key: str
     write: WriteFn
     permissions: tuple[str, ...]
-    undo_note: str = ""  # what an undo cannot restore exactly ("" when it can)
+    undo_note: str = ""  # what an undo does not take back ("" when nothing)
+    approximate_undo: bool = False  # the API cannot return to every before-state exactly
     unordered: bool = False  # a list whose order AWS does not keep (rules of a group)
 
     def same(self, a: Any, b: Any) -> bool:

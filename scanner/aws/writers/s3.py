@@ -145,14 +145,14 @@ WRITERS = (
     PropertyWriter("AWS::S3::Bucket", "VersioningConfiguration", _versioning,
                    ("s3:GetBucketVersioning", "s3:PutBucketVersioning"),
                    "a bucket that never had versioning goes back to Suspended, not to unset; "
-                   "object versions written meanwhile are kept"),
+                   "object versions written meanwhile are kept", approximate_undo=True),
     PropertyWriter("AWS::S3::Bucket", "PublicAccessBlockConfiguration", _block,
                    ("s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock")),
     PropertyWriter("AWS::S3::Bucket", "BucketEncryption", _encryption,
                    ("s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration"),
                    "objects written meanwhile stay encrypted with the KMS key"),
     PropertyWriter("AWS::S3::BucketPolicy", "PolicyDocument", _bucket_policy,
-                   ("s3:GetBucketPolicy", "s3:PutBucketPolicy")),
+                   ("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy")),
     PropertyWriter(ACCOUNT_BLOCK_TYPE, WHOLE, _account_block,
                    ("s3:GetAccountPublicAccessBlock", "s3:PutAccountPublicAccessBlock")),
 )  # fmt: skip
