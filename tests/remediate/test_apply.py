@@ -183,3 +183,47 @@ def test_a_snapshot_of_another_account_is_not_changed_with_the_callers_credentia
     _, out = remediate(aws, [], ["PAC-S3-009"], *args, code=1)
     assert "the credentials are for account 123456789012, not 210987654321" in out
     assert aws.client("s3").get_bucket_versioning(Bucket="theirs").get("Status") is None
+
+
+UNAUTHORIZED = (
+    b"<Response><Errors><Error><Code>UnauthorizedOperation</Code>"
+    b"<Message>You are not authorized to perform this operation.</Message></Error></Errors>"
+    b"<RequestID>1</RequestID></Response>"
+)
+
+
+def deny_ebs_default(method: str, path: str, body: bytes) -> tuple[int, bytes] | None:
+    return (403, UNAUTHORIZED) if b"Action=EnableEbsEncryptionByDefault" in body else None
+
+
+def test_an_ec2_call_refused_in_its_dry_run_is_never_made(aws: MotoAWS) -> None:
+    ec2 = aws.client("ec2")
+    ec2.disable_ebs_encryption_by_default()
+    journal = aws.tmp / "run.jsonl"
+    seen: list[bytes] = []
+
+    def rule(method: str, path: str, body: bytes) -> tuple[int, bytes] | None:
+        seen.append(body)
+        return deny_ebs_default(method, path, body)
+
+    with FaultProxy(aws.url, rule) as proxy:
+        args = ("--apply", "--yes", "--journal", str(journal))
+        remediate(aws, ["ec2"], ["PAC-EC2-009"], *args, env={"AWS_ENDPOINT_URL": proxy.url},
+                  code=3)  # fmt: skip
+    enables = [b for b in seen if b"Action=EnableEbsEncryptionByDefault" in b]
+    assert len(enables) == 1 and b"DryRun=true" in enables[0]
+    (call,) = [r for r in journal_records(journal) if r["record"] == "call"]
+    assert call["error"]["code"] == "UnauthorizedOperation"
+    assert call["error"]["message"].startswith("dry run:")
+    assert ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is False
+
+
+def test_undo_leaves_a_property_changed_since_alone(aws: MotoAWS) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="shared")
+    journal = aws.tmp / "run.jsonl"
+    remediate(aws, ["s3"], ["PAC-S3-009"], "--apply", "--yes", "--journal", str(journal))
+    s3.put_bucket_versioning(Bucket="shared", VersioningConfiguration={"Status": "Suspended"})
+    text = undo(aws, journal, code=1)
+    assert "VersioningConfiguration changed since the change; left alone" in text
+    assert s3.get_bucket_versioning(Bucket="shared")["Status"] == "Suspended"
