@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.aws.writers import writer_for
-from scanner.aws.writers.base import Call, Target
+from scanner.aws.writers.base import Call, PropertyWriter, Target
 from scanner.remediate.apply import CallFailure, make_call, read_targets
 from scanner.remediate.journal import Journal
 from scanner.remediate.live import LiveAccount
@@ -76,6 +76,17 @@ def undo_all(
     return outcomes
 
 
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One edit to take back: where, with which writer, from what the change left."""
+
+    target: Target
+    writer: PropertyWriter
+    key: str
+    before: Any
+    left: Any  # what the change left, as read back (else as intended)
+
+
 def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
     begin = change.begin
     policy_id = str(begin.get("policy_id"))
@@ -84,62 +95,57 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
     def outcome(status: str, reason: str = "") -> UndoOutcome:
         return UndoOutcome(change.number, policy_id, resource_id, status, reason)
 
-    edits = begin.get("edits")
-    if type(edits) is not list:
-        return outcome(SKIPPED, "the begin record lists no edits")
-    touched = sorted(i for i in change.accepted if 0 <= i < len(edits))
-    if not touched:
-        return outcome(NOTHING, "AWS accepted no call of this change")
-    plans: list[tuple[Target, Mapping[str, Any], list[Call]]] = []
-    for index in touched:
-        edit = edits[index]
-        target = _target(edit)
-        if target is None:
-            return outcome(SKIPPED, f"edit {index} of the journal is malformed")
-        writer = writer_for(target.type, str(edit.get("property")))
-        if writer is None:
-            return outcome(SKIPPED, f"no writer for {target.type} {edit.get('property')}")
-        plans.append((target, edit, []))
-    fresh = read_targets(live, [t for t, _, _ in plans])
+    steps = _steps(change)
+    if isinstance(steps, tuple):
+        return outcome(*steps)
+    fresh = read_targets(live, [s.target for s in steps])
     if fresh.problem:
         return outcome(SKIPPED, f"cannot read the resource again: {fresh.problem}")
-    read_back = (change.end or {}).get("read_back")
-    for index, (target, edit, calls) in zip(touched, plans, strict=True):
-        key = str(edit["property"])
-        now = fresh.value(target, key)
-        left = edit.get("after")
-        if type(read_back) is list and index < len(read_back):
-            left = read_back[index]  # what the change left, as read back
-        writer = writer_for(target.type, key)
-        assert writer is not None
-        if not writer.same(now, left):
-            return outcome(SKIPPED, f"{key or 'Properties'} changed since the change; left alone")
-        calls.extend(writer.write(target, now, edit.get("before")))
-    for target, _, calls in plans:
+    plans: list[tuple[Step, list[Call]]] = []
+    for step in steps:
+        now = fresh.value(step.target, step.key)
+        if not step.writer.same(now, step.left):
+            name = step.key or "Properties"
+            return outcome(SKIPPED, f"{name} changed since the change; left alone")
+        plans.append((step, step.writer.write(step.target, now, step.before)))
+    for step, calls in plans:
         for call in calls:
-            answer = make_call(live, target, call)
+            answer = make_call(live, step.target, call)
             if isinstance(answer, CallFailure):
                 return outcome(FAILED, f"{call.operation}: {answer.code}: {answer.message}")
-    after = read_targets(live, [t for t, _, _ in plans])
-    exact = all(
-        _same(t, str(e["property"]), after.value(t, str(e["property"])), e.get("before"))
-        for t, e, _ in plans
-    )
-    if exact:
+    after = read_targets(live, [s.target for s in steps])
+    if all(s.writer.same(after.value(s.target, s.key), s.before) for s in steps):
         return outcome(RESTORED)
-    approximate = [
-        w.undo_note
-        for t, e, _ in plans
-        if (w := writer_for(t.type, str(e["property"]))) is not None and w.approximate_undo
-    ]
+    approximate = [s.writer.undo_note for s in steps if s.writer.approximate_undo]
     if approximate:
         return outcome(APPROXIMATED, approximate[0])
     return outcome(NOT_RESTORED, "the state read back differs from the before-state")
 
 
-def _same(target: Target, key: str, a: Any, b: Any) -> bool:
-    writer = writer_for(target.type, key)
-    return writer.same(a, b) if writer is not None else bool(a == b)
+def _steps(change: Journaled) -> list[Step] | tuple[str, str]:
+    """The edits of ``change`` that AWS accepted a call for, or (status, reason) why none."""
+    edits = change.begin.get("edits")
+    if type(edits) is not list:
+        return SKIPPED, "the begin record lists no edits"
+    touched = sorted(i for i in change.accepted if 0 <= i < len(edits))
+    if not touched:
+        return NOTHING, "AWS accepted no call of this change"
+    read_back = (change.end or {}).get("read_back")
+    steps = []
+    for index in touched:
+        edit = edits[index]
+        target = _target(edit)
+        if target is None:
+            return SKIPPED, f"edit {index} of the journal is malformed"
+        key = str(edit["property"])
+        writer = writer_for(target.type, key)
+        if writer is None:
+            return SKIPPED, f"no writer for {target.type} {key}"
+        left = edit.get("after")
+        if type(read_back) is list and index < len(read_back):
+            left = read_back[index]
+        steps.append(Step(target, writer, key, edit.get("before"), left))
+    return steps
 
 
 def _target(edit: Any) -> Target | None:
