@@ -25,7 +25,7 @@ from scanner.commands.options import (
     policy_selection_options,
     resolve_run,
 )
-from scanner.errors import UsageError, render
+from scanner.errors import UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.model import Finding, Resource
 from scanner.outcome import EXIT_FINDINGS, EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, combine
@@ -113,7 +113,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
     run = resolve_run(options, report_file_from_config=False)
     policies = select_policies(run)
     for diag in policies.diagnostics:
-        click.echo(render(diag), err=True)
+        click.echo(render_diagnostic(diag), err=True)
     if policies.diagnostics:
         ctx.exit(EXIT_USAGE)
     with tempfile.TemporaryDirectory(prefix="pacscan-remediate-") as temporary:
@@ -121,7 +121,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
         raw = run_scan(ScanRequest(paths=(path,), root=os.path.dirname(path) or "."), policies)
         resources = _resources(path)
     for diag in raw.errors:
-        click.echo(render(diag), err=True)
+        click.echo(render_diagnostic(diag), err=True)
     triaged = triage_result(raw, run)
     plan = make_plan(triaged.findings, resources, _judges(policies.program), run.fail_on)
     click.echo(plan_text(plan), nl=False, err=options["plan_out"] == "-")

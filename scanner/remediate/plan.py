@@ -112,7 +112,8 @@ def make_plan(
         if finding.resource.live is None or finding.policy.severity.rank < fail_on.rank:
             continue
         if finding.status is Status.SUPPRESSED:
-            if finding.properties.get("suppressed_status", "fail") == "fail":
+            suppression = finding.triage.suppression
+            if suppression is None or suppression.was in (None, Status.FAIL):
                 plan.skipped.append(Skip(finding, "suppressed"))
             continue
         if finding.status is not Status.FAIL:
