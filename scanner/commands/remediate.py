@@ -84,6 +84,12 @@ Examples:
     "pacscan-journal-<UTC time>.jsonl in the current directory.",
 )
 @click.option(
+    "--allow-credential-changes",
+    "allow_credentials",
+    is_flag=True,
+    help="Also plan (and undo) credential changes: deactivating IAM access keys. Off by default.",
+)
+@click.option(
     "--undo",
     "undo_path",
     metavar="JOURNAL",
@@ -105,7 +111,8 @@ def remediate(ctx: click.Context, **options: Any) -> None:
     the resource is read again and skipped if it drifted from the snapshot; EC2 calls
     are tried with DryRun first; after it, the resource is read back and the policy
     evaluated again (verified or not). Every change is journaled as it happens; --undo
-    restores the before-states in reverse order. Nothing is ever deleted.
+    restores the before-states in reverse order. Nothing is ever deleted; access keys are
+    deactivated only with --allow-credential-changes.
     """
     debug = bool((ctx.obj or {}).get("debug"))
     if options["undo_path"]:
@@ -123,7 +130,8 @@ def remediate(ctx: click.Context, **options: Any) -> None:
     for diag in raw.errors:
         click.echo(render_diagnostic(diag), err=True)
     triaged = triage_result(raw, run)
-    plan = make_plan(triaged.findings, resources, _judges(policies.program), run.fail_on)
+    judges = _judges(policies.program)
+    plan = make_plan(triaged.findings, resources, judges, run.fail_on, options["allow_credentials"])
     click.echo(plan_text(plan), nl=False, err=options["plan_out"] == "-")
     if options["plan_out"]:
         write_output(options["plan_out"], json.dumps(plan.to_json(), indent=2) + "\n")
@@ -264,7 +272,8 @@ def _undo(options: dict[str, Any]) -> int:
         click.confirm(f"Undo {count} change{'s' * (count != 1)} in AWS?", abort=True)
     journal = Journal(options["journal"])
     try:
-        outcomes = undo_all(records, _live_options(options), journal)
+        live = _live_options(options)
+        outcomes = undo_all(records, live, journal, options["allow_credentials"])
     except KeyboardInterrupt:
         journal.write("interrupted")
         return EXIT_INTERRUPTED

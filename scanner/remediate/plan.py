@@ -20,6 +20,7 @@ from scanner.aws.writers import remedy_for, writer_for
 from scanner.aws.writers.base import Call, Edit, Judge, Target, target_of
 from scanner.model import Finding, FixOp, Resource, Severity, Status, Unknown
 
+CREDENTIALS_NEED_FLAG = "a credential change (access keys): only with --allow-credential-changes"
 MAX_FIX_DEPTH = 32  # a fix path deeper than this is not a property a writer knows
 
 
@@ -97,6 +98,7 @@ def make_plan(
     resources: Mapping[str, Resource],
     judge_of: Any,
     fail_on: Severity,
+    allow_credentials: bool = False,
 ) -> Plan:
     """The changes for the failed findings at or above ``fail_on``, in finding order;
     ``judge_of(finding, resource)`` gives the ``Judge`` a remedy may use.
@@ -118,7 +120,7 @@ def make_plan(
             continue
         if finding.status is not Status.FAIL:
             continue
-        outcome = _change(finding, planned, judge_of)
+        outcome = _change(finding, planned, judge_of, allow_credentials)
         if isinstance(outcome, Skip):
             plan.skipped.append(outcome)
             continue
@@ -153,7 +155,9 @@ class Planned:
         return next((p for (rid, _), p in self.by.items() if rid == resource.id), None)
 
 
-def _change(finding: Finding, planned: Planned, judge_of: Any) -> Change | Skip:
+def _change(
+    finding: Finding, planned: Planned, judge_of: Any, allow_credentials: bool
+) -> Change | Skip:
     ops = finding.fix or finding.policy.fixes
     resource = planned.current(finding.resource)
     if ops:
@@ -173,15 +177,17 @@ def _change(finding: Finding, planned: Planned, judge_of: Any) -> Change | Skip:
         if earlier is not None:
             return Skip(finding, f"covered by the change for {earlier}", covered=True)
         return Skip(finding, "the fix changes nothing the snapshot shows")
-    return _calls(finding, edits)
+    return _calls(finding, edits, allow_credentials)
 
 
-def _calls(finding: Finding, edits: list[Edit]) -> Change | Skip:
+def _calls(finding: Finding, edits: list[Edit], allow_credentials: bool) -> Change | Skip:
     calls: list[tuple[int, Call]] = []
     for number, edit in enumerate(edits):
         writer = writer_for(edit.target.type, edit.key)
         if writer is None:
             return Skip(finding, f"no writer for {edit.target.type} {edit.key or 'Properties'}")
+        if writer.credential and not allow_credentials:
+            return Skip(finding, CREDENTIALS_NEED_FLAG)
         if contains_unknown(edit.before):
             return Skip(
                 finding,

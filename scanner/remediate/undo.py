@@ -19,6 +19,7 @@ from scanner.aws.writers.base import Call, PropertyWriter, Target
 from scanner.remediate.apply import CallFailure, make_call, read_targets
 from scanner.remediate.journal import Journal
 from scanner.remediate.live import LiveAccount
+from scanner.remediate.plan import CREDENTIALS_NEED_FLAG
 
 RESTORED, APPROXIMATED, NOT_RESTORED = "restored", "approximated", "not restored"
 NOTHING = "nothing to undo"  # AWS accepted no call of the change
@@ -64,11 +65,14 @@ def journaled_changes(records: Sequence[Mapping[str, Any]]) -> list[Journaled]:
 
 
 def undo_all(
-    records: Sequence[Mapping[str, Any]], live: LiveAccount, journal: Journal
+    records: Sequence[Mapping[str, Any]],
+    live: LiveAccount,
+    journal: Journal,
+    allow_credentials: bool = False,
 ) -> list[UndoOutcome]:
     outcomes = []
     for change in reversed(journaled_changes(records)):
-        outcome = undo_one(change, live)
+        outcome = undo_one(change, live, allow_credentials)
         journal.write("undo", change=outcome.change, policy_id=outcome.policy_id,
                       resource={"id": outcome.resource_id}, status=outcome.status,
                       reason=outcome.reason)  # fmt: skip
@@ -87,7 +91,7 @@ class Step:
     left: Any  # what the change left, as read back (else as intended)
 
 
-def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
+def undo_one(change: Journaled, live: LiveAccount, allow_credentials: bool) -> UndoOutcome:
     begin = change.begin
     policy_id = str(begin.get("policy_id"))
     resource_id = str((begin.get("resource") or {}).get("id"))
@@ -98,6 +102,8 @@ def undo_one(change: Journaled, live: LiveAccount) -> UndoOutcome:
     steps = _steps(change)
     if isinstance(steps, tuple):
         return outcome(*steps)
+    if any(s.writer.credential for s in steps) and not allow_credentials:
+        return outcome(SKIPPED, CREDENTIALS_NEED_FLAG)
     fresh = read_targets(live, [s.target for s in steps])
     if fresh.problem:
         return outcome(SKIPPED, f"cannot read the resource again: {fresh.problem}")

@@ -183,3 +183,41 @@ def test_password_policy_keeps_every_other_setting(aws: MotoAWS) -> None:
         k: v for k, v in call["parameters"].items() if k not in PASSWORD_POLICY
     }
     assert json.dumps(change["before"], sort_keys=True).count("365") == 1
+
+
+def test_access_keys_are_deactivated_only_with_the_opt_in(aws: MotoAWS) -> None:
+    iam = aws.client("iam")
+    iam.create_user(UserName="ci")
+    first = iam.create_access_key(UserName="ci")["AccessKey"]["AccessKeyId"]
+    second = iam.create_access_key(UserName="ci")["AccessKey"]["AccessKeyId"]
+    policies = ["PAC-IAM-015"]
+    before = audit(aws, ["iam"], policies)
+    assert before == {("PAC-IAM-015", "ci"): "fail"}
+
+    plan, _ = remediate(aws, ["iam"], policies, code=1)
+    assert plan["changes"] == []
+    assert [s["reason"] for s in plan["skipped"]] == [
+        "a credential change (access keys): only with --allow-credential-changes"
+    ]
+
+    journal = aws.tmp / "run.jsonl"
+    args = ("--allow-credential-changes", "--apply", "--yes", "--journal", str(journal))
+    plan, _ = remediate(aws, ["iam"], policies, *args)
+    (change,) = plan["changes"]
+    assert change["calls"] == [
+        {
+            "service": "iam",
+            "operation": "UpdateAccessKey",
+            "parameters": {"UserName": "ci", "AccessKeyId": second, "Status": "Inactive"},
+        }
+    ]
+    assert audit(aws, ["iam"], policies) == {("PAC-IAM-015", "ci"): "pass"}
+    statuses = {k["AccessKeyId"]: k["Status"] for k in iam.list_access_keys(UserName="ci")[
+        "AccessKeyMetadata"]}  # fmt: skip
+    assert statuses == {first: "Active", second: "Inactive"}
+
+    refused = aws.pacscan("remediate", "--undo", str(journal), "--yes")
+    assert refused.returncode == 1 and "--allow-credential-changes" in refused.stdout
+    done = aws.pacscan("remediate", "--undo", str(journal), "--yes", "--allow-credential-changes")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert audit(aws, ["iam"], policies) == before

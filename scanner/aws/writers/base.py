@@ -72,6 +72,7 @@ class PropertyWriter:
     permissions: tuple[str, ...]
     undo_note: str = ""  # what an undo does not take back ("" when nothing)
     approximate_undo: bool = False  # the API cannot return to every before-state exactly
+    credential: bool = False  # changes who can sign in or call AWS: needs an explicit opt-in
     unordered: bool = False  # a list whose order AWS does not keep (rules of a group)
 
     def same(self, a: Any, b: Any) -> bool:
