@@ -19,7 +19,7 @@ class Case:
     services: list[str]
     policies: list[str]
     setup: Callable[[MotoAWS], None]
-    changes: int
+    changes: int | None  # None: one per failed finding, however many there are
 
 
 def kms(aws: MotoAWS) -> None:
@@ -66,7 +66,19 @@ def rds(aws: MotoAWS) -> None:
         MasterUsername="dbadmin",
         MasterUserPassword="correct-horse-battery",
         DeletionProtection=False,
+        AutoMinorVersionUpgrade=False,
     )
+
+
+def sns(aws: MotoAWS) -> None:
+    aws.client("sns").create_topic(Name="alerts")
+
+
+def subnet(aws: MotoAWS) -> None:
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    public = ec2.create_subnet(VpcId=vpc, CidrBlock="10.1.1.0/24")["Subnet"]["SubnetId"]
+    ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
 
 
 def ecr(aws: MotoAWS) -> None:
@@ -113,8 +125,11 @@ CASES = {
     "ebs-default": Case(["ec2"], ["PAC-EC2-009"], ebs_default, 1),
     "dynamodb": Case(["dynamodb"], ["PAC-DYNAMODB-001", "PAC-DYNAMODB-002"], dynamodb, 2),
     "rds": Case(["rds"], ["PAC-RDS-002", "PAC-RDS-003", "PAC-RDS-004", "PAC-RDS-006",
-                          "PAC-RDS-013"], rds, 5),
-    "ecr": Case(["ecr"], ["PAC-ECR-001"], ecr, 1),
+                          "PAC-RDS-007", "PAC-RDS-010", "PAC-RDS-013",
+                          "PAC-RDS-015", "PAC-RDS-021"], rds, 9),
+    "ecr": Case(["ecr"], ["PAC-ECR-001", "PAC-ECR-002"], ecr, 2),
+    "sns": Case(["sns"], ["PAC-SNS-001"], sns, 1),
+    "subnet": Case(["ec2"], ["PAC-EC2-011"], subnet, None),  # moto's default subnets too
     "sqs": Case(["sqs"], ["PAC-SQS-001"], sqs, 1),
     "password-policy": Case(["iam"], ["PAC-IAM-004", "PAC-IAM-005", "PAC-IAM-006",
                                       "PAC-IAM-007"], password_policy, 4),
@@ -134,20 +149,21 @@ def test_writer_fixes_verifies_and_undoes(aws: MotoAWS, case: Case) -> None:
 
     plan, _ = remediate(aws, case.services, case.policies)
     assert plan["skipped"] == []
-    assert len(plan["changes"]) == case.changes == len(failing)
+    count = len(failing) if case.changes is None else case.changes
+    assert len(plan["changes"]) == count == len(failing)
 
     journal = aws.tmp / "run.jsonl"
     args = ("--apply", "--yes", "--journal", str(journal))
     _, text = remediate(aws, case.services, case.policies, *args)
-    assert f"{case.changes} verified" in text
+    assert f"{count} verified" in text
     after = audit(aws, case.services, case.policies)
     assert after == {k: "pass" if k in failing else v for k, v in before.items()}
     ends = [r for r in journal_records(journal) if r["record"] == "end"]
-    assert [r["verified"] for r in ends] == [True] * case.changes
+    assert [r["verified"] for r in ends] == [True] * count
 
     text = undo(aws, journal)
-    changes = f"{case.changes} change{'s' * (case.changes > 1)}"
-    assert f"{changes} in the journal, {case.changes} undone" in text
+    changes = f"{count} change{'s' * (count > 1)}"
+    assert f"{changes} in the journal, {count} undone" in text
     assert audit(aws, case.services, case.policies) == before
 
 

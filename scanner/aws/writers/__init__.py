@@ -29,6 +29,7 @@ MODULES = (
     "scanner.aws.writers.sqs",
     "scanner.aws.writers.iam",
     "scanner.aws.writers.guardduty",
+    "scanner.aws.writers.sns",
 )
 
 

@@ -1,7 +1,8 @@
-"""EC2 writers: EBS encryption by default, instance metadata options (``scanner.aws.ec2``).
+"""EC2 writers: EBS encryption by default, instance metadata options (``scanner.aws.ec2``),
+a subnet's public addresses (``scanner.aws.ec2_network``).
 
-EC2 calls are tried with ``DryRun`` first (``Call.dry_run``), so a missing permission
-shows before anything changes.
+EC2 calls that take ``DryRun`` are tried with it first (``Call.dry_run``), so a missing
+permission shows before anything changes.
 """
 
 from __future__ import annotations
@@ -40,7 +41,16 @@ def ebs_default_on(resource: Resource, _: Mapping[str, Resource], __: Judge) -> 
     return [Edit(target_of(resource), "Enabled", resource.properties.get("Enabled"), True)]
 
 
+def _subnet_public_ip(target: Target, old: Any, new: Any) -> list[Call]:
+    # ModifySubnetAttribute takes no DryRun parameter
+    parameters = {"SubnetId": target.name, "MapPublicIpOnLaunch": {"Value": bool(new)}}
+    return [Call("ec2", "ModifySubnetAttribute", parameters)]
+
+
 WRITERS = (
+    PropertyWriter("AWS::EC2::Subnet", "MapPublicIpOnLaunch", _subnet_public_ip,
+                   ("ec2:DescribeSubnets", "ec2:ModifySubnetAttribute"),
+                   "instances launched meanwhile keep the public address they got"),
     PropertyWriter(EBS_DEFAULT_TYPE, "Enabled", _ebs_default,
                    ("ec2:GetEbsEncryptionByDefault", "ec2:EnableEbsEncryptionByDefault",
                     "ec2:DisableEbsEncryptionByDefault"),

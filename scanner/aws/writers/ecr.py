@@ -1,4 +1,4 @@
-"""ECR writer: scan on push (``scanner.aws.ecr``)."""
+"""ECR writers: scan on push, immutable image tags (``scanner.aws.ecr``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ def _scanning(target: Target, new: Any) -> dict[str, Any]:
     }
 
 
+def _mutability(target: Target, new: Any) -> dict[str, Any]:
+    return {"repositoryName": target.name, "imageTagMutability": new}
+
+
 WRITERS = (
+    setting("AWS::ECR::Repository", "ImageTagMutability", "ecr", "PutImageTagMutability",
+            _mutability, ("ecr:DescribeRepositories", "ecr:PutImageTagMutability")),
     setting("AWS::ECR::Repository", "ImageScanningConfiguration", "ecr",
             "PutImageScanningConfiguration", _scanning,
             ("ecr:DescribeRepositories", "ecr:PutImageScanningConfiguration"),

@@ -33,6 +33,11 @@ def _instance_writer(key: str, note: str = "") -> PropertyWriter:
                    INSTANCE_PERMISSIONS, note)  # fmt: skip
 
 
+def _cluster_writer(key: str, note: str = "") -> PropertyWriter:
+    return setting(CLUSTER, key, "rds", "ModifyDBCluster", _cluster(key),
+                   CLUSTER_PERMISSIONS, note)  # fmt: skip
+
+
 WRITERS = (
     _instance_writer("DeletionProtection"),
     _instance_writer("BackupRetentionPeriod",
@@ -40,6 +45,10 @@ WRITERS = (
     _instance_writer("AutoMinorVersionUpgrade",
                      "a minor version upgrade applied meanwhile is not rolled back"),
     _instance_writer("PubliclyAccessible"),
-    setting(CLUSTER, "DeletionProtection", "rds", "ModifyDBCluster",
-            _cluster("DeletionProtection"), CLUSTER_PERMISSIONS),
+    _instance_writer("CopyTagsToSnapshot"),
+    _instance_writer("EnableIAMDatabaseAuthentication"),
+    _cluster_writer("DeletionProtection"),
+    _cluster_writer("CopyTagsToSnapshot"),
+    _cluster_writer("AutoMinorVersionUpgrade",
+                    "a minor version upgrade applied meanwhile is not rolled back"),
 )  # fmt: skip
