@@ -36,7 +36,7 @@ from scanner.remediate.live import LiveAccount
 from scanner.remediate.plan import Plan, make_plan
 from scanner.remediate.render import outcomes_text, plan_text, undo_text
 from scanner.remediate.undo import undo_all
-from scanner.report.output import write_output
+from scanner.report.output import check_output, write_output
 
 EXIT_INTERRUPTED = 130
 
@@ -117,6 +117,9 @@ def remediate(ctx: click.Context, **options: Any) -> None:
     debug = bool((ctx.obj or {}).get("debug"))
     if options["undo_path"]:
         ctx.exit(_undo(options))
+    for path, what in ((options["plan_out"], "plan"), (options["journal"], "journal")):
+        if path:
+            check_output(path, what)  # a typo costs no AWS call
     run = resolve_run(options, report_file_from_config=False)
     policies = select_policies(run)
     for diag in policies.diagnostics:
@@ -134,7 +137,7 @@ def remediate(ctx: click.Context, **options: Any) -> None:
     plan = make_plan(triaged.findings, resources, judges, run.fail_on, options["allow_credentials"])
     click.echo(plan_text(plan), nl=False, err=options["plan_out"] == "-")
     if options["plan_out"]:
-        write_output(options["plan_out"], json.dumps(plan.to_json(), indent=2) + "\n")
+        write_output(options["plan_out"], json.dumps(plan.to_json(), indent=2) + "\n", "plan")
     input_errors = any(d.severity == "error" for d in raw.errors)
     if not options["do_apply"]:
         ctx.exit(_code(plan.left, input_errors))

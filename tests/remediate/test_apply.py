@@ -227,3 +227,19 @@ def test_undo_leaves_a_property_changed_since_alone(aws: MotoAWS) -> None:
     text = undo(aws, journal, code=1)
     assert "VersioningConfiguration changed since the change; left alone" in text
     assert s3.get_bucket_versioning(Bucket="shared")["Status"] == "Suspended"
+
+
+def test_an_unwritable_plan_file_stops_before_any_aws_call(aws: MotoAWS) -> None:
+    requests: list[str] = []
+
+    def count(method: str, path: str, body: bytes) -> None:
+        requests.append(path)
+
+    with FaultProxy(aws.url, count) as proxy:  # type: ignore[arg-type]
+        done = aws.pacscan(
+            "remediate", "--no-config", "--plan-out", str(aws.tmp / "missing" / "plan.json"),
+            env={"AWS_ENDPOINT_URL": proxy.url},
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert "cannot write the plan to" in done.stderr and "Traceback" not in done.stderr
+    assert requests == []
