@@ -1,6 +1,7 @@
 """The journal of a remediation: JSON Lines, appended and flushed line by line.
 
-Records, in the order things happen (``record`` names the kind):
+Every record has ``record`` (its kind), ``run`` (the run that wrote it: several runs may
+append to one journal) and ``time``. Records, in the order things happen:
 
 - ``begin``: a change is about to be made: ``change`` (its number in the run),
   ``policy_id``, ``resource`` (type, id, name), ``account``, ``region``, ``edits``
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
@@ -39,6 +41,7 @@ MAX_LINE_BYTES = 4 * 1024 * 1024
 class Journal:
     def __init__(self, path: str | None) -> None:
         self.path = path
+        self.run = uuid.uuid4().hex[:16]  # tells this run's records from others appended
         self._stream: IO[str] | None = None
         if path is not None:
             try:
@@ -51,7 +54,7 @@ class Journal:
     def write(self, record: str, **fields: Any) -> None:
         if self._stream is None:
             return
-        line = {"record": record, "time": _now(), **fields}
+        line = {"record": record, "run": self.run, "time": _now(), **fields}
         self._stream.write(json.dumps(line, sort_keys=False, default=str) + "\n")
         self._stream.flush()
         os.fsync(self._stream.fileno())

@@ -46,21 +46,23 @@ class Journaled:
 
 
 def journaled_changes(records: Sequence[Mapping[str, Any]]) -> list[Journaled]:
-    """The changes with a ``begin`` record, in the order they were made."""
-    changes: dict[int, Journaled] = {}
+    """The changes with a ``begin`` record, in the order they were made; a journal that
+    several runs appended to tells their changes apart by ``run``."""
+    changes: dict[tuple[str, int], Journaled] = {}
     for record in records:
         number = record.get("change")
         if type(number) is not int:
             continue
+        key = (str(record.get("run")), number)
         kind = record["record"]
         if kind == "begin":
-            changes[number] = Journaled(number, record, set())
-        elif number in changes and kind == "call" and "response" in record:
+            changes[key] = Journaled(number, record, set())
+        elif key in changes and kind == "call" and "response" in record:
             edit = record.get("edit")
             if type(edit) is int:
-                changes[number].accepted.add(edit)
-        elif number in changes and kind == "end":
-            changes[number].end = record
+                changes[key].accepted.add(edit)
+        elif key in changes and kind == "end":
+            changes[key].end = record
     return list(changes.values())
 
 

@@ -243,3 +243,21 @@ def test_an_unwritable_plan_file_stops_before_any_aws_call(aws: MotoAWS) -> None
     assert done.returncode == 2
     assert "cannot write the plan to" in done.stderr and "Traceback" not in done.stderr
     assert requests == []
+
+
+def test_two_runs_appended_to_one_journal_are_both_undone(aws: MotoAWS) -> None:
+    s3 = aws.client("s3")
+    s3.create_bucket(Bucket="first")
+    journal = aws.tmp / "run.jsonl"
+    args = ("--apply", "--yes", "--journal", str(journal))
+    remediate(aws, ["s3"], ["PAC-S3-002"], *args)
+    s3.create_bucket(Bucket="second")
+    remediate(aws, ["s3"], ["PAC-S3-002"], *args)  # its change 1 is "second"
+    begins = [(r["run"], r["change"]) for r in journal_records(journal) if r["record"] == "begin"]
+    assert len(begins) == 2 and begins[0][1] == begins[1][1] == 1
+    text = undo(aws, journal)
+    assert "2 changes in the journal, 2 undone" in text
+    assert audit(aws, ["s3"], ["PAC-S3-002"]) == {
+        ("PAC-S3-002", "first"): "fail",
+        ("PAC-S3-002", "second"): "fail",
+    }
