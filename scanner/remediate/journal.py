@@ -55,9 +55,14 @@ class Journal:
         if self._stream is None:
             return
         line = {"record": record, "run": self.run, "time": _now(), **fields}
-        self._stream.write(json.dumps(line, sort_keys=False, default=str) + "\n")
-        self._stream.flush()
-        os.fsync(self._stream.fileno())
+        try:
+            self._stream.write(json.dumps(line, sort_keys=False, default=str) + "\n")
+            self._stream.flush()
+            os.fsync(self._stream.fileno())
+        except OSError as exc:  # the run stops: a change it cannot journal is not made
+            raise UsageError(
+                f"cannot write the journal {printable(self.path or '')}: {exc.strerror or exc}"
+            ) from exc
 
     def close(self) -> None:
         if self._stream is not None:

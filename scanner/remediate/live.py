@@ -127,14 +127,20 @@ class LiveAccount:
             return Fresh((), wrong)
         home = self.home_region if target.region == GLOBAL else target.region
         region = GLOBAL if collector.scope == GLOBAL else target.region
-        ctx = CollectContext(
-            target.account, region, collector.service, self.clients(target.account), home
-        )
+        try:
+            clients = self.clients(target.account)
+        except CALL_FAILURES as exc:  # the role of --role-arn could not be assumed
+            code, message = describe_failure(exc)
+            return Fresh((), f"sts:AssumeRole failed: {code}: {message}")
+        ctx = CollectContext(target.account, region, collector.service, clients, home)
         reader = reader_for(target.type)
-        if reader is not None:
-            reader(ctx, target)
-        else:
-            collector.run(ctx)
+        try:
+            if reader is not None:
+                reader(ctx, target)
+            else:
+                collector.run(ctx)
+        except Exception as exc:  # a collector that crashes loses this read, not the run
+            return Fresh((), f"the {collector.name} collector failed: {type(exc).__name__}")
         if ctx.errors:
             first = ctx.errors[0]
             return Fresh(
