@@ -81,6 +81,19 @@ def subnet(aws: MotoAWS) -> None:
     ec2.modify_subnet_attribute(SubnetId=public, MapPublicIpOnLaunch={"Value": True})
 
 
+def redshift(aws: MotoAWS) -> None:
+    aws.client("redshift").create_cluster(
+        ClusterIdentifier="warehouse",
+        NodeType="ra3.xlplus",
+        MasterUsername="admin",
+        MasterUserPassword="Correct-horse-1",
+        PubliclyAccessible=True,
+        AllowVersionUpgrade=False,
+        AutomatedSnapshotRetentionPeriod=0,
+        EnhancedVpcRouting=False,
+    )
+
+
 def ecr(aws: MotoAWS) -> None:
     aws.client("ecr").create_repository(repositoryName="app")
 
@@ -129,6 +142,8 @@ CASES = {
                           "PAC-RDS-015", "PAC-RDS-021"], rds, 9),
     "ecr": Case(["ecr"], ["PAC-ECR-001", "PAC-ECR-002"], ecr, 2),
     "sns": Case(["sns"], ["PAC-SNS-001"], sns, 1),
+    "redshift": Case(["redshift"], ["PAC-REDSHIFT-001", "PAC-REDSHIFT-003", "PAC-REDSHIFT-005",
+                                    "PAC-REDSHIFT-006"], redshift, 4),
     "subnet": Case(["ec2"], ["PAC-EC2-011"], subnet, None),  # moto's default subnets too
     "sqs": Case(["sqs"], ["PAC-SQS-001"], sqs, 1),
     "password-policy": Case(["iam"], ["PAC-IAM-004", "PAC-IAM-005", "PAC-IAM-006",

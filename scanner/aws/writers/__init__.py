@@ -30,6 +30,7 @@ MODULES = (
     "scanner.aws.writers.iam",
     "scanner.aws.writers.guardduty",
     "scanner.aws.writers.sns",
+    "scanner.aws.writers.redshift",
 )
 
 
