@@ -94,6 +94,22 @@ def redshift(aws: MotoAWS) -> None:
     )
 
 
+def classic_balancer(aws: MotoAWS) -> None:
+    elb = aws.client("elb")
+    elb.create_load_balancer(
+        LoadBalancerName="legacy",
+        Listeners=[{"Protocol": "HTTP", "LoadBalancerPort": 80, "InstancePort": 8080}],
+        AvailabilityZones=["us-east-1a", "us-east-1b"],
+    )
+    elb.modify_load_balancer_attributes(
+        LoadBalancerName="legacy",
+        LoadBalancerAttributes={
+            "CrossZoneLoadBalancing": {"Enabled": False},
+            "ConnectionDraining": {"Enabled": False, "Timeout": 60},
+        },
+    )
+
+
 def ecr(aws: MotoAWS) -> None:
     aws.client("ecr").create_repository(repositoryName="app")
 
@@ -142,6 +158,7 @@ CASES = {
                           "PAC-RDS-015", "PAC-RDS-021"], rds, 9),
     "ecr": Case(["ecr"], ["PAC-ECR-001", "PAC-ECR-002"], ecr, 2),
     "sns": Case(["sns"], ["PAC-SNS-001"], sns, 1),
+    "classic-balancer": Case(["elb"], ["PAC-ELB-007", "PAC-ELB-008"], classic_balancer, 2),
     "redshift": Case(["redshift"], ["PAC-REDSHIFT-001", "PAC-REDSHIFT-003", "PAC-REDSHIFT-005",
                                     "PAC-REDSHIFT-006"], redshift, 4),
     "subnet": Case(["ec2"], ["PAC-EC2-011"], subnet, None),  # moto's default subnets too

@@ -31,6 +31,7 @@ MODULES = (
     "scanner.aws.writers.guardduty",
     "scanner.aws.writers.sns",
     "scanner.aws.writers.redshift",
+    "scanner.aws.writers.elb",
 )
 
 
