@@ -106,6 +106,9 @@ def undo_one(change: Journaled, live: LiveAccount, allow_credentials: bool) -> U
         return outcome(*steps)
     if any(s.writer.credential for s in steps) and not allow_credentials:
         return outcome(SKIPPED, CREDENTIALS_NEED_FLAG)
+    one_way = next((s.writer for s in steps if not s.writer.reversible), None)
+    if one_way is not None:
+        return outcome(SKIPPED, f"cannot be undone: {one_way.undo_note}")
     fresh = read_targets(live, [s.target for s in steps])
     if fresh.problem:
         return outcome(SKIPPED, f"cannot read the resource again: {fresh.problem}")

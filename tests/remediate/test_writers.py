@@ -233,6 +233,34 @@ def test_password_policy_keeps_every_other_setting(aws: MotoAWS) -> None:
     assert json.dumps(change["before"], sort_keys=True).count("365") == 1
 
 
+def test_opensearch_encryption_is_not_undone_and_tls_is(aws: MotoAWS) -> None:
+    aws.client("opensearch").create_domain(
+        DomainName="search",
+        EngineVersion="OpenSearch_2.11",
+        DomainEndpointOptions={
+            "EnforceHTTPS": False,
+            "TLSSecurityPolicy": "Policy-Min-TLS-1-0-2019-07",
+        },
+        EncryptionAtRestOptions={"Enabled": False},
+        NodeToNodeEncryptionOptions={"Enabled": False},
+    )
+    policies = ["PAC-OPENSEARCH-001", "PAC-OPENSEARCH-003", "PAC-OPENSEARCH-008"]
+    before = audit(aws, ["opensearch"], policies)
+    assert set(before.values()) == {"fail"} and len(before) == 3
+    journal = aws.tmp / "run.jsonl"
+    _, text = remediate(aws, ["opensearch"], policies, "--apply", "--yes", "--journal",
+                        str(journal))  # fmt: skip
+    assert "3 changes tried, 3 verified" in text
+    assert set(audit(aws, ["opensearch"], policies).values()) == {"pass"}
+    text = undo(aws, journal, code=1)
+    assert text.count("cannot be undone: AWS does not turn this encryption off again") == 2
+    assert audit(aws, ["opensearch"], policies) == {
+        ("PAC-OPENSEARCH-001", "search"): "pass",
+        ("PAC-OPENSEARCH-003", "search"): "pass",
+        ("PAC-OPENSEARCH-008", "search"): "fail",
+    }
+
+
 def test_access_keys_are_deactivated_only_with_the_opt_in(aws: MotoAWS) -> None:
     iam = aws.client("iam")
     iam.create_user(UserName="ci")

@@ -32,6 +32,7 @@ MODULES = (
     "scanner.aws.writers.sns",
     "scanner.aws.writers.redshift",
     "scanner.aws.writers.elb",
+    "scanner.aws.writers.opensearch",
 )
 
 

@@ -73,6 +73,7 @@ class PropertyWriter:
     undo_note: str = ""  # what an undo does not take back ("" when nothing)
     approximate_undo: bool = False  # the API cannot return to every before-state exactly
     credential: bool = False  # changes who can sign in or call AWS: needs an explicit opt-in
+    reversible: bool = True  # False: AWS cannot take the change back; undo leaves it
     unordered: bool = False  # a list whose order AWS does not keep (rules of a group)
 
     def same(self, a: Any, b: Any) -> bool:
@@ -134,10 +135,11 @@ def setting(
     parameters: Callable[[Target, Any], dict[str, Any]],
     permissions: tuple[str, ...],
     undo_note: str = "",
+    reversible: bool = True,
 ) -> PropertyWriter:
     """A writer that sets the property with one call, whatever it was."""
 
     def write(target: Target, old: Any, new: Any) -> list[Call]:
         return [Call(service, operation, parameters(target, new))]
 
-    return PropertyWriter(type_, key, write, permissions, undo_note)
+    return PropertyWriter(type_, key, write, permissions, undo_note, reversible=reversible)
