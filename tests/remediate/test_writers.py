@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from moto_fixtures import MotoAWS
+from moto_fixtures import ACCOUNT, MotoAWS
 from remediate_helpers import audit, journal_records, remediate, undo
 
 PASSWORD_POLICY = {"MinimumPasswordLength": 8, "RequireSymbols": True, "MaxPasswordAge": 365}
@@ -110,6 +110,16 @@ def classic_balancer(aws: MotoAWS) -> None:
     )
 
 
+def eks(aws: MotoAWS) -> None:
+    aws.client("eks").create_cluster(
+        name="apps",
+        version="1.30",
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        logging={"clusterLogging": [{"types": ["api"], "enabled": True}]},
+    )
+
+
 def ecr(aws: MotoAWS) -> None:
     aws.client("ecr").create_repository(repositoryName="app")
 
@@ -158,6 +168,7 @@ CASES = {
                           "PAC-RDS-015", "PAC-RDS-021"], rds, 9),
     "ecr": Case(["ecr"], ["PAC-ECR-001", "PAC-ECR-002"], ecr, 2),
     "sns": Case(["sns"], ["PAC-SNS-001"], sns, 1),
+    "eks": Case(["eks"], ["PAC-EKS-004"], eks, 1),
     "classic-balancer": Case(["elb"], ["PAC-ELB-007", "PAC-ELB-008"], classic_balancer, 2),
     "redshift": Case(["redshift"], ["PAC-REDSHIFT-001", "PAC-REDSHIFT-003", "PAC-REDSHIFT-005",
                                     "PAC-REDSHIFT-006"], redshift, 4),

@@ -33,6 +33,7 @@ MODULES = (
     "scanner.aws.writers.redshift",
     "scanner.aws.writers.elb",
     "scanner.aws.writers.opensearch",
+    "scanner.aws.writers.eks",
 )
 
 
