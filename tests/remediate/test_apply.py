@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 from moto_fixtures import ACCOUNT, FaultProxy, MotoAWS, pacscan_command
 from remediate_helpers import audit, journal_records, remediate, undo
@@ -157,9 +158,9 @@ def test_a_bad_journal_is_one_error_with_its_line(aws: MotoAWS) -> None:
     assert "Traceback" not in done.stderr
 
 
-def _ends(journal: object) -> int:
+def _ends(journal: Path) -> int:
     try:
-        text = journal.read_text()  # type: ignore[attr-defined]
+        text = journal.read_text()
     except FileNotFoundError:
         return 0
     return text.count('"record": "end"')
@@ -232,10 +233,11 @@ def test_undo_leaves_a_property_changed_since_alone(aws: MotoAWS) -> None:
 def test_an_unwritable_plan_file_stops_before_any_aws_call(aws: MotoAWS) -> None:
     requests: list[str] = []
 
-    def count(method: str, path: str, body: bytes) -> None:
+    def count(method: str, path: str, body: bytes) -> tuple[int, bytes] | None:
         requests.append(path)
+        return None
 
-    with FaultProxy(aws.url, count) as proxy:  # type: ignore[arg-type]
+    with FaultProxy(aws.url, count) as proxy:
         done = aws.pacscan(
             "remediate", "--no-config", "--plan-out", str(aws.tmp / "missing" / "plan.json"),
             env={"AWS_ENDPOINT_URL": proxy.url},

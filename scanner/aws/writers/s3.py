@@ -106,9 +106,10 @@ def ssl_only_statement(
     document = existing.properties.get("PolicyDocument") if existing is not None else None
     if isinstance(document, Unknown) or (document is not None and type(document) is not dict):
         return "the bucket's current policy could not be read, so it is not replaced"
-    statements = list((document or {}).get("Statement") or [])
-    if type((document or {}).get("Statement", [])) is dict:
-        statements = [document["Statement"]]  # type: ignore[index]
+    found = (document or {}).get("Statement") or []
+    if type(found) not in (dict, list):
+        return "the bucket's current policy has no statement list, so it is not replaced"
+    statements = [found] if type(found) is dict else list(found)
     sids = {s.get("Sid") for s in statements if type(s) is dict}
     sid = SSL_ONLY_SID
     number = 1
