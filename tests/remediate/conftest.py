@@ -16,5 +16,6 @@ assert _spec is not None and _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
 
-moto_server = _fixtures.moto_server
-aws = _fixtures.aws
+# every fixture of tests/aws (``aws`` and whatever it depends on), by the type of one of them
+_FIXTURE = type(_fixtures.aws)
+globals().update({k: v for k, v in vars(_fixtures).items() if isinstance(v, _FIXTURE)})
