@@ -3,7 +3,8 @@
 ```
 Run (the options over the config) ─► select_policies (compile, then --policy/--skip/
 --framework and the config's enable/disable) ─► run_scan (discover, load, evaluate)
-─► triage (severity overrides, suppressions, baseline) ─► render_report ─► write_report
+─► triage (severity overrides, suppressions, baseline) [─► verify_fixes, for SARIF]
+─► render_report ─► write_report
 ```
 
 A command resolves its options into a ``Run`` (``scanner.commands.options.resolve_run``),
@@ -128,6 +129,21 @@ def triage_result(result: ScanResult, run: Run, today: date | None = None) -> Sc
     return result
 
 
+def verify_fixes(
+    result: ScanResult, raw: ScanResult, policies: CompiledPolicies, request: ScanRequest, run: Run
+) -> ScanResult:
+    """``result`` (``raw`` triaged) with the template edits ``pacscan fix`` would write at
+    ``run.fail_on``: each file edited and re-scanned in memory, nothing written."""
+    from scanner.fix.files import fix_files, verified
+    from scanner.loaders import LoadOptions
+
+    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    done = fix_files(
+        raw.findings, result.findings, policies.program, load, run.fail_on, raw.started_at
+    )
+    return replace(result, fixes=verified(done))
+
+
 def render_report(result: ScanResult, run: Run, category: str | None = None) -> str:
     """The report in ``run.fmt``, ending in a newline; colour only on a terminal."""
     from scanner.report import renderer
@@ -136,7 +152,6 @@ def render_report(result: ScanResult, run: Run, category: str | None = None) -> 
         run.report,
         color=run.output is None and run.fmt == "text" and sys.stdout.isatty(),
         category=category or run.report.category,
-        fail_on=run.fail_on,  # SARIF fixes are offered for the findings that fail the run
         tool_version=__version__,
     )
     text = renderer(run.fmt)(result, options)

@@ -6,11 +6,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from scanner.errors import Diagnostic
-from scanner.model import Finding, PolicyInfo, Severity
+from scanner.model import Finding, PolicyInfo
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFix:
+    """What ``pacscan fix`` writes to one template, its re-scan passed: ``text``, made by
+    the fix clauses of ``findings`` applied in this order (one whose edit cannot be made
+    adds nothing). Reports offer these edits (SARIF ``fixes``) and no others."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +32,8 @@ class ScanResult:
     default). ``errors`` are input and policy problems that did not stop the scan.
     ``absent`` holds the findings of a baseline that this scan no longer produces
     (``scanner.triage.baseline``); they are reported (SARIF ``baselineState: absent``) but never
-    count toward the exit code.
+    count toward the exit code. ``fixes`` are the verified template edits
+    (``scanner.pipeline.verify_fixes``), empty until that stage runs.
     """
 
     findings: tuple[Finding, ...]
@@ -34,6 +46,7 @@ class ScanResult:
     started_at: datetime = field(default_factory=_now)
     finished_at: datetime = field(default_factory=_now)
     absent: tuple[Finding, ...] = ()
+    fixes: tuple[TemplateFix, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,5 +57,4 @@ class ReportOptions:
     color: bool = False
     category: str = "pacscan/iac/"
     omit_suppressed: bool = False
-    fail_on: Severity = Severity.LOW
     tool_version: str = "0.0.0"

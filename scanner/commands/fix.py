@@ -18,8 +18,9 @@ from scanner.commands.options import (
 )
 from scanner.errors import render_diagnostic
 from scanner.escape import printable
-from scanner.fix.apply import FileFix, fix_file, write
-from scanner.fix.plan import Refusal, plan
+from scanner.fix.apply import FileFix, write
+from scanner.fix.files import fix_files
+from scanner.fix.plan import Refusal
 from scanner.loaders import LoadOptions
 from scanner.model import Finding, path_text
 from scanner.outcome import EXIT_USAGE, exit_code
@@ -41,7 +42,7 @@ meanwhile. After the edit, the file is loaded and evaluated again: the fixed fin
 must pass and no policy may newly fail, else the file is left as it was.
 
 pacscan scan --format sarif carries the same edits as each result's fixes (exact
-replacements of the scanned bytes; SARIF cannot repeat the re-scan).
+replacements of the scanned bytes), after the same re-scan.
 """
 
 
@@ -75,16 +76,15 @@ def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
         click.echo(render_diagnostic(diag), err=True)
     raw = run_scan(request, policies)
     triaged = triage_result(raw, run)
-    work = plan(triaged.findings, run.fail_on)
     load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
-    outcomes = []
-    for path, requests in work.requests.items():
-        old = [f for f in raw.findings if _file(f) == path]
-        outcome = fix_file(path, requests, old, policies.program, load, raw.started_at)
-        if not show_diff:
+    work = fix_files(
+        raw.findings, triaged.findings, policies.program, load, run.fail_on, raw.started_at
+    )
+    outcomes = work.files
+    if not show_diff:
+        for outcome in outcomes:
             write(outcome)
-        outcomes.append(outcome)
-    if show_diff:
+    else:
         for outcome in outcomes:
             sys.stdout.write(_shown_diff(outcome.diff()))
     for diag in raw.errors[len(policies.diagnostics) :]:

@@ -16,7 +16,14 @@ from scanner.commands.options import (
 )
 from scanner.errors import render_diagnostic
 from scanner.outcome import EXIT_USAGE, exit_code
-from scanner.pipeline import render_report, run_scan, select_policies, triage_result, write_report
+from scanner.pipeline import (
+    render_report,
+    run_scan,
+    select_policies,
+    triage_result,
+    verify_fixes,
+    write_report,
+)
 from scanner.result import ScanResult
 
 EPILOG = """\b
@@ -82,7 +89,10 @@ def scan(ctx: click.Context, **options: Any) -> None:
     if not shown_by_report:
         for diag in policies.diagnostics:
             click.echo(render_diagnostic(diag), err=True)
-    result = triage_result(run_scan(request, policies), run)
+    raw = run_scan(request, policies)
+    result = triage_result(raw, run)
+    if run.fmt == "sarif":  # its fixes: the edits pacscan fix would write
+        result = verify_fixes(result, raw, policies, request, run)
     text = render_report(result, run)
     if run.framework:
         summary = _compliance(run.framework, result)

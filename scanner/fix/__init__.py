@@ -4,5 +4,6 @@
 left alone), ``text_ops`` turns one request into exact text edits at the positions the
 loader records (``render`` writes new values in the file's own YAML or JSON layout,
 ``edits`` applies them), and ``apply`` edits each file, re-scans it in memory and
-writes it atomically.
+writes it atomically. ``files`` does that for every file of a scan, for ``pacscan fix``
+and for the SARIF report's ``fixes``.
 """

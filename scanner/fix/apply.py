@@ -53,6 +53,7 @@ class FileFix:
     fixed: list[Finding] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
     findings: list[Finding] | None = None  # the file's findings after the edit
+    requests: list[Request] = field(default_factory=list)  # the requests ``after`` makes
     problem: str | None = None  # why the whole file was left alone
     written: bool = False
 
@@ -113,7 +114,7 @@ def fix_file(
     ]
     active = active[:MAX_FIXES_PER_FILE]
     for _ in range(MAX_ATTEMPTS):
-        outcome = FileFix(path, before=text)
+        outcome = FileFix(path, before=text, requests=list(active))
         ineffective = _attempt(outcome, active, bom, check)
         if not ineffective:
             break

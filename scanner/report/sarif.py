@@ -161,7 +161,7 @@ def _run(result: ScanResult, options: ReportOptions) -> om.Run:
     policies = _policies(result, findings + absent)
     index = {policy.id: i for i, policy in enumerate(policies)}
     prints = fingerprints(result.findings, result.root)
-    fixes = FixIndex(findings, options.fail_on)
+    fixes = FixIndex(findings, result.fixes)
     results = [
         _result(
             f, prints.get(id(f)) or _stored_fingerprint(f), index[f.policy.id], result.root, fixes

@@ -1,23 +1,24 @@
-"""SARIF ``fixes``: for each fixable failed finding, the exact edits ``pacscan fix`` makes.
+"""SARIF ``fixes``: for each fixed finding, the exact edits ``pacscan fix`` writes for it.
 
-The failed findings of one template are planned and edited by ``scanner.fix`` as ``pacscan
-fix`` plans and edits them (``plan`` at the report's ``fail_on``, then ``edit_in_rounds``),
-and ``scanner.fix.trace`` follows each edit back to the bytes of the file as scanned.
-A result's fix is then a list of replacements of that original text: ``deletedRegion``
-carries ``charOffset``/``charLength`` (in code points, the run's ``columnKind``) and the
-same region as lines and columns; ``insertedContent`` the new text, new lines included.
+A report offers only the edits of ``ScanResult.fixes``: the files ``pacscan fix`` would
+write, each edited and re-scanned by ``scanner.fix`` before the report
+(``scanner.pipeline.verify_fixes``), so an edit the re-scan drops (its finding still
+fails, or another policy would newly fail) is not offered. Each file's edits are made
+again here, on the text as scanned and in the same order, and ``scanner.fix.trace``
+follows each one back to those bytes; a file whose replay does not give the verified
+text gets no fixes. A result's fix is a list of replacements of the original text:
+``deletedRegion`` carries ``charOffset``/``charLength`` (in code points, the run's
+``columnKind``) and the same region as lines and columns; ``insertedContent`` the new
+text, new lines included.
 
 Taken together, the replacements of all the results on one file never overlap; made on
 the original text in the order of their ``charOffset`` (at one offset, in the order of the
-results in the log), they give exactly the bytes ``pacscan fix`` writes. What ``pacscan
-fix`` does after editing is not repeated here: its re-scan, which drops an edit that does
-not make its finding pass or makes another policy fail, needs the compiled policies, and a
-report has only the findings. Where the edits of several findings meet and one depends
-on another (it writes into a mapping the other creates, or inside the text the other
-inserts), their whole change is carried by the first of those results, and its
-description names the others.
+results in the log), they give exactly the bytes ``pacscan fix`` writes. Where the edits
+of several findings meet and one depends on another (it writes into a mapping the other
+creates, or inside the text the other inserts), their whole change is carried by the
+first of those results, and its description names the others.
 Suppressed results, results below ``fail_on`` and findings ``pacscan fix`` would refuse
-get no fix.
+or drop get no fix.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from scanner.fix.plan import Request, plan
 from scanner.fix.text_ops import MISSING, CannotEdit, DocOp, Source
 from scanner.fix.trace import Piece, Trace
 from scanner.model import Finding, Severity
+from scanner.result import TemplateFix
 
 
 @dataclass
@@ -48,9 +50,9 @@ class _Owned:
 class FixIndex:
     """The SARIF fixes of a report's findings (computed once, on the first question)."""
 
-    def __init__(self, findings: Sequence[Finding], fail_on: Severity) -> None:
+    def __init__(self, findings: Sequence[Finding], verified: Sequence[TemplateFix]) -> None:
         self._findings = findings
-        self._fail_on = fail_on
+        self._verified = verified
         self._owned: dict[int, _Owned] | None = None
 
     def fixes(self, finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
@@ -73,22 +75,27 @@ class FixIndex:
     def _build(self) -> dict[int, _Owned]:
         rank = {id(f): n for n, f in enumerate(self._findings)}
         owned: dict[int, _Owned] = {}
-        for path, requests in plan(self._findings, self._fail_on).requests.items():
-            _file_fixes(path, requests, rank, owned)
+        for fix in self._verified:
+            requests = plan(fix.findings, Severity.INFO).requests.get(fix.path)
+            if requests:
+                _file_fixes(fix, requests, rank, owned)
         return owned
 
 
 def _file_fixes(
-    path: str, requests: list[Request], rank: dict[int, int], owned: dict[int, _Owned]
+    fix: TemplateFix, requests: list[Request], rank: dict[int, int], owned: dict[int, _Owned]
 ) -> None:
     document = requests[0].finding.resource.document
     if document is None or document.text is None:
         return
+    path = fix.path
     trace = Trace(document.text)
     try:
-        edit_in_rounds(FileFix(path, before=document.text), document.text, requests, trace)
+        done = edit_in_rounds(FileFix(path, before=document.text), document.text, requests, trace)
         original = parse_source(path, document.text)
     except CannotEdit:  # pacscan fix leaves such a file as it is
+        return
+    if done != fix.text:  # not what pacscan fix writes: offer nothing rather than that
         return
     text = Text(document.text)
     ops = {id(r.finding): r.ops for r in requests}

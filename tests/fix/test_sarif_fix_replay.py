@@ -179,3 +179,65 @@ def test_edits_that_depend_on_each_other_travel_in_one_fix(tmp_path: Path) -> No
             + "      RedrivePolicy:\n        maxReceiveCount: 5\n        deadLetterTargetArn: x\n"
         )
     )
+
+
+# A fix that leaves its finding failing (T-FIX-010), one that works (T-FIX-011), and one
+# that makes another policy newly fail (T-FIX-012 breaks T-FIX-013): pacscan fix's re-scan
+# drops the first and the whole edit of the file the third is in.
+DROPPED = """\
+policy INEFFECTIVE {
+  id = "T-FIX-010"
+  title = "ineffective"
+  severity = high
+  resource AWS::SQS::Queue
+  assert Properties.DelaySeconds == 5 else "delay"
+  fix set Properties.DelaySeconds = 6
+}
+policy EFFECTIVE {
+  id = "T-FIX-011"
+  title = "effective"
+  severity = high
+  resource AWS::SQS::Queue
+  assert Properties.MessageRetentionPeriod == 600 else "retention"
+  fix set Properties.MessageRetentionPeriod = 600
+}
+policy WORSENS {
+  id = "T-FIX-012"
+  title = "worsens"
+  severity = high
+  resource AWS::SNS::Topic
+  assert Properties.DisplayName == "x" else "name"
+  fix set Properties.DisplayName = "x"
+}
+policy OPPOSED {
+  id = "T-FIX-013"
+  title = "opposed"
+  severity = high
+  resource AWS::SNS::Topic
+  assert Properties.DisplayName != "x" else "not x"
+}
+"""
+
+
+def test_edits_the_re_scan_drops_are_not_offered(tmp_path: Path) -> None:
+    files = {
+        "queue.yaml": b"Resources:\n  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n"
+        b"      DelaySeconds: 0  # seconds\n      MessageRetentionPeriod: 60\n",
+        "topic.yaml": b"Resources:\n  Alerts:\n    Type: AWS::SNS::Topic\n    Properties:\n"
+        b"      DisplayName: y\n",
+    }
+    replayed, fixed = _copies(tmp_path, files)
+    for folder in (replayed, fixed):
+        (folder / "dropped.policy").write_text(DROPPED)
+    log = _sarif(replayed, *files, "--policies", "dropped.policy")
+    offered = {r["ruleId"]: "fixes" in r for r in log["runs"][0]["results"]}
+    assert offered == {"T-FIX-010": False, "T-FIX-011": True, "T-FIX-012": False}
+    _replay(replayed, log)
+    done = _run(fixed, "fix", *files, "--policies", "dropped.policy")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "the fix does not make the finding pass" in done.stdout
+    assert "T-FIX-013 would newly fail on Alerts" in done.stdout
+    for name in files:
+        assert (replayed / name).read_bytes() == (fixed / name).read_bytes(), name
+    assert (fixed / "topic.yaml").read_bytes() == files["topic.yaml"]
+    assert (fixed / "queue.yaml").read_bytes() == files["queue.yaml"].replace(b": 60\n", b": 600\n")

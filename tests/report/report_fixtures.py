@@ -3,6 +3,7 @@ policies, findings, and the official SARIF schema."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
@@ -12,6 +13,9 @@ from typing import Any
 import jsonschema
 
 from scanner.errors import Diagnostic
+from scanner.fix.apply import FileFix, edit_in_rounds
+from scanner.fix.plan import plan
+from scanner.fix.text_ops import CannotEdit
 from scanner.loaders import LoadedInputs, LoadOptions, load_inputs
 from scanner.model import (
     BaselineState,
@@ -28,7 +32,7 @@ from scanner.model import (
     Triage,
     locate,
 )
-from scanner.result import ScanResult
+from scanner.result import ScanResult, TemplateFix
 
 SCHEMA_PATH = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
 
@@ -164,10 +168,15 @@ def scan_result(
     findings: Iterable[Finding],
     errors: Iterable[Diagnostic] = (),
     policies: Iterable[PolicyInfo] = (VERSIONING, OPEN_SSH, ENCRYPTION),
+    fixes_at: Severity | None = Severity.LOW,
     **fields: Any,
 ) -> ScanResult:
+    """A result; ``fixes_at``: carry the edits ``pacscan fix`` makes for the failed findings
+    at or above it (these policies have no assertions, so nothing is re-scanned here; the
+    re-scan's part is tested in tests/fix)."""
     found = tuple(findings)
     return ScanResult(
+        fixes=_edits(found, fixes_at) if fixes_at is not None else (),
         findings=found,
         errors=tuple(errors),
         policies=tuple(policies),
@@ -178,6 +187,16 @@ def scan_result(
         finished_at=FINISHED,
         **fields,
     )
+
+
+def _edits(findings: tuple[Finding, ...], fail_on: Severity) -> tuple[TemplateFix, ...]:
+    made = []
+    for path, requests in plan(findings, fail_on).requests.items():
+        text = requests[0].finding.resource.document.text  # type: ignore[union-attr]
+        with contextlib.suppress(CannotEdit):
+            after = edit_in_rounds(FileFix(path, before=text), text, requests)
+            made.append(TemplateFix(path, tuple(r.finding for r in requests), after))
+    return tuple(made)
 
 
 def input_error(root: Path) -> Diagnostic:

@@ -254,10 +254,22 @@ def test_no_fix_below_the_threshold_or_when_suppressed(
 ) -> None:
     res = make.resources(make.document())
     findings = [finding(VERSIONING, res["Logs"], path=STATUS_PATH)]
-    high = _run(scan_result(make.root, findings), sarif_validator, fail_on=Severity.HIGH)
+    high = _run(scan_result(make.root, findings, fixes_at=Severity.HIGH), sarif_validator)
     assert "fixes" not in high["results"][0]
     suppressed = [finding(VERSIONING, res["Logs"], Status.SUPPRESSED, path=STATUS_PATH)]
     assert "fixes" not in _run(scan_result(make.root, suppressed), sarif_validator)["results"][0]
+
+
+def test_only_verified_edits_are_offered(make: Factory, sarif_validator: Validate) -> None:
+    res = make.resources(make.document())
+    findings = [finding(VERSIONING, res["Logs"], path=STATUS_PATH)]
+    unverified = scan_result(make.root, findings, fixes_at=None)
+    assert "fixes" not in _run(unverified, sarif_validator)["results"][0]
+    verified = scan_result(make.root, findings)
+    (edit,) = verified.fixes
+    other = replace(verified, fixes=(replace(edit, text=edit.text + "# not what fix writes\n"),))
+    assert "fixes" in _run(verified, sarif_validator)["results"][0]
+    assert "fixes" not in _run(other, sarif_validator)["results"][0]
 
 
 def test_no_fix_for_a_value_resolved_from_a_reference(
