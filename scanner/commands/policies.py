@@ -135,7 +135,7 @@ def _fix_text(policy: PolicyInfo) -> str:
     """What ``pacscan fix`` does to a failing resource, in words ("" without a fix)."""
     if not policy.fixes:
         return ""
-    return describe_all(policy.fixes)
+    return describe_all(policy.fixes, policy.resource_types)
 
 
 def _live_text(policy: PolicyInfo) -> str:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from scanner.fix.targets import only_for
 from scanner.model import FixOp, path_text
 
 _VERBS = {"set": ("sets", "Set"), "remove": ("removes", "Remove"), "append": ("appends", "Append")}
@@ -23,9 +24,13 @@ def describe(op: FixOp, imperative: bool = False) -> str:
     return f"{verb} {where}"
 
 
-def describe_all(ops: Sequence[FixOp]) -> str:
-    """Every op of a fix clause in one sentence: ``sets A to 1 and removes B``."""
-    parts = [describe(op) for op in ops]
+def describe_all(ops: Sequence[FixOp], resource_types: Sequence[str] = ()) -> str:
+    """Every op of a fix clause in one sentence: ``sets A to 1 and removes B``; an op
+    for only some of ``resource_types`` names them (``sets A to 1 on AWS::X::Y``)."""
+    parts = []
+    for op in ops:
+        chosen = only_for(op, resource_types)
+        parts.append(describe(op) + (f" on {' and '.join(chosen)}" if chosen else ""))
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 

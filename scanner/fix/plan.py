@@ -7,7 +7,8 @@ parameter, ``Fn::FindInMap``, ``Fn::Sub``…), or that a ``set`` would replace t
 with an intrinsic function inside it, is never changed: changing a parameter's default
 or a mapping changes every use. Neither is a value written in SAM ``Globals`` (found
 through ``origins``; every function shares it) or a resource that an ``Fn::ForEach``
-loop makes (its text is the loop body that makes every resource of the loop).
+loop makes (its text is the loop body that makes every resource of the loop). Only the
+ops of the fix that are for the resource's type are made (``targets``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.fix.targets import ops_for
 from scanner.fix.text_ops import MISSING, DocOp, Source
 from scanner.loaders.cloudformation import FORMAT
 from scanner.loaders.foreach import LOOP_PREFIX
@@ -73,10 +75,14 @@ def _report_order(request: Request) -> tuple[int, int, str, str]:
 
 
 def _request(finding: Finding) -> Request | Refusal:
-    ops = finding.fix or finding.policy.fixes
     resource = finding.resource
-    if not ops:
+    if not (finding.fix or finding.policy.fixes):
         return Refusal(finding, "the policy has no fix")
+    ops = ops_for(finding)
+    if not ops:
+        return Refusal(
+            finding, f"the policy's fix is for its other resource types, not {resource.type}"
+        )
     document = resource.document
     if document is None or document.format != FORMAT or document.text is None:
         return Refusal(finding, "not a template file: only templates are edited")

@@ -32,6 +32,7 @@ from scanner.fix.apply import FileFix, edit_in_rounds, parse_source
 from scanner.fix.describe import describe
 from scanner.fix.edits import Text
 from scanner.fix.plan import Request, plan
+from scanner.fix.targets import ops_for
 from scanner.fix.text_ops import MISSING, CannotEdit, DocOp, Source
 from scanner.fix.trace import Piece, Trace
 from scanner.model import Finding, Severity
@@ -151,8 +152,7 @@ def _replacement(text: Text, piece: Piece) -> om.Replacement:
 
 
 def _description(finding: Finding, owned: _Owned) -> str:
-    ops = finding.fix or finding.policy.fixes
-    text = " ".join(f"{describe(op, imperative=True)}." for op in ops)
+    text = " ".join(f"{describe(op, imperative=True)}." for op in ops_for(finding))
     if owned.shared:
         others = ", ".join(f"{f.policy.id} on {f.resource.id}" for f in owned.shared)
         text += f" The same change fixes {others}."

@@ -24,6 +24,12 @@ NOT_COVERED = {
     ("PAC-CLOUDTRAIL-001", 4),  # event selectors leave out read events
     ("PAC-CLOUDTRAIL-001", 5),
     ("PAC-RDS-002", 4),  # the subnet group Ref names no resource of this template
+    ("PAC-APIGATEWAY-003", 2),  # a stage's method setting (a list entry) caches unencrypted
+    ("PAC-ECS-002", 3),  # a task set: its fix is for services only
+    ("PAC-LAMBDA-001", 5),  # permissions: the fix is for function URLs only
+    ("PAC-LAMBDA-001", 7),
+    ("PAC-LAMBDA-001", 8),
+    ("PAC-LAMBDA-001", 9),
 }
 
 
@@ -67,7 +73,7 @@ def test_every_fix_clause_makes_its_failing_examples_pass(
     builtin: CompiledPolicies, tmp_path: Path
 ) -> None:
     fixable = [p for p in builtin.program.policies if p.info.fixes]
-    assert len(fixable) >= 66
+    assert len(fixable) >= 70
     failed = set()
     fixed = set()
     for policy in fixable:

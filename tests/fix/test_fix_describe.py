@@ -57,4 +57,5 @@ def test_list_fix_column_and_show_agree_with_the_fix_clauses() -> None:
     assert fixable
     for policy in fixable[:: max(1, len(fixable) // 10)]:  # a spread of them: each run is slow
         shown = CliRunner().invoke(cli, ["policies", "show", policy.id]).output
-        assert f"\nFix:         {describe_all(policy.fixes)}\n" in shown, policy.id
+        described = describe_all(policy.fixes, policy.resource_types)
+        assert f"\nFix:         {described}\n" in shown, policy.id
