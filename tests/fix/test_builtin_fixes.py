@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import yaml
 
 from scanner.fix.apply import fix_file
 from scanner.fix.plan import plan
+from scanner.fix.targets import applies
 from scanner.loaders import LoadOptions
 from scanner.model import Severity, Status
 from scanner.pipeline import CompiledPolicies, ScanRequest, compile_policies, run_scan
@@ -73,7 +75,7 @@ def test_every_fix_clause_makes_its_failing_examples_pass(
     builtin: CompiledPolicies, tmp_path: Path
 ) -> None:
     fixable = [p for p in builtin.program.policies if p.info.fixes]
-    assert len(fixable) >= 70
+    assert len(fixable) >= 69
     failed = set()
     fixed = set()
     for policy in fixable:
@@ -94,3 +96,39 @@ def test_every_fix_clause_makes_its_failing_examples_pass(
                     failed.add((policy.info.id, n))
     assert failed == NOT_COVERED
     assert fixed == {p.info.id for p in fixable}  # each fix clause works on some example
+
+
+def _create_only(resource_type: str) -> list[tuple[str, ...]] | None:
+    """The createOnlyProperties of a type in the schemas cfn-lint carries (None: no schema)."""
+    schemas = resources.files("cfnlint") / "data" / "schemas"
+    for provider in ("us-east-1.json", "sam.json"):
+        found = json.loads((schemas / "providers" / provider).read_text("utf-8"))
+        if resource_type in found:
+            schema = json.loads(
+                (schemas / "resources" / f"{found[resource_type]}.json").read_text()
+            )
+            return [tuple(p.split("/")[2:]) for p in schema.get("createOnlyProperties", [])]
+    return None
+
+
+def test_no_fix_writes_a_property_whose_change_replaces_the_resource(
+    builtin: CompiledPolicies,
+) -> None:
+    pytest.importorskip("cfnlint", reason="cfn-lint comes with the bench extra")
+    replacing, unknown = [], []
+    for policy in builtin.program.policies:
+        for op in policy.info.fixes:
+            keys = tuple(k for k in op.path[1:] if isinstance(k, str))
+            for resource_type in policy.info.resource_types:
+                if not applies(resource_type, op):
+                    continue  # the op is for the policy's other types
+                create_only = _create_only(resource_type)
+                if create_only is None:
+                    unknown.append((policy.info.id, resource_type))
+                    continue
+                for prop in create_only:
+                    shared = min(len(prop), len(keys))
+                    if prop[:shared] == keys[:shared]:  # the op writes it, or a block holding it
+                        replacing.append((policy.info.id, resource_type, "/".join(prop)))
+    assert replacing == []
+    assert unknown == []
