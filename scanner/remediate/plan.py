@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner.aws.writers import remedy_for, writer_for
 from scanner.aws.writers.base import Call, Edit, Judge, Target, target_of
+from scanner.fix.targets import ops_for
 from scanner.model import Finding, FixOp, Resource, Severity, Status, Unknown
 
 CREDENTIALS_NEED_FLAG = "a credential change (access keys): only with --allow-credential-changes"
@@ -158,7 +159,9 @@ class Planned:
 def _change(
     finding: Finding, planned: Planned, judge_of: Any, allow_credentials: bool
 ) -> Change | Skip:
-    ops = finding.fix or finding.policy.fixes
+    ops = ops_for(finding)  # the fix lines for this resource's type
+    if not ops and (finding.fix or finding.policy.fixes):
+        return Skip(finding, f"no writer: the policy's fix is not for {finding.resource.type}")
     resource = planned.current(finding.resource)
     if ops:
         edits = edits_from_fix(resource, ops)
