@@ -6,8 +6,9 @@ deduplicated list of files, and the input errors met on the way:
 - a file named explicitly is always taken, whatever its extension; a path that exists
   but is not a regular file (a FIFO, a socket, a device) is an input error;
 - under a directory, regular files with a candidate extension (``.yaml .yml .json
-  .template .cfn``, and ``.json.gz`` snapshots) are taken, narrowed by ``include`` and
-  ``exclude`` globs; FIFOs, sockets and devices are passed over, whatever their name;
+  .template .cfn``, Terraform's ``.tf``, and ``.json.gz`` snapshots) are taken,
+  narrowed by ``include`` and ``exclude`` globs; FIFOs, sockets and devices are passed
+  over, whatever their name;
 - ``.git``, ``.terraform``, ``node_modules``, virtual environments and caches are skipped;
 - a directory that cannot be read is an input error (the rest is still scanned);
 - a symbolic link is followed only when its target is inside the directory being
@@ -35,7 +36,7 @@ from fnmatch import translate
 from scanner.errors import Diagnostic, UsageError
 from scanner.loaders.source import NOT_REGULAR, UNREADABLE, file_kind
 
-CANDIDATE_SUFFIXES = frozenset((".yaml", ".yml", ".json", ".template", ".cfn"))
+CANDIDATE_SUFFIXES = frozenset((".yaml", ".yml", ".json", ".template", ".cfn", ".tf"))
 SKIPPED_DIRS = frozenset(
     (
         ".git",

@@ -305,7 +305,9 @@ class TemplateOrigin:
     for itself (its name property as text, or a partial string's ``identity``): a value
     equal to one of them in the same template refers to it. ``nameable``: a value fixed
     outside the template (a parameter) could name it, since it declares a name (or its
-    properties are unknown) rather than leaving AWS to generate one.
+    properties are unknown) rather than leaving AWS to generate one. ``scope``: the input
+    the resource belongs to when that input spans several documents (a Terraform module
+    written in several files); None: its document.
     """
 
     conditions: Mapping[str, bool] = field(default_factory=dict)
@@ -314,6 +316,7 @@ class TemplateOrigin:
     not_created: str | None = None
     names: tuple[Any, ...] = ()
     nameable: bool = False
+    scope: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,8 @@ class ScanRequest:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     template_parameters: Mapping[str, Any] = field(default_factory=dict)
+    terraform_vars: tuple[tuple[str, str], ...] = ()
+    terraform_var_files: tuple[str, ...] = ()
     jobs: int | None = None
     root: str = "."
 
@@ -91,9 +93,14 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
         list(request.paths), include=list(request.include), exclude=list(request.exclude)
     )
     files = found.files
-    loaded = load_inputs(
-        files, LoadOptions(parameters=dict(request.template_parameters), jobs=request.jobs)
+    load_options = LoadOptions(
+        parameters=dict(request.template_parameters),
+        terraform_vars=request.terraform_vars,
+        terraform_var_files=request.terraform_var_files,
+        roots=tuple(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths),
+        jobs=request.jobs,
     )
+    loaded = load_inputs(files, load_options)
     # The loaded inputs live until the report: the garbage collector need not walk them
     # again and again while evaluation allocates findings (about 12% of a 100,000-resource
     # snapshot's evaluation). Unfrozen after, so a caller that scans repeatedly frees them.

@@ -89,6 +89,21 @@ def template_input_options(verb: str) -> Callable[[F], F]:
             help="CloudFormation parameters: AWS CLI JSON list, {Parameters: {...}} "
             "or a plain map.",
         ),
+        click.option(
+            "--var",
+            "terraform_vars",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Terraform variable value for root modules (repeatable); overrides .tfvars files.",
+        ),
+        click.option(
+            "--var-file",
+            "terraform_var_files",
+            multiple=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="Terraform .tfvars file for root modules (repeatable); over "
+            "terraform.tfvars and *.auto.tfvars.",
+        ),
     ]
     return lambda command: _apply(options, command)
 
@@ -211,6 +226,10 @@ def scan_request(options: Mapping[str, Any], jobs: int | None) -> ScanRequest:
         template_parameters=parse_template_parameters(
             options["template_params"], options["parameters_file"]
         ),
+        terraform_vars=tuple(
+            _split_pair(pair, "--var") for pair in options.get("terraform_vars", ())
+        ),
+        terraform_var_files=tuple(options.get("terraform_var_files", ())),
         jobs=jobs,
         root=os.getcwd(),
     )

@@ -1,7 +1,8 @@
 """``related(TYPE, PATH)``: the resources of TYPE whose value at PATH refers to the subject.
 
 Refers-to, by the subject's origin:
-- template (same ``Document`` only): a ``Reference`` to the subject, a ``Partial`` string
+- template (same ``Document`` only, or the same ``scope`` of the origin: an input
+  written in several files): a ``Reference`` to the subject, a ``Partial`` string
   with one among its parts (an ARN built around a bucket reference), or a list holding
   one; or the name the subject declares for itself (the loader lists it in the origin's
   ``names``): the same string, or a partial string with the same ``identity``, since one
@@ -168,10 +169,15 @@ class Relations:
         return index
 
 
-def _scope(resource: Resource) -> int | None:
-    """The template a resource belongs to (its document), or None for a live one."""
-    if type(resource.origin) is TemplateOrigin and resource.document is not None:
-        return id(resource.document)
+def _scope(resource: Resource) -> int | str | None:
+    """The template a resource belongs to (the origin's ``scope``, else its document), or
+    None for a live one."""
+    origin = resource.origin
+    if type(origin) is TemplateOrigin:
+        if origin.scope is not None:
+            return origin.scope
+        if resource.document is not None:
+            return id(resource.document)
     return None
 
 
@@ -252,7 +258,7 @@ def reference_keys(value: Any, holder: Resource) -> Iterator[Key]:
         yield from _template_keys(value, scope)
 
 
-def _template_keys(value: Any, scope: int) -> Iterator[Key]:
+def _template_keys(value: Any, scope: int | str) -> Iterator[Key]:
     kind = type(value)
     if kind is Reference:
         yield ("id", scope, value.target)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # Most specific first: the first loader whose claims() is true reads the file.
 LOADERS: list[str] = [
     "scanner.loaders.snapshot",
+    "scanner.loaders.terraform",  # .tf and .tf.json files, plan JSON by its content
     "scanner.loaders.cloudformation",  # claims any YAML/JSON file: keep it last
 ]
 
@@ -61,9 +62,15 @@ PARALLEL_MIN_CPUS = 4
 class LoadOptions:
     """How to load inputs. ``parameters`` are template parameter values (and pseudo
     parameters such as ``AWS::Region``); ``jobs`` is the number of worker processes
-    (None: decide from the amount of input; 1: read in this process)."""
+    (None: decide from the amount of input; 1: read in this process).
+    ``terraform_vars`` (``--var NAME=VALUE``, in order) and ``terraform_var_files``
+    give Terraform variables their values; ``roots`` are the directories scanned: a
+    Terraform module source outside them is not read."""
 
     parameters: Mapping[str, Any] = field(default_factory=dict)
+    terraform_vars: tuple[tuple[str, str], ...] = ()
+    terraform_var_files: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()
     jobs: int | None = None
     max_bytes: int = 20 * MB  # a template (hand-written; larger is a mistake or an attack)
     max_snapshot_bytes: int = 2048 * MB  # a snapshot (machine-written, may be large)

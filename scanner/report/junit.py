@@ -124,7 +124,8 @@ def _details(finding: Finding, file: str | None) -> str:
     if loc is not None and file:
         lines.append(f"at {file}:{loc.line}:{loc.column}")
         document = finding.resource.document
-        source = source_line(document, loc.line, _MAX_SOURCE) if document is not None else None
+        same = document is not None and document.path == loc.file  # not set in another file
+        source = source_line(document, loc.line, _MAX_SOURCE) if same and document else None
         if source:
             lines.append(source.rstrip())
     if finding.policy.help_url:

@@ -117,6 +117,8 @@ def _source(finding: Finding) -> str | None:
     document = finding.resource.document
     if finding.location is None or document is None:
         return None
+    if finding.location.file != document.path:  # set in another file of the input
+        return None
     line = source_line(document, finding.location.line, _MAX_SOURCE * 4)
     if line is None or not line.strip():
         return None

@@ -1,0 +1,618 @@
+"""One Terraform module evaluated: its variables, locals, resource instances and calls.
+
+``evaluate_module`` reads every ``.tf`` and ``.tf.json`` file of a directory, gives each
+variable its value (``--var`` over ``--var-file`` over ``*.auto.tfvars`` over
+``terraform.tfvars`` over the default; a child module's from its call), expands
+``count`` and ``for_each`` into instances addressed as Terraform does
+(``aws_s3_bucket.logs[0]``, ``module.app.aws_s3_bucket.this["a"]``), expands ``dynamic``
+blocks and evaluates local modules (``source = "./…"``) with their inputs. A module
+source outside the scanned directories is not read (a module cannot pull in files the
+scan was not given); a remote source is not fetched: its outputs are unknown and say so.
+
+An instance's ``config`` holds its arguments as Terraform's plan does: nested blocks as
+lists of objects. ``positions`` maps a path in ``config`` to where it is written.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.errors import Diagnostic, InputError
+from scanner.loaders.budget import Budget, OverBudget
+from scanner.loaders.source import INTRINSIC_BUDGET, UNREADABLE, source_line
+from scanner.loaders.terraform import functions
+from scanner.loaders.terraform.expressions import (
+    EvalError,
+    Evaluator,
+    Scope,
+    apply_steps,
+    unknown_of,
+)
+from scanner.loaders.terraform.hcl import (
+    Attribute,
+    Block,
+    Body,
+    JsonExpr,
+    SourceFile,
+    parse_expression,
+    parse_file,
+)
+from scanner.model import Location, Path, Reference, Span, Unknown, is_opaque
+
+HCL_EVAL = "I018"  # an expression Terraform would reject
+MODULE_SOURCE = "I019"  # a module source that is not read (outside the scan, missing)
+MAX_MODULE_DEPTH = 16
+MAX_FILES = 1000  # .tf files read from one directory
+META_ARGUMENTS = frozenset(("count", "for_each", "provider", "depends_on"))
+META_BLOCKS = frozenset(("lifecycle", "provisioner", "connection"))
+NOT_INPUTS = frozenset(("source", "version", "count", "for_each", "providers", "depends_on"))
+
+
+@dataclass(frozen=True)
+class ModuleOptions:
+    """Values given on the command line and the directories a module may be read from."""
+
+    variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE, in order
+    var_files: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()  # real paths; empty: the root module's directory
+    max_bytes: int = 20 * 1024 * 1024
+
+
+@dataclass
+class Instance:
+    """One resource instance: its address, arguments and where they are written."""
+
+    address: str
+    type: str
+    name: str
+    file: SourceFile
+    doc_path: Path  # the block in its file: ("resource", TYPE, NAME)
+    config: dict[str, Any]
+    positions: dict[Path, Span]
+    prefix: str  # "module.app." for a resource of a child module
+    header: Location  # the block's type and labels
+    whole: Location  # the whole block
+
+
+@dataclass
+class Evaluated:
+    """A module and its children, evaluated."""
+
+    files: list[SourceFile] = field(default_factory=list)
+    instances: list[Instance] = field(default_factory=list)
+    errors: list[Diagnostic] = field(default_factory=list)
+    child_files: dict[str, list[SourceFile]] = field(default_factory=dict)  # calling file -> files
+
+
+def module_files(directory: str) -> list[str]:
+    """The Terraform files of ``directory``, sorted (at most ``MAX_FILES``)."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    found = [n for n in names if n.endswith((".tf", ".tf.json"))]
+    return [os.path.join(directory, n) for n in found[:MAX_FILES]]
+
+
+def read_sources(paths: list[str], max_bytes: int, errors: list[Diagnostic]) -> list[SourceFile]:
+    out = []
+    for path in paths:
+        text = _read_text(path, max_bytes, errors)
+        if text is not None:
+            parsed = _parse(path, text, errors)
+            if parsed is not None:
+                out.append(parsed)
+    return out
+
+
+def _read_text(path: str, max_bytes: int, errors: list[Diagnostic]) -> str | None:
+    try:
+        if os.path.getsize(path) > max_bytes:
+            errors.append(
+                Diagnostic(UNREADABLE, f"over the {max_bytes} bytes size limit", file=path)
+            )
+            return None
+        with open(path, "rb") as handle:
+            return handle.read(max_bytes + 1).decode("utf-8", errors="replace")
+    except OSError as exc:
+        errors.append(Diagnostic(UNREADABLE, f"cannot read file: {exc.strerror or exc}", file=path))
+        return None
+
+
+def _parse(path: str, text: str, errors: list[Diagnostic]) -> SourceFile | None:
+    try:
+        return parse_file(path, text)
+    except InputError as exc:
+        errors.append(
+            Diagnostic(
+                exc.code, exc.message, location=exc.location, source_line=exc.source_line, file=path
+            )
+        )
+        return None
+
+
+def evaluate_root(
+    directory: str, sources: list[SourceFile], options: ModuleOptions, errors: list[Diagnostic]
+) -> Evaluated:
+    """The root module in ``directory`` (its files already parsed) and every local child."""
+    out = Evaluated(files=sources, errors=errors)
+    budget = Budget()
+    values = root_variables(directory, options, out.errors)
+    roots = options.roots or (os.path.realpath(directory),)
+    module = Module(directory, sources, values, "", budget, out, roots, options, chain=())
+    try:
+        module.expand()
+    except OverBudget as exc:
+        out.errors.append(
+            Diagnostic(
+                INTRINSIC_BUDGET,
+                exc.message.replace("intrinsic functions", "expressions"),
+                file=sources[0].path if sources else directory,
+            )
+        )
+    return out
+
+
+# --- variable values -------------------------------------------------------------------
+
+
+def root_variables(
+    directory: str, options: ModuleOptions, errors: list[Diagnostic]
+) -> dict[str, Any]:
+    """Values of the root module's variables, in Terraform's order of precedence."""
+    files = [os.path.join(directory, "terraform.tfvars")]
+    try:
+        auto = sorted(n for n in os.listdir(directory) if n.endswith(".auto.tfvars"))
+    except OSError:
+        auto = []
+    files.extend(os.path.join(directory, n) for n in auto)
+    values: dict[str, Any] = {}
+    for path in files:
+        if os.path.isfile(path):
+            values.update(tfvars_file(path, options.max_bytes, errors))
+    for path in options.var_files:
+        values.update(tfvars_file(path, options.max_bytes, errors))
+    for name, text in options.variables:
+        values[name] = var_text(text)
+    return values
+
+
+def tfvars_file(path: str, max_bytes: int, errors: list[Diagnostic]) -> dict[str, Any]:
+    """The values a ``.tfvars`` file sets (literal expressions only)."""
+    text = _read_text(path, max_bytes, errors)
+    parsed = _parse(path, text, errors) if text is not None else None
+    if parsed is None:
+        return {}
+    evaluator = Evaluator(_Literals())
+    out: dict[str, Any] = {}
+    for name, attribute in parsed.body.attributes.items():
+        try:
+            out[name] = evaluator.value(attribute.expr, Scope(parsed.text))
+        except (EvalError, OverBudget) as exc:
+            errors.append(_located(HCL_EVAL, str(exc), attribute.value, parsed.text))
+    return out
+
+
+def var_text(text: str) -> Any:
+    """A ``--var`` value: an HCL list or map when written as one, otherwise a string."""
+    if text.lstrip()[:1] in ("[", "{"):
+        try:
+            return Evaluator(_Literals()).value(parse_expression(text), Scope(text))
+        except Exception:
+            return text
+    return text
+
+
+class _Literals:
+    """A context with no names: what a ``.tfvars`` file may use."""
+
+    def __init__(self) -> None:
+        self.budget = Budget()
+
+    def named(self, root: str, steps: list[Any], text: str) -> Any:
+        raise EvalError(f"`{text}`: a variables file holds literal values only")
+
+    def call(self, name: str, args: list[Any], text: str) -> Any:
+        return functions.call(name, args, self.budget, text)
+
+
+def _located(code: str, message: str, location: Location, text: str) -> Diagnostic:
+    return Diagnostic(
+        code, message, location=location, source_line=source_line(text, location.line)
+    )
+
+
+def _convert(value: Any, type_text: str) -> Any:
+    """A string given on the command line, as the variable's declared primitive type."""
+    if type(value) is not str:
+        return value
+    if type_text == "bool" and value in ("true", "false"):
+        return value == "true"
+    if type_text == "number":
+        try:
+            return float(value) if "." in value else int(value)
+        except ValueError:
+            return value
+    return value
+
+
+# --- a module ------------------------------------------------------------------------
+
+
+class Module:
+    """Names in one module instance and how they evaluate (the evaluator's context)."""
+
+    def __init__(
+        self,
+        directory: str,
+        sources: list[SourceFile],
+        values: dict[str, Any],
+        prefix: str,
+        budget: Budget,
+        out: Evaluated,
+        roots: tuple[str, ...],
+        options: ModuleOptions,
+        chain: tuple[str, ...],
+    ) -> None:
+        self.directory = directory
+        self.sources = sources
+        self.values = values
+        self.prefix = prefix
+        self.budget = budget
+        self.out = out
+        self.roots = roots
+        self.options = options
+        self.chain = (*chain, os.path.realpath(directory))
+        self.evaluator = Evaluator(self)
+        self.variables: dict[str, tuple[Block, SourceFile]] = {}
+        self.locals: dict[str, tuple[Attribute, SourceFile]] = {}
+        self.resources: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
+        self.calls: dict[str, tuple[Block, SourceFile]] = {}
+        self.outputs: dict[str, tuple[Attribute, SourceFile]] = {}
+        self._local_values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self._children: dict[str, Module | Unknown] = {}
+        self._index()
+
+    def _index(self) -> None:
+        for source in self.sources:
+            for block in source.body.blocks:
+                self._declare(block, source)
+
+    def _declare(self, block: Block, source: SourceFile) -> None:
+        labels = block.labels
+        if block.type == "variable" and len(labels) == 1:
+            self.variables[labels[0]] = (block, source)
+        elif block.type == "locals":
+            for name, attribute in block.body.attributes.items():
+                self.locals[name] = (attribute, source)
+        elif block.type == "resource" and len(labels) == 2:
+            self.resources[(labels[0], labels[1])] = (block, source)
+        elif block.type == "module" and len(labels) == 1:
+            self.calls[labels[0]] = (block, source)
+        elif block.type == "output" and len(labels) == 1:
+            value = block.body.attributes.get("value")
+            if value is not None:
+                self.outputs[labels[0]] = (value, source)
+
+    # --- the evaluator's context ------------------------------------------------------
+
+    def call(self, name: str, args: list[Any], text: str) -> Any:
+        return functions.call(name, args, self.budget, text)
+
+    def named(self, root: str, steps: list[Any], text: str) -> Any:
+        if root == "var" and steps and isinstance(steps[0], str):
+            return apply_steps(self.variable(steps[0]), steps[1:], text)
+        if root == "local" and steps and isinstance(steps[0], str):
+            return apply_steps(self.local(steps[0]), steps[1:], text)
+        if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
+            return self.module_output(steps, text)
+        if root == "data" and len(steps) >= 2:
+            name = ".".join(str(s) for s in steps[:3])
+            return Unknown(
+                f"data.{name} is read only when Terraform plans", external=True, name=f"data.{name}"
+            )
+        if root == "path":
+            return "."
+        if root == "terraform":
+            return "default"
+        if root in ("each", "count", "self"):
+            raise EvalError(f"`{text}`: {root} is not available here")
+        if steps and isinstance(steps[0], str) and (root, steps[0]) in self.resources:
+            return self.reference(root, steps, text)
+        return Unknown(f"`{text}` names nothing this module declares")
+
+    def reference(self, kind: str, steps: list[Any], text: str) -> Any:
+        target = f"{self.prefix}{kind}.{steps[0]}"
+        rest = steps[1:]
+        if rest and not isinstance(rest[0], str):
+            if is_opaque(rest[0]):
+                return unknown_of([rest[0]], text)
+            key = rest[0]
+            target += f"[{key}]" if type(key) is int else f'["{key}"]'
+            rest = rest[1:]
+        attribute = rest[0] if rest and isinstance(rest[0], str) else None
+        return Reference(target, attribute, text)
+
+    def variable(self, name: str) -> Any:
+        declared = self.variables.get(name)
+        if declared is None:
+            raise EvalError(f"var.{name} is not declared")
+        if name in self.values:
+            return _convert(self.values[name], _type_text(declared))
+        default = declared[0].body.attributes.get("default")
+        if default is not None:
+            return self.evaluator.value(default.expr, Scope(declared[1].text))
+        where = "--var or a .tfvars file" if not self.prefix else "the module call"
+        return Unknown(
+            f"variable {name} has no value: give it with {where}", external=True, name=f"var.{name}"
+        )
+
+    def local(self, name: str) -> Any:
+        if name in self._local_values:
+            return self._local_values[name]
+        declared = self.locals.get(name)
+        if declared is None:
+            raise EvalError(f"local.{name} is not declared")
+        if name in self._busy:
+            raise EvalError(f"local.{name} refers to itself")
+        self._busy.add(name)
+        try:
+            value = self.safe(declared[0], declared[1], Scope(declared[1].text))
+        finally:
+            self._busy.discard(name)
+        self._local_values[name] = value
+        return value
+
+    def module_output(self, steps: list[Any], text: str) -> Any:
+        child = self.child(str(steps[0]))
+        if type(child) is Unknown:
+            return child
+        assert isinstance(child, Module)
+        output = child.outputs.get(str(steps[1]))
+        if output is None:
+            raise EvalError(f"`{text}`: module {steps[0]} has no output {steps[1]}")
+        value = child.safe(output[0], output[1], Scope(output[1].text))
+        return apply_steps(value, steps[2:], text)
+
+    def safe(self, attribute: Attribute, source: SourceFile, scope: Scope) -> Any:
+        """The attribute's value; an expression Terraform would reject is reported and
+        unknown."""
+        try:
+            return self.evaluator.value(attribute.expr, scope)
+        except EvalError as exc:
+            self.out.errors.append(_located(HCL_EVAL, str(exc), attribute.value, source.text))
+            return Unknown(f"{exc}")
+        except RecursionError:
+            self.out.errors.append(
+                _located(HCL_EVAL, "expression nested too deep", attribute.value, source.text)
+            )
+            return Unknown("expression nested too deep")
+
+    # --- instances -------------------------------------------------------------------
+
+    def expand(self) -> None:
+        for (kind, name), (block, source) in self.resources.items():
+            for key, scope in self.instances(block, source):
+                self.budget.spend(1, ())
+                address = f"{self.prefix}{kind}.{name}{_suffix(key)}"
+                config, positions = self.body(block.body, source, scope, ())
+                self.out.instances.append(
+                    Instance(
+                        address,
+                        kind,
+                        name,
+                        source,
+                        ("resource", kind, name),
+                        config,
+                        positions,
+                        self.prefix,
+                        block.header,
+                        block.whole,
+                    )
+                )
+        for name in self.calls:
+            self.child(name)
+
+    def instances(self, block: Block, source: SourceFile) -> Iterator[tuple[Any, Scope]]:
+        """Each instance's key (None: a single instance) and the names bound in it."""
+        base = Scope(source.text)
+        attributes = block.body.attributes
+        if "count" in attributes:
+            count = self.safe(attributes["count"], source, base)
+            if type(count) in (int, float) and not isinstance(count, bool):
+                self.budget.iterate(int(count), ())
+                for index in range(int(count)):
+                    yield index, base.bind({"count": {"index": index}})
+                return
+            yield None, base.bind({"count": {"index": unknown_of([count], "count")}})
+            return
+        if "for_each" in attributes:
+            each = self.safe(attributes["for_each"], source, base)
+            if type(each) is dict:
+                self.budget.iterate(len(each), ())
+                for key, value in each.items():
+                    yield key, base.bind({"each": {"key": key, "value": value}})
+                return
+            if type(each) is list and all(isinstance(k, str) for k in each):
+                self.budget.iterate(len(each), ())
+                for key in each:
+                    yield key, base.bind({"each": {"key": key, "value": key}})
+                return
+            unknown = unknown_of([each], "for_each")
+            yield None, base.bind({"each": {"key": unknown, "value": unknown}})
+            return
+        yield None, base
+
+    def body(
+        self, body: Body, source: SourceFile, scope: Scope, at: Path
+    ) -> tuple[dict[str, Any], dict[Path, Span]]:
+        config: dict[str, Any] = {}
+        positions: dict[Path, Span] = {}
+        for name, attribute in body.attributes.items():
+            if at == () and name in META_ARGUMENTS:
+                continue
+            config[name] = self.safe(attribute, source, scope)
+            positions[at + (name,)] = Span(attribute.key, attribute.value)
+            if isinstance(attribute.expr, JsonExpr) and source.json_positions is not None:
+                _json_positions(source, attribute.expr.path, (*at, name), positions)
+        for block in body.blocks:
+            if block.type in META_BLOCKS and at == ():
+                continue
+            if block.type == "dynamic" and block.labels:
+                self.dynamic(block, source, scope, at, config, positions)
+                continue
+            items = config.setdefault(block.type, [])
+            if type(items) is not list:
+                continue
+            where = (*at, block.type, len(items))
+            inner, inner_positions = self.body(block.body, source, scope, where)
+            items.append(inner)
+            positions[where] = Span(block.header, block.whole)
+            positions.setdefault((*at, block.type), Span(block.header, block.whole))
+            positions.update(inner_positions)
+        return config, positions
+
+    def dynamic(
+        self,
+        block: Block,
+        source: SourceFile,
+        scope: Scope,
+        at: Path,
+        config: dict[str, Any],
+        positions: dict[Path, Span],
+    ) -> None:
+        """``dynamic "x" { for_each = …; content { … } }``: one ``x`` block per item."""
+        label = block.labels[0]
+        iterator_attr = block.body.attributes.get("iterator")
+        iterator = label
+        if iterator_attr is not None:
+            named = self.safe(iterator_attr, source, scope)
+            iterator = named if isinstance(named, str) else label
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        each = block.body.attributes.get("for_each")
+        if content is None or each is None:
+            return
+        items = self.safe(each, source, scope)
+        existing = config.setdefault(label, [])
+        if type(existing) is not list:
+            return
+        if is_opaque(items):
+            config[label] = unknown_of([items], f"dynamic {label}")
+            positions[at + (label,)] = Span(block.header, block.whole)
+            return
+        pairs = (
+            list(items.items())
+            if type(items) is dict
+            else list(enumerate(items))
+            if type(items) is list
+            else []
+        )
+        self.budget.iterate(len(pairs), ())
+        for key, value in pairs:
+            bound = scope.bind({iterator: {"key": key, "value": value}})
+            where = (*at, label, len(existing))
+            inner, inner_positions = self.body(content.body, source, bound, where)
+            existing.append(inner)
+            positions[where] = Span(block.header, block.whole)
+            positions.setdefault((*at, label), Span(block.header, block.whole))
+            positions.update(inner_positions)
+
+    # --- child modules -----------------------------------------------------------------
+
+    def child(self, name: str) -> Module | Unknown:
+        if name in self._children:
+            return self._children[name]
+        block, source = self.calls[name]
+        self._children[name] = result = self._load_child(name, block, source)
+        if isinstance(result, Module):
+            result.expand()
+        return result
+
+    def _load_child(self, name: str, block: Block, source: SourceFile) -> Module | Unknown:
+        attribute = block.body.attributes.get("source")
+        where = self.safe(attribute, source, Scope(source.text)) if attribute else None
+        if not isinstance(where, str):
+            return Unknown(f"module {name} has no source that can be read")
+        if not where.startswith(("./", "../")):
+            return Unknown(
+                f"module {name} comes from {where}, which is not fetched",
+                external=True,
+                name=f"module.{name}",
+            )
+        directory = os.path.normpath(os.path.join(self.directory, where))
+        real = os.path.realpath(directory)
+        problem = self._refuse(real, where)
+        if problem is not None:
+            assert attribute is not None
+            self.out.errors.append(
+                Diagnostic(
+                    MODULE_SOURCE,
+                    problem,
+                    location=attribute.value,
+                    source_line=source_line(source.text, attribute.value.line),
+                    severity="warning",
+                )
+            )
+            return Unknown(f"module {name}: {problem}")
+        files = read_sources(module_files(directory), self.options.max_bytes, self.out.errors)
+        self.out.child_files.setdefault(source.path, []).extend(files)
+        inputs = {
+            key: self.safe(value, source, Scope(source.text))
+            for key, value in block.body.attributes.items()
+            if key not in NOT_INPUTS
+        }
+        prefix = f"{self.prefix}module.{name}."
+        return Module(
+            directory,
+            files,
+            inputs,
+            prefix,
+            self.budget,
+            self.out,
+            self.roots,
+            self.options,
+            self.chain,
+        )
+
+    def _refuse(self, real: str, where: str) -> str | None:
+        inside = any(
+            real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
+        )
+        if not inside:
+            return f"module source {where} is outside the scanned directories and is not read"
+        if real in self.chain:
+            return f"module source {where} calls itself"
+        if len(self.chain) >= MAX_MODULE_DEPTH:
+            return f"modules nest more than {MAX_MODULE_DEPTH} deep"
+        if not os.path.isdir(real):
+            return f"module source {where} is not a directory"
+        return None
+
+
+def _type_text(declared: tuple[Block, SourceFile]) -> str:
+    attribute = declared[0].body.attributes.get("type")
+    if attribute is None or isinstance(attribute.expr, JsonExpr):
+        return ""
+    meta = attribute.expr.meta
+    return declared[1].text[meta.start_pos : meta.end_pos].strip()
+
+
+def _suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    return f"[{key}]" if type(key) is int else f'["{key}"]'
+
+
+def _json_positions(
+    source: SourceFile, json_path: Path, at: Path, positions: dict[Path, Span]
+) -> None:
+    index = source.json_positions
+    assert index is not None
+    depth = len(json_path)
+    for path in index:
+        if len(path) > depth and path[:depth] == json_path:
+            positions[at + path[depth:]] = index[path]

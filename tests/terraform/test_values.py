@@ -1,0 +1,306 @@
+"""What the Terraform loader makes of variables, locals, expressions, instances, modules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.model import Partial, Reference, Unknown
+from tests.terraform.helpers import load, props, write
+
+BUCKET = 'resource "aws_s3_bucket" "b" {{\n  bucket = {}\n}}\n'
+
+
+def test_a_variable_with_no_value_is_unknown_and_named(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": 'variable "name" {}\n' + BUCKET.format("var.name")})
+    value = props(tmp_path, "aws_s3_bucket.b")["BucketName"]
+    assert type(value) is Unknown
+    assert value.external and value.name == "var.name"
+    assert "variable name has no value" in value.cause
+
+
+@pytest.mark.parametrize(
+    ("files", "options", "expected"),
+    [
+        ({}, {}, "default"),
+        ({"terraform.tfvars": 'name = "tfvars"\n'}, {}, "tfvars"),
+        (
+            {"terraform.tfvars": 'name = "tfvars"\n', "b.auto.tfvars": 'name = "auto"\n'},
+            {},
+            "auto",
+        ),
+        ({"b.auto.tfvars": 'name = "auto"\n'}, {"terraform_var_files": ("FILE",)}, "file"),
+        (
+            {"b.auto.tfvars": 'name = "auto"\n'},
+            {"terraform_var_files": ("FILE",), "terraform_vars": (("name", "cli"),)},
+            "cli",
+        ),
+    ],
+)
+def test_variable_values_follow_terraform_precedence(
+    tmp_path: Path, files: dict[str, str], options: dict[str, object], expected: str
+) -> None:
+    module = tmp_path / "m"
+    write(
+        module, {"main.tf": 'variable "name" { default = "default" }\n' + BUCKET.format("var.name")}
+    )
+    write(module, files)
+    (tmp_path / "x.tfvars").write_text('name = "file"\n')
+    if "terraform_var_files" in options:
+        options = {**options, "terraform_var_files": (str(tmp_path / "x.tfvars"),)}
+    assert props(module, "aws_s3_bucket.b", **options)["BucketName"] == expected
+
+
+def test_locals_templates_conditionals_and_functions(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "env" { default = "prod" }
+variable "on" {
+  type    = bool
+  default = false
+}
+locals {
+  name   = "${var.env}-${lower("DATA")}"
+  tags   = merge({ a = "1" }, { b = format("%s-%d", "x", 2) })
+  ids    = concat(["a"], tolist(["b"]))
+  status = var.on ? "Enabled" : "Suspended"
+}
+resource "aws_s3_bucket" "b" {
+  bucket = local.name
+  tags   = local.tags
+  versioning {
+    enabled = var.env == "prod" && length(local.ids) == 2
+  }
+}
+resource "aws_kms_key" "k" {
+  description = coalesce("", lookup({ k = "v" }, "k", "d"))
+  key_usage   = try(local.missing, element(local.ids, 3))
+  is_enabled  = can(local.nothing)
+  enable_key_rotation = local.status == "Suspended"
+}
+"""
+        },
+    )
+    resources, errors = load(tmp_path)
+    bucket = resources["aws_s3_bucket.b"].properties
+    assert bucket["BucketName"] == "prod-data"
+    assert bucket["Tags"] == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "x-2"}]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    key = resources["aws_kms_key.k"].properties
+    assert key["Description"] == "v"
+    assert key["KeyUsage"] == "b"
+    assert key["Enabled"] is False
+    assert key["EnableKeyRotation"] is True
+    assert errors == []
+
+
+def test_unknown_parts_make_partial_strings_and_references(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "env" {}
+resource "aws_s3_bucket" "logs" { bucket = "${var.env}-logs" }
+resource "aws_s3_bucket" "data" {
+  bucket = "data"
+  logging { target_bucket = aws_s3_bucket.logs.id }
+}
+"""
+        },
+    )
+    resources, _ = load(tmp_path)
+    name = resources["aws_s3_bucket.logs"].properties["BucketName"]
+    assert type(name) is Partial and name.parts[1] == "-logs"
+    target = resources["aws_s3_bucket.data"].properties["LoggingConfiguration"]
+    assert target["DestinationBucketName"] == Reference(
+        "aws_s3_bucket.logs", "id", "aws_s3_bucket.logs.id"
+    )
+
+
+def test_count_and_for_each_instances_are_addressed_like_terraform(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_s3_bucket" "n" {
+  count  = 2
+  bucket = "n-${count.index}"
+}
+resource "aws_s3_bucket" "k" {
+  for_each = { a = "x", b = "y" }
+  bucket   = "${each.key}-${each.value}"
+}
+resource "aws_s3_bucket" "s" {
+  for_each = toset(["one"])
+  bucket   = each.value
+}
+resource "aws_s3_bucket" "none" {
+  count  = 0
+  bucket = "none"
+}
+"""
+        },
+    )
+    resources, _ = load(tmp_path)
+    names = {address: r.properties["BucketName"] for address, r in resources.items()}
+    assert names == {
+        "aws_s3_bucket.n[0]": "n-0",
+        "aws_s3_bucket.n[1]": "n-1",
+        'aws_s3_bucket.k["a"]': "a-x",
+        'aws_s3_bucket.k["b"]': "b-y",
+        'aws_s3_bucket.s["one"]': "one",
+    }
+
+
+def test_dynamic_blocks_expand_per_item(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+locals {
+  ports = { ssh = 22, web = 443 }
+}
+resource "aws_security_group" "g" {
+  name = "g"
+  dynamic "ingress" {
+    for_each = local.ports
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["10.0.0.0/8", "0.0.0.0/0"]
+    }
+  }
+}
+"""
+        },
+    )
+    rules = props(tmp_path, "aws_security_group.g")["SecurityGroupIngress"]
+    assert [(r["FromPort"], r["CidrIp"]) for r in rules] == [
+        (22, "10.0.0.0/8"),
+        (22, "0.0.0.0/0"),
+        (443, "10.0.0.0/8"),
+        (443, "0.0.0.0/0"),
+    ]
+
+
+def test_local_modules_are_instances_of_their_own(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+module "a" {
+  source = "./modules/bucket"
+  name   = "alpha"
+}
+module "b" {
+  source = "./modules/bucket"
+  name   = "beta"
+}
+resource "aws_s3_bucket" "uses" {
+  bucket = "${module.a.name}-copy"
+}
+""",
+            "modules/bucket/main.tf": """
+variable "name" {}
+resource "aws_s3_bucket" "this" { bucket = var.name }
+output "name" { value = var.name }
+""",
+        },
+    )
+    resources, _ = load(tmp_path)
+    assert resources["module.a.aws_s3_bucket.this"].properties["BucketName"] == "alpha"
+    assert resources["module.b.aws_s3_bucket.this"].properties["BucketName"] == "beta"
+    assert resources["aws_s3_bucket.uses"].properties["BucketName"] == "alpha-copy"
+    # the module's own directory is a root module too: its variable has no value there
+    assert type(resources["aws_s3_bucket.this"].properties["BucketName"]) is Unknown
+
+
+def test_a_remote_module_is_not_fetched_and_says_so(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+module "remote" { source = "terraform-aws-modules/s3-bucket/aws" }
+resource "aws_s3_bucket" "b" { bucket = module.remote.s3_bucket_id }
+"""
+        },
+    )
+    value = props(tmp_path, "aws_s3_bucket.b")["BucketName"]
+    assert type(value) is Unknown
+    assert "terraform-aws-modules/s3-bucket/aws, which is not fetched" in value.cause
+
+
+def test_a_module_outside_the_scanned_directory_is_not_read(tmp_path: Path) -> None:
+    write(tmp_path / "outside", {"main.tf": 'resource "aws_s3_bucket" "secret" { bucket = "x" }\n'})
+    root = tmp_path / "root"
+    write(root, {"main.tf": 'module "m" { source = "../outside" }\n'})
+    resources, errors = load(root)
+    assert resources == {}
+    assert [e.code for e in errors] == ["I019"]
+    assert "outside the scanned directories" in errors[0].message
+    assert errors[0].location is not None and errors[0].location.line == 1
+
+
+def test_a_syntax_error_is_located_and_the_other_files_still_load(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "bad.tf": 'resource "aws_s3_bucket" "x" {\n  bucket = \n}\n',
+            "good.tf": BUCKET.format('"fine"'),
+        },
+    )
+    resources, errors = load(tmp_path)
+    assert list(resources) == ["aws_s3_bucket.b"]
+    assert len(errors) == 1
+    error = errors[0]
+    assert error.code == "I017"
+    assert error.location is not None
+    assert (error.location.file, error.location.line) == (str(tmp_path / "bad.tf"), 2)
+
+
+def test_an_expression_terraform_rejects_is_an_error_and_unknown(tmp_path: Path) -> None:
+    write(tmp_path, {"main.tf": BUCKET.format("element([], 0)")})
+    resources, errors = load(tmp_path)
+    assert type(resources["aws_s3_bucket.b"].properties["BucketName"]) is Unknown
+    assert [(e.code, e.location.line if e.location else None) for e in errors] == [("I018", 2)]
+
+
+def test_a_huge_range_stops_with_one_error(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {"main.tf": "locals {\n  r = range(100000000)\n}\n" + BUCKET.format("length(local.r)")},
+    )
+    resources, errors = load(tmp_path)
+    assert [e.code for e in errors] == ["I013"]
+
+
+def test_tf_json_files_are_read_with_positions(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf.json": """{
+  "variable": {"env": {"default": "dev"}},
+  "resource": {
+    "aws_s3_bucket": {
+      "b": {
+        "bucket": "${var.env}-data",
+        "versioning": [{"enabled": true}]
+      }
+    }
+  }
+}
+"""
+        },
+    )
+    resources, errors = load(tmp_path)
+    bucket = resources["aws_s3_bucket.b"]
+    assert bucket.properties["BucketName"] == "dev-data"
+    assert bucket.properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    from scanner.model import locate
+
+    where = locate(bucket, ("Properties", "VersioningConfiguration", "Status"))
+    assert where is not None and where.line == 7
