@@ -49,7 +49,9 @@ class _Module:
 
 
 def claims(path: str, head: bytes) -> bool:
-    return path.lower().endswith(SUFFIXES)
+    from scanner.loaders.terraform.plan import is_plan
+
+    return path.lower().endswith(SUFFIXES) or is_plan(head)
 
 
 def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
@@ -59,6 +61,10 @@ def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
         text = decode(path, data)
     except InputError as exc:
         return LoadResult(errors=(replace(exc.diagnostic(), file=path),))
+    if not path.lower().endswith(SUFFIXES):
+        from scanner.loaders.terraform.plan import load_plan
+
+        return load_plan(path, text, options)
     module = _module(path, text, module_options(options))
     key = os.path.normpath(path)
     return LoadResult(

@@ -213,6 +213,7 @@ TYPES: dict[str, TypeMap] = {
             "Engine": "engine",
             "EngineVersion": "engine_version",
             "MasterUsername": "username",
+            "MasterUserPassword": "password",
             "PubliclyAccessible": "publicly_accessible",
             "StorageEncrypted": "storage_encrypted",
             "KmsKeyId": "kms_key_id",
