@@ -310,3 +310,42 @@ def render_summary(summary: ComplianceSummary) -> str:
                     f"({counts} finding{'s' if counts != 1 else ''})"
                 )
     return "\n".join(lines)
+
+
+# --- Terraform ---------------------------------------------------------------------------
+
+# Resource types policies target that Terraform writes inside another resource: a
+# standalone rule is a rule of its security group (aws_security_group_rule folds into it).
+TERRAFORM_CARRIED = {"AWS::EC2::SecurityGroupIngress": "AWS::EC2::SecurityGroup"}
+
+
+def terraform_types() -> dict[str, list[str]]:
+    """CloudFormation type -> the Terraform resource types mapped to it."""
+    from scanner.loaders.terraform.resource_types import TYPES
+
+    found: dict[str, list[str]] = {}
+    for name, mapping in TYPES.items():
+        found.setdefault(mapping.cfn, []).append(name)
+    return found
+
+
+def runs_on_terraform(policy: PolicyInfo) -> bool:
+    """Whether Terraform gives resources of every type ``policy`` targets."""
+    mapped = terraform_types()
+    return all(t in mapped or TERRAFORM_CARRIED.get(t, "") in mapped for t in policy.resource_types)
+
+
+def render_terraform_types() -> str:
+    """The table of mapped Terraform types in docs/terraform.md (a test keeps it current)."""
+    from scanner.loaders.terraform.resource_types import FOLDS, TYPES
+
+    rows = ["| Terraform type | Judged as | Properties read from it |", "|---|---|---|"]
+    for name, mapping in sorted(TYPES.items()):
+        props = ", ".join(sorted(mapping.props))
+        rows.append(f"| `{name}` | `{mapping.cfn}` | {props} |")
+    for name, fold in sorted(FOLDS.items()):
+        into = TYPES[fold.into].cfn
+        props = ", ".join(sorted(fold.props))
+        how = "adds to" if fold.append else "sets"
+        rows.append(f"| `{name}` | folded into its `{fold.into}` ({into}) | {how} {props} |")
+    return "\n".join(rows) + "\n"

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from scanner.catalogue import Catalogue, Framework, load_catalogue, load_framework
+from scanner.catalogue import (
+    Catalogue,
+    Framework,
+    load_catalogue,
+    load_framework,
+    runs_on_terraform,
+)
 from scanner.catalogue_docs import render_reference, service_of
 from scanner.catalogue_live import live_coverage
 from scanner.errors import UsageError
@@ -68,6 +74,7 @@ def policy_entry(catalogue: Catalogue, policy: PolicyInfo) -> dict[str, Any]:
         "equivalents": list(policy.equivalents),
         "has_fix": bool(policy.fixes),
         "live": live_coverage().is_live(policy),
+        "terraform": runs_on_terraform(policy),
         "source": catalogue.source_of(policy),
     }
 

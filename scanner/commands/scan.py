@@ -76,11 +76,13 @@ from .pacscan.yaml (the nearest one upward from the working directory, or --conf
 )
 @click.pass_context
 def scan(ctx: click.Context, **options: Any) -> None:
-    """Scan CloudFormation templates and pacscan snapshots in PATHS.
+    """Scan CloudFormation templates, Terraform and pacscan snapshots in PATHS.
 
-    Directories are searched recursively for .yaml, .yml, .json and .template files
-    (skipping .git, .terraform, node_modules and .venv). YAML or JSON that is neither a
-    CloudFormation template nor a pacscan snapshot is skipped and counted.
+    Directories are searched recursively for .yaml, .yml, .json, .template and .tf files
+    (skipping .git, .terraform, node_modules and .venv). A directory of .tf and .tf.json
+    files is one Terraform module (variables from --var, --var-file and .tfvars files);
+    JSON from `terraform show -json` is read as a plan. YAML or JSON that is none of these
+    is skipped and counted.
     """
     run = resolve_run(options)
     request = scan_request(options, options["jobs"])

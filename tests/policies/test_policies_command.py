@@ -24,6 +24,7 @@ def test_list_json_has_one_entry_per_policy_with_the_documented_fields() -> None
         "equivalents": ["checkov:CKV_AWS_145"],
         "has_fix": True,
         "live": True,
+        "terraform": True,
         "source": "aws/s3/bucket_default_encryption.policy",
     }
     assert len(entries) == len({e["id"] for e in entries})

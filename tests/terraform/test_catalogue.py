@@ -1,0 +1,47 @@
+"""The catalogue says which policies run on Terraform; the docs list the mapped types."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from scanner.catalogue import render_terraform_types
+from scanner.cli import cli
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "terraform.md"
+_TABLE = re.compile(
+    r"(<!-- terraform-types:start[^\n]*-->\n)(.*?)(<!-- terraform-types:end -->)", re.S
+)
+
+
+def _entries() -> dict[str, dict[str, object]]:
+    result = CliRunner().invoke(cli, ["policies", "list", "--format", "json"])
+    assert result.exit_code == 0
+    return {e["id"]: e for e in json.loads(result.output)}
+
+
+def test_every_policy_says_whether_it_runs_on_terraform() -> None:
+    entries = _entries()
+    assert all(type(e["terraform"]) is bool for e in entries.values())
+    assert entries["PAC-S3-009"]["terraform"] is True
+    # a security group policy also targets standalone rules, which Terraform folds in
+    assert entries["PAC-EC2-001"]["terraform"] is True
+    # account-wide settings collected live have no Terraform resource
+    assert entries["PAC-IAM-007"]["terraform"] is False
+
+
+def test_the_docs_list_every_mapped_type() -> None:
+    match = _TABLE.search(DOCS.read_text())
+    assert match is not None
+    assert match.group(2) == render_terraform_types(), (
+        "docs/terraform.md is stale; its table is:\n" + render_terraform_types()
+    )
+
+
+def test_scan_help_names_terraform_and_its_options() -> None:
+    result = CliRunner().invoke(cli, ["scan", "--help"])
+    assert "Terraform" in result.output
+    assert "--var NAME=VALUE" in result.output and "--var-file" in result.output
