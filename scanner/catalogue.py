@@ -317,6 +317,14 @@ def render_summary(summary: ComplianceSummary) -> str:
 # Resource types policies target that Terraform writes inside another resource: a
 # standalone rule is a rule of its security group (aws_security_group_rule folds into it).
 TERRAFORM_CARRIED = {"AWS::EC2::SecurityGroupIngress": "AWS::EC2::SecurityGroup"}
+# CloudFormation types Terraform has no resource for (nothing to map), and why.
+TERRAFORM_ABSENT = {
+    "AWS::IAM::Policy": "an inline policy for several principals: Terraform writes "
+    "aws_iam_role_policy, aws_iam_user_policy or aws_iam_group_policy",
+    "AWS::Serverless::Function": "a SAM type: Terraform writes aws_lambda_function",
+    "AWS::SNS::TopicInlinePolicy": "Terraform writes aws_sns_topic_policy",
+    "AWS::SQS::QueueInlinePolicy": "Terraform writes aws_sqs_queue_policy",
+}
 
 
 def terraform_types() -> dict[str, list[str]]:
@@ -330,9 +338,17 @@ def terraform_types() -> dict[str, list[str]]:
 
 
 def runs_on_terraform(policy: PolicyInfo) -> bool:
-    """Whether Terraform gives resources of every type ``policy`` targets."""
+    """Whether Terraform gives resources of the types ``policy`` targets: each is mapped,
+    carried by a mapped type, or has no Terraform counterpart, and one is mapped."""
     mapped = terraform_types()
-    return all(t in mapped or TERRAFORM_CARRIED.get(t, "") in mapped for t in policy.resource_types)
+
+    def judged(kind: str) -> bool:
+        return kind in mapped or TERRAFORM_CARRIED.get(kind, "") in mapped
+
+    targets = policy.resource_types
+    return any(judged(t) for t in targets) and all(
+        judged(t) or t in TERRAFORM_ABSENT for t in targets
+    )
 
 
 def render_terraform_types() -> str:

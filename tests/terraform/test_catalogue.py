@@ -45,3 +45,14 @@ def test_scan_help_names_terraform_and_its_options() -> None:
     result = CliRunner().invoke(cli, ["scan", "--help"])
     assert "Terraform" in result.output
     assert "--var NAME=VALUE" in result.output and "--var-file" in result.output
+
+
+def test_at_least_80_percent_of_the_library_runs_on_terraform() -> None:
+    entries = _entries().values()
+    share = sum(1 for e in entries if e["terraform"]) / len(entries)
+    assert share >= 0.8
+
+
+def test_a_type_terraform_has_no_counterpart_for_does_not_hold_a_policy_back() -> None:
+    # targets AWS::Lambda::Function and the SAM AWS::Serverless::Function
+    assert _entries()["PAC-LAMBDA-002"]["terraform"] is True

@@ -70,6 +70,7 @@ class FoldMap:
     props: dict[str, Prop | str]
     append: bool = False  # add to a list property (rules) rather than replace it
     match: Callable[[dict[str, Any]], bool] | None = None  # which instances fold
+    target_name: str = ""  # the target's argument a link by name matches (default: its name)
 
 
 @dataclass
@@ -176,7 +177,12 @@ def _target(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -> _Bui
         return target if target is not None and target.instance.type == fold.into else None
     if isinstance(link, str):
         for item in built.values():
-            if item.instance.type == fold.into and _name_of(item) == link:
+            if item.instance.type != fold.into:
+                continue
+            name = (
+                item.instance.config.get(fold.target_name) if fold.target_name else _name_of(item)
+            )
+            if name == link:
                 return item
     return None
 
@@ -313,6 +319,66 @@ def fields(table: Mapping[str, Prop | str]) -> Converter:
         return Mapped(out, where)
 
     return run
+
+
+def first(convert: Converter) -> Converter:
+    """The first block of a list of blocks, converted."""
+
+    def run(value: Any, path: Path) -> Any:
+        if type(value) is list:
+            if not value:
+                return None
+            return convert(value[0], (*path, 0))
+        return convert(value, path)
+
+    return run
+
+
+def keyed(key: str, table: Mapping[str, Prop | str]) -> Converter:
+    """Blocks as a map from each block's ``key`` argument to its converted fields."""
+    convert = fields(table)
+
+    def run(value: Any, path: Path) -> Any:
+        if type(value) is not list:
+            return value
+        out = Mapped({})
+        for index, block in enumerate(value):
+            name = block.get(key) if type(block) is dict else None
+            if not isinstance(name, str):
+                continue
+            converted = convert(block, (*path, index))
+            if isinstance(converted, Mapped):
+                out.where.update({(name, *k): v for k, v in converted.where.items()})
+                converted = converted.value
+            out.where[(name,)] = (*path, index)
+            out.value[name] = converted
+        return out
+
+    return run
+
+
+def json_objects(value: Any, path: Path) -> Any:
+    """A JSON document of camelCase keys (ECS container definitions) with the keys
+    capitalised as CloudFormation writes them."""
+    return _capitalised(json_document(value, path), 0)
+
+
+def _capitalised(value: Any, depth: int) -> Any:
+    if depth > 32:
+        return value
+    if type(value) is list:
+        return [_capitalised(v, depth + 1) for v in value]
+    if type(value) is dict:
+        return {
+            (k[:1].upper() + k[1:] if isinstance(k, str) else k): _capitalised(v, depth + 1)
+            for k, v in value.items()
+        }
+    return value
+
+
+def text_bool(value: Any, path: Path) -> Any:
+    """A bool as the text CloudFormation attributes hold (``"true"``)."""
+    return ("true" if value else "false") if type(value) is bool else value
 
 
 def table(values: dict[Any, Any]) -> Converter:

@@ -20,9 +20,13 @@ from scanner.loaders.terraform.canonical import (
     each,
     enabled_status,
     fields,
+    first,
     json_document,
+    json_objects,
+    keyed,
     pairs,
     table,
+    text_bool,
 )
 from scanner.model import Path, is_opaque
 
@@ -541,3 +545,582 @@ FOLDS: dict[str, FoldMap] = {
         append=True,
     ),
 }
+
+
+# --- more services ----------------------------------------------------------------------
+
+
+def lb_attributes(config: Any, path: Path) -> Any:
+    """``aws_lb`` arguments as the ``LoadBalancerAttributes`` key/value list."""
+    if type(config) is not dict:
+        return config
+    out = Mapped([])
+    logs = config.get("access_logs")
+    log = logs[0] if type(logs) is list and logs and type(logs[0]) is dict else {}
+    for key, value, where in (
+        (
+            "deletion_protection.enabled",
+            config.get("enable_deletion_protection"),
+            ("enable_deletion_protection",),
+        ),
+        (
+            "routing.http.drop_invalid_header_fields.enabled",
+            config.get("drop_invalid_header_fields"),
+            ("drop_invalid_header_fields",),
+        ),
+        (
+            "routing.http.desync_mitigation_mode",
+            config.get("desync_mitigation_mode"),
+            ("desync_mitigation_mode",),
+        ),
+        (
+            "access_logs.s3.enabled",
+            log.get("enabled", True if log else None),
+            ("access_logs", 0, "enabled"),
+        ),
+        ("access_logs.s3.bucket", log.get("bucket"), ("access_logs", 0, "bucket")),
+    ):
+        if value is None:
+            continue
+        out.where[(len(out.value),)] = where
+        out.where[(len(out.value), "Value")] = where
+        out.value.append({"Key": key, "Value": text_bool(value, where)})
+    return out
+
+
+def block_devices(config: Any, path: Path) -> Any:
+    """``root_block_device`` and ``ebs_block_device`` blocks as ``BlockDeviceMappings``."""
+    if type(config) is not dict:
+        return config
+    out = Mapped([])
+    for argument in ("root_block_device", "ebs_block_device"):
+        blocks = config.get(argument)
+        for index, block in enumerate(blocks if type(blocks) is list else ()):
+            if type(block) is not dict:
+                continue
+            at = (argument, index)
+            n = len(out.value)
+            out.where[(n,)] = at
+            out.where[(n, "Ebs", "Encrypted")] = (*at, "encrypted") if "encrypted" in block else at
+            device = block.get("device_name", "root")
+            out.value.append(
+                {"DeviceName": device, "Ebs": {"Encrypted": block.get("encrypted", False)}}
+            )
+    return out or None
+
+
+def log_types(value: Any, path: Path) -> Any:
+    if type(value) is not list:
+        return value
+    return Mapped([{"Type": t} for t in value], {(i,): (*path, i) for i in range(len(value))})
+
+
+def assign_public_ip(value: Any, path: Path) -> Any:
+    return ("ENABLED" if value else "DISABLED") if type(value) is bool else value
+
+
+def _method_settings(config: Any, path: Path) -> Any:
+    """``aws_api_gateway_method_settings`` as one ``MethodSettings`` entry."""
+    if type(config) is not dict:
+        return config
+    settings = config.get("settings")
+    block = settings[0] if type(settings) is list and settings and type(settings[0]) is dict else {}
+    method = config.get("method_path")
+    resource, _, verb = method.rpartition("/") if isinstance(method, str) else ("", "", method)
+    entry = {
+        "ResourcePath": "/" + resource.lstrip("/") if resource != "*" else "/*",
+        "HttpMethod": verb,
+        "LoggingLevel": block.get("logging_level"),
+        "MetricsEnabled": block.get("metrics_enabled"),
+        "CachingEnabled": block.get("caching_enabled"),
+        "CacheDataEncrypted": block.get("cache_data_encrypted"),
+    }
+    where: dict[Path, Path] = {(0,): ("settings", 0) if block else ()}
+    for prop, argument in (
+        ("LoggingLevel", "logging_level"),
+        ("MetricsEnabled", "metrics_enabled"),
+        ("CachingEnabled", "caching_enabled"),
+        ("CacheDataEncrypted", "cache_data_encrypted"),
+    ):
+        if argument in block:
+            where[(0, prop)] = ("settings", 0, argument)
+    return Mapped([{k: v for k, v in entry.items() if v is not None}], where)
+
+
+_DOMAIN_PROPS: dict[str, Prop | str] = {
+    "DomainName": "domain_name",
+    "EncryptionAtRestOptions.Enabled": "encrypt_at_rest.enabled",
+    "NodeToNodeEncryptionOptions.Enabled": "node_to_node_encryption.enabled",
+    "VPCOptions.SubnetIds": "vpc_options.subnet_ids",
+    "DomainEndpointOptions.EnforceHTTPS": "domain_endpoint_options.enforce_https",
+    "DomainEndpointOptions.TLSSecurityPolicy": "domain_endpoint_options.tls_security_policy",
+    "AdvancedSecurityOptions.Enabled": "advanced_security_options.enabled",
+    "LogPublishingOptions": Prop(
+        "log_publishing_options",
+        keyed(
+            "log_type",
+            {
+                "CloudWatchLogsLogGroupArn": "cloudwatch_log_group_arn",
+                "Enabled": Prop("enabled", default=True),
+            },
+        ),
+    ),
+}
+_CLUSTER_CONFIG: dict[str, Prop | str] = {
+    "InstanceCount": "instance_count",
+    "ZoneAwarenessEnabled": "zone_awareness_enabled",
+    "DedicatedMasterEnabled": "dedicated_master_enabled",
+    "DedicatedMasterCount": "dedicated_master_count",
+}
+_CLASSIC_LISTENER: dict[str, Prop | str] = {
+    "Protocol": "lb_protocol",
+    "LoadBalancerPort": "lb_port",
+    "InstancePort": "instance_port",
+    "InstanceProtocol": "instance_protocol",
+    "SSLCertificateId": "ssl_certificate_id",
+}
+_LISTENER: dict[str, Prop | str] = {
+    "Protocol": "protocol",
+    "Port": "port",
+    "SslPolicy": "ssl_policy",
+    "DefaultActions": Prop(
+        "default_action",
+        each(fields({"Type": "type", "RedirectConfig.Protocol": "redirect.protocol"})),
+    ),
+}
+_ECS_NETWORK: dict[str, Prop | str] = {
+    "LaunchType": "launch_type",
+    "PlatformVersion": "platform_version",
+    "NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp": Prop(
+        "network_configuration.assign_public_ip", assign_public_ip
+    ),
+}
+_POLICY_DOCUMENT = Prop("policy", json_document)
+
+TYPES.update(
+    {
+        "aws_cloudfront_distribution": TypeMap(
+            "AWS::CloudFront::Distribution",
+            {
+                "DistributionConfig.Enabled": "enabled",
+                "DistributionConfig.DefaultRootObject": "default_root_object",
+                "DistributionConfig.WebACLId": "web_acl_id",
+                "DistributionConfig.Logging.Bucket": "logging_config.bucket",
+                "DistributionConfig.ViewerCertificate": Prop(
+                    "viewer_certificate",
+                    first(
+                        fields(
+                            {
+                                "AcmCertificateArn": "acm_certificate_arn",
+                                "IamCertificateId": "iam_certificate_id",
+                                "CloudFrontDefaultCertificate": "cloudfront_default_certificate",
+                                "SslSupportMethod": "ssl_support_method",
+                                "MinimumProtocolVersion": "minimum_protocol_version",
+                            }
+                        )
+                    ),
+                ),
+                "DistributionConfig.DefaultCacheBehavior": Prop(
+                    "default_cache_behavior",
+                    first(
+                        fields(
+                            {
+                                "TargetOriginId": "target_origin_id",
+                                "ViewerProtocolPolicy": "viewer_protocol_policy",
+                            }
+                        )
+                    ),
+                ),
+                "DistributionConfig.CacheBehaviors": Prop(
+                    "ordered_cache_behavior",
+                    each(
+                        fields(
+                            {
+                                "PathPattern": "path_pattern",
+                                "TargetOriginId": "target_origin_id",
+                                "ViewerProtocolPolicy": "viewer_protocol_policy",
+                            }
+                        )
+                    ),
+                ),
+                "DistributionConfig.Origins": Prop(
+                    "origin",
+                    each(
+                        fields(
+                            {
+                                "Id": "origin_id",
+                                "DomainName": "domain_name",
+                                "OriginAccessControlId": "origin_access_control_id",
+                                "S3OriginConfig": Prop(
+                                    "s3_origin_config",
+                                    first(
+                                        fields({"OriginAccessIdentity": "origin_access_identity"})
+                                    ),
+                                ),
+                                "CustomOriginConfig": Prop(
+                                    "custom_origin_config",
+                                    first(
+                                        fields(
+                                            {
+                                                "OriginProtocolPolicy": "origin_protocol_policy",
+                                                "OriginSSLProtocols": "origin_ssl_protocols",
+                                                "HTTPPort": "http_port",
+                                                "HTTPSPort": "https_port",
+                                            }
+                                        )
+                                    ),
+                                ),
+                            }
+                        )
+                    ),
+                ),
+                "DistributionConfig.OriginGroups.Items": Prop(
+                    "origin_group",
+                    each(
+                        fields(
+                            {
+                                "Id": "origin_id",
+                                "Members.Items": Prop(
+                                    "member", each(fields({"OriginId": "origin_id"}))
+                                ),
+                            }
+                        )
+                    ),
+                ),
+                "Tags": TAGS,
+            },
+        ),
+        "aws_opensearch_domain": TypeMap(
+            "AWS::OpenSearchService::Domain",
+            {
+                **_DOMAIN_PROPS,
+                "EngineVersion": "engine_version",
+                "ClusterConfig": Prop("cluster_config", first(fields(_CLUSTER_CONFIG))),
+            },
+        ),
+        "aws_elasticsearch_domain": TypeMap(
+            "AWS::Elasticsearch::Domain",
+            {
+                **_DOMAIN_PROPS,
+                "ElasticsearchVersion": "elasticsearch_version",
+                "ElasticsearchClusterConfig": Prop(
+                    "cluster_config", first(fields(_CLUSTER_CONFIG))
+                ),
+            },
+        ),
+        "aws_redshift_cluster": TypeMap(
+            "AWS::Redshift::Cluster",
+            {
+                "ClusterIdentifier": "cluster_identifier",
+                "DBName": "database_name",
+                "MasterUsername": "master_username",
+                "MasterUserPassword": "master_password",
+                "PubliclyAccessible": "publicly_accessible",
+                "Encrypted": "encrypted",
+                "KmsKeyId": "kms_key_id",
+                "AllowVersionUpgrade": "allow_version_upgrade",
+                "EnhancedVpcRouting": "enhanced_vpc_routing",
+                "AutomatedSnapshotRetentionPeriod": "automated_snapshot_retention_period",
+                "MultiAZ": "multi_az",
+                "ClusterParameterGroupName": "cluster_parameter_group_name",
+                "LoggingProperties.BucketName": "logging.bucket_name",
+                "LoggingProperties.LogDestinationType": "logging.log_destination_type",
+                "Tags": TAGS,
+            },
+        ),
+        "aws_redshift_parameter_group": TypeMap(
+            "AWS::Redshift::ClusterParameterGroup",
+            {
+                "ParameterGroupName": "name",
+                "ParameterGroupFamily": "family",
+                "Parameters": Prop(
+                    "parameter",
+                    each(fields({"ParameterName": "name", "ParameterValue": "value"})),
+                ),
+            },
+        ),
+        "aws_lb": TypeMap(
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            {
+                "Name": "name",
+                "Type": Prop("load_balancer_type", default="application"),
+                "Scheme": Prop(
+                    "internal",
+                    lambda v, p: (
+                        "internal" if v is True else v if v is not False else "internet-facing"
+                    ),
+                ),
+                "Subnets": "subnets",
+                "SubnetMappings": Prop("subnet_mapping", each(fields({"SubnetId": "subnet_id"}))),
+                "LoadBalancerAttributes": Prop("", lb_attributes),
+                "Tags": TAGS,
+            },
+        ),
+        "aws_lb_listener": TypeMap("AWS::ElasticLoadBalancingV2::Listener", _LISTENER),
+        "aws_elb": TypeMap(
+            "AWS::ElasticLoadBalancing::LoadBalancer",
+            {
+                "LoadBalancerName": "name",
+                "Listeners": Prop("listener", each(fields(_CLASSIC_LISTENER))),
+                "CrossZone": Prop("cross_zone_load_balancing", default=True),
+                "ConnectionDrainingPolicy.Enabled": Prop("connection_draining", default=False),
+                "AccessLoggingPolicy": Prop(
+                    "access_logs",
+                    first(
+                        fields(
+                            {
+                                "Enabled": Prop("enabled", default=True),
+                                "S3BucketName": "bucket",
+                            }
+                        )
+                    ),
+                ),
+                "AvailabilityZones": "availability_zones",
+                "Subnets": "subnets",
+                "Tags": TAGS,
+            },
+        ),
+        "aws_ecs_task_definition": TypeMap(
+            "AWS::ECS::TaskDefinition",
+            {
+                "Family": "family",
+                "ContainerDefinitions": Prop("container_definitions", json_objects),
+                "NetworkMode": "network_mode",
+                "PidMode": "pid_mode",
+                "RequiresCompatibilities": "requires_compatibilities",
+                "ExecutionRoleArn": "execution_role_arn",
+                "TaskRoleArn": "task_role_arn",
+            },
+        ),
+        "aws_ecs_service": TypeMap("AWS::ECS::Service", {"ServiceName": "name", **_ECS_NETWORK}),
+        "aws_ecs_task_set": TypeMap("AWS::ECS::TaskSet", dict(_ECS_NETWORK)),
+        "aws_ecs_cluster": TypeMap(
+            "AWS::ECS::Cluster",
+            {
+                "ClusterName": "name",
+                "ClusterSettings": Prop(
+                    "setting", each(fields({"Name": "name", "Value": "value"}))
+                ),
+            },
+        ),
+        "aws_eks_cluster": TypeMap(
+            "AWS::EKS::Cluster",
+            {
+                "Name": "name",
+                "Version": "version",
+                "RoleArn": "role_arn",
+                "ResourcesVpcConfig.EndpointPublicAccess": Prop(
+                    "vpc_config.endpoint_public_access", default=True
+                ),
+                "ResourcesVpcConfig.EndpointPrivateAccess": "vpc_config.endpoint_private_access",
+                "ResourcesVpcConfig.SubnetIds": "vpc_config.subnet_ids",
+                "Logging.ClusterLogging.EnabledTypes": Prop("enabled_cluster_log_types", log_types),
+                "EncryptionConfig": Prop(
+                    "encryption_config",
+                    each(fields({"Resources": "resources", "Provider.KeyArn": "provider.key_arn"})),
+                ),
+            },
+        ),
+        "aws_api_gateway_deployment": TypeMap(
+            "AWS::ApiGateway::Deployment", {"RestApiId": "rest_api_id", "StageName": "stage_name"}
+        ),
+        "aws_apigatewayv2_route": TypeMap(
+            "AWS::ApiGatewayV2::Route",
+            {
+                "ApiId": "api_id",
+                "RouteKey": "route_key",
+                "AuthorizationType": "authorization_type",
+                "AuthorizerId": "authorizer_id",
+            },
+        ),
+        "aws_apigatewayv2_stage": TypeMap(
+            "AWS::ApiGatewayV2::Stage",
+            {
+                "ApiId": "api_id",
+                "StageName": "name",
+                "AccessLogSettings.DestinationArn": "access_log_settings.destination_arn",
+                "AccessLogSettings.Format": "access_log_settings.format",
+            },
+        ),
+        "aws_lambda_permission": TypeMap(
+            "AWS::Lambda::Permission",
+            {
+                "Action": "action",
+                "FunctionName": "function_name",
+                "Principal": "principal",
+                "SourceArn": "source_arn",
+                "SourceAccount": "source_account",
+                "PrincipalOrgID": "principal_org_id",
+                "FunctionUrlAuthType": "function_url_auth_type",
+            },
+        ),
+        "aws_lambda_function_url": TypeMap(
+            "AWS::Lambda::Url",
+            {"TargetFunctionArn": "function_name", "AuthType": "authorization_type"},
+        ),
+        "aws_sns_topic_policy": TypeMap(
+            "AWS::SNS::TopicPolicy",
+            {"Topics": Prop("arn", lambda v, p: [v]), "PolicyDocument": _POLICY_DOCUMENT},
+        ),
+        "aws_sqs_queue_policy": TypeMap(
+            "AWS::SQS::QueuePolicy",
+            {"Queues": Prop("queue_url", lambda v, p: [v]), "PolicyDocument": _POLICY_DOCUMENT},
+        ),
+        "aws_config_configuration_recorder": TypeMap(
+            "AWS::Config::ConfigurationRecorder",
+            {
+                "Name": "name",
+                "RoleARN": "role_arn",
+                "RecordingGroup.AllSupported": "recording_group.all_supported",
+                "RecordingGroup.IncludeGlobalResourceTypes": (
+                    "recording_group.include_global_resource_types"
+                ),
+                "RecordingGroup.RecordingStrategy.UseOnly": (
+                    "recording_group.recording_strategy.use_only"
+                ),
+            },
+        ),
+        "aws_dax_cluster": TypeMap(
+            "AWS::DAX::Cluster",
+            {
+                "ClusterName": "cluster_name",
+                "SSESpecification.SSEEnabled": "server_side_encryption.enabled",
+                "ClusterEndpointEncryptionType": "cluster_endpoint_encryption_type",
+            },
+        ),
+        "aws_network_interface": TypeMap(
+            "AWS::EC2::NetworkInterface",
+            {"SubnetId": "subnet_id", "SourceDestCheck": "source_dest_check"},
+        ),
+        "aws_efs_access_point": TypeMap(
+            "AWS::EFS::AccessPoint",
+            {
+                "FileSystemId": "file_system_id",
+                "RootDirectory.Path": "root_directory.path",
+                "PosixUser.Uid": "posix_user.uid",
+                "PosixUser.Gid": "posix_user.gid",
+            },
+        ),
+        "aws_ec2_transit_gateway": TypeMap(
+            "AWS::EC2::TransitGateway",
+            {
+                "AutoAcceptSharedAttachments": Prop(
+                    "auto_accept_shared_attachments", default="disable"
+                )
+            },
+        ),
+        "aws_network_acl_rule": TypeMap(
+            "AWS::EC2::NetworkAclEntry",
+            {
+                "NetworkAclId": "network_acl_id",
+                "RuleNumber": "rule_number",
+                "Egress": Prop("egress", default=False),
+                "Protocol": Prop(
+                    "protocol",
+                    lambda v, p: (
+                        _protocol(v)
+                        if v not in ("tcp", "udp", "icmp")
+                        else {"tcp": 6, "udp": 17, "icmp": 1}[v]
+                    ),
+                ),
+                "RuleAction": "rule_action",
+                "CidrBlock": "cidr_block",
+                "Ipv6CidrBlock": "ipv6_cidr_block",
+                "PortRange.From": "from_port",
+                "PortRange.To": "to_port",
+            },
+        ),
+        "aws_ec2_client_vpn_endpoint": TypeMap(
+            "AWS::EC2::ClientVpnEndpoint",
+            {"ConnectionLogOptions.Enabled": "connection_log_options.enabled"},
+        ),
+        "aws_secretsmanager_secret_rotation": TypeMap(
+            "AWS::SecretsManager::RotationSchedule",
+            {
+                "SecretId": "secret_id",
+                "RotationLambdaARN": "rotation_lambda_arn",
+                "RotationRules.AutomaticallyAfterDays": "rotation_rules.automatically_after_days",
+                "RotationRules.ScheduleExpression": "rotation_rules.schedule_expression",
+            },
+        ),
+        "aws_s3_access_point": TypeMap(
+            "AWS::S3::AccessPoint",
+            {
+                "Bucket": "bucket",
+                "Name": "name",
+                "PublicAccessBlockConfiguration": Prop(
+                    "public_access_block_configuration",
+                    first(
+                        fields(
+                            {
+                                "BlockPublicAcls": "block_public_acls",
+                                "BlockPublicPolicy": "block_public_policy",
+                                "IgnorePublicAcls": "ignore_public_acls",
+                                "RestrictPublicBuckets": "restrict_public_buckets",
+                            }
+                        )
+                    ),
+                ),
+            },
+        ),
+    }
+)
+TYPES["aws_alb"] = TYPES["aws_lb"]
+TYPES["aws_alb_listener"] = TYPES["aws_lb_listener"]
+TYPES["aws_instance"].props.update(
+    {
+        "BlockDeviceMappings": Prop("", block_devices),
+        "SourceDestCheck": "source_dest_check",
+        "NetworkInterfaces": Prop(
+            "associate_public_ip_address",
+            lambda v, p: Mapped(
+                [{"AssociatePublicIpAddress": v, "DeviceIndex": "0"}],
+                {(0, "AssociatePublicIpAddress"): p},
+            ),
+        ),
+    }
+)
+TYPES["aws_launch_template"].props["LaunchTemplateData.BlockDeviceMappings"] = Prop(
+    "block_device_mappings",
+    each(fields({"DeviceName": "device_name", "Ebs.Encrypted": "ebs.encrypted"})),
+)
+TYPES["aws_api_gateway_stage"].props.update(
+    {
+        "CacheClusterEnabled": "cache_cluster_enabled",
+        "DeploymentId": "deployment_id",
+        "RestApiId": "rest_api_id",
+    }
+)
+
+FOLDS.update(
+    {
+        "aws_api_gateway_method_settings": FoldMap(
+            "aws_api_gateway_stage",
+            "stage_name",
+            {"MethodSettings": Prop("", _method_settings)},
+            append=True,
+            target_name="stage_name",
+        ),
+        "aws_redshift_logging": FoldMap(
+            "aws_redshift_cluster",
+            "cluster_identifier",
+            {
+                "LoggingProperties.BucketName": "bucket_name",
+                "LoggingProperties.LogDestinationType": "log_destination_type",
+            },
+            target_name="cluster_identifier",
+        ),
+        "aws_iam_user_policy_attachment": FoldMap(
+            "aws_iam_user",
+            "user",
+            {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+        ),
+        "aws_iam_role_policy_attachment": FoldMap(
+            "aws_iam_role",
+            "role",
+            {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+        ),
+    }
+)
