@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.cfn_values import declared_names
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 FORMAT = "terraform"
 SUFFIXES = (".tf", ".tf.json")
 _CACHED_MODULES = 4  # evaluated root modules kept per process (files of a directory come together)
-_cache: OrderedDict[tuple[str, ModuleOptions], _Module] = OrderedDict()
+_cache: OrderedDict[tuple[str, ModuleOptions, tuple[Any, ...]], _Module] = OrderedDict()
 
 
 class _Module:
@@ -85,7 +85,7 @@ def module_options(options: LoadOptions) -> ModuleOptions:
 
 def _module(path: str, text: str, options: ModuleOptions) -> _Module:
     directory = os.path.dirname(os.path.normpath(path)) or "."
-    key = (os.path.realpath(directory), options)
+    key = (os.path.realpath(directory), options, _stamps(directory))
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
@@ -95,6 +95,21 @@ def _module(path: str, text: str, options: ModuleOptions) -> _Module:
     while len(_cache) > _CACHED_MODULES:
         _cache.popitem(last=False)
     return module
+
+
+def _stamps(directory: str) -> tuple[Any, ...]:
+    """What the directory holds now (names, sizes, modification times): a module whose
+    files changed since it was evaluated is evaluated again."""
+    try:
+        with os.scandir(directory) as entries:
+            found = []
+            for entry in entries:
+                if entry.name.endswith((".tf", ".tf.json", ".tfvars")):
+                    info = entry.stat()
+                    found.append((entry.name, info.st_size, info.st_mtime_ns))
+    except OSError:
+        return ()
+    return tuple(sorted(found))
 
 
 def evaluate_module(
