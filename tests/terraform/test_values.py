@@ -304,3 +304,107 @@ def test_tf_json_files_are_read_with_positions(tmp_path: Path) -> None:
 
     where = locate(bucket, ("Properties", "VersioningConfiguration", "Status"))
     assert where is not None and where.line == 7
+
+
+def test_module_calls_with_for_each_and_outputs_read_both_ways(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+module "bucket" {
+  for_each = toset(["a", "b"])
+  source   = "./bucket"
+  name     = "${each.key}-${module.other.suffix}"
+}
+module "other" {
+  source = "./other"
+  prefix = module.bucket["a"].name
+}
+""",
+            "bucket/main.tf": """
+variable "name" {}
+resource "aws_s3_bucket" "this" { bucket = var.name }
+output "name" { value = var.name }
+""",
+            "other/main.tf": """
+variable "prefix" {}
+output "suffix" { value = "data" }
+resource "aws_s3_bucket" "copy" { bucket = "${var.prefix}-copy" }
+""",
+        },
+    )
+    resources, errors = load(tmp_path)
+    assert resources['module.bucket["a"].aws_s3_bucket.this'].properties["BucketName"] == "a-data"
+    assert resources['module.bucket["b"].aws_s3_bucket.this'].properties["BucketName"] == "b-data"
+    assert resources["module.other.aws_s3_bucket.copy"].properties["BucketName"] == "a-data-copy"
+    assert [e for e in errors if e.code == "I018"] == []
+
+
+def test_a_splat_over_counted_resources_is_a_list_of_references(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_security_group" "this" {
+  count = 1
+  name  = "g"
+}
+locals {
+  sg_id = concat(aws_security_group.this.*.id, [""])[0]
+}
+resource "aws_security_group_rule" "ssh" {
+  type              = "ingress"
+  security_group_id = local.sg_id
+  protocol          = "tcp"
+  from_port         = 22
+  to_port           = 22
+  cidr_blocks       = ["0.0.0.0/0"]
+}
+"""
+        },
+    )
+    rules = props(tmp_path, "aws_security_group.this[0]")["SecurityGroupIngress"]
+    assert [(r["FromPort"], r["CidrIp"]) for r in rules] == [(22, "0.0.0.0/0")]
+
+
+def test_a_split_resource_whose_target_is_unknown_makes_its_setting_unknown(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+variable "bucket" {}
+resource "aws_s3_bucket" "a" { bucket = "a" }
+resource "aws_s3_bucket_versioning" "v" {
+  bucket = var.bucket
+  versioning_configuration { status = "Enabled" }
+}
+"""
+        },
+    )
+    value = props(tmp_path, "aws_s3_bucket.a")["VersioningConfiguration"]
+    assert type(value) is Unknown
+    assert "aws_s3_bucket_versioning.v may set this" in value.cause
+
+
+def test_an_optional_object_attribute_is_null_and_an_empty_file_is_fine(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "empty.tf": "",
+            "main.tf": """
+variable "cfg" {
+  type    = object({ name = string, acl = optional(string) })
+  default = { name = "n" }
+}
+resource "aws_s3_bucket" "b" {
+  bucket = var.cfg.name
+  acl    = var.cfg.acl
+}
+""",
+        },
+    )
+    resources, errors = load(tmp_path)
+    assert resources["aws_s3_bucket.b"].properties == {"BucketName": "n"}
+    assert errors == []

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.cfn_values import declared_names
-from scanner.loaders.source import decode
+from scanner.loaders.source import EMPTY_FILE, decode
 from scanner.loaders.terraform.canonical import map_instances
 from scanner.loaders.terraform.hcl import SourceFile, parse_file
 from scanner.loaders.terraform.module import (
@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 FORMAT = "terraform"
 SUFFIXES = (".tf", ".tf.json")
-_CACHED_MODULES = 4  # evaluated root modules kept per process (files of a directory come together)
+_CACHED_MODULES = 16  # evaluated root modules kept per process (a directory's files
+# are read together, but its subdirectories' files may sort between them)
 _cache: OrderedDict[tuple[str, ModuleOptions, tuple[Any, ...]], _Module] = OrderedDict()
 
 
@@ -60,7 +61,9 @@ def load(path: str, data: bytes, options: LoadOptions) -> LoadResult:
     try:
         text = decode(path, data)
     except InputError as exc:
-        return LoadResult(errors=(replace(exc.diagnostic(), file=path),))
+        if exc.code != EMPTY_FILE or not path.lower().endswith(SUFFIXES):
+            return LoadResult(errors=(replace(exc.diagnostic(), file=path),))
+        text = ""  # an empty .tf file is a valid, empty part of its module
     if not path.lower().endswith(SUFFIXES):
         from scanner.loaders.terraform.plan import load_plan
 

@@ -80,6 +80,7 @@ class _Built:
     properties: dict[str, Any]
     written_at: dict[Path, Path]
     extra_positions: dict[Path, Span] = field(default_factory=dict)
+    folded: set[Path] = field(default_factory=set)  # properties a split resource set
 
 
 def map_instances(
@@ -90,6 +91,7 @@ def map_instances(
     """Each mapped instance: its CloudFormation type and properties, where they are
     written, and positions of values folded in from other files."""
     built: dict[str, _Built] = {}
+    undecided: list[tuple[Instance, FoldMap]] = []
     for instance in instances:
         mapping = types.get(instance.type)
         if mapping is None:
@@ -103,6 +105,10 @@ def map_instances(
         target = _target(instance, fold, built)
         if target is not None:
             _fold(instance, fold, target)
+        elif type(instance.config.get(fold.link)) is Unknown:
+            undecided.append((instance, fold))
+    for instance, fold in undecided:
+        _maybe_folded(instance, fold, built)
     for item in built.values():
         yield (
             item.instance,
@@ -187,6 +193,28 @@ def _target(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -> _Bui
     return None
 
 
+def _maybe_folded(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -> None:
+    """A resource that configures one whose name is not known might configure any of the
+    module's resources of that type: what it sets is unknown on each of them, unless
+    another resource set it for certain (a list it adds to gains an unknown item)."""
+    link = instance.config.get(fold.link)
+    cause = getattr(link, "cause", "") or "it is known only once applied"
+    unknown = Unknown(
+        f"{instance.address} may set this: which resource it configures is not known ({cause})"
+    )
+    properties, _ = _properties(fold.props, instance)
+    for item in built.values():
+        if item.instance.type != fold.into or item.instance.prefix != instance.prefix:
+            continue
+        for name in properties:
+            current = item.properties.get(name)
+            if fold.append:
+                base = current if type(current) is list else []
+                item.properties[name] = [*base, unknown]
+            elif ("Properties", name) not in item.folded:
+                item.properties[name] = unknown
+
+
 def _name_of(item: _Built) -> Any:
     names, _ = declared_names(item.cfn, {"Properties": item.properties})
     return names[0][1] if names and names[0][0] == "text" else None
@@ -224,6 +252,7 @@ def _merge(
         target.written_at = {
             k: v for k, v in target.written_at.items() if k[:2] != ("Properties", name)
         }
+    target.folded.add(("Properties", name))
     for path, tf_path in where.items():
         if path[:2] != ("Properties", name):
             continue

@@ -86,6 +86,7 @@ def source_text(scope: Scope, node: Expr) -> str:
 class Evaluator:
     def __init__(self, context: Context) -> None:
         self.context = context
+        self.trying = 0  # inside try() or can(): a missing attribute is an error
 
     def value(self, node: Expr, scope: Scope) -> Any:
         if scope.depth > MAX_DEPTH:
@@ -313,7 +314,7 @@ def _traversal(ev: Evaluator, node: Tree, scope: Scope) -> Any:
     steps.reverse()
     text = source_text(scope, node)
     if root in scope.names:
-        return _apply(scope.names[root], steps, text)
+        return _apply(scope.names[root], steps, text, ev.trying > 0)
     return ev.context.named(root, steps, text)
 
 
@@ -324,8 +325,12 @@ def _index_step(ev: Evaluator, index: Tree, scope: Scope) -> Any:
     return ev.deeper(inner[0], scope)
 
 
-def _apply(value: Any, steps: list[Any], text: str) -> Any:
-    """Follow attribute names and indexes into a known value."""
+def _apply(value: Any, steps: list[Any], text: str, strict: bool = False) -> Any:
+    """Follow attribute names and indexes into a known value.
+
+    A name an object does not have is null, as Terraform makes an optional attribute of
+    a variable's type, except inside ``try``/``can`` (``strict``), where it is the error
+    that makes them fall back."""
     for step in steps:
         if type(value) is Reference:
             return value  # an attribute of a resource's attribute: the reference says where
@@ -333,7 +338,9 @@ def _apply(value: Any, steps: list[Any], text: str) -> Any:
             return unknown_of([value, step], text)
         if type(value) is dict and isinstance(step, str):
             if step not in value:
-                raise EvalError(f"`{text}`: no attribute or key {step!r}")
+                if strict:
+                    raise EvalError(f"`{text}`: no attribute or key {step!r}")
+                return None
             value = value[step]
         elif type(value) is list and type(step) in (int, float):
             position = int(step)
@@ -345,8 +352,8 @@ def _apply(value: Any, steps: list[Any], text: str) -> Any:
     return value
 
 
-def apply_steps(value: Any, steps: list[Any], text: str) -> Any:
-    return _apply(value, steps, text)
+def apply_steps(value: Any, steps: list[Any], text: str, strict: bool = False) -> Any:
+    return _apply(value, steps, text, strict)
 
 
 def _splat(ev: Evaluator, node: Tree, scope: Scope) -> Any:
@@ -495,10 +502,13 @@ def _try(ev: Evaluator, name: str, args_node: Tree, scope: Scope, text: str) -> 
     for child in args_node.children:
         if not isinstance(child, Tree) or child.data == "new_line_or_comment":
             continue
+        ev.trying += 1
         try:
             value = ev.deeper(child, scope)
         except EvalError:
             continue
+        finally:
+            ev.trying -= 1
         if name == "can":
             return True
         if type(value) is Unknown:

@@ -37,11 +37,16 @@ def _opaque_deep(value: Any, depth: int) -> bool:
     return False
 
 
-def _strict(function: Callable[..., Any]) -> Function:
-    """A function of known arguments only."""
+def _strict(function: Callable[..., Any], structural: bool = False) -> Function:
+    """A function of known arguments only; a ``structural`` one (``concat``, ``merge``…)
+    moves values it does not read, so they may be references or unknown."""
 
     def run(args: list[Any], budget: Budget, text: str) -> Any:
-        missing = _known(args, text)
+        missing = (
+            (unknown_of(args, text) if any(is_opaque(a) for a in args) else None)
+            if structural
+            else _known(args, text)
+        )
         if missing is not None:
             return missing
         try:
@@ -293,7 +298,30 @@ def _unknown(cause: str) -> Function:
     return run
 
 
-FUNCTIONS: dict[str, Function] = {name: _strict(f) for name, f in _STRICT.items()}
+# Functions that only move values: references and unknown values inside lists and maps
+# pass through them (concat(aws_x.a[*].id, [""])[0] is still a reference).
+_STRUCTURAL = frozenset(
+    (
+        "merge",
+        "concat",
+        "lookup",
+        "element",
+        "length",
+        "tomap",
+        "tolist",
+        "toset",
+        "keys",
+        "values",
+        "flatten",
+        "compact",
+        "zipmap",
+        "one",
+        "distinct",
+    )
+)
+FUNCTIONS: dict[str, Function] = {
+    name: _strict(f, name in _STRUCTURAL) for name, f in _STRICT.items()
+}
 FUNCTIONS.update(
     coalesce=_coalesce,
     jsonencode=_jsonencode,

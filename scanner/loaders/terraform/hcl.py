@@ -8,6 +8,7 @@ body. Positions come from the parse tree (python-hcl2 parses with Lark's
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,8 +68,12 @@ class SourceFile:
     json_positions: PositionIndex | None = None  # a .tf.json file: positions of its values
 
 
+@functools.lru_cache(maxsize=512)
 def parse_file(path: str, text: str) -> SourceFile:
-    """Parse one file; raises ``InputError`` located at the syntax error."""
+    """Parse one file; raises ``InputError`` located at the syntax error.
+
+    Parses are kept by path and text: a module called from many root modules (or a
+    directory read again) is parsed once per process. Nothing changes a parsed file."""
     if path.endswith(".json"):
         return _parse_json(path, text)
     from hcl2.api import parses_to_tree

@@ -274,7 +274,8 @@ class Module:
         self.outputs: dict[str, tuple[Attribute, SourceFile]] = {}
         self._local_values: dict[str, Any] = {}
         self._busy: set[str] = set()
-        self._children: dict[str, Module | Unknown] = {}
+        self._children: dict[str, dict[Any, Module] | Unknown] = {}
+        self._keys: dict[tuple[str, str], list[Any] | Unknown | None] = {}
         self._index()
 
     def _index(self) -> None:
@@ -305,9 +306,9 @@ class Module:
 
     def named(self, root: str, steps: list[Any], text: str) -> Any:
         if root == "var" and steps and isinstance(steps[0], str):
-            return apply_steps(self.variable(steps[0]), steps[1:], text)
+            return apply_steps(self.variable(steps[0]), steps[1:], text, self.strict)
         if root == "local" and steps and isinstance(steps[0], str):
-            return apply_steps(self.local(steps[0]), steps[1:], text)
+            return apply_steps(self.local(steps[0]), steps[1:], text, self.strict)
         if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
             return self.module_output(steps, text)
         if root == "data" and len(steps) >= 2:
@@ -325,9 +326,21 @@ class Module:
             return self.reference(root, steps, text)
         return Unknown(f"`{text}` names nothing this module declares")
 
+    @property
+    def strict(self) -> bool:
+        return self.evaluator.trying > 0
+
     def reference(self, kind: str, steps: list[Any], text: str) -> Any:
         target = f"{self.prefix}{kind}.{steps[0]}"
         rest = steps[1:]
+        indexed = bool(rest) and not isinstance(rest[0], str)
+        keys = None if indexed else self.instance_keys(kind, str(steps[0]))
+        if keys is not None:
+            # every instance (a splat reads them as a list)
+            if type(keys) is Unknown:
+                return keys
+            assert isinstance(keys, list)
+            return [Reference(f"{target}{_suffix(key)}", None, text) for key in keys]
         if rest and not isinstance(rest[0], str):
             if is_opaque(rest[0]):
                 return unknown_of([rest[0]], text)
@@ -337,19 +350,50 @@ class Module:
         attribute = rest[0] if rest and isinstance(rest[0], str) else None
         return Reference(target, attribute, text)
 
+    def instance_keys(self, kind: str, name: str) -> list[Any] | Unknown | None:
+        """The instance keys of a resource with ``count`` or ``for_each`` (None: without)."""
+        cache_key = (kind, name)
+        if cache_key in self._keys:
+            return self._keys[cache_key]
+        block, source = self.resources[cache_key]
+        found: list[Any] | Unknown | None = None
+        attributes = block.body.attributes
+        if "count" in attributes or "for_each" in attributes:
+            self._keys[cache_key] = Unknown(f"{kind}.{name} depends on itself")
+            keys = [key for key, _ in self.instances(block, source)]
+            found = keys if None not in keys else unknown_of([], f"{kind}.{name}")
+        self._keys[cache_key] = found
+        return found
+
     def variable(self, name: str) -> Any:
         declared = self.variables.get(name)
         if declared is None:
             raise EvalError(f"var.{name} is not declared")
         if name in self.values:
-            return _convert(self.values[name], _type_text(declared))
+            value = self.values[name]
+            if type(value) is _Input:
+                value = self.values[name] = self._input(name, value)
+            return _convert(value, _type_text(declared))
         default = declared[0].body.attributes.get("default")
         if default is not None:
-            return self.evaluator.value(default.expr, Scope(declared[1].text))
+            value = self.evaluator.value(default.expr, Scope(declared[1].text))
+            self.values[name] = value  # evaluated once: defaults can be large maps
+            return value
         where = "--var or a .tfvars file" if not self.prefix else "the module call"
         return Unknown(
             f"variable {name} has no value: give it with {where}", external=True, name=f"var.{name}"
         )
+
+    def _input(self, name: str, given: _Input) -> Any:
+        """A module call's argument, evaluated in the calling module on first use."""
+        key = f"var.{name}"
+        if key in self._busy:
+            raise EvalError(f"the input {name} of this module refers to itself")
+        self._busy.add(key)
+        try:
+            return given.module.safe(given.attribute, given.source, given.scope)
+        finally:
+            self._busy.discard(key)
 
     def local(self, name: str) -> Any:
         if name in self._local_values:
@@ -368,15 +412,28 @@ class Module:
         return value
 
     def module_output(self, steps: list[Any], text: str) -> Any:
-        child = self.child(str(steps[0]))
-        if type(child) is Unknown:
-            return child
-        assert isinstance(child, Module)
-        output = child.outputs.get(str(steps[1]))
+        instances = self.child(str(steps[0]))
+        if type(instances) is Unknown:
+            return instances
+        assert isinstance(instances, dict)
+        rest = steps[1:]
+        if None in instances:
+            child = instances[None]
+        elif rest and not isinstance(rest[0], str) or rest and rest[0] in instances:
+            if is_opaque(rest[0]):
+                return unknown_of([rest[0]], text)
+            if rest[0] not in instances:
+                raise EvalError(f"`{text}`: module {steps[0]} has no instance {rest[0]!r}")
+            child, rest = instances[rest[0]], rest[1:]
+        else:
+            return Unknown(f"`{text}`: the outputs of every instance of module {steps[0]}")
+        if not rest or not isinstance(rest[0], str):
+            return Unknown(f"`{text}`: a module's outputs as one value are not evaluated")
+        output = child.outputs.get(rest[0])
         if output is None:
-            raise EvalError(f"`{text}`: module {steps[0]} has no output {steps[1]}")
+            raise EvalError(f"`{text}`: module {steps[0]} has no output {rest[0]}")
         value = child.safe(output[0], output[1], Scope(output[1].text))
-        return apply_steps(value, steps[2:], text)
+        return apply_steps(value, rest[1:], text)
 
     def safe(self, attribute: Attribute, source: SourceFile, scope: Scope) -> Any:
         """The attribute's value; an expression Terraform would reject is reported and
@@ -415,7 +472,10 @@ class Module:
                     )
                 )
         for name in self.calls:
-            self.child(name)
+            instances = self.child(name)
+            if isinstance(instances, dict):
+                for module in instances.values():
+                    module.expand()
 
     def instances(self, block: Block, source: SourceFile) -> Iterator[tuple[Any, Scope]]:
         """Each instance's key (None: a single instance) and the names bound in it."""
@@ -523,16 +583,44 @@ class Module:
 
     # --- child modules -----------------------------------------------------------------
 
-    def child(self, name: str) -> Module | Unknown:
-        if name in self._children:
-            return self._children[name]
+    def child(self, name: str) -> dict[Any, Module] | Unknown:
+        """The instances of a module call by key (None: a call without count or for_each),
+        or why they cannot be read."""
+        found = self._children.get(name)
+        if found is not None:
+            return found
+        self._children[name] = Unknown(f"module {name} depends on itself")
         block, source = self.calls[name]
-        self._children[name] = result = self._load_child(name, block, source)
-        if isinstance(result, Module):
-            result.expand()
-        return result
+        directory = self._child_directory(name, block, source)
+        if type(directory) is Unknown:
+            self._children[name] = directory
+            return directory
+        assert isinstance(directory, str)
+        files = read_sources(module_files(directory), self.options.max_bytes, self.out.errors)
+        self.out.child_files.setdefault(source.path, []).extend(files)
+        instances: dict[Any, Module] = {}
+        for key, scope in self.instances(block, source):
+            inputs: dict[str, Any] = {
+                argument: _Input(self, attribute, source, scope)
+                for argument, attribute in block.body.attributes.items()
+                if argument not in NOT_INPUTS
+            }
+            prefix = f"{self.prefix}module.{name}{_suffix(key)}."
+            instances[key] = Module(
+                directory,
+                files,
+                inputs,
+                prefix,
+                self.budget,
+                self.out,
+                self.roots,
+                self.options,
+                self.chain,
+            )
+        self._children[name] = instances  # expanded by expand(), after every module exists
+        return instances
 
-    def _load_child(self, name: str, block: Block, source: SourceFile) -> Module | Unknown:
+    def _child_directory(self, name: str, block: Block, source: SourceFile) -> str | Unknown:
         attribute = block.body.attributes.get("source")
         where = self.safe(attribute, source, Scope(source.text)) if attribute else None
         if not isinstance(where, str):
@@ -544,39 +632,20 @@ class Module:
                 name=f"module.{name}",
             )
         directory = os.path.normpath(os.path.join(self.directory, where))
-        real = os.path.realpath(directory)
-        problem = self._refuse(real, where)
-        if problem is not None:
-            assert attribute is not None
-            self.out.errors.append(
-                Diagnostic(
-                    MODULE_SOURCE,
-                    problem,
-                    location=attribute.value,
-                    source_line=source_line(source.text, attribute.value.line),
-                    severity="warning",
-                )
+        problem = self._refuse(os.path.realpath(directory), where)
+        if problem is None:
+            return directory
+        assert attribute is not None
+        self.out.errors.append(
+            Diagnostic(
+                MODULE_SOURCE,
+                problem,
+                location=attribute.value,
+                source_line=source_line(source.text, attribute.value.line),
+                severity="warning",
             )
-            return Unknown(f"module {name}: {problem}")
-        files = read_sources(module_files(directory), self.options.max_bytes, self.out.errors)
-        self.out.child_files.setdefault(source.path, []).extend(files)
-        inputs = {
-            key: self.safe(value, source, Scope(source.text))
-            for key, value in block.body.attributes.items()
-            if key not in NOT_INPUTS
-        }
-        prefix = f"{self.prefix}module.{name}."
-        return Module(
-            directory,
-            files,
-            inputs,
-            prefix,
-            self.budget,
-            self.out,
-            self.roots,
-            self.options,
-            self.chain,
         )
+        return Unknown(f"module {name}: {problem}")
 
     def _refuse(self, real: str, where: str) -> str | None:
         inside = any(
@@ -591,6 +660,19 @@ class Module:
         if not os.path.isdir(real):
             return f"module source {where} is not a directory"
         return None
+
+
+class _Input:
+    """A module call's argument: an expression of the calling module, evaluated when the
+    child first reads it (modules may read each other's outputs both ways)."""
+
+    __slots__ = ("module", "attribute", "source", "scope")
+
+    def __init__(self, module: Module, attribute: Attribute, source: SourceFile, scope: Scope):
+        self.module = module
+        self.attribute = attribute
+        self.source = source
+        self.scope = scope
 
 
 def _type_text(declared: tuple[Block, SourceFile]) -> str:
