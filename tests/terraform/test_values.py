@@ -408,3 +408,57 @@ resource "aws_s3_bucket" "b" {
     resources, errors = load(tmp_path)
     assert resources["aws_s3_bucket.b"].properties == {"BucketName": "n"}
     assert errors == []
+
+
+def test_an_iam_policy_document_data_source_is_the_document_it_describes(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+resource "aws_s3_bucket" "b" { bucket = "b" }
+data "aws_iam_policy_document" "deny_http" {
+  statement {
+    sid     = "DenyHttp"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [aws_s3_bucket.b.arn, "${aws_s3_bucket.b.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+resource "aws_s3_bucket_policy" "b" {
+  bucket = aws_s3_bucket.b.id
+  policy = data.aws_iam_policy_document.deny_http.json
+}
+"""
+        },
+    )
+    document = props(tmp_path, "aws_s3_bucket_policy.b")["PolicyDocument"]
+    statement = document["Statement"][0]
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": ["false"]}}
+    assert statement["Resource"][0] == Reference("aws_s3_bucket.b", "arn", "aws_s3_bucket.b.arn")
+    assert type(statement["Resource"][1]) is Partial
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('join("-", sort(["b", "a"]))', "a-b"),
+        ('join("-", slice(["a", "b", "c"], 1, 3))', "b-c"),
+        ('trimprefix("pre-name", "pre-")', "name"),
+        ('alltrue([true, startswith("abc", "a")]) ? "yes" : "no"', "yes"),
+    ],
+)
+def test_more_functions(tmp_path: Path, expression: str, expected: str) -> None:
+    write(tmp_path, {"main.tf": BUCKET.format(expression)})
+    assert props(tmp_path, "aws_s3_bucket.b")["BucketName"] == expected

@@ -221,7 +221,65 @@ def _replace(text: Any, old: Any, new: Any) -> str:
     return str(text).replace(old, str(new))
 
 
+def _sort(items: Any) -> list[Any]:
+    values = _tolist(items)
+    if not all(isinstance(v, str) for v in values):
+        raise TypeError("sort takes a list of strings")
+    return sorted(values)
+
+
+def _slice(items: Any, start: Any, end: Any) -> list[Any]:
+    values = _tolist(items)
+    if not 0 <= int(start) <= int(end) <= len(values):
+        raise IndexError("slice bounds out of range")
+    return values[int(start) : int(end)]
+
+
+def _setunion(*lists: Any) -> list[Any]:
+    return _toset(_concat(*lists))
+
+
+def _index(items: Any, value: Any) -> int:
+    return _tolist(items).index(value)
+
+
+def _all(items: Any) -> bool:
+    values = _tolist(items)
+    if not all(type(v) is bool for v in values):
+        raise TypeError("alltrue takes a list of bools")
+    return all(values)
+
+
+def _any(items: Any) -> bool:
+    values = _tolist(items)
+    if not all(type(v) is bool for v in values):
+        raise TypeError("anytrue takes a list of bools")
+    return any(values)
+
+
+def _coalescelist(*lists: Any) -> list[Any]:
+    for item in lists:
+        if _tolist(item):
+            return item
+    raise ValueError("no non-empty list")
+
+
 _STRICT: dict[str, Callable[..., Any]] = {
+    "sort": _sort,
+    "slice": _slice,
+    "reverse": lambda items: list(reversed(_tolist(items))),
+    "setunion": _setunion,
+    "index": _index,
+    "alltrue": _all,
+    "anytrue": _any,
+    "coalescelist": _coalescelist,
+    "startswith": lambda s, p: str(s).startswith(str(p)),
+    "endswith": lambda s, p: str(s).endswith(str(p)),
+    "trimprefix": lambda s, p: str(s)[len(str(p)) :] if str(s).startswith(str(p)) else str(s),
+    "trimsuffix": lambda s, p: str(s)[: -len(str(p))] if p and str(s).endswith(str(p)) else str(s),
+    "chomp": lambda s: str(s).rstrip("\r\n"),
+    "title": lambda s: str(s).title(),
+    "sum": lambda items: sum(_tolist(items)),
     "merge": _merge,
     "concat": _concat,
     "lookup": _lookup,
@@ -302,6 +360,9 @@ def _unknown(cause: str) -> Function:
 # pass through them (concat(aws_x.a[*].id, [""])[0] is still a reference).
 _STRUCTURAL = frozenset(
     (
+        "slice",
+        "reverse",
+        "coalescelist",
         "merge",
         "concat",
         "lookup",

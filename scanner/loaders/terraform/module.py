@@ -40,6 +40,7 @@ from scanner.loaders.terraform.hcl import (
     parse_expression,
     parse_file,
 )
+from scanner.loaders.terraform.policy_document import policy_document
 from scanner.model import Location, Path, Reference, Span, Unknown, is_opaque
 
 HCL_EVAL = "I018"  # an expression Terraform would reject
@@ -271,6 +272,8 @@ class Module:
         self.locals: dict[str, tuple[Attribute, SourceFile]] = {}
         self.resources: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
         self.calls: dict[str, tuple[Block, SourceFile]] = {}
+        self.data: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
+        self._data_values: dict[tuple[str, str], Any] = {}
         self.outputs: dict[str, tuple[Attribute, SourceFile]] = {}
         self._local_values: dict[str, Any] = {}
         self._busy: set[str] = set()
@@ -292,6 +295,8 @@ class Module:
                 self.locals[name] = (attribute, source)
         elif block.type == "resource" and len(labels) == 2:
             self.resources[(labels[0], labels[1])] = (block, source)
+        elif block.type == "data" and len(labels) == 2:
+            self.data[(labels[0], labels[1])] = (block, source)
         elif block.type == "module" and len(labels) == 1:
             self.calls[labels[0]] = (block, source)
         elif block.type == "output" and len(labels) == 1:
@@ -311,6 +316,10 @@ class Module:
             return apply_steps(self.local(steps[0]), steps[1:], text, self.strict)
         if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
             return self.module_output(steps, text)
+        if root == "data" and len(steps) >= 3 and (steps[0], steps[1]) in self.data:
+            document = self.data_value(str(steps[0]), str(steps[1]), steps[2])
+            if document is not None:
+                return document
         if root == "data" and len(steps) >= 2:
             name = ".".join(str(s) for s in steps[:3])
             return Unknown(
@@ -325,6 +334,21 @@ class Module:
         if steps and isinstance(steps[0], str) and (root, steps[0]) in self.resources:
             return self.reference(root, steps, text)
         return Unknown(f"`{text}` names nothing this module declares")
+
+    def data_value(self, kind: str, name: str, attribute: Any) -> Any:
+        """What a data source Terraform computes without AWS gives (an IAM policy
+        document's ``json``); None for any other data source or attribute."""
+        if kind != "aws_iam_policy_document" or attribute not in ("json", "minified_json"):
+            return None
+        key = (kind, name)
+        if key not in self._data_values:
+            block, source = self.data[key]
+            if {"count", "for_each"} & set(block.body.attributes):
+                return None
+            self._data_values[key] = Unknown(f"data.{kind}.{name} refers to itself")
+            config, _ = self.body(block.body, source, Scope(source.text), ())
+            self._data_values[key] = policy_document(config)
+        return self._data_values[key]
 
     @property
     def strict(self) -> bool:
