@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from scanner.discovery import discover
 from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import Resource, Status
 from scanner.pipeline import Run, ScanRequest, run_scan, select_policies, triage_result
@@ -25,9 +26,9 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 def load(root: Path, **options: Any) -> tuple[dict[str, Resource], list[Any]]:
     """Every resource of the ``.tf`` files under ``root`` by address, and the errors."""
-    files = sorted(str(p) for p in root.rglob("*.tf*") if p.suffix in (".tf", ".json"))
-    loaded = load_inputs(files, LoadOptions(jobs=1, roots=(str(root),), **options))
-    return {r.id: r for r in loaded.resources}, loaded.errors
+    found = discover([str(root)])
+    loaded = load_inputs(found.files, LoadOptions(jobs=1, roots=(str(root),), **options))
+    return {r.id: r for r in loaded.resources}, [*found.errors, *loaded.errors]
 
 
 def props(root: Path, address: str, **options: Any) -> Any:

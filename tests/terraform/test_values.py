@@ -462,3 +462,16 @@ resource "aws_s3_bucket_policy" "b" {
 def test_more_functions(tmp_path: Path, expression: str, expected: str) -> None:
     write(tmp_path, {"main.tf": BUCKET.format(expression)})
     assert props(tmp_path, "aws_s3_bucket.b")["BucketName"] == expected
+
+
+def test_a_file_linked_from_outside_the_scan_and_a_fifo_are_not_read(tmp_path: Path) -> None:
+    import os
+
+    write(tmp_path / "outside", {"secret.tf": 'resource "aws_s3_bucket" "s" { bucket = "s" }\n'})
+    root = tmp_path / "root"
+    write(root, {"main.tf": BUCKET.format('"b"')})
+    os.symlink(tmp_path / "outside" / "secret.tf", root / "linked.tf")
+    os.mkfifo(root / "pipe.tf")
+    resources, errors = load(root)
+    assert list(resources) == ["aws_s3_bucket.b"]
+    assert [e.code for e in errors] == ["I014"]

@@ -120,7 +120,8 @@ def evaluate_module(
 ) -> _Module:
     """Evaluate the root module in ``directory`` and split what it gives by file."""
     errors: list[Diagnostic] = []
-    paths = [os.path.normpath(p) for p in module_files(directory)]
+    roots = options.roots or (os.path.realpath(directory),)
+    paths = [os.path.normpath(p) for p in module_files(directory, roots)]
     sources: list[SourceFile] = []
     for file in paths:
         if given is not None and file == given[0]:

@@ -16,13 +16,21 @@ lists of objects. ``positions`` maps a path in ``config`` to where it is written
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.errors import Diagnostic, InputError
 from scanner.loaders.budget import Budget, OverBudget
-from scanner.loaders.source import INTRINSIC_BUDGET, UNREADABLE, source_line
+from scanner.loaders.source import (
+    INTRINSIC_BUDGET,
+    NOT_REGULAR,
+    UNREADABLE,
+    PositionIndex,
+    file_kind,
+    source_line,
+)
 from scanner.loaders.terraform import functions
 from scanner.loaders.terraform.expressions import (
     EvalError,
@@ -88,14 +96,22 @@ class Evaluated:
     child_files: dict[str, list[SourceFile]] = field(default_factory=dict)  # calling file -> files
 
 
-def module_files(directory: str) -> list[str]:
-    """The Terraform files of ``directory``, sorted (at most ``MAX_FILES``)."""
+def module_files(directory: str, roots: tuple[str, ...] = ()) -> list[str]:
+    """The Terraform files of ``directory``, sorted (at most ``MAX_FILES``); with
+    ``roots``, only those whose real path is inside one of them (a link out is not read)."""
     try:
         names = sorted(os.listdir(directory))
     except OSError:
         return []
-    found = [n for n in names if n.endswith((".tf", ".tf.json"))]
-    return [os.path.join(directory, n) for n in found[:MAX_FILES]]
+    found = [os.path.join(directory, n) for n in names if n.endswith((".tf", ".tf.json"))]
+    if roots:
+        found = [f for f in found if inside(os.path.realpath(f), roots)]
+    return found[:MAX_FILES]
+
+
+def inside(real: str, roots: tuple[str, ...]) -> bool:
+    """Whether the real path ``real`` is one of ``roots`` or below one."""
+    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def read_sources(paths: list[str], max_bytes: int, errors: list[Diagnostic]) -> list[SourceFile]:
@@ -111,7 +127,12 @@ def read_sources(paths: list[str], max_bytes: int, errors: list[Diagnostic]) -> 
 
 def _read_text(path: str, max_bytes: int, errors: list[Diagnostic]) -> str | None:
     try:
-        if os.path.getsize(path) > max_bytes:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
+            message = f"not a regular file ({file_kind(info.st_mode)}); only regular files are read"
+            errors.append(Diagnostic(NOT_REGULAR, message, file=path))
+            return None
+        if info.st_size > max_bytes:
             errors.append(
                 Diagnostic(UNREADABLE, f"over the {max_bytes} bytes size limit", file=path)
             )
@@ -620,7 +641,9 @@ class Module:
             self._children[name] = directory
             return directory
         assert isinstance(directory, str)
-        files = read_sources(module_files(directory), self.options.max_bytes, self.out.errors)
+        files = read_sources(
+            module_files(directory, self.roots), self.options.max_bytes, self.out.errors
+        )
         self.out.child_files.setdefault(source.path, []).extend(files)
         instances: dict[Any, Module] = {}
         for key, scope in self.instances(block, source):
@@ -672,10 +695,7 @@ class Module:
         return Unknown(f"module {name}: {problem}")
 
     def _refuse(self, real: str, where: str) -> str | None:
-        inside = any(
-            real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
-        )
-        if not inside:
+        if not inside(real, self.roots):
             return f"module source {where} is outside the scanned directories and is not read"
         if real in self.chain:
             return f"module source {where} calls itself"
@@ -716,9 +736,29 @@ def _suffix(key: Any) -> str:
 def _json_positions(
     source: SourceFile, json_path: Path, at: Path, positions: dict[Path, Span]
 ) -> None:
+    """The positions of the values inside a ``.tf.json`` attribute, under ``at``."""
     index = source.json_positions
     assert index is not None
     depth = len(json_path)
+    for path in _json_groups(index, depth).get(json_path, ()):
+        positions[at + path[depth:]] = index[path]
+
+
+_GROUPS: dict[tuple[int, int], tuple[PositionIndex, dict[Path, list[Path]]]] = {}
+
+
+def _json_groups(index: PositionIndex, depth: int) -> dict[Path, list[Path]]:
+    """The paths of ``index`` longer than ``depth``, grouped by their first ``depth``
+    keys: one pass over a file's positions, not one per attribute."""
+    key = (id(index), depth)
+    cached = _GROUPS.get(key)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    groups: dict[Path, list[Path]] = {}
     for path in index:
-        if len(path) > depth and path[:depth] == json_path:
-            positions[at + path[depth:]] = index[path]
+        if len(path) > depth:
+            groups.setdefault(path[:depth], []).append(path)
+    if len(_GROUPS) > 64:
+        _GROUPS.clear()
+    _GROUPS[key] = (index, groups)
+    return groups
