@@ -56,3 +56,24 @@ def test_at_least_80_percent_of_the_library_runs_on_terraform() -> None:
 def test_a_type_terraform_has_no_counterpart_for_does_not_hold_a_policy_back() -> None:
     # targets AWS::Lambda::Function and the SAM AWS::Serverless::Function
     assert _entries()["PAC-LAMBDA-002"]["terraform"] is True
+
+
+def test_scan_takes_var_and_var_file_on_the_command_line(tmp_path: Path) -> None:
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        'variable "open" {}\nvariable "port" {}\n'
+        'resource "aws_security_group" "g" {\n  name = "g"\n  ingress {\n'
+        '    protocol    = "tcp"\n    from_port   = var.port\n    to_port     = var.port\n'
+        "    cidr_blocks = [var.open]\n  }\n}\n"
+    )
+    values = tmp_path / "prod.tfvars"
+    values.write_text("port = 22\n")
+    args = ["scan", str(module), "--var-file", str(values), "--format", "json"]
+    unknown = json.loads(CliRunner().invoke(cli, args).output)
+    assert unknown["summary"]["fail"] == 0 and unknown["summary"]["unknown"] > 0
+    result = CliRunner().invoke(cli, [*args, "--var", "open=0.0.0.0/0"])
+    findings = json.loads(result.output)["findings"]
+    ssh = next(f for f in findings if f["policy_id"] == "PAC-EC2-001")
+    assert (ssh["status"], ssh["location"]["line"]) == ("fail", 9)
+    assert result.exit_code == 1
