@@ -110,6 +110,17 @@ def test_trailing_comment_on_the_finding_line(tmp_path: Path) -> None:
     assert elsewhere.status is Status.FAIL  # the comment is on the Status line only
 
 
+def test_a_line_in_another_file_is_not_read_in_this_one(tmp_path: Path) -> None:
+    """A finding located in another file (a setting folded in from there) is not matched
+    against the comments of its resource's document at the same line number."""
+    res = _resources(tmp_path)
+    finding = _finding(VERSIONING, res["Uploads"], path=STATUS)
+    assert finding.location is not None
+    elsewhere = replace(finding, location=replace(finding.location, file="other.tf"))
+    (found,), _ = _apply([elsewhere])
+    assert found.status is Status.FAIL
+
+
 def test_stacked_comments_and_id_lists(tmp_path: Path) -> None:
     res = _resources(tmp_path)
     found, diags = _apply(

@@ -240,8 +240,12 @@ def _anchor_lines(finding: Finding) -> list[int]:
     span = document.positions.get(finding.resource.path) if document is not None else None
     if span is not None:
         lines.append((span.key or span.value).line)
-    if finding.location is not None and finding.location.line not in lines:
-        lines.append(finding.location.line)
+    where = finding.location
+    # a finding may point into another file than its resource's document (a Terraform
+    # setting folded into the bucket it configures): its line means nothing here
+    if where is not None and document is not None and where.file == document.path:
+        if where.line not in lines:
+            lines.append(where.line)
     return lines
 
 
