@@ -32,12 +32,6 @@ FORMAT = "terraform-plan"
 MAX_MODULE_DEPTH = 64
 AFTER_APPLY = "known only once applied"
 SENSITIVE = "sensitive: not shown"
-_PLAN_HEAD = re.compile(rb'^\s*\{\s*"format_version"\s*:\s*"[0-9.]+"\s*,\s*"terraform_version"')
-
-
-def is_plan(head: bytes) -> bool:
-    """``terraform show -json`` starts with its format and Terraform's version."""
-    return _PLAN_HEAD.match(head) is not None
 
 
 def load_plan(path: str, text: str, options: LoadOptions) -> LoadResult:
