@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -243,7 +244,7 @@ class Span:
 
 
 @functools.lru_cache(maxsize=4096)
-def path_text(path: Path) -> str:
+def path_text(path: FixPath) -> str:
     """A path as messages, reports and docs write it: ``Properties.Rules[1]."aws:Key"``.
 
     Keys that are not identifiers are quoted, so the text reads back to one path.
@@ -252,6 +253,8 @@ def path_text(path: Path) -> str:
     for key in path:
         if isinstance(key, int):
             out += f"[{key}]"
+        elif not isinstance(key, str):  # a fix path's Keyed or Each step
+            out += str(key)
         elif key.isidentifier():
             out += f".{key}" if out else key
         else:
@@ -372,12 +375,48 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Keyed:
+    """A fix path step ``[Name = "X", ...]``: the list elements whose ``fields`` equal
+    these values (a ``set`` adds one when none does)."""
+
+    fields: tuple[tuple[str, Any], ...]
+
+    def __str__(self) -> str:
+        return "[" + ", ".join(f"{k} = {_json_text(v)}" for k, v in self.fields) + "]"
+
+
+@dataclass(frozen=True, slots=True)
+class Each:
+    """A fix path step ``[? condition]``: every list element ``test`` holds for.
+
+    ``test(ctx, element)`` is the compiled condition (True, False or UNKNOWN); ``text``
+    is its source, which is what two steps are compared by."""
+
+    text: str
+    test: Callable[[Any, Any], Any] = field(compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return f"[? {self.text}]"
+
+
+FixStep = PathKey | Keyed | Each
+FixPath = tuple[FixStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class FixOp:
-    """One edit a policy's ``fix`` clause asks for, relative to the resource body."""
+    """One edit a policy's ``fix`` clause asks for, relative to the resource body.
+
+    The path of a policy's op may hold ``Keyed`` and ``Each`` steps; ``scanner.fix.select``
+    turns it, for one resource, into ops on plain paths."""
 
     kind: str  # "set" | "remove" | "append"
-    path: Path
+    path: FixPath
     value: Any = None
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scanner.fix.targets import only_for
-from scanner.model import FixOp, path_text
+from scanner.model import Each, FixOp, Keyed, path_text
 
 _VERBS = {"set": ("sets", "Set"), "remove": ("removes", "Remove"), "append": ("appends", "Append")}
 
@@ -18,10 +18,23 @@ def describe(op: FixOp, imperative: bool = False) -> str:
     verb = command if imperative else third
     where = path_text(op.path)
     if op.kind == "set":
-        return f"{verb} {where} to {value_text(op.value)}"
-    if op.kind == "append":
-        return f"{verb} {value_text(op.value)} to {where} if it is not there"
-    return f"{verb} {where}"
+        text = f"{verb} {where} to {value_text(op.value)}"
+    elif op.kind == "append":
+        text = f"{verb} {value_text(op.value)} to {where} if it is not there"
+    else:
+        text = f"{verb} {where}"
+    return text + _steps_text(op)
+
+
+def _steps_text(op: FixOp) -> str:
+    """What the list steps of ``op``'s path pick, in words."""
+    notes = []
+    for step in op.path:
+        if isinstance(step, Keyed):
+            notes.append(f"the {step} element is added where the list has none")
+        elif isinstance(step, Each):
+            notes.append("on each element the condition picks")
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 def describe_all(ops: Sequence[FixOp], resource_types: Sequence[str] = ()) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scanner.fix.select import concrete
 from scanner.fix.targets import ops_for
 from scanner.fix.text_ops import MISSING, DocOp, Source
 from scanner.loaders.cloudformation import FORMAT
@@ -95,18 +96,33 @@ def _request(finding: Finding) -> Request | Refusal:
             f"made by the {loop} loop; its text makes every resource of the loop, "
             "so it is not changed",
         )
-    paths = [document_path(resource, op.path) for op in ops]
+    selected = concrete(ops, resource)
+    if isinstance(selected, str):
+        return Refusal(finding, selected)
+    if not selected:
+        return Refusal(finding, "the condition of the fix's list step picks no element here")
+    paths = [document_path(resource, s.path) for s in selected]
     shared = next((p for p in paths if p[: len(resource.path)] != resource.path), None)
     if shared is not None:
         where = path_text(shared[:2])
         return Refusal(finding, f"the value is written in {where}, shared by other resources")
     return Request(
-        finding, tuple(DocOp(op.kind, p, op.value) for op, p in zip(ops, paths, strict=True))
+        finding,
+        tuple(
+            DocOp(s.kind, p, s.value, tuple(document_path(resource, g) for g in s.guards))
+            for s, p in zip(selected, paths, strict=True)
+        ),
     )
 
 
 def computed_by(source: Source, resource_path: Path, op: DocOp) -> str | None:
-    """Why ``op`` would edit a value an intrinsic function computes, or None."""
+    """Why ``op`` would edit a value an intrinsic function computes (or edit the list
+    element such a value chose), or None."""
+    for guard in op.guards:
+        function = _function(source.node(guard))
+        if function is not None:
+            why = _explain(source, function, source.node(guard)[function])
+            return f"{path_text(guard[len(resource_path) :])} chooses the element to change: {why}"
     path = op.path
     last = len(path) if op.kind != "remove" else len(path) - 1
     for end in range(len(resource_path), last + 1):

@@ -18,12 +18,12 @@ from scanner.model import Finding, FixOp
 
 
 def applies(resource_type: str, op: FixOp) -> bool:
-    """Whether ``resource_type`` has the property ``op`` writes (lists are transparent)."""
+    """Whether ``resource_type`` has the property ``op`` writes (list steps are transparent)."""
     if not op.path or op.path[0] != "Properties":
         return True
     node = properties(resource_type)
     for key in op.path[1:]:
-        if isinstance(key, int):
+        if not isinstance(key, str):  # an index, [K = v] or [? cond]: an element of a list
             continue
         if not isinstance(node, dict):
             return True  # not checked below here: a free-form object or a scalar

@@ -32,6 +32,7 @@ class DocOp:
     kind: str  # set | remove | append
     path: Path
     value: Any = None
+    guards: tuple[Path, ...] = ()  # values that chose the list element (``select``)
 
 
 class Source:

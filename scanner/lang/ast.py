@@ -242,9 +242,26 @@ class PlainPath:
 
 
 @dataclass(frozen=True, slots=True)
+class Match:
+    """``[Name = "X", ...]`` in a fix path: the list elements whose fields equal these
+    constants."""
+
+    fields: tuple[tuple[str, Expr], ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class FixPath:
+    """A fix target: keys, indexes, ``Match`` steps and ``Filter`` steps (``[? cond]``)."""
+
+    steps: tuple[str | int | Match | Filter, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     kind: str  # "set" | "remove" | "append"
-    path: PlainPath
+    path: FixPath
     value: Expr | None
     loc: Location
 

@@ -300,13 +300,15 @@ def _check_meta_value(meta: ast.Meta, checker: ExprChecker) -> None:
 
 
 def _check_fix(fix: ast.Fix, scope: Scope, checker: ExprChecker) -> None:
-    first = fix.path.keys[0]
+    steps = fix.path.steps
+    first = steps[0]
     if not isinstance(first, str) or not is_body_root(first):
         checker.error(
             codes.BAD_FIX,
             "a fix path starts at the resource body, like Properties.Name",
             fix.path.loc,
         )
+    _check_fix_steps(fix, scope, checker)
     if fix.value is not None:
         checker.check(fix.value, scope)
         if not is_constant(fix.value, scope):
@@ -315,6 +317,74 @@ def _check_fix(fix: ast.Fix, scope: Scope, checker: ExprChecker) -> None:
                 "a fix value must be a constant (literals, params, constant lets)",
                 _loc(fix.value),
             )
+
+
+def _check_fix_steps(fix: ast.Fix, scope: Scope, checker: ExprChecker) -> None:
+    """``[K = v]`` and ``[? cond]`` steps: where they may stand and what they may hold."""
+    steps = fix.path.steps
+    matched = False  # a [K = v] step came before: a new element is built from the rest
+    for n, step in enumerate(steps):
+        if isinstance(step, (ast.Match, ast.Filter)) and n == len(steps) - 1:
+            checker.error(codes.BAD_FIX, "a fix path ends in a key, after any list step", step.loc)
+        if isinstance(step, ast.Match):
+            matched = True
+            _check_match(fix, step, scope, checker)
+        elif isinstance(step, ast.Filter):
+            if matched:
+                checker.error(
+                    codes.BAD_FIX,
+                    "a `[? ...]` step cannot follow a `[K = v]` step (a new element has no "
+                    "elements to pick)",
+                    step.loc,
+                )
+            inner = scope.child()
+            inner.bind("@", "current", VALUE, step)
+            checker.condition(step.predicate, inner, "fix filter condition")
+            related = _calls_related(step.predicate, checker.defs)
+            if related is not None:
+                checker.error(
+                    codes.BAD_FIX, "a fix filter sees one resource: no related()", related
+                )
+        elif isinstance(step, int) and matched:
+            checker.error(
+                codes.BAD_FIX,
+                "an index cannot follow a `[K = v]` step (a new element has no elements)",
+                fix.path.loc,
+            )
+
+
+def _check_match(fix: ast.Fix, step: ast.Match, scope: Scope, checker: ExprChecker) -> None:
+    if fix.kind != "set":
+        checker.error(codes.BAD_FIX, "a `[K = v]` step is for `fix set`", step.loc)
+    seen: set[str] = set()
+    for name, value in step.fields:
+        if name in seen:
+            checker.error(codes.BAD_FIX, f"`{name}` is matched twice", step.loc)
+        seen.add(name)
+        checker.check(value, scope)
+        if not is_constant(value, scope):
+            checker.error(
+                codes.BAD_FIX,
+                "a `[K = v]` value must be a constant (literals, params, constant lets)",
+                _loc(value),
+            )
+
+
+def _calls_related(node: ast.Expr, defs: Mapping[str, ast.Def]) -> Location | None:
+    """Where ``node`` (or a def it calls, at any depth) calls related(), or None."""
+    stack = [node]
+    seen: set[str] = set()
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Call):
+            if current.name == "related":
+                return current.loc
+            target = defs.get(current.name)
+            if target is not None and current.name not in seen:
+                seen.add(current.name)
+                stack.append(target.body)
+        stack.extend(ast.children(current))
+    return None
 
 
 def _check_example(example: ast.Example, scope: Scope, checker: ExprChecker) -> None:

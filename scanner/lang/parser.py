@@ -154,6 +154,28 @@ class _Builder(Transformer[Token, Any]):
     def example_status(self, meta: LarkMeta, c: list[Token]) -> str:
         return str(c[0])
 
+    def fix_path(self, meta: LarkMeta, c: list[Any]) -> ast.FixPath:
+        steps: list[str | int | ast.Match | ast.Filter] = []
+        for item in c:
+            if isinstance(item, (ast.Match, ast.Filter)):
+                steps.append(item)
+            elif item.type == "STRING":
+                steps.append(self._string(item))
+            elif item.type == "NUMBER":
+                steps.append(self._index(item))
+            else:
+                steps.append(str(item))
+        return ast.FixPath(tuple(steps), self._loc(meta))
+
+    def fix_match(self, meta: LarkMeta, c: list[tuple[str, ast.Expr]]) -> ast.Match:
+        return ast.Match(tuple(c), self._loc(meta))
+
+    def match_field(self, meta: LarkMeta, c: list[Any]) -> tuple[str, ast.Expr]:
+        return self.entry(meta, c)
+
+    def fix_filter(self, meta: LarkMeta, c: list[Any]) -> ast.Filter:
+        return ast.Filter(c[0], self._loc(meta))
+
     def plain_path(self, meta: LarkMeta, c: list[Token]) -> ast.PlainPath:
         keys: list[str | int] = []
         for tok in c:

@@ -43,8 +43,15 @@ def _policy(policy: ast.Policy, out: list[Reference]) -> None:
                 for part in item.message.parts:
                     if not isinstance(part, str):
                         _walk(part, bound, out)
-        elif isinstance(item, ast.Fix) and item.value is not None:
-            _walk(item.value, bound, out)
+        elif isinstance(item, ast.Fix):
+            for step in item.path.steps:
+                if isinstance(step, ast.Match):
+                    for _, value in step.fields:
+                        _walk(value, bound, out)
+                elif isinstance(step, ast.Filter):
+                    _walk(step.predicate, bound, out)
+            if item.value is not None:
+                _walk(item.value, bound, out)
         elif isinstance(item, ast.Example):
             _walk(item.body, bound, out)
             if item.others is not None:

@@ -141,7 +141,7 @@ class PropertyChecker:
                     if not isinstance(part, str):
                         self.expr(part, env, subject)
             elif isinstance(item, ast.Fix):
-                self._fix(item, subject)
+                self._fix(item, env, subject)
         for loc, message in self.def_misses.items():
             if loc not in self.def_hits:
                 self.report(codes.UNKNOWN_PROPERTY, message, loc)
@@ -260,14 +260,21 @@ class PropertyChecker:
             if isinstance(value, ast.Literal) and isinstance(value.value, str):
                 self._type(value.value, value.loc)
 
-    def _fix(self, fix: ast.Fix, subject: Place) -> None:
-        keys = fix.path.keys
+    def _fix(self, fix: ast.Fix, env: Mapping[str, Place], subject: Place) -> None:
+        keys = fix.path.steps
         if not keys or keys[0] != "Properties" or not isinstance(subject.tree, dict):
             return
         place = Place(subject.tree["Properties"], subject.types, "Properties")
         for key in keys[1:]:
             if isinstance(key, str):
                 place = self._key(place, key, fix.path.loc)
+            elif isinstance(key, ast.Match):  # the fields it matches are keys of an element
+                for name, _ in key.fields:
+                    self._key(place, name, key.loc)
+                place = Place(place.tree, place.types, f"{place.trail}[*]")
+            elif isinstance(key, ast.Filter):
+                place = Place(place.tree, place.types, f"{place.trail}[*]")
+                self.expr(key.predicate, {**env, "@": place}, subject)
             else:
                 place = Place(place.tree, place.types, f"{place.trail}[{key}]")
 

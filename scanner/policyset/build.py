@@ -16,7 +16,10 @@ from scanner.lang.scope import Scope
 from scanner.loaders.cfn_values import declared_names, typed
 from scanner.model import (
     Document,
+    Each,
     FixOp,
+    FixStep,
+    Keyed,
     Location,
     PolicyInfo,
     Resource,
@@ -46,8 +49,7 @@ def build_policy(
         elif isinstance(item, ast.Assertion):
             assertions.append(_assertion(item, compiler, scope, lines))
         elif isinstance(item, ast.Fix):
-            value = None if item.value is None else constant_value(item.value, scope, params)
-            fixes.append(FixOp(item.kind, item.path.keys, value))
+            fixes.append(_fix(item, compiler, scope, params, lines))
         elif isinstance(item, ast.Example):
             examples.append(item)
     info = _info(policy, tuple(fixes))
@@ -63,6 +65,24 @@ def build_policy(
         id_loc=id_loc,
         id_line=line_at(lines, id_loc.line) if id_loc else None,
     )
+
+
+def _fix(
+    item: ast.Fix, compiler: ExprCompiler, scope: Scope, params: Mapping[str, Any], lines: list[str]
+) -> FixOp:
+    steps: list[FixStep] = []
+    for step in item.path.steps:
+        if isinstance(step, ast.Match):
+            fields = tuple((k, constant_value(v, scope, params)) for k, v in step.fields)
+            steps.append(Keyed(fields))
+        elif isinstance(step, ast.Filter):
+            _, test = compiler._step(step, scope)  # the compiled filter of a path expression
+            text = source_text(lines, step.predicate.loc)
+            steps.append(Each(text, test))
+        else:
+            steps.append(step)
+    value = None if item.value is None else constant_value(item.value, scope, params)
+    return FixOp(item.kind, tuple(steps), value)
 
 
 def _assertion(

@@ -18,6 +18,7 @@ from typing import Any
 
 from scanner.aws.writers import remedy_for, writer_for
 from scanner.aws.writers.base import Call, Edit, Judge, Target, target_of
+from scanner.fix.select import plain_ops
 from scanner.fix.targets import ops_for
 from scanner.model import Finding, FixOp, Resource, Severity, Status, Unknown
 
@@ -202,10 +203,16 @@ def _calls(finding: Finding, edits: list[Edit], allow_credentials: bool) -> Chan
 
 
 def edits_from_fix(resource: Resource, ops: Iterable[FixOp]) -> list[Edit] | str:
-    """Apply the fix clause to a copy of the properties; one edit per changed key."""
+    """Apply the fix clause to a copy of the properties; one edit per changed key.
+
+    List steps of the fix (``[K = v]``, ``[? cond]``) are made concrete on the live
+    values first (``scanner.fix.select``)."""
     before = resource.properties
     after = copy.deepcopy(dict(before))
-    for op in ops:
+    plain = plain_ops(tuple(ops), resource)
+    if isinstance(plain, str):
+        return f"the fix does not fit the live value: {plain}"
+    for op in plain:
         path = op.path
         if len(path) < 2 or path[0] != "Properties" or len(path) > MAX_FIX_DEPTH:
             return f"no writer: the fix changes {'.'.join(map(str, path))}, not a property"

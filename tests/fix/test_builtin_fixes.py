@@ -26,7 +26,9 @@ NOT_COVERED = {
     ("PAC-CLOUDTRAIL-001", 4),  # event selectors leave out read events
     ("PAC-CLOUDTRAIL-001", 5),
     ("PAC-RDS-002", 4),  # the subnet group Ref names no resource of this template
-    ("PAC-APIGATEWAY-003", 2),  # a stage's method setting (a list entry) caches unencrypted
+    ("PAC-CLOUDFRONT-008", 2),  # an S3 website endpoint: it speaks HTTP only
+    ("PAC-EC2-008", 2),  # an instance: its volumes exist (the fix is for launch templates)
+    ("PAC-EC2-008", 4),  # a Spot Fleet, likewise
     ("PAC-ECS-002", 3),  # a task set: its fix is for services only
     ("PAC-GUARDDUTY-002", 2),  # a Features entry, keyed by Name, turns the feature off
     ("PAC-GUARDDUTY-003", 1),
