@@ -20,7 +20,6 @@ would pick another element.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -72,7 +71,7 @@ def concrete(
     if all(_plain(op.path) for op in ops):
         return tuple(Selected(op.kind, op.path, op.value) for op in ops)  # type: ignore[arg-type]
     ctx = Ctx(resource, now or datetime.now(timezone.utc), Relations([resource]))
-    body = copy.deepcopy(resource.body)  # each op sees the ops before it made
+    body = _copy(resource.body)  # each op sees the ops before it made
     for op in ops:
         try:
             made = _expand(op, body, ctx)
@@ -125,6 +124,16 @@ def _expand(op: FixOp, body: Any, ctx: Ctx) -> list[Selected]:
     return made
 
 
+def _copy(value: Any) -> Any:
+    """The mappings and lists of ``value`` copied (the loader bounds their depth); leaves
+    are shared."""
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
+    if type(value) is list:
+        return [_copy(item) for item in value]
+    return value
+
+
 def _plain(path: FixPath) -> bool:
     return all(isinstance(step, (str, int)) for step in path)
 
@@ -143,13 +152,13 @@ def _apply(body: Any, op: Selected) -> None:
     if type(node) is not dict or not isinstance(last, str):
         return
     if op.kind == "set":
-        node[last] = copy.deepcopy(op.value)
+        node[last] = _copy(op.value)
     elif op.kind == "remove":
         node.pop(last, None)
     elif op.kind == "append":
         items = node.setdefault(last, [])
         if type(items) is list and op.value not in items:
-            items.append(copy.deepcopy(op.value))
+            items.append(_copy(op.value))
 
 
 def _child(node: Any, step: str | int) -> Any:
