@@ -6,10 +6,14 @@ from typing import Any
 
 import pytest
 
-from scanner.model import FixOp, LiveOrigin, Resource, Unknown
+from scanner.model import Each, FixOp, Keyed, LiveOrigin, Resource, Unknown
 from scanner.remediate.plan import edits_from_fix
 
 ARN = "arn:aws:s3:::logs"
+
+
+def _is_x(ctx: Any, item: Any) -> bool:
+    return bool(item.get("Value") == "x")
 
 
 def bucket(properties: dict[str, Any]) -> Resource:
@@ -51,6 +55,22 @@ def bucket(properties: dict[str, Any]) -> Resource:
         ({"AccessControl": "PublicRead"}, FixOp("remove", ("Properties", "AccessControl")),
          [("AccessControl", "PublicRead", None)]),
         ({"BucketName": "logs"}, FixOp("remove", ("Properties", "AccessControl")), []),
+        # a keyed entry: changed where the list has it, appended where it does not
+        ({"Tags": [{"Key": "a", "Value": "b"}]},
+         FixOp("set", ("Properties", "Tags", Keyed((("Key", "a"),)), "Value"), "z"),
+         [("Tags", [{"Key": "a", "Value": "b"}], [{"Key": "a", "Value": "z"}])]),
+        ({"Tags": [{"Key": "a", "Value": "b"}]},
+         FixOp("set", ("Properties", "Tags", Keyed((("Key", "c"),)), "Value"), "z"),
+         [("Tags", [{"Key": "a", "Value": "b"}],
+           [{"Key": "a", "Value": "b"}, {"Key": "c", "Value": "z"}])]),
+        # every element the condition picks
+        ({"Tags": [{"Key": "a", "Value": "x"}, {"Key": "b", "Value": "y"},
+                   {"Key": "c", "Value": "x"}]},
+         FixOp("set", ("Properties", "Tags", Each("@.Value == \"x\"", _is_x), "Value"), "z"),
+         [("Tags", [{"Key": "a", "Value": "x"}, {"Key": "b", "Value": "y"},
+                    {"Key": "c", "Value": "x"}],
+           [{"Key": "a", "Value": "z"}, {"Key": "b", "Value": "y"},
+            {"Key": "c", "Value": "z"}])]),
         ({"BucketEncryption": Unknown("GetBucketEncryption: AccessDenied")},
          FixOp("set", ("Properties", "VersioningConfiguration", "Status"), "Enabled"),
          [("VersioningConfiguration", None, {"Status": "Enabled"})]),
@@ -74,6 +94,14 @@ def test_a_fix_clause_edits_top_level_properties(
          "no writer: the fix changes Metadata.x, not a property"),
         ({}, FixOp("set", ("Properties", "KmsKey"), Unknown("parameter")),
          "value would be guessed: the fix value is not a literal"),
+        ({"Tags": Unknown("GetBucketTagging: AccessDenied")},
+         FixOp("set", ("Properties", "Tags", Keyed((("Key", "a"),)), "Value"), "z"),
+         'the fix does not fit the live value: Properties.Tags is not known here '
+         '(GetBucketTagging: AccessDenied), so [Key = "a"] cannot be chosen'),
+        ({"Tags": [{"Key": Unknown("redacted"), "Value": "b"}]},
+         FixOp("set", ("Properties", "Tags", Keyed((("Key", "a"),)), "Value"), "z"),
+         'the fix does not fit the live value: cannot tell whether Properties.Tags[0] is '
+         'the [Key = "a"] element: it is computed'),
     ],
 )  # fmt: skip
 def test_a_fix_that_cannot_be_applied_says_why(

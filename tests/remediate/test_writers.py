@@ -136,6 +136,34 @@ def guardduty(aws: MotoAWS) -> None:
     aws.client("guardduty").create_detector(Enable=False)
 
 
+def guardduty_features(aws: MotoAWS) -> None:
+    aws.client("guardduty").create_detector(
+        Enable=True,
+        Features=[
+            {"Name": "S3_DATA_EVENTS", "Status": "ENABLED"},
+            {"Name": "LAMBDA_NETWORK_LOGS", "Status": "DISABLED"},
+            {"Name": "RDS_LOGIN_EVENTS", "Status": "DISABLED"},
+        ],
+    )
+
+
+def application_balancer(aws: MotoAWS) -> None:
+    ec2 = aws.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.2.{n}.0/24", AvailabilityZone=zone)
+        for n, zone in enumerate(["us-east-1a", "us-east-1b"])
+    ]
+    elbv2 = aws.client("elbv2")
+    arn = elbv2.create_load_balancer(
+        Name="web", Subnets=[s["Subnet"]["SubnetId"] for s in subnets], Type="application"
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.modify_load_balancer_attributes(
+        LoadBalancerArn=arn,
+        Attributes=[{"Key": "routing.http.desync_mitigation_mode", "Value": "monitor"}],
+    )
+
+
 def security_groups(aws: MotoAWS) -> None:
     ec2 = aws.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
@@ -177,6 +205,12 @@ CASES = {
     "password-policy": Case(["iam"], ["PAC-IAM-004", "PAC-IAM-005", "PAC-IAM-006",
                                       "PAC-IAM-007"], password_policy, 4),
     "guardduty": Case(["guardduty"], ["PAC-GUARDDUTY-001"], guardduty, 1),
+    # keyed entries: two features listed as DISABLED, changed in place
+    "guardduty-features": Case(["guardduty"], ["PAC-GUARDDUTY-005", "PAC-GUARDDUTY-006"],
+                               guardduty_features, 2),
+    # keyed entries: one attribute listed (desync mode), two the fix appends
+    "alb-attributes": Case(["elbv2"], ["PAC-ELB-004", "PAC-ELB-006", "PAC-ELB-010"],
+                           application_balancer, 3),
     "security-groups": Case(["ec2"], ["PAC-EC2-001", "PAC-EC2-002", "PAC-EC2-021"],
                             security_groups, 3),
     "imdsv2": Case(["ec2"], ["PAC-EC2-019"], imdsv2, 1),

@@ -32,6 +32,7 @@ MODULES = (
     "scanner.aws.writers.sns",
     "scanner.aws.writers.redshift",
     "scanner.aws.writers.elb",
+    "scanner.aws.writers.elbv2",
     "scanner.aws.writers.opensearch",
     "scanner.aws.writers.eks",
 )

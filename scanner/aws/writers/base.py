@@ -75,9 +75,12 @@ class PropertyWriter:
     credential: bool = False  # changes who can sign in or call AWS: needs an explicit opt-in
     reversible: bool = True  # False: AWS cannot take the change back; undo leaves it
     unordered: bool = False  # a list whose order AWS does not keep (rules of a group)
+    equal: Callable[[Any, Any], bool] | None = None  # the writer's own ``same``, if any
 
     def same(self, a: Any, b: Any) -> bool:
         """Whether two values of the property are the same setting."""
+        if self.equal is not None:
+            return self.equal(a, b)
         if self.unordered and type(a) is list and type(b) is list:
             return sorted(map(_canonical, a)) == sorted(map(_canonical, b))
         return bool(a == b)
