@@ -93,7 +93,7 @@ def plain_ops(ops: Sequence[FixOp], resource: Resource) -> list[FixOp] | str:
     return made if isinstance(made, str) else [s.op for s in made]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class _State:
     path: Path  # where this branch of the walk is, in the body
     node: Any  # the value there, MISSING when absent
