@@ -50,7 +50,9 @@ def evaluate(
     """One finding per (policy, resource of a type it targets), in resource order."""
     when = now if now is not None else datetime.now(timezone.utc)
     relations = Relations(resources)
-    index = program.by_type
+    # the policies of each type present, looked up once (``by_type`` may compile them then)
+    by_type = program.by_type
+    index = {kind: by_type.get(kind) for kind in {r.type for r in resources}}
     findings: list[Finding] = []
     append = findings.append
     ctx: Ctx | None = None
