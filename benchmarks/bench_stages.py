@@ -35,6 +35,7 @@ STAGES = (
     ("scanner.discovery", "discover", "discover"),
     ("scanner.loaders.cloudformation", "load", "resolve"),
     ("scanner.loaders.cloudformation", "parse", "parse"),
+    ("scanner.loaders.snapshot", "load", "parse"),
     ("scanner.engine.evaluate", "evaluate", "evaluate"),
     ("scanner.commands.scan", "triage_result", "report"),
     ("scanner.commands.scan", "render_report", "report"),
