@@ -138,19 +138,22 @@ def main() -> int:
     cold = "--cold" in sys.argv
     paths = [a for a in sys.argv[1:] if not a.startswith("--")]
     if paths:
-        target = paths[0]
-    else:
-        sys.path.insert(0, str(Path(__file__).resolve().parent))
-        from bench_scan import write_corpus
+        measure(paths[0], paths[0], cold)
+        return 0
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_scan import write_corpus
 
-        work = tempfile.mkdtemp(prefix="pacscan-stages-")
+    with tempfile.TemporaryDirectory(prefix="pacscan-stages-") as work:
         write_corpus(Path(work))
-        target = work
-    print(f"scan of {target} by stage ({'empty cache' if cold else 'warm cache'}, best of 3)")
+        measure(work, "the generated corpus of bench_scan", cold)
+    return 0
+
+
+def measure(target: str, name: str, cold: bool) -> None:
+    print(f"scan of {name} by stage ({'empty cache' if cold else 'warm cache'}, best of 3)")
     if not cold:
         stages(target)  # fills the cache
     show(best_stages(target, cold=cold))
-    return 0
 
 
 if __name__ == "__main__":
