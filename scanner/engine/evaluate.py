@@ -146,10 +146,11 @@ def merge_variants(findings: list[Finding]) -> list[Finding]:
             groups.setdefault(key, []).append(n)
     drop: set[int] = set()
     merged: dict[int, Finding] = {}
+    plain: dict[int, Resource] = {}  # one unconditional copy of each variant, shared
     for members in groups.values():
         variants = [findings[n] for n in members]
         if len(variants) > 1 and len({_verdict(f) for f in variants}) == 1:
-            merged[members[0]] = _unconditional(variants[0])
+            merged[members[0]] = _unconditional(variants[0], plain)
             drop.update(members[1:])
     return [merged.get(n, f) for n, f in enumerate(findings) if n not in drop]
 
@@ -160,12 +161,15 @@ def _verdict(finding: Finding) -> tuple[Any, ...]:
     return (finding.status, finding.path, finding.location, message)
 
 
-def _unconditional(finding: Finding) -> Finding:
-    """``finding`` as if no condition had been assumed."""
+def _unconditional(finding: Finding, plain: dict[int, Resource]) -> Finding:
+    """``finding`` as if no condition had been assumed (``plain``: the copies made so far)."""
     resource = finding.resource
     origin = resource.template
     if origin is not None:
-        resource = replace(resource, origin=replace(origin, conditions={}))
+        copy = plain.get(id(resource))
+        if copy is None:
+            copy = plain[id(resource)] = replace(resource, origin=replace(origin, conditions={}))
+        resource = copy
     return replace(finding, resource=resource, message=_verdict(finding)[3])
 
 
