@@ -30,7 +30,7 @@ def compile_deferred(
     """The program of ``sources`` and what compiling it said; stand-ins when indexed."""
     from scanner.cache import enabled
 
-    key = index_key(sources, params) if enabled() else None
+    key = set_key(sources, params) if enabled() else None
     stored = load_index(key) if key is not None else None
     if stored is not None:
         files = _Files(sources, params)
@@ -42,6 +42,23 @@ def compile_deferred(
     if key is not None and not compiled.diagnostics and all(i.source for i in infos):
         store_index(key, ((i.source.file, i) for i in infos if i.source))
     return compiled.program, tuple(compiled.diagnostics)
+
+
+def set_key(sources: Sequence[PolicySource], params: Mapping[str, Any]) -> str:
+    """The index key of a policy set: its files, and the built-in modules it may use."""
+    return index_key([*sources, *_fallback_modules(sources)], params)
+
+
+def _fallback_modules(sources: Sequence[PolicySource]) -> list[PolicySource]:
+    """The built-in modules a set outside the built-in library may ``use`` (its key
+    covers them: what they define can change what its policies compile to)."""
+    from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+
+    builtin = builtin_policy_dir()
+    modules = builtin.joinpath("lib")
+    if any(str(s.root) == str(builtin) for s in sources) or not modules.is_dir():
+        return []
+    return discover_policy_files([modules])
 
 
 class _Files:

@@ -14,8 +14,9 @@ from scanner.loaders import LoadOptions, load_inputs
 from scanner.model import Finding
 from scanner.policyset import compile_policies
 from scanner.policyset.compiler import compile_sources
+from scanner.policyset.deferred import set_key
 from scanner.policyset.examples import run_examples
-from scanner.policyset.index import SUBDIR, index_key, load_index, store_index
+from scanner.policyset.index import SUBDIR, load_index, store_index
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 TEMPLATE = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  B:\n    Type: AWS::S3::Bucket\n'
@@ -142,7 +143,7 @@ def test_an_entry_that_is_not_policy_metadata_is_ignored(
     policy = tmp_path / "p.policy"
     policy.write_text(POLICY)
     sources = discover_policy_files([str(policy)])
-    key = index_key(sources, {})
+    key = set_key(sources, {})
     compile_policies((str(policy),), {})
     (entry,) = cache_home.iterdir()
     head = json.dumps({"format": 1, "key": key}).encode()
@@ -183,7 +184,7 @@ def test_a_policy_that_no_longer_matches_its_entry_is_an_error_on_each_resource(
     policy.write_text(POLICY)
     sources = discover_policy_files([str(policy)])
     compiled = compile_sources(sources, {})
-    key = index_key(sources, {})
+    key = set_key(sources, {})
     first = compiled.program.policies[0].info
     store_index(key, [(str(policy), replace(first, title="not what the file says"))])
     program = compile_policies((str(policy),), {}).program
@@ -193,3 +194,33 @@ def test_a_policy_that_no_longer_matches_its_entry_is_an_error_on_each_resource(
     (finding,) = evaluate(program, resources, now=NOW)
     assert finding.status.value == "error"
     assert "no longer compiles to the policy the index holds" in finding.message
+
+
+def test_a_policy_using_a_builtin_module_runs_from_the_index(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "sg.policy"
+    policy.write_text(
+        "use network (open_to_world)\n\n"
+        "policy OPEN {\n"
+        '  id = "PAC-T-010"\n  title = "t"\n  severity = high\n'
+        "  resource AWS::EC2::SecurityGroup\n"
+        "  assert none Properties.SecurityGroupIngress[*] as rule: open_to_world(rule)\n"
+        "}\n"
+    )
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  G:\n'
+        "    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: g\n"
+        "      SecurityGroupIngress: [{IpProtocol: tcp, FromPort: 22, ToPort: 22,"
+        " CidrIp: 0.0.0.0/0}]\n"
+    )
+    resources = load_inputs([str(template)], LoadOptions(jobs=1)).resources
+    eager = compile_policies((str(policy),), {})
+    assert eager.diagnostics == ()
+    deferred = compile_policies((str(policy),), {}).program
+    assert all(p.deferred is not None for p in deferred.policies)
+    assert _verdicts(evaluate(deferred, resources, now=NOW)) == _verdicts(
+        evaluate(eager.program, resources, now=NOW)
+    )
+    assert [f.status.value for f in evaluate(deferred, resources, now=NOW)] == ["fail"]
