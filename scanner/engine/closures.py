@@ -11,14 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.engine import logic, paths
+from scanner.engine.calls import builtin_call
 from scanner.engine.context import MAX_STEPS, Ctx, Node, constant, over_budget, spend
 from scanner.errors import PolicyError
 from scanner.lang import ast, codes
 from scanner.lang.builtins import REGISTRY
-from scanner.lang.builtins.spec import Builtin, checker, needs_check
 from scanner.lang.regex_safety import compile_regex
 from scanner.lang.scope import COLLECTION, VALUE, Binding, Scope, is_body_root
-from scanner.model import UNKNOWN, Partial, Path, Reference, Unknown
+from scanner.model import UNKNOWN, Path, Unknown
 from scanner.values import MISSING, EvaluationError, truth
 
 _UNSET = object()
@@ -218,7 +218,7 @@ class ExprCompiler:
                 args.append(constant(compile_regex(arg.value)))
             else:
                 args.append(self.compile(arg, scope))
-        call = _builtin_call(builtin, args)
+        call = builtin_call(builtin, args)
         if builtin.needs_now or not all(a.const for a in args):
             return call
         try:
@@ -342,56 +342,31 @@ def _plain_keys(node: ast.Expr) -> tuple[paths.Step, ...]:
     return (("key", root.name), *steps)
 
 
-def _builtin_call(builtin: Builtin, args: list[Node]) -> Node:
-    fn = builtin.fn
-    evs = [a.ev for a in args]
-    raw = builtin.raw
-    needs_now = builtin.needs_now
-    wheres = [a.where for a in args]
-    cost = builtin.cost
-    # positions whose declared type needs a check or a conversion ("any" needs neither)
-    checked = [(i, checker(builtin, i)) for i in range(len(args)) if needs_check(builtin, i)]
-
-    def ev(ctx: Ctx) -> Any:
-        values = [e(ctx) for e in evs]
-        ctx.budget -= cost(values)  # ``spend``, inline: the hottest call of evaluation
-        if ctx.budget < 0:
-            raise over_budget()
-        if not raw:
-            for value in values:
-                if value is MISSING:
-                    return MISSING
-            for value in values:
-                kind = type(value)
-                if kind is Unknown or kind is Reference or kind is Partial:
-                    return UNKNOWN
-            for i, check in checked:
-                values[i] = check(values[i])
-        if needs_now:
-            return fn(ctx.now, *values)
-        return fn(*values)
-
-    def where(ctx: Ctx) -> Path | None:
-        for w in wheres:
-            found = w(ctx)
-            if found is not None:
-                return found
-        return None
-
-    return Node(ev, where=where)
-
-
-# ---------------------------------------------------------------- path nodes
-
-
 def _value_path(root: str | None, base: Node, steps: list[paths.Step]) -> Node:
     if root is not None and all(kind == "key" for kind, _ in steps):
         return _body_keys((root, *(arg for _, arg in steps)))
     base_ev, base_where = base.ev, base.where
     frozen = tuple(steps)
+    names = tuple(arg for kind, arg in steps if kind == "key")
 
     def ev(ctx: Ctx) -> Any:
         return paths.single(base_ev(ctx), frozen)
+
+    if len(names) == len(steps) == 1:  # `rule.FromPort`: one key below a variable
+        (name,) = names
+        key = paths.key
+
+        def ev(ctx: Ctx) -> Any:
+            value = base_ev(ctx)
+            if type(value) is dict:
+                return value.get(name, MISSING)
+            return key(value, name)
+
+    elif len(names) == len(steps):
+        keys = paths.keys
+
+        def ev(ctx: Ctx) -> Any:
+            return keys(base_ev(ctx), names)
 
     def where(ctx: Ctx) -> Path | None:
         found = base_where(ctx)
@@ -435,6 +410,18 @@ def _fanned_path(start: Node, steps: list[paths.Step]) -> Node:
         if type(found) is not Unknown:
             spend(ctx, len(found))
         return found
+
+    if frozen == (("list", None),):  # `Properties.Rules[*]`: the elements, as fan_out makes them
+        elements = paths.elements
+
+        def ev(ctx: Ctx) -> Any:
+            found = elements(start_ev(ctx))
+            if type(found) is Unknown:
+                return UNKNOWN
+            ctx.budget -= len(found)
+            if ctx.budget < 0:
+                raise over_budget()
+            return list(found)
 
     def items(ctx: Ctx) -> list[tuple[Any, Path | None]] | None:
         return paths.fan_out_traced([(start_ev(ctx), start_where(ctx))], frozen, ctx)

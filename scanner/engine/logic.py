@@ -108,6 +108,16 @@ def compare(op: str, left: Node, right: Node) -> Node:
             spend(ctx, _size(b if op != "contains" else a))
             return fn(a, b)
 
+    elif op == "in" and right.const and _strings(right.value):
+        # a string against a constant list of strings: equal only when the same text
+        fixed, texts = right.value, frozenset(right.value)
+
+        def ev(ctx: Ctx) -> Any:
+            found = lev(ctx)
+            if type(found) is str:
+                return found in texts
+            return fn(found, fixed)
+
     elif right.const:
         fixed = right.value
 
@@ -203,6 +213,10 @@ def items_of(node: Node) -> Callable[[Ctx], list[tuple[Any, Path | None]] | None
 
 
 # ---------------------------------------------------------------- quantifiers
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is list and all(type(e) is str for e in value)
 
 
 def quantify(kind: str, collection: Node, slot: int, body: Node) -> Node:

@@ -18,16 +18,17 @@ Asked = tuple[str, tuple[Step, ...]]
 
 def template(parts: Sequence[str | Node]) -> Callable[[Ctx], str]:
     """A function rendering ``parts`` (text and compiled expressions) for one resource."""
-    frozen = tuple(parts)
+    # each part as (text, None) or (None, the expression's ev), checked once here
+    frozen = tuple(("", p.ev) if isinstance(p, Node) else (p, None) for p in parts)
 
     def render_message(ctx: Ctx) -> str:
-        out = []
-        for part in frozen:
-            if isinstance(part, str):
-                out.append(part)
+        out: list[str] = []
+        for text, ev in frozen:
+            if ev is None:
+                out.append(text)
                 continue
             try:
-                out.append(show_value(part.ev(ctx)))
+                out.append(show_value(ev(ctx)))
             except EvaluationError as exc:
                 out.append(f"<error: {exc.message}>")
         return "".join(out)

@@ -7,6 +7,7 @@ import fnmatch
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from scanner.engine.context import Ctx, Node
 from scanner.model import Location, Path, PolicyInfo, Resource, Status
@@ -40,10 +41,17 @@ class CompiledPolicy:
     example_builder: Callable[[], tuple[CompiledExample, ...]] = tuple
     id_loc: Location | None = None  # where the `id = "..."` value is written
     id_line: str | None = None  # that source line (for duplicate-id diagnostics)
+    # set on a stand-in whose conditions are compiled when first needed: builds the policy
+    # (``Program.by_type`` calls it the first time a resource of one of its types is met)
+    deferred: Callable[[], CompiledPolicy] | None = None
 
     @property
     def examples(self) -> tuple[CompiledExample, ...]:
-        return self.example_builder()
+        return self.ready().example_builder()
+
+    def ready(self) -> CompiledPolicy:
+        """This policy with its conditions compiled (itself unless it is a stand-in)."""
+        return self if self.deferred is None else self.deferred()
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -63,6 +71,8 @@ class Program:
             for kind in policy.info.resource_types:
                 index.setdefault(kind, []).append(policy)
         frozen = {kind: tuple(found) for kind, found in index.items()}
+        if any(p.deferred is not None for p in ordered):
+            return cls(ordered, _CompiledOnUse(frozen))
         return cls(ordered, MappingProxyType(frozen))
 
     def select(self, include: set[str] | frozenset[str] | None, exclude: Iterable[str]) -> Program:
@@ -103,6 +113,34 @@ class Program:
             if policy.info.id == policy_id:
                 return policy
         return None
+
+
+class _CompiledOnUse(dict[str, tuple[CompiledPolicy, ...]]):
+    """``Program.by_type`` of stand-ins: a type's policies are compiled the first time
+    they are looked up, so a scan compiles only the policies of the types it meets."""
+
+    __slots__ = ("compiled_types",)
+
+    def __init__(self, index: dict[str, tuple[CompiledPolicy, ...]]) -> None:
+        super().__init__(index)
+        self.compiled_types: set[str] = set()
+
+    def __getitem__(self, kind: str) -> tuple[CompiledPolicy, ...]:
+        policies = dict.__getitem__(self, kind)
+        if kind not in self.compiled_types:
+            policies = tuple(p.ready() for p in policies)
+            self[kind] = policies
+            self.compiled_types.add(kind)
+        return policies
+
+    def get(self, kind: str, default: Any = None) -> Any:
+        return self[kind] if kind in self else default
+
+    def values(self) -> Any:
+        return [self[kind] for kind in self]
+
+    def items(self) -> Any:
+        return [(kind, self[kind]) for kind in self]
 
 
 def _similarity(a: str, b: str) -> float:

@@ -16,6 +16,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from scanner.errors import InputError
@@ -42,6 +43,9 @@ INTERNAL = "I099"
 
 # Line breaks as YAML counts them (also what ``str.splitlines`` splits valid input on).
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_BREAK_CHARS = "\r\n\x85\u2028\u2029"
+# What ``str.splitlines`` also breaks at: vertical tab, form feed, file/group/record separators.
+_OTHER_BREAK = re.compile("[\x0b\x0c\x1c-\x1e]")
 _TRAILING_SPACE = " \t\r\n\x85\u2028\u2029"
 _NOT_SPACE = re.compile(r"\S")
 
@@ -82,7 +86,13 @@ class LineTable:
 
     def __init__(self, text: str) -> None:
         self._starts = [0]
-        self._starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+        if _OTHER_BREAK.search(text) is None:
+            # no break str.splitlines knows and YAML does not: the same lines, counted in C
+            self._starts.extend(accumulate(map(len, text.splitlines(keepends=True))))
+            if self._starts[-1] == len(text) and text and text[-1] not in _BREAK_CHARS:
+                self._starts.pop()  # the end of a last line without a break starts nothing
+        else:
+            self._starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""

@@ -31,11 +31,16 @@ def compile_policies(
     policy_paths: Sequence[str], params: Mapping[str, Any], only: frozenset[str] | None = None
 ) -> CompiledPolicies:
     """Compile the given policy files/directories (the built-ins when empty); with ``only``,
-    keep just those ids (``select_policies`` is the user's selection, with its checks)."""
+    keep just those ids (``select_policies`` is the user's selection, with its checks).
+
+    Unused-import warnings are not looked for. A set compiled clean before is not compiled
+    again: its policies are compiled per resource type when a scan first meets one
+    (``scanner.policyset.deferred``)."""
     from scanner.lang.sources import builtin_policy_dir, discover_policy_files
-    from scanner.policyset.compiler import compile_sources
+    from scanner.policyset.deferred import compile_deferred
 
     roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
-    compiled = compile_sources(discover_policy_files(roots), params=params)
-    program = compiled.program if only is None else compiled.program.select(only, set())
-    return CompiledPolicies(program, tuple(compiled.diagnostics))
+    program, diagnostics = compile_deferred(discover_policy_files(roots), params)
+    if only is not None:
+        program = program.select(only, set())
+    return CompiledPolicies(program, diagnostics)

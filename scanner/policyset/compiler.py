@@ -38,14 +38,16 @@ class CompileResult:
 
 
 def compile_sources(
-    sources: Iterable[PolicySource], params: Mapping[str, Any] | None = None
+    sources: Iterable[PolicySource], params: Mapping[str, Any] | None = None, *, warn: bool = True
 ) -> CompileResult:
+    """Every policy of ``sources``; ``warn=False`` skips looking for unused imports (a scan
+    does not show those warnings)."""
     overrides = dict(params or {})
     diagnostics: list[Diagnostic] = []
     warnings: list[Diagnostic] = []
     compiled: list[CompiledPolicy] = []
     declared: set[str] = set()
-    libraries = _Libraries()
+    libraries = Libraries()
     for source in sources:
         library = libraries.of(source.root)
         if source.error is not None:
@@ -55,7 +57,7 @@ def compile_sources(
         elif source.module is not None:
             library.load(source.module, ())
         else:
-            unit = _Unit(source, overrides, library)
+            unit = FileUnit(source, overrides, library, warn=warn)
             policies, errors, names = unit.compile()
             declared |= names
             compiled.extend(policies)
@@ -74,7 +76,7 @@ def compile_sources(
     return CompileResult(Program.of(compiled), diagnostics, warnings)
 
 
-class _Libraries:
+class Libraries:
     """The modules of each policy directory of a run; each falls back on the built-in
     library, whose modules every policy file may use."""
 
@@ -91,15 +93,21 @@ class _Libraries:
         return self.by_root[key]
 
 
-class _Unit:
+class FileUnit:
     """One policy file being compiled, with the modules of its policy directory."""
 
     def __init__(
-        self, source: PolicySource, overrides: Mapping[str, Any], library: ModuleLibrary
+        self,
+        source: PolicySource,
+        overrides: Mapping[str, Any],
+        library: ModuleLibrary,
+        *,
+        warn: bool = True,
     ) -> None:
         self.source = source
         self.overrides = overrides
         self.library = library
+        self.warn = warn
         self.warnings: list[PolicyError] = []
 
     def compile(self) -> tuple[list[CompiledPolicy], list[PolicyError], set[str]]:
@@ -127,7 +135,8 @@ class _Unit:
         imports, errors = self.library.resolve(pf)
         if errors:
             return [], errors, names
-        self.warnings = self.library.usage(pf, imports)
+        if self.warn:
+            self.warnings = self.library.usage(pf, imports)
         context = imports.fingerprint
         if not checked_clean(source.path, source.text, overrides, context):
             errors = check_file(pf, overrides, imports, self.library.hint(imports))

@@ -49,7 +49,7 @@ def run_examples(program: Program, now: datetime | None = None) -> list[ExampleR
     """Evaluate every example of every policy; one result per example, in order."""
     when = now if now is not None else datetime.now(timezone.utc)
     results = []
-    for policy in program.policies:
+    for policy in (p.ready() for p in program.policies):
         for example in policy.examples:
             finding = run_policy(policy, example.subject, when, _relations(example))
             results.append(

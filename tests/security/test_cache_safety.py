@@ -123,7 +123,7 @@ def test_planted_pickles_never_run_and_the_scan_still_works(tmp_path: Path) -> N
     payload = pickle.dumps(_Payload(marker))
     cache = repo / ".cache" / "pacscan"
     entries = [p for p in cache.rglob("*") if p.is_file()]
-    assert {p.suffix for p in entries} == {".ast", ".clean", ".tables"}
+    assert {p.suffix for p in entries} == {".ast", ".clean", ".index", ".tables"}
     for entry in entries:  # every current name, and the name the pickle cache used
         for name in (entry, entry.with_suffix(".pickle"), entry.with_suffix(".lark")):
             name.write_bytes(payload)

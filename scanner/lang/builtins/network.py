@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from typing import Any
 
@@ -11,11 +12,19 @@ from scanner.values import EvaluationError
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _network(text: str, name: str) -> Network:
+@functools.lru_cache(maxsize=4096)  # the same few blocks recur across thousands of rules
+def _parsed(text: str) -> Network | None:
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
-        raise EvaluationError(f"{name}(): {text!r} is not an IP address or CIDR block") from None
+        return None
+
+
+def _network(text: str, name: str) -> Network:
+    found = _parsed(text)
+    if found is None:
+        raise EvaluationError(f"{name}(): {text!r} is not an IP address or CIDR block")
+    return found
 
 
 def _is_open(cidr: Any) -> bool:
@@ -27,10 +36,8 @@ def _is_open(cidr: Any) -> bool:
     """
     if type(cidr) is not str:
         return False
-    try:
-        return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
-    except ValueError:
-        return False
+    found = _parsed(cidr)
+    return found is not None and found.prefixlen == 0
 
 
 def _contains(cidr: str, other: str) -> bool:

@@ -85,7 +85,10 @@ def checker(builtin: Builtin, position: int) -> Callable[[Any], Any]:
     if wanted == "number":
 
         def number(value: Any) -> Any:
-            found = as_number(value) if type(value) is not bool else None
+            kind = type(value)
+            if kind is int or kind is float:  # the common case, without a call
+                return value
+            found = as_number(value) if kind is not bool else None
             if found is None:
                 raise wrong(value)
             return found

@@ -1,0 +1,115 @@
+"""A scan's policy set: stand-ins from the stored index, compiled per file on first use.
+
+``compile_deferred`` looks the policy files up in the index (``scanner.policyset.index``).
+On a hit, each policy is a stand-in ``CompiledPolicy`` holding its stored ``PolicyInfo``;
+``Program.by_type`` compiles the stand-ins of a resource type the first time the evaluator
+asks for them, one policy file at a time, exactly as a full compile would (the index is
+only written for a set that compiled without a diagnostic, and its key covers every input
+of the compile). A scan of one S3 template then compiles the S3 policies, not all of them.
+On a miss the whole set is compiled, and stored when it compiled clean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from scanner.engine.context import Ctx, Node
+from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
+from scanner.errors import Diagnostic
+from scanner.lang.sources import PolicySource
+from scanner.model import Location, PolicyInfo
+from scanner.policyset.index import index_key, load_index, store_index
+from scanner.values import EvaluationError
+
+
+def compile_deferred(
+    sources: Sequence[PolicySource], params: Mapping[str, Any]
+) -> tuple[Program, tuple[Diagnostic, ...]]:
+    """The program of ``sources`` and what compiling it said; stand-ins when indexed."""
+    from scanner.cache import enabled
+
+    key = set_key(sources, params) if enabled() else None
+    stored = load_index(key) if key is not None else None
+    if stored is not None:
+        files = _Files(sources, params)
+        return Program.of(files.stand_in(path, info) for path, info in stored), ()
+    from scanner.policyset.compiler import compile_sources
+
+    compiled = compile_sources(sources, params, warn=False)
+    infos = [p.info for p in compiled.program.policies]
+    if key is not None and not compiled.diagnostics and all(i.source for i in infos):
+        store_index(key, ((i.source.file, i) for i in infos if i.source))
+    return compiled.program, tuple(compiled.diagnostics)
+
+
+def set_key(sources: Sequence[PolicySource], params: Mapping[str, Any]) -> str:
+    """The index key of a policy set: its files, and the built-in modules it may use."""
+    return index_key([*sources, *_fallback_modules(sources)], params)
+
+
+def _fallback_modules(sources: Sequence[PolicySource]) -> list[PolicySource]:
+    """The built-in modules a set outside the built-in library may ``use`` (its key
+    covers them: what they define can change what its policies compile to)."""
+    from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+
+    builtin = builtin_policy_dir()
+    modules = builtin.joinpath("lib")
+    if any(str(s.root) == str(builtin) for s in sources) or not modules.is_dir():
+        return []
+    return discover_policy_files([modules])
+
+
+class _Files:
+    """The policy files of an indexed set, each compiled once, when first needed."""
+
+    def __init__(self, sources: Sequence[PolicySource], params: Mapping[str, Any]) -> None:
+        self.sources = {s.path: s for s in sources}
+        self.params = params
+        self.compiled: dict[str, dict[str, CompiledPolicy]] = {}
+        self.libraries: Any = None
+
+    def stand_in(self, path: str, info: PolicyInfo) -> CompiledPolicy:
+        built: list[CompiledPolicy] = []
+
+        def deferred() -> CompiledPolicy:
+            if not built:
+                built.append(self.policy(path, info))
+            return built[0]
+
+        return CompiledPolicy(info=info, whens=(), assertions=(), deferred=deferred)
+
+    def policy(self, path: str, info: PolicyInfo) -> CompiledPolicy:
+        found = self.file(path).get(info.name)
+        if found is None or found.info != info:
+            return _broken(info, f"{path} no longer compiles to the policy the index holds")
+        return replace(found, info=info)  # the stand-in's info: findings share one object
+
+    def file(self, path: str) -> dict[str, CompiledPolicy]:
+        if path not in self.compiled:
+            self.compiled[path] = self._compile(path)
+        return self.compiled[path]
+
+    def _compile(self, path: str) -> dict[str, CompiledPolicy]:
+        from scanner.policyset.compiler import FileUnit, Libraries
+
+        source = self.sources.get(path)
+        if source is None:
+            return {}
+        if self.libraries is None:
+            self.libraries = Libraries()
+        unit = FileUnit(source, self.params, self.libraries.of(source.root), warn=False)
+        policies, errors, _ = unit.compile()
+        return {} if errors else {p.info.name: p for p in policies}
+
+
+def _broken(info: PolicyInfo, why: str) -> CompiledPolicy:
+    """A policy that could not be rebuilt: an error finding on each resource it meets."""
+
+    def fail(ctx: Ctx) -> Any:
+        raise EvaluationError(why)
+
+    where = info.source or Location(info.id, 1, 1)
+    condition = CompiledCondition(Node(fail, cond=True), "", where)
+    return CompiledPolicy(info=info, whens=(), assertions=(condition,))
