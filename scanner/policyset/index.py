@@ -32,12 +32,12 @@ from typing import Any
 
 from scanner.cache import enabled, read_entry, write_entry
 from scanner.lang.sources import PolicySource
-from scanner.model import UNKNOWN, FixOp, Location, PolicyInfo, Severity
+from scanner.model import UNKNOWN, Each, FixOp, Keyed, Location, PolicyInfo, Severity
 
 FORMAT = 1
 SUBDIR = "index"
 
-_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (PolicyInfo, FixOp, Location)}
+_RECORDS: dict[str, type] = {cls.__name__: cls for cls in (PolicyInfo, FixOp, Keyed, Location)}
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: tuple(f.name for f in dataclasses.fields(cls)) for cls in _RECORDS.values()
 }
@@ -103,6 +103,8 @@ def _encode(value: Any) -> Any:
         return {cls.__name__: [_encode(getattr(value, f)) for f in _FIELDS[cls]]}
     if cls is Severity:
         return {"Severity": [value.value]}
+    if cls is Each:
+        return {"Each": [value.text]}
     if cls is tuple:
         return {"()": [_encode(v) for v in value]}
     if cls is list:
@@ -137,6 +139,14 @@ def _decode(data: bytes | None, key: str) -> list[tuple[str, PolicyInfo]] | None
         return None  # not JSON, or not what this version wrote: compile in full
 
 
+def _not_compiled(ctx: Any, element: Any) -> Any:
+    """The test of an ``Each`` step read back from the index: the compiled policy's own
+    step replaces it (``deferred.policy``), so reaching this is a bug, not a verdict."""
+    raise RuntimeError(
+        "a fix filter read from the policy index was used before its policy compiled"
+    )
+
+
 def _object(pairs: list[tuple[str, Any]]) -> Any:
     """``object_pairs_hook``: rebuild each object ``_encode`` wrote, inner ones first."""
     if len(pairs) != 1:
@@ -152,4 +162,6 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         return UNKNOWN
     if tag == "Severity":
         return Severity(*args)
+    if tag == "Each" and len(args) == 1 and type(args[0]) is str:
+        return Each(args[0], _not_compiled)
     return _RECORDS[tag](*args)  # KeyError: not a class of the index
