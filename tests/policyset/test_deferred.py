@@ -224,3 +224,50 @@ def test_a_policy_using_a_builtin_module_runs_from_the_index(
         evaluate(eager.program, resources, now=NOW)
     )
     assert [f.status.value for f in evaluate(deferred, resources, now=NOW)] == ["fail"]
+
+
+FILTER_POLICY = """\
+policy F {
+  id = "PAC-T-003"
+  title = "f"
+  severity = low
+  resource AWS::EC2::Instance
+  assert none Properties.BlockDeviceMappings[? @.Ebs.Encrypted != true] as d: true
+  fix set Properties.BlockDeviceMappings[? @.Ebs.Encrypted != true].Ebs.Encrypted = true
+  fix set Properties.Tags[Key = "encrypted"].Value = "yes"
+}
+"""
+
+INSTANCE = """\
+Resources:
+  I1:
+    Type: AWS::EC2::Instance
+    Properties:
+      BlockDeviceMappings:
+        - Ebs: {Encrypted: false}
+        - Ebs: {Encrypted: true}
+"""
+
+
+def test_a_fix_with_list_steps_survives_the_index(cache_home: Path, tmp_path: Path) -> None:
+    """Keyed steps are stored as records; an Each filter is stored by its text, and the
+    deferred policy keeps its own compiled filter, which must still select elements."""
+    from scanner.fix.select import concrete
+
+    policy = tmp_path / "f.policy"
+    policy.write_text(FILTER_POLICY)
+    eager = compile_policies((str(policy),), {}).program
+    assert len(list(cache_home.iterdir())) == 1  # the index was written
+    program = compile_policies((str(policy),), {}).program
+    assert all(p.deferred is not None for p in program.policies)
+    template = tmp_path / "t.yaml"
+    template.write_text(INSTANCE)
+    resources = load_inputs([str(template)], LoadOptions(jobs=1)).resources
+    (finding,) = evaluate(program, resources, now=NOW)
+    (expected,) = evaluate(eager, resources, now=NOW)
+    assert finding.status.value == "fail"
+    made = concrete(finding.fix, resources[0])
+    assert made == concrete(expected.fix, resources[0])
+    assert not isinstance(made, str)
+    paths = [".".join(map(str, m.path)) for m in made]
+    assert paths[0] == "Properties.BlockDeviceMappings.0.Ebs.Encrypted"
