@@ -126,9 +126,6 @@ def scan_inputs(
     those edits are kept (``scanner.triage.retain``). The baseline is compared with the
     whole scan at the end. Memory grows with the largest input, not with their number.
     """
-    from scanner.fix.files import fix_files, verified
-    from scanner.loaders import LoadOptions
-    from scanner.report.sarif_fixes import finding_fixes
     from scanner.triage import InputTriage
     from scanner.triage.retain import retain
 
@@ -137,7 +134,6 @@ def scan_inputs(
     found = _discover(request)
     info = tuple(p.info for p in policies.program.policies)
     steps = InputTriage(info, run.config, root=root, today=today or date.today())
-    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
     scan = _Inputs(found.files, request, policies, started)
     findings: list[Finding] = []
     edits: list[FindingFix] = []
@@ -145,10 +141,7 @@ def scan_inputs(
     for done in scan:
         errors.extend(done.load.errors)
         triaged = steps.findings(done.findings)
-        made = []
-        if fixes:
-            work = fix_files(done.findings, triaged, policies.program, load, run.fail_on, started)
-            made = finding_fixes(triaged, verified(work), root)
+        made = _fixes(done.findings, triaged, policies, request, run, started) if fixes else []
         kept = retain(triaged)
         findings.extend(kept)
         edits.extend(moved_fixes(made, triaged, kept))
@@ -172,6 +165,26 @@ def scan_inputs(
     if run.baseline_warning is not None:
         result = replace(result, errors=(*result.errors, run.baseline_warning))
     return result
+
+
+def _fixes(
+    raw: list[Finding],
+    triaged: list[Finding],
+    policies: CompiledPolicies,
+    request: ScanRequest,
+    run: Run,
+    started: datetime,
+) -> list[FindingFix]:
+    """The edits ``pacscan fix`` would write for one input's ``triaged`` findings at
+    ``run.fail_on``: each file edited and re-scanned in memory (compared with ``raw``),
+    nothing written; the report's fix for each finding (imported only for SARIF)."""
+    from scanner.fix.files import fix_files, verified
+    from scanner.loaders import LoadOptions
+    from scanner.report.sarif_fixes import finding_fixes
+
+    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    work = fix_files(raw, triaged, policies.program, load, run.fail_on, started)
+    return finding_fixes(triaged, verified(work), os.path.abspath(request.root))
 
 
 def _discover(request: ScanRequest) -> Discovered:

@@ -111,6 +111,8 @@ def no_echo_defaults(document: Document) -> frozenset[str]:
 def no_echo_values(document: Document) -> frozenset[str]:
     """``no_echo_defaults`` read from the document itself, and not remembered (a pipeline
     that drops each document once its file is done must not keep it in a cache)."""
+    if document.text is not None and "NoEcho" not in document.text:
+        return frozenset()  # a text search, before a walk of the whole index
     found = set()
     positions = document.positions
     for path in positions:  # the keys only: a position index makes each span on demand
