@@ -292,6 +292,25 @@ class Document:
         return line_at(lines, line)
 
 
+QUOTED_CHARS = 1024  # characters of a line a ``QuotedDocument`` keeps (reports quote fewer)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuotedDocument(Document):
+    """What reports still read of a document once its file is done.
+
+    No text and no positions: ``lines`` holds the lines its findings point at (line
+    number -> the first ``QUOTED_CHARS`` characters), ``secrets`` the defaults of its
+    ``NoEcho`` parameters, which ``scanner.redact`` masks wherever a quoted line shows them.
+    """
+
+    lines: Mapping[int, str] = field(default_factory=dict)
+    secrets: frozenset[str] = frozenset()
+
+    def source_line(self, line: int) -> str | None:
+        return self.lines.get(line)
+
+
 _NO_PATHS: Mapping[Path, Path] = MappingProxyType({})  # read-only: nothing is stored in it
 
 

@@ -2,14 +2,16 @@
 
 ```
 Run (the options over the config) ─► select_policies (compile, then --policy/--skip/
---framework and the config's enable/disable) ─► run_scan (discover, load, evaluate)
-─► triage (severity overrides, suppressions, baseline) [─► verify_fixes, for SARIF]
+--framework and the config's enable/disable) ─► scan_inputs: discover, then per input
+(load ─► evaluate ─► severity overrides, suppressions [─► fixes verified, for SARIF]
+─► keep what reports read, drop the documents), then the baseline
 ─► render_report ─► write_report
 ```
 
 A command resolves its options into a ``Run`` (``scanner.commands.options.resolve_run``),
-calls these stages and picks the exit code (``scanner.outcome``). ``audit`` scans one
-snapshot per account through the same stages. Nothing here exits; policy errors and
+calls these stages and picks the exit code (``scanner.outcome``). ``pacscan fix``,
+``remediate`` and ``audit`` keep the documents: they call ``run_scan`` (discover, load,
+evaluate) and ``triage_result`` instead of ``scan_inputs``. Nothing here exits; policy errors and
 input errors are collected, not raised, so one bad file or policy never hides the
 findings of the rest.
 """
@@ -19,7 +21,8 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -27,11 +30,13 @@ from typing import TYPE_CHECKING, Any
 from scanner import __version__
 from scanner.config import Config
 from scanner.errors import Diagnostic
-from scanner.model import Severity
+from scanner.model import Finding, LiveOrigin, Severity, TemplateOrigin
 from scanner.policyset import CompiledPolicies, compile_policies
-from scanner.result import ReportOptions, ScanResult
+from scanner.result import FindingFix, ReportOptions, ScanResult, moved_fixes
 
 if TYPE_CHECKING:
+    from scanner.discovery import Discovered
+    from scanner.loaders import LoadResult
     from scanner.triage.baseline import PreviousResult
 
 
@@ -82,47 +87,237 @@ def select_policies(run: Run) -> CompiledPolicies:
 
 
 def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
-    """Scan ``request.paths`` and return every finding and every error, untriaged."""
-    from scanner.discovery import discover
-    from scanner.engine.evaluate import evaluate
-    from scanner.loaders import LoadOptions, load_inputs
-    from scanner.loaders.snapshot import is_gap, settle_gaps
-
+    """Scan ``request.paths`` and return every finding and every error, untriaged, with
+    the documents they came from (``pacscan fix`` edits from them)."""
     started = datetime.now(timezone.utc)
-    found = discover(
-        list(request.paths), include=list(request.include), exclude=list(request.exclude)
-    )
-    files = found.files
-    load_options = LoadOptions(
-        parameters=dict(request.template_parameters),
-        terraform_vars=request.terraform_vars,
-        terraform_var_files=request.terraform_var_files,
-        roots=tuple(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths),
-        jobs=request.jobs,
-    )
-    loaded = load_inputs(files, load_options)
-    # The loaded inputs live until the report: the garbage collector need not walk them
-    # again and again while evaluation allocates findings (about 12% of a 100,000-resource
-    # snapshot's evaluation). Unfrozen after, so a caller that scans repeatedly frees them.
-    gc.freeze()
-    try:
-        evaluated = evaluate(policies.program, loaded.resources, now=started)
-    finally:
-        gc.unfreeze()
-    # a live collection's gaps: unknown, naming the call that failed (scanner.loaders.snapshot)
-    findings = settle_gaps(evaluated)
+    found = _discover(request)
+    scan = _Inputs(found.files, request, policies, started)
+    findings: list[Finding] = []
+    errors: list[Diagnostic] = []
+    for done in scan:
+        findings.extend(done.findings)
+        errors.extend(done.load.errors)
     return ScanResult(
         findings=tuple(findings),
-        errors=tuple(policies.diagnostics) + tuple(found.errors) + tuple(loaded.errors),
+        errors=tuple(policies.diagnostics) + tuple(found.errors) + tuple(errors),
         policies=tuple(p.info for p in policies.program.policies),
-        files=len(files),
-        skipped=loaded.skipped,
-        # Fn::If variants of one resource count once; a collection gap is not a resource
-        resources=len({(id(r.document), r.id) for r in loaded.resources if not is_gap(r)}),
+        files=len(found.files),
+        skipped=scan.skipped,
+        resources=scan.resources,
         root=os.path.abspath(request.root),
         started_at=started,
         finished_at=datetime.now(timezone.utc),
     )
+
+
+def scan_inputs(
+    request: ScanRequest,
+    policies: CompiledPolicies,
+    run: Run,
+    *,
+    fixes: bool = False,
+    today: date | None = None,
+) -> ScanResult:
+    """``run_scan`` and ``triage_result`` in one pass that keeps what reports read, not
+    the inputs: each input (a file, or the files of one Terraform module) is loaded,
+    evaluated, triaged (severity overrides, suppressions) and, with ``fixes``, its
+    template edits made and verified as ``pacscan fix`` would at ``run.fail_on`` (nothing
+    written; SARIF offers them), and then only its findings, the lines they point at and
+    those edits are kept (``scanner.triage.retain``). The baseline is compared with the
+    whole scan at the end. Memory grows with the largest input, not with their number.
+    """
+    from scanner.triage import InputTriage
+    from scanner.triage.retain import retain
+
+    started = datetime.now(timezone.utc)
+    root = os.path.abspath(request.root)
+    found = _discover(request)
+    info = tuple(p.info for p in policies.program.policies)
+    steps = InputTriage(info, run.config, root=root, today=today or date.today())
+    scan = _Inputs(found.files, request, policies, started)
+    findings: list[Finding] = []
+    edits: list[FindingFix] = []
+    errors: list[Diagnostic] = []
+    for done in scan:
+        errors.extend(done.load.errors)
+        triaged = steps.findings(done.findings)
+        made = _fixes(done.findings, triaged, policies, request, run, started) if fixes else []
+        kept = retain(triaged)
+        findings.extend(kept)
+        edits.extend(moved_fixes(made, triaged, kept))
+    finished = datetime.now(timezone.utc)
+    result = ScanResult(
+        findings=tuple(findings),
+        errors=(*policies.diagnostics, *found.errors, *errors, *steps.finish()),
+        policies=steps.policies(info),
+        files=len(found.files),
+        skipped=scan.skipped,
+        resources=scan.resources,
+        root=root,
+        started_at=started,
+        finished_at=finished,
+        fixes=tuple(edits),
+    )
+    if run.baseline is not None:
+        from scanner.triage.baseline import apply_baseline
+
+        result = apply_baseline(result, list(run.baseline))
+    if run.baseline_warning is not None:
+        result = replace(result, errors=(*result.errors, run.baseline_warning))
+    return result
+
+
+def _fixes(
+    raw: list[Finding],
+    triaged: list[Finding],
+    policies: CompiledPolicies,
+    request: ScanRequest,
+    run: Run,
+    started: datetime,
+) -> list[FindingFix]:
+    """The edits ``pacscan fix`` would write for one input's ``triaged`` findings at
+    ``run.fail_on``: each file edited and re-scanned in memory (compared with ``raw``),
+    nothing written; the report's fix for each finding (imported only for SARIF)."""
+    from scanner.fix.files import fix_files, verified
+    from scanner.loaders import LoadOptions
+    from scanner.report.sarif_fixes import finding_fixes
+
+    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    work = fix_files(raw, triaged, policies.program, load, run.fail_on, started)
+    return finding_fixes(triaged, verified(work), os.path.abspath(request.root))
+
+
+def _discover(request: ScanRequest) -> Discovered:
+    from scanner.discovery import discover
+
+    return discover(
+        list(request.paths), include=list(request.include), exclude=list(request.exclude)
+    )
+
+
+@dataclass
+class _Input:
+    """One file's load, and its findings once evaluated."""
+
+    load: LoadResult
+    findings: list[Finding] = field(default_factory=list)
+    evaluated: bool = False
+
+
+class _Inputs:
+    """The files of a scan loaded and evaluated one input at a time, in file order.
+
+    Each file is evaluated as soon as it is loaded, but for the files whose resources
+    refer to resources of other files: a Terraform module's files (their origin's
+    ``scope``, the module's directory) wait for the last file of that directory, and
+    live snapshots (resources of a live account relate to those of every snapshot) for
+    the end of the scan; each such group is evaluated as one. Files come out in order,
+    so a file behind one that waits waits too. ``spent`` carries the step budgets used
+    up from one evaluation to the next (``scanner.engine.evaluate``).
+    """
+
+    def __init__(
+        self,
+        files: list[str],
+        request: ScanRequest,
+        policies: CompiledPolicies,
+        started: datetime,
+    ) -> None:
+        from scanner.loaders import LoadOptions
+
+        self.files = files
+        self.program = policies.program
+        self.started = started
+        self.options = LoadOptions(
+            parameters=dict(request.template_parameters),
+            terraform_vars=request.terraform_vars,
+            terraform_var_files=request.terraform_var_files,
+            roots=tuple(
+                p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths
+            ),
+            jobs=request.jobs,
+        )
+        self.spent: dict[Any, int] = {}
+        self.skipped = 0
+        self.resources = 0
+
+    def __iter__(self) -> Iterator[_Input]:
+        from scanner.loaders import iter_loaded
+
+        last = _last_in_directory(self.files)
+        end = len(self.files)
+        queue: deque[_Input] = deque()
+        waiting: dict[str | None, list[_Input]] = {}  # by _group
+        for index, load in enumerate(iter_loaded(self.files, self.options)):
+            self.skipped += load.skipped
+            item = _Input(load)
+            queue.append(item)
+            group = _group(load)
+            if group == _ALONE:
+                self._evaluate([item])
+            else:
+                waiting.setdefault(group, []).append(item)
+            # a module's files are done with its directory's last file; live ones never
+            for key in [k for k in waiting if k is not None and last.get(k, end) <= index]:
+                self._evaluate(waiting.pop(key))
+            while queue and queue[0].evaluated:
+                yield queue.popleft()
+        for items in waiting.values():
+            self._evaluate(items)
+        while queue:
+            yield queue.popleft()
+
+    def _evaluate(self, items: list[_Input]) -> None:
+        from scanner.engine.evaluate import evaluate
+        from scanner.loaders.snapshot import is_gap, settle_gaps
+
+        resources = [r for item in items for r in item.load.resources]
+        # The inputs' trees need no cycle collection (loaders build acyclic trees), and
+        # findings hold them: frozen, the collector does not walk them again and again
+        # while evaluation allocates findings (about 12% of a large snapshot's evaluation).
+        gc.freeze()
+        try:
+            evaluated = evaluate(self.program, resources, now=self.started, spent=self.spent)
+        finally:
+            gc.unfreeze()
+        # a live collection's gaps: unknown, naming the call that failed
+        findings = settle_gaps(evaluated)
+        # Fn::If variants of one resource count once; a collection gap is not a resource
+        self.resources += len({(id(r.document), r.id) for r in resources if not is_gap(r)})
+        for item in items:
+            item.evaluated = True
+        owner = {id(d): item for item in items for d in item.load.documents}
+        item = items[0]
+        for finding in findings:  # in resource order, so in file order
+            item = owner.get(id(finding.resource.document), item)
+            item.findings.append(finding)
+
+
+_ALONE = ""  # a file whose resources refer to its own resources only
+
+
+def _group(load: LoadResult) -> str | None:
+    """Which files a file's resources are evaluated with: its scope's (a Terraform
+    module's directory), every live snapshot (None), or none (``_ALONE``)."""
+    for resource in load.resources:
+        origin = resource.origin
+        if type(origin) is LiveOrigin:
+            return None
+        if type(origin) is TemplateOrigin and origin.scope is not None:
+            return origin.scope
+    return _ALONE
+
+
+def _last_in_directory(files: list[str]) -> dict[str, int]:
+    """The real path of each directory of ``files`` -> the index of its last file."""
+    real: dict[str, str] = {}
+    last: dict[str, int] = {}
+    for index, path in enumerate(files):
+        directory = os.path.dirname(path) or "."
+        if directory not in real:
+            real[directory] = os.path.realpath(directory)
+        last[real[directory]] = index
+    return last
 
 
 def triage_result(result: ScanResult, run: Run, today: date | None = None) -> ScanResult:
@@ -134,21 +329,6 @@ def triage_result(result: ScanResult, run: Run, today: date | None = None) -> Sc
     if run.baseline_warning is not None:
         result = replace(result, errors=(*result.errors, run.baseline_warning))
     return result
-
-
-def verify_fixes(
-    result: ScanResult, raw: ScanResult, policies: CompiledPolicies, request: ScanRequest, run: Run
-) -> ScanResult:
-    """``result`` (``raw`` triaged) with the template edits ``pacscan fix`` would write at
-    ``run.fail_on``: each file edited and re-scanned in memory, nothing written."""
-    from scanner.fix.files import fix_files, verified
-    from scanner.loaders import LoadOptions
-
-    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
-    done = fix_files(
-        raw.findings, result.findings, policies.program, load, run.fail_on, raw.started_at
-    )
-    return replace(result, fixes=verified(done))
 
 
 def render_report(result: ScanResult, run: Run, category: str | None = None) -> str:

@@ -24,7 +24,7 @@ import functools
 import re
 from collections.abc import Iterable
 
-from scanner.model import Document, Location
+from scanner.model import Document, Location, QuotedDocument
 
 MASK = "***"
 
@@ -103,13 +103,24 @@ def _mask_access_key(match: re.Match[str]) -> str:
 @functools.lru_cache(maxsize=64)
 def no_echo_defaults(document: Document) -> frozenset[str]:
     """The ``Default`` values of a template's ``NoEcho`` parameters, as written."""
+    if isinstance(document, QuotedDocument):
+        return document.secrets
+    return no_echo_values(document)
+
+
+def no_echo_values(document: Document) -> frozenset[str]:
+    """``no_echo_defaults`` read from the document itself, and not remembered (a pipeline
+    that drops each document once its file is done must not keep it in a cache)."""
+    if document.text is not None and "NoEcho" not in document.text:
+        return frozenset()  # a text search, before a walk of the whole index
     found = set()
-    for path, span in document.positions.items():
+    positions = document.positions
+    for path in positions:  # the keys only: a position index makes each span on demand
         if len(path) != 3 or path[0] != "Parameters" or path[2] != "NoEcho":
             continue
-        if _text(document, span.value).strip("\"'").lower() != "true":
+        if _text(document, positions[path].value).strip("\"'").lower() != "true":
             continue
-        default = document.positions.get(("Parameters", path[1], "Default"))
+        default = positions.get(("Parameters", path[1], "Default"))
         text = _text(document, default.value).strip("\"'") if default else ""
         if len(text) >= 3:  # a one- or two-character default would mask too much
             found.add(text)

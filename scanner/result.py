@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from scanner.errors import Diagnostic
@@ -25,6 +26,43 @@ class TemplateFix:
 
 
 @dataclass(frozen=True, slots=True)
+class Replacement:
+    """One edit of a file's text as it was scanned: ``length`` code points at ``offset``
+    (the same span as lines and columns, 1-based, end column exclusive) replaced by
+    ``inserted``."""
+
+    offset: int
+    length: int
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+    inserted: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingFix:
+    """The edits ``pacscan fix`` makes to fix ``finding`` (``scanner.report.sarif_fixes``
+    says how they are shared out among the findings of a file), described in words."""
+
+    finding: Finding
+    description: str
+    replacements: tuple[Replacement, ...]
+
+
+def moved_fixes(
+    fixes: Iterable[FindingFix], before: Sequence[Finding], after: Sequence[Finding]
+) -> tuple[FindingFix, ...]:
+    """``fixes`` on the findings of ``after`` that took the place of theirs in ``before``
+    (a triage step makes new findings, one for one and in order); a fix whose finding
+    has no successor is dropped."""
+    moved = {id(old): new for old, new in zip(before, after, strict=False)}
+    return tuple(
+        replace(fix, finding=moved[id(fix.finding)]) for fix in fixes if id(fix.finding) in moved
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ScanResult:
     """The whole outcome of one scan.
 
@@ -32,8 +70,8 @@ class ScanResult:
     default). ``errors`` are input and policy problems that did not stop the scan.
     ``absent`` holds the findings of a baseline that this scan no longer produces
     (``scanner.triage.baseline``); they are reported (SARIF ``baselineState: absent``) but never
-    count toward the exit code. ``fixes`` are the verified template edits
-    (``scanner.pipeline.verify_fixes``), empty until that stage runs.
+    count toward the exit code. ``fixes`` are the verified template edits, finding by
+    finding (``scanner.pipeline.scan_inputs`` makes them for SARIF), empty otherwise.
     """
 
     findings: tuple[Finding, ...]
@@ -46,7 +84,7 @@ class ScanResult:
     started_at: datetime = field(default_factory=_now)
     finished_at: datetime = field(default_factory=_now)
     absent: tuple[Finding, ...] = ()
-    fixes: tuple[TemplateFix, ...] = ()
+    fixes: tuple[FindingFix, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,14 +16,7 @@ from scanner.commands.options import (
 )
 from scanner.errors import render_diagnostic
 from scanner.outcome import EXIT_USAGE, exit_code
-from scanner.pipeline import (
-    render_report,
-    run_scan,
-    select_policies,
-    triage_result,
-    verify_fixes,
-    write_report,
-)
+from scanner.pipeline import render_report, scan_inputs, select_policies, write_report
 from scanner.result import ScanResult
 
 EPILOG = """\b
@@ -91,10 +84,8 @@ def scan(ctx: click.Context, **options: Any) -> None:
     if not shown_by_report:
         for diag in policies.diagnostics:
             click.echo(render_diagnostic(diag), err=True)
-    raw = run_scan(request, policies)
-    result = triage_result(raw, run)
-    if run.fmt == "sarif":  # its fixes: the edits pacscan fix would write
-        result = verify_fixes(result, raw, policies, request, run)
+    # SARIF carries fixes: the edits pacscan fix would write, verified by a re-scan
+    result = scan_inputs(request, policies, run, fixes=run.fmt == "sarif")
     text = render_report(result, run)
     if run.framework:
         summary = _compliance(run.framework, result)

@@ -47,9 +47,17 @@ GIVE_UP_AFTER = 3
 
 
 def evaluate(
-    program: Program, resources: Sequence[Resource], *, now: datetime | None = None
+    program: Program,
+    resources: Sequence[Resource],
+    *,
+    now: datetime | None = None,
+    spent: dict[CompiledPolicy, int] | None = None,
 ) -> list[Finding]:
-    """One finding per (policy, resource of a type it targets), in resource order."""
+    """One finding per (policy, resource of a type it targets), in resource order.
+
+    ``spent`` counts, per policy, the resources it used up its step budget on: a scan
+    that evaluates its inputs in several calls passes the same dict to each.
+    """
     when = now if now is not None else datetime.now(timezone.utc)
     relations = Relations(resources)
     # the policies of each type present, looked up once (``by_type`` may compile them then)
@@ -86,7 +94,8 @@ def _evaluate_all(
     findings: list[Finding] = []
     append = findings.append
     ctx: Ctx | None = None
-    spent: dict[CompiledPolicy, int] = {}  # policies that used up their step budget, how often
+    if spent is None:
+        spent = {}  # policies that used up their step budget, how often
     for resource in resources:
         policies = index.get(resource.type)
         if not policies:

@@ -10,7 +10,8 @@ no loader claims is skipped. ``load`` never raises for bad input: every problem 
 ``Diagnostic`` in ``LoadResult.errors``.
 
 ``load_inputs`` reads every file once, in worker processes when there is enough to read
-to pay for them, and returns the results in input order.
+to pay for them, and returns the results in input order; ``iter_loaded`` hands them on
+one file at a time, in the same order.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from __future__ import annotations
 import importlib
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -56,6 +58,7 @@ MB = 1024 * 1024
 PARALLEL_MIN_BYTES = 4 * MB
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_CPUS = 4
+READ_AHEAD = 2  # chunks per worker read before the scanning process asks for them
 
 
 @dataclass(frozen=True)
@@ -203,17 +206,27 @@ def _failure(path: str, code: str, message: str) -> LoadResult:
 
 def load_inputs(files: Sequence[str], options: LoadOptions | None = None) -> LoadedInputs:
     """Load every file; results (and errors) come back in the order of ``files``."""
-    options = options or LoadOptions()
     loaded = LoadedInputs()
-    jobs = worker_count(files, options)
-    with paused_gc():  # loading builds acyclic trees only: let reference counting free them
-        if jobs <= 1:
-            for path in files:
-                loaded.add(load_file(path, options))
-            return loaded
-        for result in _load_in_workers(list(files), options, jobs):
-            loaded.add(result)
+    for result in iter_loaded(files, options):
+        loaded.add(result)
     return loaded
+
+
+def iter_loaded(files: Sequence[str], options: LoadOptions | None = None) -> Iterator[LoadResult]:
+    """Each file's ``LoadResult`` in the order of ``files``, as soon as it is read.
+
+    A caller that is done with one result before asking for the next holds one file's
+    documents at a time (plus the few chunks worker processes have read ahead).
+    """
+    options = options or LoadOptions()
+    jobs = worker_count(files, options)
+    if jobs <= 1:
+        for path in files:
+            with paused_gc():  # loading builds acyclic trees only: reference counting frees them
+                result = load_file(path, options)
+            yield result
+        return
+    yield from _load_in_workers(list(files), options, jobs)
 
 
 def worker_count(files: Sequence[str], options: LoadOptions) -> int:
@@ -235,17 +248,20 @@ def worker_count(files: Sequence[str], options: LoadOptions) -> int:
     return 1
 
 
-def _load_in_workers(files: list[str], options: LoadOptions, jobs: int) -> list[LoadResult]:
+def _load_in_workers(files: list[str], options: LoadOptions, jobs: int) -> Iterator[LoadResult]:
     from concurrent.futures import ProcessPoolExecutor  # only parallel scans pay the import
 
     per_chunk = max(1, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + per_chunk] for i in range(0, len(files), per_chunk)]
+    ahead = jobs * READ_AHEAD  # chunks submitted and not yet handed on: bounds what waits
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
-        futures = [pool.submit(_load_chunk, chunk, options) for chunk in chunks]
-        results: list[LoadResult] = []
-        for chunk, future in zip(chunks, futures, strict=True):
-            results.extend(_chunk_results(chunk, future))
-    return results
+        pending: deque[tuple[list[str], Future[list[LoadResult]]]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.submit(_load_chunk, chunk, options)))
+            if len(pending) >= ahead:
+                yield from _chunk_results(*pending.popleft())
+        while pending:
+            yield from _chunk_results(*pending.popleft())
 
 
 def _load_chunk(paths: list[str], options: LoadOptions) -> list[LoadResult]:

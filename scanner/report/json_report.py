@@ -24,6 +24,7 @@ escapes (a file name that is not UTF-8 keeps its bytes as ``\\udcXX``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from scanner.errors import Diagnostic
@@ -42,20 +43,21 @@ def render(result: ScanResult, options: ReportOptions) -> str:
 
     Python's JSON encoder is written in C only without ``indent``; indenting every
     nested object made large reports several times slower, so the top level is laid out
-    by hand and each finding is one compact line (still valid, diff-friendly JSON).
+    by hand and each finding is one compact line (still valid, diff-friendly JSON). Each
+    finding's data becomes its line at once: the data of all of them is never held.
     """
-    data = report_data(result, options)
+    data = _fields(result, options)
     lines = ["{"]
     last = len(data) - 1
     for n, (key, value) in enumerate(data.items()):
         comma = "," if n < last else ""
-        if isinstance(value, list):
-            items = ",\n".join("    " + _compact(item) for item in value)
-            lines.append(f'  "{key}": [\n{items}\n  ]{comma}' if value else f'  "{key}": []{comma}')
+        if isinstance(value, Iterator | list):
+            items = ",\n".join(json_escaped("    " + _compact(item)) for item in value)
+            lines.append(f'  "{key}": [\n{items}\n  ]{comma}' if items else f'  "{key}": []{comma}')
         else:
-            lines.append(f'  "{key}": {_compact(value)}{comma}')
+            lines.append(json_escaped(f'  "{key}": {_compact(value)}{comma}'))
     lines.append("}")
-    return json_escaped("\n".join(lines)) + "\n"
+    return "\n".join(lines) + "\n"
 
 
 def _compact(value: Any) -> str:
@@ -63,17 +65,22 @@ def _compact(value: Any) -> str:
 
 
 def report_data(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    data = _fields(result, options)
+    data["findings"] = list(data["findings"])
+    return data
+
+
+def _fields(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
+    """The report's data; its findings one at a time, as an iterator."""
     listed = set(_LISTED)
     if options.include_passed:
         listed |= {Status.PASS, Status.SKIP}
+    shown = ordered((f for f in result.findings if f.status in listed), result.root)
     return {
         "version": FORMAT_VERSION,
         "tool": {"name": "pacscan", "version": options.tool_version},
         "summary": summary(result),
-        "findings": [
-            finding_data(f, result.root)
-            for f in ordered((f for f in result.findings if f.status in listed), result.root)
-        ],
+        "findings": (finding_data(f, result.root) for f in shown),
         "errors": [error_data(d, result.root) for d in result.errors if d.severity == "error"],
     }
 

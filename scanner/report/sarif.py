@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,9 @@ import sarif_om as om
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
 from scanner.model import Finding, Location, PolicyInfo, Status, Suppressed
-from scanner.report.sarif_fixes import FixIndex
+from scanner.report.sarif_fixes import sarif_fix
 from scanner.report.sarif_rules import LEVEL, rule_descriptor
-from scanner.result import ReportOptions, ScanResult
+from scanner.result import FindingFix, ReportOptions, ScanResult
 from scanner.triage.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.triage.locations import (
     file_uri,
@@ -59,50 +59,53 @@ _KIND: dict[Status, tuple[str, str | None]] = {  # None: the policy's level
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    return json_escaped(_dumps(sarif_log(result, options))) + "\n"
-
-
-def _dumps(log: dict[str, Any]) -> str:
     """The log as indented JSON, each result on one line of its own.
 
     ``json`` writes indented text with its pure-Python encoder only, which took about half
     the time of a 10,000-result scan; each result goes through the C encoder instead and is
-    spliced in where a one-off marker stands for its run's results.
+    spliced in where a one-off marker stands for the run's results. A result becomes its
+    line as soon as it is made: the objects of all of them are never held at once.
     """
+    log, results = _parts(result, options)
     marker = f"results-{secrets.token_hex(8)}"
-    batches: list[list[Any]] = []
-    for run in log["runs"]:
-        batches.append(run.get("results") or [])
-        run["results"] = f"{marker}-{len(batches) - 1}"
-    try:
-        text = json.dumps(log, indent=2, ensure_ascii=False, sort_keys=True)
-    finally:
-        for run, results in zip(log["runs"], batches, strict=True):
-            run["results"] = results
-    for index, results in enumerate(batches):
-        slot = f'"{marker}-{index}"'
-        at = text.index(slot)
-        indent = at - text.rindex("\n", 0, at) - 1 - len('"results": ')
-        text = text[:at] + _results_text(results, indent) + text[at + len(slot) :]
-    return text
-
-
-def _results_text(results: list[Any], indent: int) -> str:
-    if not results:
-        return "[]"
+    log["runs"][0]["results"] = marker
+    text = json.dumps(log, indent=2, ensure_ascii=False, sort_keys=True)
+    at = text.index(f'"{marker}"')
+    indent = at - text.rindex("\n", 0, at) - 1 - len('"results": ')
+    head, tail = json_escaped(text[:at]), json_escaped(text[at + len(marker) + 2 :])
     pad = " " * (indent + 2)
-    lines = (
-        pad + json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
-        for r in results
-    )
-    return "[\n" + ",\n".join(lines) + "\n" + " " * indent + "]"
+    pieces = [head, "["]
+    for r in results:  # one join of the whole text: no copy of the results alone
+        pieces += (",\n" if len(pieces) > 2 else "\n", pad, json_escaped(_line(r)))
+    closing = "\n" + " " * indent + "]" if len(pieces) > 2 else "]"
+    pieces += (closing, tail, "\n")
+    return "".join(pieces)
+
+
+def _line(result: dict[str, Any]) -> str:
+    return json.dumps(result, ensure_ascii=False, sort_keys=True, separators=(", ", ": "))
 
 
 def sarif_log(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     """The SARIF log as JSON data."""
-    log = om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[_run(result, options)])
+    log, results = _parts(result, options)
+    log["runs"][0]["results"] = list(results)
+    return log
+
+
+def _parts(result: ScanResult, options: ReportOptions) -> tuple[dict[str, Any], Iterator[Any]]:
+    """The log as JSON data without its results, and its results one at a time."""
+    findings = reported(result, options) + ordered(result.absent, result.root)
+    run, results = _run(result, options, findings)
+    log = om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
     data: dict[str, Any] = json.loads(json.dumps(log, default=serialise))
     _restore_defaults(data)
+    return data, map(_result_data, results)
+
+
+def _result_data(result: om.Result) -> Any:
+    data = json.loads(json.dumps(result, default=serialise))
+    _restore_result(data)
     return data
 
 
@@ -155,22 +158,14 @@ def reported(result: ScanResult, options: ReportOptions) -> list[Finding]:
     return ordered((f for f in result.findings if f.status in statuses), result.root)
 
 
-def _run(result: ScanResult, options: ReportOptions) -> om.Run:
-    findings = reported(result, options)
-    absent = ordered(result.absent, result.root)
-    policies = _policies(result, findings + absent)
+def _run(
+    result: ScanResult, options: ReportOptions, findings: list[Finding]
+) -> tuple[om.Run, Iterator[om.Result]]:
+    """The run without its results, and the results of ``findings``, made one by one."""
+    policies = _policies(result, findings)
     index = {policy.id: i for i, policy in enumerate(policies)}
-    prints = fingerprints(result.findings, result.root)
-    fixes = FixIndex(findings, result.fixes)
-    results = [
-        _result(
-            f, prints.get(id(f)) or _stored_fingerprint(f), index[f.policy.id], result.root, fixes
-        )
-        for f in findings + absent
-    ]
-    _complete_arrays(results)
     category = options.category if options.category.endswith("/") else options.category + "/"
-    return om.Run(
+    run = om.Run(
         tool=om.Tool(
             driver=om.ToolComponent(
                 name="pacscan",
@@ -180,12 +175,33 @@ def _run(result: ScanResult, options: ReportOptions) -> om.Run:
                 rules=[rule_descriptor(policy) for policy in policies],
             )
         ),
-        results=results,
+        results=[],
         automation_details=om.RunAutomationDetails(id=category),
         invocations=[_invocation(result, index)],
         original_uri_base_ids={SRCROOT: om.ArtifactLocation(uri=_root_uri(result.root))},
         column_kind="unicodeCodePoints",
     )
+    return run, _results(result, findings, index)
+
+
+def _results(
+    result: ScanResult, findings: list[Finding], index: dict[str, int]
+) -> Iterator[om.Result]:
+    prints = fingerprints(result.findings, result.root, wanted=findings)
+    fixes = {id(fix.finding): fix for fix in result.fixes}
+    # if one result has ``suppressions`` or ``baselineState``, every result must
+    suppressions = any(
+        f.status is Status.SUPPRESSED and f.triage.suppression is not None for f in findings
+    )
+    baseline = any(f.triage.baseline is not None for f in findings)
+    for f in findings:
+        fingerprint = prints.get(id(f)) or _stored_fingerprint(f)
+        item = _result(f, fingerprint, index[f.policy.id], result.root, fixes)
+        if suppressions:
+            item.suppressions = item.suppressions or []
+        if baseline:
+            item.baseline_state = item.baseline_state or "new"
+        yield item
 
 
 def _stored_fingerprint(finding: Finding) -> str:
@@ -201,7 +217,11 @@ def _policies(result: ScanResult, findings: Sequence[Finding]) -> list[PolicyInf
 
 
 def _result(
-    finding: Finding, fingerprint: str, rule_index: int, root: str, fixes: FixIndex
+    finding: Finding,
+    fingerprint: str,
+    rule_index: int,
+    root: str,
+    fixes: dict[int, FindingFix],
 ) -> om.Result:
     kind, level = _KIND.get(finding.status, ("fail", None))
     location, uri = _result_location(finding, root)
@@ -221,8 +241,9 @@ def _result(
     state = finding.triage.baseline
     if state is not None:
         result.baseline_state = state.value
-    if uri is not None and finding.status in (Status.FAIL, Status.SUPPRESSED):
-        result.fixes = fixes.fixes(finding, uri, SRCROOT) or None
+    fix = fixes.get(id(finding))
+    if uri is not None and fix is not None and finding.status in (Status.FAIL, Status.SUPPRESSED):
+        result.fixes = [sarif_fix(fix, uri, SRCROOT)]
     return result
 
 
@@ -281,16 +302,6 @@ def _region(location: Location | None) -> om.Region:
     if location.end_column is not None:
         region.end_column = location.end_column
     return region
-
-
-def _complete_arrays(results: list[om.Result]) -> None:
-    """If one result has ``suppressions`` or ``baselineState``, every result must."""
-    if any(r.suppressions for r in results):
-        for r in results:
-            r.suppressions = r.suppressions or []
-    if any(r.baseline_state for r in results):
-        for r in results:
-            r.baseline_state = r.baseline_state or "new"
 
 
 def _invocation(result: ScanResult, rule_index: dict[str, int]) -> om.Invocation:
@@ -355,17 +366,21 @@ def _timestamp(moment: datetime) -> str:
 
 
 def _restore_defaults(log: dict[str, Any]) -> None:
-    """Put back what ``to_json`` dropped for equalling a default; rename ``state``."""
+    """Put back what ``to_json`` dropped for equalling a default (results: ``_restore_result``)."""
     for run in log["runs"]:
         for rule in run["tool"]["driver"].get("rules", []):
             rule.setdefault("defaultConfiguration", {}).setdefault("level", "warning")
-        for result in run["results"]:
-            result.setdefault("kind", "fail")
-            if result["kind"] == "fail":
-                result.setdefault("level", "warning")
-            for suppression in result.get("suppressions", []):
-                if "state" in suppression:
-                    suppression["status"] = suppression.pop("state")
         for invocation in run.get("invocations", []):
             for notification in invocation.get("toolExecutionNotifications", []):
                 notification.setdefault("level", "warning")
+
+
+def _restore_result(result: dict[str, Any]) -> None:
+    """Put back a result's ``kind`` and ``level`` where ``to_json`` dropped them for
+    equalling a default; rename its suppressions' ``state``."""
+    result.setdefault("kind", "fail")
+    if result["kind"] == "fail":
+        result.setdefault("level", "warning")
+    for suppression in result.get("suppressions", []):
+        if "state" in suppression:
+            suppression["status"] = suppression.pop("state")

@@ -1,12 +1,14 @@
 """SARIF ``fixes``: for each fixed finding, the exact edits ``pacscan fix`` writes for it.
 
 A report offers only the edits of ``ScanResult.fixes``: the files ``pacscan fix`` would
-write, each edited and re-scanned by ``scanner.fix`` before the report
-(``scanner.pipeline.verify_fixes``), so an edit the re-scan drops (its finding still
+write, each edited and re-scanned by ``scanner.fix`` while its document is still loaded
+(``scanner.pipeline.scan_inputs``), so an edit the re-scan drops (its finding still
 fails, or another policy would newly fail) is not offered. Each file's edits are made
-again here, on the text as scanned and in the same order, and ``scanner.fix.trace``
-follows each one back to those bytes; a file whose replay does not give the verified
-text gets no fixes. A result's fix is a list of replacements of the original text:
+again here (``finding_fixes``), on the text as scanned and in the same order, and
+``scanner.fix.trace`` follows each one back to those bytes; a file whose replay does not
+give the verified text gets no fixes. What is kept of them is a ``FindingFix`` per
+finding, which ``sarif_fix`` renders. A result's fix is a list of replacements of the
+original text:
 ``deletedRegion`` carries ``charOffset``/``charLength`` (in code points, the run's
 ``columnKind``) and the same region as lines and columns; ``insertedContent`` the new
 text, new lines included.
@@ -36,7 +38,8 @@ from scanner.fix.targets import ops_for
 from scanner.fix.text_ops import MISSING, CannotEdit, DocOp, Source
 from scanner.fix.trace import Piece, Trace
 from scanner.model import Finding, Severity
-from scanner.result import TemplateFix
+from scanner.result import FindingFix, Replacement, TemplateFix
+from scanner.triage.locations import ordered
 
 
 @dataclass
@@ -48,39 +51,33 @@ class _Owned:
     shared: list[Finding] = field(default_factory=list)  # findings it also fixes
 
 
-class FixIndex:
-    """The SARIF fixes of a report's findings (computed once, on the first question)."""
+def finding_fixes(
+    findings: Sequence[Finding], verified: Sequence[TemplateFix], root: str
+) -> list[FindingFix]:
+    """The fix of each finding of ``verified`` that carries edits, while the documents of
+    ``findings`` (an input's triaged findings, the verified ones among them) are loaded."""
+    rank = {id(f): n for n, f in enumerate(ordered(findings, root))}  # report order
+    owned: dict[int, _Owned] = {}
+    for fix in verified:
+        requests = plan(fix.findings, Severity.INFO).requests.get(fix.path)
+        if requests:
+            _file_fixes(fix, requests, rank, owned)
+    made = []
+    for finding in (f for fix in verified for f in fix.findings):
+        carried = owned.pop(id(finding), None)
+        if carried is not None and carried.pieces:
+            replacements = tuple(_replacement(carried.text, piece) for piece in carried.pieces)
+            made.append(FindingFix(finding, _description(finding, carried), replacements))
+    return made
 
-    def __init__(self, findings: Sequence[Finding], verified: Sequence[TemplateFix]) -> None:
-        self._findings = findings
-        self._verified = verified
-        self._owned: dict[int, _Owned] | None = None
 
-    def fixes(self, finding: Finding, uri: str, uri_base_id: str) -> list[om.Fix]:
-        """The fix of ``finding`` for the file at ``uri``, or no fix."""
-        if self._owned is None:
-            self._owned = self._build()
-        owned = self._owned.get(id(finding))
-        if owned is None or not owned.pieces:
-            return []
-        change = om.ArtifactChange(
-            artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=uri_base_id),
-            replacements=[_replacement(owned.text, piece) for piece in owned.pieces],
-        )
-        return [
-            om.Fix(
-                description=om.Message(text=_description(finding, owned)), artifact_changes=[change]
-            )
-        ]
-
-    def _build(self) -> dict[int, _Owned]:
-        rank = {id(f): n for n, f in enumerate(self._findings)}
-        owned: dict[int, _Owned] = {}
-        for fix in self._verified:
-            requests = plan(fix.findings, Severity.INFO).requests.get(fix.path)
-            if requests:
-                _file_fixes(fix, requests, rank, owned)
-        return owned
+def sarif_fix(fix: FindingFix, uri: str, uri_base_id: str) -> om.Fix:
+    """``fix`` as a SARIF fix of the file at ``uri``."""
+    change = om.ArtifactChange(
+        artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=uri_base_id),
+        replacements=[_sarif_replacement(r) for r in fix.replacements],
+    )
+    return om.Fix(description=om.Message(text=fix.description), artifact_changes=[change])
 
 
 def _file_fixes(
@@ -135,19 +132,31 @@ def _dependent(hunk: list[Piece], ops: dict[int, tuple[DocOp, ...]], original: S
     return False
 
 
-def _replacement(text: Text, piece: Piece) -> om.Replacement:
+def _replacement(text: Text, piece: Piece) -> Replacement:
     start_line, start_column = text.position(piece.start)
     end_line, end_column = text.position(piece.end)
+    return Replacement(
+        piece.start,
+        piece.end - piece.start,
+        start_line,
+        start_column,
+        end_line,
+        end_column,
+        piece.new,
+    )
+
+
+def _sarif_replacement(replacement: Replacement) -> om.Replacement:
     return om.Replacement(
         deleted_region=om.Region(
-            char_offset=piece.start,
-            char_length=piece.end - piece.start,
-            start_line=start_line,
-            start_column=start_column,
-            end_line=end_line,
-            end_column=end_column,
+            char_offset=replacement.offset,
+            char_length=replacement.length,
+            start_line=replacement.start_line,
+            start_column=replacement.start_column,
+            end_line=replacement.end_line,
+            end_column=replacement.end_column,
         ),
-        inserted_content=om.ArtifactContent(text=piece.new),
+        inserted_content=om.ArtifactContent(text=replacement.inserted),
     )
 
 

@@ -14,14 +14,17 @@ like errors but never change the exit code.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Protocol
 
-from scanner.result import ScanResult
+from scanner.errors import Diagnostic
+from scanner.model import Finding, PolicyInfo
+from scanner.result import ScanResult, moved_fixes
 from scanner.triage.baseline import PreviousResult, apply_baseline
-from scanner.triage.severity import SeverityOverrides, override_severity
-from scanner.triage.suppress import Suppression, apply_suppressions
+from scanner.triage.severity import SeverityOverrides, severity_changes, with_severity
+from scanner.triage.suppress import Suppression, Suppressor
 
 
 class TriageSettings(SeverityOverrides, Protocol):
@@ -39,15 +42,43 @@ def triage(
     today: date,
     baseline: list[PreviousResult] | None = None,
 ) -> ScanResult:
-    result, warnings = override_severity(result, config)
-    findings, suppression_warnings = apply_suppressions(
-        result.findings, config.suppressions, root=result.root, today=today
-    )
+    steps = InputTriage(result.policies, config, root=result.root, today=today)
+    findings = tuple(steps.findings(result.findings))
     result = replace(
         result,
-        findings=tuple(findings),
-        errors=(*result.errors, *warnings, *suppression_warnings),
+        findings=findings,
+        fixes=moved_fixes(result.fixes, result.findings, findings),
+        policies=steps.policies(result.policies),
+        errors=(*result.errors, *steps.finish()),
     )
     if baseline is not None:
         result = apply_baseline(result, baseline)
     return result
+
+
+class InputTriage:
+    """Severity overrides and suppressions applied one input at a time (a file, or the
+    files of one Terraform module), as a scan that drops each input once it is done
+    needs them; ``finish`` after the last input gives the warnings, in the order one pass
+    over the whole scan gives them. The baseline compares the whole scan with a previous
+    one: it comes after (``apply_baseline``)."""
+
+    def __init__(
+        self, policies: Sequence[PolicyInfo], config: TriageSettings, *, root: str, today: date
+    ) -> None:
+        self.changed, self.warnings = (
+            severity_changes(policies, config) if config.severity else ({}, [])
+        )
+        self.suppressor = Suppressor(config.suppressions, root=root, today=today)
+
+    def findings(self, findings: Iterable[Finding]) -> list[Finding]:
+        """One input's findings, triaged."""
+        return self.suppressor.apply(with_severity(findings, self.changed))
+
+    def policies(self, policies: Iterable[PolicyInfo]) -> tuple[PolicyInfo, ...]:
+        """The scan's policies, with their overridden severities."""
+        return tuple(self.changed.get(p.id, p) for p in policies)
+
+    def finish(self) -> list[Diagnostic]:
+        """The warnings: overrides of policies that did not run, then suppressions'."""
+        return [*self.warnings, *self.suppressor.finish()]

@@ -48,7 +48,7 @@ from scanner.model import (
     TemplateOrigin,
     Triage,
 )
-from scanner.result import ScanResult
+from scanner.result import ScanResult, moved_fixes
 from scanner.triage.fingerprint import (
     FINGERPRINT_KEY,
     fingerprint_base,
@@ -258,7 +258,8 @@ JSON_REPORT_SHAPE = _object(
 
 
 def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> ScanResult:
-    """``result`` with a baseline state on every finding and the absent results."""
+    """``result`` with a baseline state on every finding and the absent results; its
+    fixes follow their findings."""
     by_print = {p.fingerprint: p for p in previous}
     prints = fingerprints(result.findings, result.root)
     seen: set[str] = set()
@@ -282,7 +283,8 @@ def apply_baseline(result: ScanResult, previous: Sequence[PreviousResult]) -> Sc
             continue
         carried = replace(gone.triage, baseline=BaselineState.UNCHANGED, carried=gap)
         findings.append(replace(gone, triage=carried))
-    return replace(result, findings=tuple(findings), absent=tuple(absent))
+    fixes = moved_fixes(result.fixes, result.findings, findings)
+    return replace(result, findings=tuple(findings), absent=tuple(absent), fixes=fixes)
 
 
 def _gaps(findings: Sequence[Finding]) -> dict[tuple[str, str, str], str]:

@@ -63,8 +63,18 @@ def number_occurrences(bases: Iterable[str]) -> list[str]:
     return numbered
 
 
-def fingerprints(findings: Iterable[Finding], root: str) -> dict[int, str]:
-    """``id(finding)`` -> fingerprint, occurrences numbered in report order."""
-    in_order = ordered(findings, root)
-    numbered = number_occurrences(finding_fingerprint_base(f, root) for f in in_order)
-    return {id(f): fp for f, fp in zip(in_order, numbered, strict=True)}
+def fingerprints(
+    findings: Iterable[Finding], root: str, wanted: Iterable[Finding] | None = None
+) -> dict[int, str]:
+    """``id(finding)`` -> fingerprint, occurrences numbered in report order (among all
+    of ``findings``); only those of ``wanted`` when given (a report that lists a few of
+    many findings need not hold a fingerprint for each)."""
+    keep = None if wanted is None else {id(f) for f in wanted}
+    seen: dict[str, int] = {}
+    prints: dict[int, str] = {}
+    for finding in ordered(findings, root):
+        base = finding_fingerprint_base(finding, root)
+        seen[base] = seen.get(base, 0) + 1
+        if keep is None or id(finding) in keep:
+            prints[id(finding)] = f"{base}:{seen[base]}"
+    return prints

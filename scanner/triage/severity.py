@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
 from scanner.errors import Diagnostic
-from scanner.model import Location, Path, Severity
+from scanner.model import Finding, Location, Path, PolicyInfo, Severity
 from scanner.result import ScanResult
 
 
@@ -31,16 +31,23 @@ def override_severity(
     """
     if not config.severity:
         return result, []
-    policies = {p.id: p for p in result.policies}
+    changed, warnings = severity_changes(result.policies, config)
+    findings = tuple(with_severity(result.findings, changed))
+    updated = tuple(changed.get(p.id, p) for p in result.policies)
+    return replace(result, findings=findings, policies=updated), warnings
+
+
+def severity_changes(
+    policies: Sequence[PolicyInfo], config: SeverityOverrides
+) -> tuple[dict[str, PolicyInfo], list[Diagnostic]]:
+    """The policies whose severity the config overrides (id -> the policy with its new
+    severity), and a warning for each override of a policy that is not among ``policies``."""
+    known = {p.id: p for p in policies}
     changed = {
-        pid: replace(policies[pid], severity=sev)
-        for pid, sev in config.severity.items()
-        if pid in policies
+        pid: replace(known[pid], severity=severity)
+        for pid, severity in config.severity.items()
+        if pid in known
     }
-    findings = tuple(
-        replace(f, policy=changed[f.policy.id]) if f.policy.id in changed else f
-        for f in result.findings
-    )
     warnings = [
         Diagnostic(
             "C003",
@@ -49,7 +56,17 @@ def override_severity(
             severity="warning",
         )
         for pid in config.severity
-        if pid not in policies
+        if pid not in known
     ]
-    updated = tuple(changed.get(p.id, p) for p in result.policies)
-    return replace(result, findings=findings, policies=updated), warnings
+    return changed, warnings
+
+
+def with_severity(findings: Iterable[Finding], changed: Mapping[str, PolicyInfo]) -> list[Finding]:
+    """``findings`` with the policies of ``changed`` (``severity_changes``) in place."""
+    if not changed:
+        return list(findings)
+    out = []
+    for finding in findings:
+        policy = changed.get(finding.policy.id)
+        out.append(finding if policy is None else replace(finding, policy=policy))
+    return out

@@ -92,20 +92,9 @@ def apply_suppressions(
     today: date,
 ) -> tuple[list[Finding], list[Diagnostic]]:
     """Findings with suppressions applied, and the warnings the suppressions raised."""
-    state = _State(today)
-    out = []
-    findings = list(findings)
-    for finding in findings:
-        if finding.status not in SUPPRESSIBLE:
-            out.append(finding)
-            continue
-        file = finding_file(finding, root)
-        rule = state.first_match(
-            finding, file, [*state.in_source(finding), *_metadata(finding, state), *configured]
-        )
-        out.append(_suppressed(finding, rule) if rule is not None else finding)
-    state.warn_unused(findings)
-    return out, state.diagnostics
+    suppressor = Suppressor(configured, root=root, today=today)
+    out = suppressor.apply(findings)
+    return out, suppressor.finish()
 
 
 def _suppressed(finding: Finding, rule: Suppression) -> Finding:
@@ -114,15 +103,71 @@ def _suppressed(finding: Finding, rule: Suppression) -> Finding:
     return replace(finding, status=Status.SUPPRESSED, triage=triage)
 
 
+class Suppressor:
+    """Suppressions applied one input at a time: ``apply`` each input's findings (a file,
+    or the files of one Terraform module) in turn, then ``finish`` for the warnings.
+
+    Nothing of an input is kept once ``apply`` returns but its directives' warnings: the
+    inline directives of its documents are read while its findings are matched, and a
+    directive that suppressed nothing there is held until ``finish`` knows whether its
+    policy ran anywhere in the scan. The warnings come out as if every finding of the
+    scan had been matched in one pass.
+    """
+
+    def __init__(self, configured: Sequence[Suppression], *, root: str, today: date) -> None:
+        self.configured = configured
+        self.root = root
+        self.state = _State(today)
+        self.ran: set[str] = set()  # ids of the policies with a finding in the scan
+        self.pending: list[_Later] = []  # warnings that wait for the end of the scan
+
+    def apply(self, findings: Iterable[Finding]) -> list[Finding]:
+        """One input's findings with suppressions applied."""
+        state = self.state
+        out = []
+        findings = list(findings)
+        for finding in findings:
+            self.ran.add(finding.policy.id)
+            if finding.status not in SUPPRESSIBLE:
+                out.append(finding)
+                continue
+            file = finding_file(finding, self.root)
+            rules = [*state.in_source(finding), *_metadata(finding, state), *self.configured]
+            rule = state.first_match(finding, file, rules)
+            out.append(_suppressed(finding, rule) if rule is not None else finding)
+        self.pending.extend(state.unused(findings))
+        return out
+
+    def finish(self) -> list[Diagnostic]:
+        """Every warning raised, those about unused directives last (in input order)."""
+        for later in self.pending:
+            if later.code != "S005" or later.rule.policy in self.ran:
+                self.state.warn(later.rule, later.code, later.message, later.hint)
+        self.pending = []
+        return self.state.diagnostics
+
+
+@dataclass(frozen=True, slots=True)
+class _Later:
+    """A warning about a directive, raised once the whole scan has been matched."""
+
+    rule: Suppression
+    code: str
+    message: str
+    hint: str | None = None
+
+
 class _State:
-    """Per-run caches (directives per document) and the warnings raised so far."""
+    """The directives of the input being matched, and the warnings raised so far."""
 
     def __init__(self, today: date) -> None:
         self.today = today
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, str, Location | None]] = set()
-        self._documents: dict[int, _Directives | None] = {}  # by id(document)
-        self._used: set[int] = set()  # ids of the suppressions that matched a finding
+        # Of the input being matched, by id(document): its directives, and the ids of
+        # the directives that matched a finding (both alive until ``unused`` clears them)
+        self._documents: dict[int, _Directives | None] = {}
+        self._used: set[int] = set()
 
     def first_match(
         self, finding: Finding, file: str | None, rules: Iterable[Suppression]
@@ -143,22 +188,28 @@ class _State:
             return rule
         return None
 
-    def warn_unused(self, findings: Sequence[Finding]) -> None:
-        """Warn about inline directives for a policy that ran but suppressed nothing there.
+    def unused(self, findings: Sequence[Finding]) -> list[_Later]:
+        """The inline directives of the documents of ``findings`` that matched none of
+        them (each a warning if its policy ran in the scan), then forget the input.
 
         Such a directive usually outlived the problem it excused (or names the wrong
-        policy); directives for policies not run in this scan are left alone.
+        policy); directives for policies not run in this scan are left alone. A
+        document read only now (none of its findings could be suppressed) holds its
+        malformed directives' warnings back with them, in the same order.
         """
-        ran = {f.policy.id for f in findings}
+        later: list[_Later] = []
         documents = {id(f.resource.document): f.resource.document for f in findings}
         for document in documents.values():
-            parsed = self.directives(document)
+            parsed = self.directives(document, later)
             if parsed is None:
                 continue
             for rules in parsed.by_line.values():
                 for rule in rules:
-                    if rule.policy in ran and id(rule) not in self._used:
-                        self.warn(rule, "S005", f"{_describe(rule)} suppresses nothing")
+                    if id(rule) not in self._used:
+                        later.append(_Later(rule, "S005", f"{_describe(rule)} suppresses nothing"))
+        self._documents.clear()
+        self._used.clear()
+        return later
 
     def warn(self, rule: Suppression, code: str, message: str, hint: str | None = None) -> None:
         key = (code, message, rule.location)
@@ -190,19 +241,22 @@ class _State:
                 above -= 1
         return found
 
-    def directives(self, document: Document | None) -> _Directives | None:
+    def directives(
+        self, document: Document | None, later: list[_Later] | None = None
+    ) -> _Directives | None:
         """The inline directives of a document (None when it has none), found in one pass
         over its text the first time any finding of the document asks: the work per
-        finding is a few dictionary lookups, not a search of the text."""
+        finding is a few dictionary lookups, not a search of the text. The warnings
+        about malformed ones go to ``later`` when given, else out at once."""
         if document is None or not document.text:
             return None
         key = id(document)
         if key not in self._documents:
             has_any = "pacscan:ignore" in document.text
-            self._documents[key] = self._parse(document) if has_any else None
+            self._documents[key] = self._parse(document, later) if has_any else None
         return self._documents[key]
 
-    def _parse(self, document: Document) -> _Directives:
+    def _parse(self, document: Document, later: list[_Later] | None) -> _Directives:
         parsed = _Directives()
         for number, text in enumerate((document.text or "").splitlines(), start=1):
             if text.lstrip().startswith("#"):
@@ -214,9 +268,12 @@ class _State:
             ids = [i for i in match.group("ids").split(",") if i]
             if not ids:
                 probe = Suppression("comment", location=location, source_line=text)
-                self.warn(
-                    probe, "S001", "pacscan:ignore needs a policy id", "# pacscan:ignore ID reason"
-                )
+                hint = "# pacscan:ignore ID reason"
+                message = "pacscan:ignore needs a policy id"
+                if later is None:
+                    self.warn(probe, "S001", message, hint)
+                else:
+                    later.append(_Later(probe, "S001", message, hint))
                 continue
             reason = match.group("reason").strip() or None
             parsed.by_line[number] = [

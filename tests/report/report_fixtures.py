@@ -32,6 +32,7 @@ from scanner.model import (
     Triage,
     locate,
 )
+from scanner.report.sarif_fixes import finding_fixes
 from scanner.result import ScanResult, TemplateFix
 
 SCHEMA_PATH = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
@@ -175,8 +176,9 @@ def scan_result(
     at or above it (these policies have no assertions, so nothing is re-scanned here; the
     re-scan's part is tested in tests/fix)."""
     found = tuple(findings)
+    edits = template_edits(found, fixes_at) if fixes_at is not None else ()
     return ScanResult(
-        fixes=_edits(found, fixes_at) if fixes_at is not None else (),
+        fixes=tuple(finding_fixes(found, edits, str(root))),
         findings=found,
         errors=tuple(errors),
         policies=tuple(policies),
@@ -189,7 +191,8 @@ def scan_result(
     )
 
 
-def _edits(findings: tuple[Finding, ...], fail_on: Severity) -> tuple[TemplateFix, ...]:
+def template_edits(findings: tuple[Finding, ...], fail_on: Severity) -> tuple[TemplateFix, ...]:
+    """The files ``pacscan fix`` writes for ``findings`` at ``fail_on`` (not re-scanned)."""
     made = []
     for path, requests in plan(findings, fail_on).requests.items():
         text = requests[0].finding.resource.document.text  # type: ignore[union-attr]

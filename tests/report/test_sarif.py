@@ -16,12 +16,14 @@ from report_fixtures import (
     finding,
     input_error,
     scan_result,
+    template_edits,
 )
 
 from scanner.errors import Diagnostic
 from scanner.model import FixOp, Location, PolicyInfo, Severity, Status
 from scanner.report import sarif as sarif_module
 from scanner.report.sarif import render
+from scanner.report.sarif_fixes import finding_fixes
 from scanner.result import ReportOptions, ScanResult
 
 Validate = Callable[[str], dict[str, Any]]
@@ -266,10 +268,11 @@ def test_only_verified_edits_are_offered(make: Factory, sarif_validator: Validat
     unverified = scan_result(make.root, findings, fixes_at=None)
     assert "fixes" not in _run(unverified, sarif_validator)["results"][0]
     verified = scan_result(make.root, findings)
-    (edit,) = verified.fixes
-    other = replace(verified, fixes=(replace(edit, text=edit.text + "# not what fix writes\n"),))
     assert "fixes" in _run(verified, sarif_validator)["results"][0]
-    assert "fixes" not in _run(other, sarif_validator)["results"][0]
+    (edit,) = template_edits(tuple(findings), Severity.LOW)
+    other = replace(edit, text=edit.text + "# not what fix writes\n")
+    assert finding_fixes(findings, [edit], str(make.root))
+    assert finding_fixes(findings, [other], str(make.root)) == []
 
 
 def test_no_fix_for_a_value_resolved_from_a_reference(
@@ -428,7 +431,8 @@ def test_serialise_matches_jschema_to_json(make: Factory) -> None:
         finding(ENCRYPTION, make.live("acme-logs"), baseline_state="new"),
     ]
     result = scan_result(make.root, findings, [input_error(make.root)])
-    run = sarif_module._run(result, ReportOptions())
+    run, results = sarif_module._run(result, ReportOptions(), list(result.findings))
+    run.results = list(results)
     log = om.SarifLog(version="2.1.0", schema_uri=sarif_module.SCHEMA_URI, runs=[run])
     assert any(r.fixes for r in run.results) and any(r.suppressions for r in run.results)
     assert json.loads(json.dumps(log, default=sarif_module.serialise)) == json.loads(to_json(log))
