@@ -32,6 +32,7 @@ from scanner.policyset import CompiledPolicies, compile_policies
 from scanner.result import ReportOptions, ScanResult
 
 if TYPE_CHECKING:
+    from scanner.loaders import LoadOptions
     from scanner.triage.baseline import PreviousResult
 
 
@@ -85,7 +86,7 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
     """Scan ``request.paths`` and return every finding and every error, untriaged."""
     from scanner.discovery import discover
     from scanner.engine.evaluate import evaluate
-    from scanner.loaders import LoadOptions, load_inputs
+    from scanner.loaders import load_inputs
     from scanner.loaders.snapshot import is_gap, settle_gaps
 
     started = datetime.now(timezone.utc)
@@ -93,14 +94,7 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
         list(request.paths), include=list(request.include), exclude=list(request.exclude)
     )
     files = found.files
-    load_options = LoadOptions(
-        parameters=dict(request.template_parameters),
-        terraform_vars=request.terraform_vars,
-        terraform_var_files=request.terraform_var_files,
-        roots=tuple(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths),
-        jobs=request.jobs,
-    )
-    loaded = load_inputs(files, load_options)
+    loaded = load_inputs(files, load_options(request, request.jobs))
     # The loaded inputs live until the report: the garbage collector need not walk them
     # again and again while evaluation allocates findings (about 12% of a 100,000-resource
     # snapshot's evaluation). Unfrozen after, so a caller that scans repeatedly frees them.
@@ -136,15 +130,27 @@ def triage_result(result: ScanResult, run: Run, today: date | None = None) -> Sc
     return result
 
 
+def load_options(request: ScanRequest, jobs: int | None) -> LoadOptions:
+    """How ``request``'s inputs are loaded (a fix re-loads them the same way)."""
+    from scanner.loaders import LoadOptions
+
+    return LoadOptions(
+        parameters=dict(request.template_parameters),
+        terraform_vars=request.terraform_vars,
+        terraform_var_files=request.terraform_var_files,
+        roots=tuple(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths),
+        jobs=jobs,
+    )
+
+
 def verify_fixes(
     result: ScanResult, raw: ScanResult, policies: CompiledPolicies, request: ScanRequest, run: Run
 ) -> ScanResult:
     """``result`` (``raw`` triaged) with the template edits ``pacscan fix`` would write at
     ``run.fail_on``: each file edited and re-scanned in memory, nothing written."""
     from scanner.fix.files import fix_files, verified
-    from scanner.loaders import LoadOptions
 
-    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    load = load_options(request, jobs=1)
     done = fix_files(
         raw.findings, result.findings, policies.program, load, run.fail_on, raw.started_at
     )

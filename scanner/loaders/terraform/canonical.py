@@ -279,6 +279,13 @@ def _clean(value: Any, depth: int) -> Any:
 # --- converters (used by the tables) -------------------------------------------------
 
 
+def _shaped(run: Converter, kind: str, inner: Any) -> Converter:
+    """``run`` marked with what it is made of (``shape``), so that a fix can find the
+    Terraform argument a property comes from (``arguments.argument``)."""
+    run.shape = (kind, inner)  # type: ignore[attr-defined]
+    return run
+
+
 def json_document(value: Any, path: Path) -> Any:
     """A policy document: a JSON string decoded, a ``jsonencode`` value as it was built."""
     if type(value) is JsonText:
@@ -317,7 +324,7 @@ def each(convert: Callable[[Any, Path], Any]) -> Converter:
             out.value.append(converted)
         return out
 
-    return run
+    return _shaped(run, "each", convert)
 
 
 def fields(table: Mapping[str, Prop | str]) -> Converter:
@@ -347,7 +354,7 @@ def fields(table: Mapping[str, Prop | str]) -> Converter:
             where[tuple(name.split("."))] = (*path, *item_path)
         return Mapped(out, where)
 
-    return run
+    return _shaped(run, "fields", table)
 
 
 def first(convert: Converter) -> Converter:
@@ -360,7 +367,7 @@ def first(convert: Converter) -> Converter:
             return convert(value[0], (*path, 0))
         return convert(value, path)
 
-    return run
+    return _shaped(run, "first", convert)
 
 
 def keyed(key: str, table: Mapping[str, Prop | str]) -> Converter:
@@ -418,7 +425,7 @@ def table(values: dict[Any, Any]) -> Converter:
             return values[value]
         return value
 
-    return run
+    return _shaped(run, "table", values)
 
 
 def pairs(key: str) -> Converter:

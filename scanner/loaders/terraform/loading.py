@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +79,7 @@ def _module(path: str, text: str, options: ModuleOptions) -> _Module:
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    module = evaluate_module(directory, options, given=(os.path.normpath(path), text))
+    module = evaluate_module(directory, options, given={os.path.normpath(path): text})
     _cache[key] = module
     while len(_cache) > _CACHED_MODULES:
         _cache.popitem(last=False)
@@ -101,16 +102,18 @@ def _stamps(directory: str) -> tuple[Any, ...]:
 
 
 def evaluate_module(
-    directory: str, options: ModuleOptions, given: tuple[str, str] | None = None
+    directory: str, options: ModuleOptions, given: Mapping[str, str] | None = None
 ) -> _Module:
-    """Evaluate the root module in ``directory`` and split what it gives by file."""
+    """Evaluate the root module in ``directory`` and split what it gives by file;
+    ``given`` holds the texts of files already read (or edited, to verify a fix)."""
     errors: list[Diagnostic] = []
     roots = options.roots or (os.path.realpath(directory),)
     paths = [os.path.normpath(p) for p in module_files(directory, roots)]
+    texts = {os.path.normpath(p): t for p, t in (given or {}).items()}
     sources: list[SourceFile] = []
     for file in paths:
-        if given is not None and file == given[0]:
-            sources.extend(_parse_given(file, given[1], errors))
+        if file in texts:
+            sources.extend(_parse_given(file, texts[file], errors))
         else:
             sources.extend(read_sources([file], options.max_bytes, errors))
     evaluated = evaluate_root(directory, sources, options, errors)
