@@ -361,7 +361,11 @@ def render_terraform_types() -> str:
         rows.append(f"| `{name}` | `{mapping.cfn}` | {props} |")
     for name, fold in sorted(FOLDS.items()):
         into = TYPES[fold.into].cfn
-        props = ", ".join(sorted(fold.props))
+        names = sorted(fold.props)
+        if fold.entry is not None:  # the listener of its port, and so on
+            entry = fold.entry
+            names += [f"{entry.list}[{entry.key} = {entry.argument}].{p}" for p in fold.entry_props]
+        props = ", ".join(names)
         how = "adds to" if fold.append else "sets"
         rows.append(f"| `{name}` | folded into its `{fold.into}` ({into}) | {how} {props} |")
     return "\n".join(rows) + "\n"

@@ -71,6 +71,18 @@ class FoldMap:
     append: bool = False  # add to a list property (rules) rather than replace it
     match: Callable[[dict[str, Any]], bool] | None = None  # which instances fold
     target_name: str = ""  # the target's argument a link by name matches (default: its name)
+    entry: Entry | None = None  # ``entry_props`` go into one entry of a list property
+    entry_props: dict[str, Prop | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The entry of the target's list property ``list`` whose ``key`` equals the folding
+    resource's ``argument`` (the listener of a load balancer port)."""
+
+    list: str
+    key: str
+    argument: str
 
 
 @dataclass
@@ -104,7 +116,7 @@ def map_instances(
             continue
         target = _target(instance, fold, built)
         if target is not None:
-            _fold(instance, fold, target)
+            _fold(instance, fold, target, instances)
         elif type(instance.config.get(fold.link)) is Unknown:
             undecided.append((instance, fold))
     for instance, fold in undecided:
@@ -203,9 +215,14 @@ def _maybe_folded(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -
         f"{instance.address} may set this: which resource it configures is not known ({cause})"
     )
     properties, _ = _properties(fold.props, instance)
+    in_entries, _ = _properties(fold.entry_props, instance)
     for item in built.values():
         if item.instance.type != fold.into or item.instance.prefix != instance.prefix:
             continue
+        entries = item.properties.get(fold.entry.list) if fold.entry is not None else None
+        for entry in entries if type(entries) is list else ():
+            if type(entry) is dict:
+                entry.update({name: unknown for name in in_entries})
         for name in properties:
             current = item.properties.get(name)
             if fold.append:
@@ -220,7 +237,7 @@ def _name_of(item: _Built) -> Any:
     return names[0][1] if names and names[0][0] == "text" else None
 
 
-def _fold(instance: Instance, fold: FoldMap, target: _Built) -> None:
+def _fold(instance: Instance, fold: FoldMap, target: _Built, instances: list[Instance]) -> None:
     properties, where = _properties(fold.props, instance)
     same_file = instance.file.path == target.instance.file.path
     prefix: Path = () if same_file else (FOLDED_AT, instance.file.path)
@@ -231,6 +248,63 @@ def _fold(instance: Instance, fold: FoldMap, target: _Built) -> None:
     body = target.properties
     for name, value in properties.get("Properties", properties).items():
         _merge(body, name, value, fold.append, where, prefix, target)
+    if fold.entry is not None:
+        _fold_entry(instance, fold, fold.entry, target, prefix, instances)
+
+
+def _fold_entry(
+    instance: Instance,
+    fold: FoldMap,
+    entry: Entry,
+    target: _Built,
+    prefix: Path,
+    instances: list[Instance],
+) -> None:
+    """``fold.entry_props`` set on the entry of ``entry.list`` whose key matches; an
+    unknown key sets them unknown on every entry. A value that refers to another
+    resource's argument written in the module (a listener's policy named by
+    ``aws_load_balancer_policy.tls.policy_name``) is that argument's value."""
+    entries = target.properties.get(entry.list)
+    if type(entries) is not list:
+        return
+    key = instance.config.get(entry.argument)
+    properties, where = _properties(fold.entry_props, instance)
+    properties = {k: _arguments_of(v, instances) for k, v in properties.items()}
+    for index, item in enumerate(entries):
+        if type(item) is not dict:
+            continue
+        if is_opaque(key):
+            unknown = Unknown(f"{instance.address} may set this: its {entry.argument} is unknown")
+            item.update({name: unknown for name in properties})
+            continue
+        if str(item.get(entry.key)) != str(key):
+            continue
+        at: Path = ("Properties", entry.list, index)
+        for name, value in properties.items():
+            existing = item.get(name)
+            offset = 0
+            if fold.append and type(existing) is list and type(value) is list:
+                offset, value = len(existing), existing + value
+            item[name] = value
+            for path, tf_path in where.items():
+                if path[:2] != ("Properties", name):
+                    continue
+                rest = path[2:]
+                if offset and rest and type(rest[0]) is int:
+                    rest = (rest[0] + offset, *rest[1:])
+                target.written_at[at + (name,) + rest] = (*prefix, *tf_path)
+
+
+def _arguments_of(value: Any, instances: list[Instance]) -> Any:
+    """``value`` (or the items of a list) with each reference to an argument of a
+    resource instance replaced by that argument's value, where it is known."""
+    if type(value) is list:
+        return [_arguments_of(item, instances) for item in value]
+    if type(value) is not Reference or value.attribute is None:
+        return value
+    found = next((i for i in instances if i.address == value.target), None)
+    argument = found.config.get(value.attribute) if found is not None else None
+    return argument if isinstance(argument, (str, int, float, bool)) else value
 
 
 def _merge(

@@ -74,7 +74,9 @@ def module_options(options: LoadOptions) -> ModuleOptions:
 
 def _module(path: str, text: str, options: ModuleOptions) -> _Module:
     directory = os.path.dirname(os.path.normpath(path)) or "."
-    key = (os.path.realpath(directory), options, _stamps(directory))
+    # the module's files are keyed by the path as given: the same directory reached by
+    # another spelling (relative, absolute) is evaluated again for its own keys
+    key = (f"{directory}\0{os.path.realpath(directory)}", options, _stamps(directory))
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)

@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner.loaders.terraform.canonical import (
     Converter,
+    Entry,
     FoldMap,
     Mapped,
     Prop,
@@ -696,6 +697,27 @@ _ECS_NETWORK: dict[str, Prop | str] = {
     ),
 }
 _POLICY_DOCUMENT = Prop("policy", json_document)
+_S3_ORIGIN_CONFIG = first(fields({"OriginAccessIdentity": "origin_access_identity"}))
+
+
+def s3_origin(origin: Any, path: Path) -> Any:
+    """An origin's ``S3OriginConfig``. The AWS provider sends CloudFront an empty one for
+    an origin that has neither ``custom_origin_config`` nor ``vpc_origin_config`` (the API
+    needs one of them), so such an origin is an S3 origin, as in the provider's own
+    example of origin access control (``domain_name`` and ``origin_access_control_id``
+    only)."""
+    if type(origin) is not dict:
+        return origin
+    config = origin.get("s3_origin_config")
+    if config is not None:
+        return _S3_ORIGIN_CONFIG(config, (*path, "s3_origin_config"))
+    for other in ("custom_origin_config", "vpc_origin_config"):
+        if is_opaque(origin.get(other)):
+            return origin[other]
+        if origin.get(other) not in (None, []):
+            return None
+    return {"OriginAccessIdentity": ""}
+
 
 TYPES.update(
     {
@@ -751,12 +773,7 @@ TYPES.update(
                                 "Id": "origin_id",
                                 "DomainName": "domain_name",
                                 "OriginAccessControlId": "origin_access_control_id",
-                                "S3OriginConfig": Prop(
-                                    "s3_origin_config",
-                                    first(
-                                        fields({"OriginAccessIdentity": "origin_access_identity"})
-                                    ),
-                                ),
+                                "S3OriginConfig": Prop("", s3_origin),
                                 "CustomOriginConfig": Prop(
                                     "custom_origin_config",
                                     first(
@@ -1121,6 +1138,72 @@ FOLDS.update(
             "role",
             {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
             append=True,
+        ),
+    }
+)
+
+
+# --- Classic Load Balancer policies --------------------------------------------------
+
+
+def _policy_entry(name: Any, kind: Any, blocks: Any, argument: str) -> Mapped:
+    attributes = blocks if type(blocks) is list else []
+    where: dict[Path, Path] = {(0,): (), (0, "PolicyName"): (), (0, "Attributes"): (argument,)}
+    items: list[dict[str, Any]] = []
+    for index, block in enumerate(attributes):
+        if type(block) is dict:
+            where[(0, "Attributes", len(items))] = (argument, index)
+            where[(0, "Attributes", len(items), "Value")] = (argument, index, "value")
+            items.append({"Name": block.get("name"), "Value": block.get("value")})
+    entry = {"PolicyName": name, "PolicyType": kind, "Attributes": items}
+    return Mapped([entry], where)
+
+
+def _load_balancer_policy(config: Any, path: Path) -> Any:
+    """``aws_load_balancer_policy`` as one entry of the load balancer's ``Policies``."""
+    if type(config) is not dict:
+        return config
+    return _policy_entry(
+        config.get("policy_name"),
+        config.get("policy_type_name"),
+        config.get("policy_attribute"),
+        "policy_attribute",
+    )
+
+
+def _ssl_negotiation_policy(config: Any, path: Path) -> Any:
+    """``aws_lb_ssl_negotiation_policy``: an SSLNegotiationPolicyType policy of its
+    ``attribute`` blocks."""
+    if type(config) is not dict:
+        return config
+    name = config.get("name")
+    return _policy_entry(name, "SSLNegotiationPolicyType", config.get("attribute"), "attribute")
+
+
+FOLDS.update(
+    {
+        # a Classic Load Balancer's policies, and the ones each listener uses
+        "aws_load_balancer_policy": FoldMap(
+            "aws_elb",
+            "load_balancer_name",
+            {"Policies": Prop("", _load_balancer_policy)},
+            append=True,
+        ),
+        "aws_load_balancer_listener_policy": FoldMap(
+            "aws_elb",
+            "load_balancer_name",
+            {},
+            append=True,
+            entry=Entry("Listeners", "LoadBalancerPort", "load_balancer_port"),
+            entry_props={"PolicyNames": "policy_names"},
+        ),
+        "aws_lb_ssl_negotiation_policy": FoldMap(
+            "aws_elb",
+            "load_balancer",
+            {"Policies": Prop("", _ssl_negotiation_policy)},
+            append=True,
+            entry=Entry("Listeners", "LoadBalancerPort", "lb_port"),
+            entry_props={"PolicyNames": Prop("name", lambda v, p: [v])},
         ),
     }
 )
