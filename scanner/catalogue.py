@@ -338,17 +338,21 @@ def terraform_types() -> dict[str, list[str]]:
 
 
 def runs_on_terraform(policy: PolicyInfo) -> bool:
-    """Whether Terraform gives resources of the types ``policy`` targets: each is mapped,
-    carried by a mapped type, or has no Terraform counterpart, and one is mapped."""
+    """Whether Terraform gives resources of the types ``policy`` targets (each is mapped,
+    carried by a mapped type, or has no Terraform counterpart, and one is mapped) and
+    every property path it reads (``catalogue_terraform.unmapped_reads``)."""
+    from scanner.catalogue_terraform import unmapped_reads
+
     mapped = terraform_types()
 
     def judged(kind: str) -> bool:
         return kind in mapped or TERRAFORM_CARRIED.get(kind, "") in mapped
 
     targets = policy.resource_types
-    return any(judged(t) for t in targets) and all(
+    typed = any(judged(t) for t in targets) and all(
         judged(t) or t in TERRAFORM_ABSENT for t in targets
     )
+    return typed and not unmapped_reads(policy)
 
 
 def render_terraform_types() -> str:

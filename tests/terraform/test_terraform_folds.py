@@ -51,6 +51,15 @@ def folds() -> dict[tuple[str, str], tuple[Status, str | None]]:
         ),
         # a custom origin is not an S3 origin
         ("PAC-CLOUDFRONT-001", f"{CF}.api", (SKIP, "folds/cloudfront.tf:42")),
+        # settings written as resources of their own (folds/services.tf)
+        ("PAC-GUARDDUTY-002", "aws_guardduty_detector.main", (PASS, "folds/services.tf:3")),
+        # the feature it names is not Runtime Monitoring: pointed at the feature resource
+        ("PAC-GUARDDUTY-007", "aws_guardduty_detector.main", (FAIL, "folds/services.tf:7")),
+        ("PAC-EFS-004", "aws_efs_file_system.data", (PASS, "folds/services.tf:13")),
+        ("PAC-ECR-003", "aws_ecr_repository.app", (PASS, "folds/services.tf:25")),
+        ("PAC-SNS-003", "aws_sns_topic.events", (PASS, "folds/services.tf:36")),
+        # a key in a custom key store: CloudHSM or external, which the key does not say
+        ("PAC-KMS-001", "aws_kms_key.hsm", (Status.UNKNOWN, "folds/services.tf:43")),
     ],
 )
 def test_folded_settings_decide(

@@ -105,3 +105,50 @@ def _candidates(convert: Converter, wanted: Any) -> list[Any]:
     if isinstance(wanted, str):  # a value of another type that converts comes first
         out.extend((wanted.lower(), _CAMEL.sub("-", wanted).lower()))
     return [*out, wanted]
+
+
+# -- coverage ---------------------------------------------------------------------------------
+
+
+def covers(cfn_type: str, path: tuple[str, ...]) -> bool | None:
+    """Whether Terraform gives the property ``path`` (keys below ``Properties``, list
+    indexes left out) of some resource judged as ``cfn_type``: a mapped property, a key
+    inside one, or an object that holds one. None when no Terraform type is judged as
+    ``cfn_type``. A value a converter builds whole (rules, attributes, a JSON document)
+    gives every key below it."""
+    from scanner.loaders.terraform.resource_types import FOLDS, TYPES
+
+    kinds = {name for name, mapping in TYPES.items() if mapping.cfn == cfn_type}
+    if not kinds:
+        return None
+    tables: list[dict[str, Prop | str]] = [TYPES[k].props for k in kinds]
+    for fold in FOLDS.values():
+        if fold.into in kinds:
+            tables.append(fold.props)
+            if fold.entry is not None:
+                tables.append({f"{fold.entry.list}.{n}": p for n, p in fold.entry_props.items()})
+    return any(_in_table(table, path, 0) for table in tables)
+
+
+def _in_table(table: Any, path: tuple[str, ...], depth: int) -> bool:
+    for name, spec in table.items():
+        parts = tuple(name.split("."))
+        if parts[: len(path)] == path:
+            return True  # the object that holds a mapped property
+        if path[: len(parts)] == parts:
+            prop = Prop(spec) if isinstance(spec, str) else spec
+            if _in_value(prop.convert, path[len(parts) :], depth):
+                return True
+    return False
+
+
+def _in_value(convert: Converter | None, rest: tuple[str, ...], depth: int) -> bool:
+    shape = getattr(convert, "shape", None)
+    if not rest or shape is None or depth > 32:
+        return True  # the value itself, a raw value or one a converter builds whole
+    kind, inner = shape
+    if kind in ("first", "each"):
+        return _in_value(inner, rest, depth + 1)
+    if kind == "fields":
+        return _in_table(inner, rest, depth + 1)
+    return False  # a value looked up in a table has no keys

@@ -9,6 +9,7 @@ on it. docs/terraform.md lists these tables; a test keeps them in step.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scanner.loaders.terraform.canonical import (
@@ -29,7 +30,8 @@ from scanner.loaders.terraform.canonical import (
     table,
     text_bool,
 )
-from scanner.model import Path, is_opaque
+from scanner.loaders.terraform.expressions import JsonText
+from scanner.model import Path, Unknown, is_opaque
 
 TAGS = Prop("tags", pairs("Value"))
 
@@ -910,7 +912,15 @@ TYPES.update(
             },
         ),
         "aws_ecs_service": TypeMap("AWS::ECS::Service", {"ServiceName": "name", **_ECS_NETWORK}),
-        "aws_ecs_task_set": TypeMap("AWS::ECS::TaskSet", dict(_ECS_NETWORK)),
+        "aws_ecs_task_set": TypeMap(
+            "AWS::ECS::TaskSet",  # a task set's schema spells it AwsVpcConfiguration
+            {
+                "NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp"
+                if k.endswith("AssignPublicIp")
+                else k: v
+                for k, v in _ECS_NETWORK.items()
+            },
+        ),
         "aws_ecs_cluster": TypeMap(
             "AWS::ECS::Cluster",
             {
@@ -1204,6 +1214,153 @@ FOLDS.update(
             append=True,
             entry=Entry("Listeners", "LoadBalancerPort", "lb_port"),
             entry_props={"PolicyNames": Prop("name", lambda v, p: [v])},
+        ),
+    }
+)
+
+
+# --- properties the policies read --------------------------------------------------------
+
+
+def _text_document(value: Any, path: Path) -> Any:
+    """A JSON document kept as text (``LifecyclePolicyText``): ``jsonencode`` of values
+    that hold references is written with each reference as its Terraform text."""
+    if type(value) is JsonText:
+        return json.dumps(value.value, default=str, sort_keys=True)
+    return value
+
+
+def _kms_origin(config: Any, path: Path) -> Any:
+    """An aws_kms_key's origin: AWS_KMS, unless it lives in a custom key store (CloudHSM
+    or external, which the key does not say)."""
+    if type(config) is not dict:
+        return config
+    if config.get("custom_key_store_id") is None:
+        return "AWS_KMS"
+    return Unknown("the key is in a custom key store (AWS_CLOUDHSM or EXTERNAL_KEY_STORE)")
+
+
+_FEEDBACK = ("application", "firehose", "http", "lambda", "sqs")
+
+
+def _delivery_status_logging(config: Any, path: Path) -> Any:
+    """An aws_sns_topic's ``<protocol>_success_feedback_role_arn`` and
+    ``_failure_feedback_role_arn`` as ``DeliveryStatusLogging`` entries."""
+    if type(config) is not dict:
+        return config
+    out = Mapped([])
+    for protocol in _FEEDBACK:
+        success = config.get(f"{protocol}_success_feedback_role_arn")
+        failure = config.get(f"{protocol}_failure_feedback_role_arn")
+        if success is None and failure is None:
+            continue
+        n = len(out.value)
+        entry: dict[str, Any] = {"Protocol": protocol}
+        for key, value, argument in (
+            ("SuccessFeedbackRoleArn", success, f"{protocol}_success_feedback_role_arn"),
+            ("FailureFeedbackRoleArn", failure, f"{protocol}_failure_feedback_role_arn"),
+        ):
+            if value is not None:
+                entry[key] = value
+                out.where[(n, key)] = (argument,)
+                out.where.setdefault((n,), (argument,))
+        rate = config.get(f"{protocol}_success_feedback_sample_rate")
+        if rate is not None:
+            entry["SuccessFeedbackSampleRate"] = str(rate)
+        out.value.append(entry)
+    return out if out.value else None
+
+
+def _guardduty_feature(config: Any, path: Path) -> Any:
+    """An aws_guardduty_detector_feature as one entry of the detector's ``Features``."""
+    if type(config) is not dict:
+        return config
+    blocks = config.get("additional_configuration")
+    extra = [
+        {"Name": b.get("name"), "Status": b.get("status")}
+        for b in (blocks if type(blocks) is list else [])
+        if type(b) is dict
+    ]
+    entry = {"Name": config.get("name"), "Status": config.get("status")}
+    where: dict[Path, Path] = {(0,): (), (0, "Name"): ("name",), (0, "Status"): ("status",)}
+    if extra:
+        entry["AdditionalConfiguration"] = extra
+        for n in range(len(extra)):
+            where[(0, "AdditionalConfiguration", n)] = ("additional_configuration", n)
+            where[(0, "AdditionalConfiguration", n, "Status")] = (
+                "additional_configuration",
+                n,
+                "status",
+            )
+    return Mapped([entry], where)
+
+
+_FIELD_SELECTOR = {
+    "Field": "field",
+    "Equals": "equals",
+    "NotEquals": "not_equals",
+    "StartsWith": "starts_with",
+    "NotStartsWith": "not_starts_with",
+    "EndsWith": "ends_with",
+    "NotEndsWith": "not_ends_with",
+}
+
+TYPES["aws_cloudtrail"].props["AdvancedEventSelectors"] = Prop(
+    "advanced_event_selector",
+    each(
+        fields(
+            {
+                "Name": "name",
+                "FieldSelectors": Prop("field_selector", each(fields(_FIELD_SELECTOR))),
+            }
+        )
+    ),
+)
+TYPES["aws_instance"].props.update(
+    {
+        "LaunchTemplate.LaunchTemplateId": "launch_template.id",
+        "LaunchTemplate.LaunchTemplateName": "launch_template.name",
+        "LaunchTemplate.Version": "launch_template.version",
+    }
+)
+TYPES["aws_kms_key"].props["Origin"] = Prop("", _kms_origin)
+TYPES["aws_db_instance"].props["DBSubnetGroupName"] = "db_subnet_group_name"
+TYPES["aws_rds_cluster"].props.update(
+    {
+        "EngineMode": Prop("engine_mode", default="provisioned"),
+        "SnapshotIdentifier": "snapshot_identifier",
+        "SourceDBClusterIdentifier": "restore_to_point_in_time.source_cluster_identifier",
+        "BacktrackWindow": "backtrack_window",
+        "AutoMinorVersionUpgrade": "auto_minor_version_upgrade",
+    }
+)
+TYPES["aws_sns_topic"].props["DeliveryStatusLogging"] = Prop("", _delivery_status_logging)
+TYPES["aws_guardduty_detector"].props.update(
+    {
+        "DataSources.S3Logs.Enable": "datasources.s3_logs.enable",
+        "DataSources.Kubernetes.AuditLogs.Enable": "datasources.kubernetes.audit_logs.enable",
+        "DataSources.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes": (
+            "datasources.malware_protection.scan_ec2_instance_with_findings.ebs_volumes.enable"
+        ),
+    }
+)
+FOLDS.update(
+    {
+        "aws_ecr_lifecycle_policy": FoldMap(
+            "aws_ecr_repository",
+            "repository",
+            {"LifecyclePolicy.LifecyclePolicyText": Prop("policy", _text_document)},
+        ),
+        "aws_efs_backup_policy": FoldMap(
+            "aws_efs_file_system",
+            "file_system_id",
+            {"BackupPolicy.Status": "backup_policy.status"},
+        ),
+        "aws_guardduty_detector_feature": FoldMap(
+            "aws_guardduty_detector",
+            "detector_id",
+            {"Features": Prop("", _guardduty_feature)},
+            append=True,
         ),
     }
 )
