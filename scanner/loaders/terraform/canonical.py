@@ -15,6 +15,7 @@ that set it. Types not mapped are not judged.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.terraform.expressions import JsonText
 from scanner.loaders.terraform.module import Instance
 from scanner.model import (
+    Partial,
     Path,
     Reference,
     Span,
@@ -361,9 +363,13 @@ def _shaped(run: Converter, kind: str, inner: Any) -> Converter:
 
 
 def json_document(value: Any, path: Path) -> Any:
-    """A policy document: a JSON string decoded, a ``jsonencode`` value as it was built."""
+    """A policy document: a JSON string decoded, a ``jsonencode`` value as it was built.
+    A string with parts known only once applied (a heredoc naming a resource) is decoded
+    when those parts sit inside its JSON strings: they become partial strings."""
     if type(value) is JsonText:
         return value.value
+    if type(value) is Partial:
+        return _partial_document(value)
     if type(value) is str:
         if len(value) > MAX_POLICY_BYTES:
             return Unknown("the policy document is too large to read")
@@ -372,6 +378,44 @@ def json_document(value: Any, path: Path) -> Any:
         except ValueError:
             return Unknown("the policy document is not valid JSON")
     return value
+
+
+_HOLE = "\u0000pacscan-hole-{}\u0000"
+_HOLES = re.compile("\u0000pacscan-hole-([0-9]+)\u0000")
+
+
+def _partial_document(value: Partial) -> Any:
+    holes = [p for p in value.parts if type(p) is not str]
+    text = "".join(
+        p if type(p) is str else _HOLE.format(holes.index(p)) for p in value.parts
+    ).replace("\u0000", "\\u0000")
+    unknown = Unknown("the policy document holds values known only once applied")
+    if len(text) > MAX_POLICY_BYTES:
+        return unknown
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        return unknown
+    return _filled(decoded, holes, 0, unknown)
+
+
+def _filled(value: Any, holes: list[Any], depth: int, unknown: Unknown) -> Any:
+    """``value`` with each string holding a hole made a ``Partial`` of its parts."""
+    if depth > 64:
+        return unknown
+    if type(value) is dict:
+        if any(_HOLES.search(k) for k in value):
+            return unknown  # a key not known: which statement element it is, is not
+        return {k: _filled(v, holes, depth + 1, unknown) for k, v in value.items()}
+    if type(value) is list:
+        return [_filled(v, holes, depth + 1, unknown) for v in value]
+    if type(value) is not str or not _HOLES.search(value):
+        return value
+    pieces = _HOLES.split(value)  # text, index, text, index, ..., text
+    parts = [
+        holes[int(piece)] if n % 2 else piece for n, piece in enumerate(pieces) if piece or n % 2
+    ]
+    return Partial(tuple(parts), _HOLES.sub("${...}", value))
 
 
 def enabled_status(value: Any, path: Path) -> Any:

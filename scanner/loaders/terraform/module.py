@@ -294,7 +294,7 @@ class Module:
         self.resources: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
         self.calls: dict[str, tuple[Block, SourceFile]] = {}
         self.data: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
-        self._data_values: dict[tuple[str, str], Any] = {}
+        self._data_values: dict[tuple[str, str, Any], Any] = {}
         self.outputs: dict[str, tuple[Attribute, SourceFile]] = {}
         self._local_values: dict[str, Any] = {}
         self._busy: set[str] = set()
@@ -338,7 +338,9 @@ class Module:
         if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
             return self.module_output(steps, text)
         if root == "data" and len(steps) >= 3 and (steps[0], steps[1]) in self.data:
-            document = self.data_value(str(steps[0]), str(steps[1]), steps[2])
+            keyed = len(steps) >= 4 and not isinstance(steps[2], str)
+            key, attribute = (steps[2], steps[3]) if keyed else (None, steps[2])
+            document = self.data_value(str(steps[0]), str(steps[1]), attribute, key)
             if document is not None:
                 return document
         if root == "data" and len(steps) >= 2:
@@ -356,20 +358,26 @@ class Module:
             return self.reference(root, steps, text)
         return Unknown(f"`{text}` names nothing this module declares")
 
-    def data_value(self, kind: str, name: str, attribute: Any) -> Any:
+    def data_value(self, kind: str, name: str, attribute: Any, key: Any = None) -> Any:
         """What a data source Terraform computes without AWS gives (an IAM policy
-        document's ``json``); None for any other data source or attribute."""
+        document's ``json``), for the instance ``key`` of one with ``count`` or
+        ``for_each``; None for any other data source or attribute."""
         if kind != "aws_iam_policy_document" or attribute not in ("json", "minified_json"):
             return None
-        key = (kind, name)
-        if key not in self._data_values:
-            block, source = self.data[key]
-            if {"count", "for_each"} & set(block.body.attributes):
+        cache = (kind, name, key)
+        if cache not in self._data_values:
+            block, source = self.data[(kind, name)]
+            counted = bool({"count", "for_each"} & set(block.body.attributes))
+            if counted == (key is None) or is_opaque(key):
                 return None
-            self._data_values[key] = Unknown(f"data.{kind}.{name} refers to itself")
-            config, _ = self.body(block.body, source, Scope(source.text), ())
-            self._data_values[key] = policy_document(config)
-        return self._data_values[key]
+            self._data_values[cache] = Unknown(f"data.{kind}.{name} refers to itself")
+            scope = next((s for k, s in self.instances(block, source) if k == key), None)
+            if scope is None:
+                self._data_values[cache] = Unknown(f"data.{kind}.{name} has no instance {key!r}")
+            else:
+                config, _ = self.body(block.body, source, scope, ())
+                self._data_values[cache] = policy_document(config)
+        return self._data_values[cache]
 
     @property
     def strict(self) -> bool:
