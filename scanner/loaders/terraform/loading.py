@@ -13,14 +13,9 @@ from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.source import EMPTY_FILE, decode
 from scanner.loaders.terraform import FORMAT, SUFFIXES
 from scanner.loaders.terraform.canonical import map_instances
+from scanner.loaders.terraform.files import ModuleOptions, module_files, read_sources
 from scanner.loaders.terraform.hcl import SourceFile, parse_file
-from scanner.loaders.terraform.module import (
-    Evaluated,
-    ModuleOptions,
-    evaluate_root,
-    module_files,
-    read_sources,
-)
+from scanner.loaders.terraform.module import Evaluated, evaluate_root
 from scanner.loaders.terraform.resource_types import FOLDS, TYPES
 from scanner.model import Document, Path, Resource, Span, TemplateOrigin
 
