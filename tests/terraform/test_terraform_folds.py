@@ -60,6 +60,9 @@ def folds() -> dict[tuple[str, str], tuple[Status, str | None]]:
         ("PAC-SNS-003", "aws_sns_topic.events", (PASS, "folds/services.tf:36")),
         # a key in a custom key store: CloudHSM or external, which the key does not say
         ("PAC-KMS-001", "aws_kms_key.hsm", (Status.UNKNOWN, "folds/services.tf:43")),
+        # aws_iam_policy_attachment attaches to each user it lists
+        ("PAC-IAM-002", "aws_iam_user.alice", (FAIL, "folds/services.tf:48")),
+        ("PAC-IAM-002", "aws_iam_user.bob", (PASS, "folds/services.tf:52")),
     ],
 )
 def test_folded_settings_decide(

@@ -73,6 +73,7 @@ class FoldMap:
     append: bool = False  # add to a list property (rules) rather than replace it
     match: Callable[[dict[str, Any]], bool] | None = None  # which instances fold
     target_name: str = ""  # the target's argument a link by name matches (default: its name)
+    many: bool = False  # ``link`` is a list: the resource configures each one it names
     entry: Entry | None = None  # ``entry_props`` go into one entry of a list property
     entry_props: dict[str, Prop | str] = field(default_factory=dict)
 
@@ -116,11 +117,14 @@ def map_instances(
         fold = folds.get(instance.type)
         if fold is None or (fold.match is not None and not fold.match(instance.config)):
             continue
-        target = _target(instance, fold, built)
-        if target is not None:
-            _fold(instance, fold, target, instances)
-        elif type(instance.config.get(fold.link)) is Unknown:
-            undecided.append((instance, fold))
+        link = instance.config.get(fold.link)
+        for one in link if fold.many and type(link) is list else [link]:
+            target = _target(one, fold, built)
+            if target is not None:
+                _fold(instance, fold, target, instances)
+            elif type(one) is Unknown:
+                undecided.append((instance, fold))
+                break
     for instance, fold in undecided:
         _maybe_folded(instance, fold, built)
     for item in built.values():
@@ -189,9 +193,8 @@ def _put(out: dict[str, Any], name: str, value: Any) -> None:
     out[parts[-1]] = value
 
 
-def _target(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -> _Built | None:
-    """The resource a folding instance configures: a reference, or its declared name."""
-    link = instance.config.get(fold.link)
+def _target(link: Any, fold: FoldMap, built: dict[str, _Built]) -> _Built | None:
+    """The resource a folding instance's ``link`` names: a reference, or its declared name."""
     if type(link) is Reference:
         target = built.get(link.target)
         return target if target is not None and target.instance.type == fold.into else None

@@ -1356,6 +1356,15 @@ FOLDS.update(
             "file_system_id",
             {"BackupPolicy.Status": "backup_policy.status"},
         ),
+        # attaches a managed policy to each user it names (its roles and groups are
+        # not folded: the policies read attachments on users)
+        "aws_iam_policy_attachment": FoldMap(
+            "aws_iam_user",
+            "users",
+            {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+            many=True,
+        ),
         "aws_guardduty_detector_feature": FoldMap(
             "aws_guardduty_detector",
             "detector_id",
