@@ -338,17 +338,21 @@ def terraform_types() -> dict[str, list[str]]:
 
 
 def runs_on_terraform(policy: PolicyInfo) -> bool:
-    """Whether Terraform gives resources of the types ``policy`` targets: each is mapped,
-    carried by a mapped type, or has no Terraform counterpart, and one is mapped."""
+    """Whether Terraform gives resources of the types ``policy`` targets (each is mapped,
+    carried by a mapped type, or has no Terraform counterpart, and one is mapped) and
+    every property path it reads (``catalogue_terraform.unmapped_reads``)."""
+    from scanner.catalogue_terraform import unmapped_reads
+
     mapped = terraform_types()
 
     def judged(kind: str) -> bool:
         return kind in mapped or TERRAFORM_CARRIED.get(kind, "") in mapped
 
     targets = policy.resource_types
-    return any(judged(t) for t in targets) and all(
+    typed = any(judged(t) for t in targets) and all(
         judged(t) or t in TERRAFORM_ABSENT for t in targets
     )
+    return typed and not unmapped_reads(policy)
 
 
 def render_terraform_types() -> str:
@@ -361,7 +365,11 @@ def render_terraform_types() -> str:
         rows.append(f"| `{name}` | `{mapping.cfn}` | {props} |")
     for name, fold in sorted(FOLDS.items()):
         into = TYPES[fold.into].cfn
-        props = ", ".join(sorted(fold.props))
+        names = sorted(fold.props)
+        if fold.entry is not None:  # the listener of its port, and so on
+            entry = fold.entry
+            names += [f"{entry.list}[{entry.key} = {entry.argument}].{p}" for p in fold.entry_props]
+        props = ", ".join(names)
         how = "adds to" if fold.append else "sets"
         rows.append(f"| `{name}` | folded into its `{fold.into}` ({into}) | {how} {props} |")
     return "\n".join(rows) + "\n"

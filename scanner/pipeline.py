@@ -36,7 +36,7 @@ from scanner.result import FindingFix, ReportOptions, ScanResult, moved_fixes
 
 if TYPE_CHECKING:
     from scanner.discovery import Discovered
-    from scanner.loaders import LoadResult
+    from scanner.loaders import LoadOptions, LoadResult
     from scanner.triage.baseline import PreviousResult
 
 
@@ -138,13 +138,18 @@ def scan_inputs(
     findings: list[Finding] = []
     edits: list[FindingFix] = []
     errors: list[Diagnostic] = []
+    called: set[str] = set()  # directories of Terraform modules that another module calls
     for done in scan:
         errors.extend(done.load.errors)
+        if fixes:
+            called.update(_called_modules(done.findings))
         triaged = steps.findings(done.findings)
         made = _fixes(done.findings, triaged, policies, request, run, started) if fixes else []
         kept = retain(triaged)
         findings.extend(kept)
         edits.extend(moved_fixes(made, triaged, kept))
+    if called:  # as ``pacscan fix``: a called module's source is left to its author
+        edits = [e for e in edits if not _edits_called(e, called)]
     finished = datetime.now(timezone.utc)
     result = ScanResult(
         findings=tuple(findings),
@@ -179,12 +184,46 @@ def _fixes(
     ``run.fail_on``: each file edited and re-scanned in memory (compared with ``raw``),
     nothing written; the report's fix for each finding (imported only for SARIF)."""
     from scanner.fix.files import fix_files, verified
-    from scanner.loaders import LoadOptions
     from scanner.report.sarif_fixes import finding_fixes
 
-    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    load = load_options(request, jobs=1)
     work = fix_files(raw, triaged, policies.program, load, run.fail_on, started)
     return finding_fixes(triaged, verified(work), os.path.abspath(request.root))
+
+
+def load_options(request: ScanRequest, jobs: int | None) -> LoadOptions:
+    """How ``request``'s inputs are loaded (a fix re-loads them the same way)."""
+    from scanner.loaders import LoadOptions
+
+    return LoadOptions(
+        parameters=dict(request.template_parameters),
+        terraform_vars=request.terraform_vars,
+        terraform_var_files=request.terraform_var_files,
+        roots=tuple(p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths),
+        jobs=jobs,
+    )
+
+
+def _called_modules(findings: list[Finding]) -> set[str]:
+    """The directories of the Terraform files ``findings`` read as a called module's."""
+    return {
+        os.path.dirname(f.resource.document.path)
+        for f in findings
+        if f.resource.document is not None
+        and f.resource.document.format == "terraform"
+        and f.resource.id.startswith("module.")
+    }
+
+
+def _edits_called(fix: FindingFix, called: set[str]) -> bool:
+    """Whether ``fix`` edits the source of a called module (scanned as a root of its own:
+    ``scanner.fix.hcl_fix`` refuses these once it knows the call)."""
+    document = fix.finding.resource.document
+    return (
+        document is not None
+        and document.format == "terraform"
+        and os.path.dirname(document.path) in called
+    )
 
 
 def _discover(request: ScanRequest) -> Discovered:
@@ -223,20 +262,10 @@ class _Inputs:
         policies: CompiledPolicies,
         started: datetime,
     ) -> None:
-        from scanner.loaders import LoadOptions
-
         self.files = files
         self.program = policies.program
         self.started = started
-        self.options = LoadOptions(
-            parameters=dict(request.template_parameters),
-            terraform_vars=request.terraform_vars,
-            terraform_var_files=request.terraform_var_files,
-            roots=tuple(
-                p if os.path.isdir(p) else os.path.dirname(p) or "." for p in request.paths
-            ),
-            jobs=request.jobs,
-        )
+        self.options = load_options(request, request.jobs)
         self.spent: dict[Any, int] = {}
         self.skipped = 0
         self.resources = 0

@@ -21,10 +21,9 @@ from scanner.escape import printable
 from scanner.fix.apply import FileFix, write
 from scanner.fix.files import fix_files
 from scanner.fix.plan import Refusal
-from scanner.loaders import LoadOptions
 from scanner.model import Finding, path_text
 from scanner.outcome import EXIT_USAGE, exit_code
-from scanner.pipeline import run_scan, select_policies, triage_result
+from scanner.pipeline import load_options, run_scan, select_policies, triage_result
 from scanner.result import ScanResult
 
 EPILOG = """\b
@@ -60,14 +59,17 @@ replacements of the scanned bytes), after the same re-scan.
 @config_file_options
 @click.pass_context
 def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
-    """Fix the failed findings of CloudFormation templates in PATHS, in place.
+    """Fix the failed findings of CloudFormation templates and Terraform files in PATHS.
 
     Every failed finding at or above --fail-on whose policy has a fix clause is fixed by
     exact text edits: comments, key order, quoting, flow style, short-form tags, anchors,
     indentation and line endings stay as they are. The branch of an Fn::If the finding
     points to is edited; a value that comes from a parameter, a mapping or SAM Globals,
     a value that holds an intrinsic function, and a resource made by Fn::ForEach are
-    reported and left alone.
+    reported and left alone. In a .tf file a literal argument is replaced or a missing
+    one inserted (in the split resource that sets it, such as aws_s3_bucket_versioning);
+    a value from a variable, a local or an expression, a setting that needs a new
+    resource and a resource of a child module are reported and left alone.
     """
     run = resolve_run(options, report_file_from_config=False)
     request = scan_request(options, jobs=1)
@@ -76,7 +78,7 @@ def fix(ctx: click.Context, show_diff: bool, **options: Any) -> None:
         click.echo(render_diagnostic(diag), err=True)
     raw = run_scan(request, policies)
     triaged = triage_result(raw, run)
-    load = LoadOptions(parameters=dict(request.template_parameters), jobs=1)
+    load = load_options(request, jobs=1)
     work = fix_files(
         raw.findings, triaged.findings, policies.program, load, run.fail_on, raw.started_at
     )
@@ -100,12 +102,22 @@ def _file(finding: Finding) -> str | None:
 
 
 def _after(raw: ScanResult, outcomes: list[FileFix]) -> ScanResult:
-    """The scan result as the files are now (or would be, with --diff)."""
-    changed = {o.path: o.findings for o in outcomes if o.findings is not None}
-    kept = [f for f in raw.findings if _file(f) not in changed]
-    for findings in changed.values():
-        kept.extend(findings)
+    """The scan result as the files are now (or would be, with --diff): a re-scan's
+    findings replace those of the resources it judged again (a Terraform module's re-scan
+    covers every file of the module)."""
+    rescanned = [o for o in outcomes if o.findings is not None]
+    covered: set[tuple[str | None, str | None]] = {(o.path, None) for o in rescanned}
+    covered.update(_owner(f) for o in rescanned for f in o.findings or ())
+    kept = [f for f in raw.findings if _owner(f) not in covered]
+    for outcome in rescanned:
+        kept.extend(outcome.findings or ())
     return replace(raw, findings=tuple(kept))
+
+
+def _owner(finding: Finding) -> tuple[str | None, str | None]:
+    """A finding's file and the module it was evaluated in (None: the file alone)."""
+    origin = finding.resource.template
+    return _file(finding), origin.scope if origin is not None else None
 
 
 def _summary(outcomes: list[FileFix], refusals: list[Refusal], dry: bool) -> str:

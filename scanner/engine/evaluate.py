@@ -63,8 +63,10 @@ def evaluate(
     # the policies of each type present, looked up once (``by_type`` may compile them then)
     by_type = program.by_type
     index = {kind: by_type.get(kind) for kind in {r.type for r in resources}}
+    if spent is None:
+        spent = {}  # policies that used up their step budget, how often
     with _paused_gc():
-        findings = _evaluate_all(index, resources, when, relations)
+        findings = _evaluate_all(index, resources, when, relations, spent)
     if any(_assumes(r) for r in resources):
         return merge_variants(findings)
     return findings
@@ -90,12 +92,11 @@ def _evaluate_all(
     resources: Sequence[Resource],
     when: datetime,
     relations: Relations,
+    spent: dict[CompiledPolicy, int],
 ) -> list[Finding]:
     findings: list[Finding] = []
     append = findings.append
     ctx: Ctx | None = None
-    if spent is None:
-        spent = {}  # policies that used up their step budget, how often
     for resource in resources:
         policies = index.get(resource.type)
         if not policies:

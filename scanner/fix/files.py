@@ -1,8 +1,9 @@
 """Fix every template of a scan in memory: what ``pacscan fix`` writes and SARIF offers.
 
 ``fix_files`` plans the failed findings of a triaged scan at ``fail_on`` and edits and
-re-scans each file (``apply.fix_file``); nothing is written here. ``verified`` keeps the
-files whose edit passed the re-scan, as the ``TemplateFix`` a report carries.
+re-scans each file (``apply.fix_file``; a Terraform module's files ``hcl_fix``);
+nothing is written here. ``verified`` keeps the files whose edit passed the re-scan, as
+the ``TemplateFix`` a report carries.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from scanner.fix.apply import FileFix, fix_file
+from scanner.fix.hcl_fix import fix_terraform, is_terraform
 from scanner.fix.plan import Refusal, plan
 from scanner.loaders import LoadOptions
 from scanner.model import Finding, Severity
@@ -39,7 +41,7 @@ def fix_files(
 
     ``raw`` are the same scan's untriaged findings: the re-scan compares against them.
     """
-    work = plan(triaged, fail_on)
+    work = plan([f for f in triaged if not is_terraform(f)], fail_on)
     by_file: dict[str, list[Finding]] = {}
     for finding in raw:
         document = finding.resource.document
@@ -49,7 +51,8 @@ def fix_files(
         fix_file(path, requests, by_file.get(path, []), program, options, now)
         for path, requests in work.requests.items()
     ]
-    return FixRun(files, work.refusals)
+    terraform = fix_terraform(raw, triaged, program, options, fail_on, now)
+    return FixRun([*files, *terraform.files], [*work.refusals, *terraform.refusals])
 
 
 def verified(run: FixRun) -> tuple[TemplateFix, ...]:

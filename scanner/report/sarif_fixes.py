@@ -33,6 +33,7 @@ import sarif_om as om
 from scanner.fix.apply import FileFix, edit_in_rounds, parse_source
 from scanner.fix.describe import describe
 from scanner.fix.edits import Text
+from scanner.fix.hcl_fix import is_terraform, replay
 from scanner.fix.plan import Request, plan
 from scanner.fix.targets import ops_for
 from scanner.fix.text_ops import MISSING, CannotEdit, DocOp, Source
@@ -59,6 +60,9 @@ def finding_fixes(
     rank = {id(f): n for n, f in enumerate(ordered(findings, root))}  # report order
     owned: dict[int, _Owned] = {}
     for fix in verified:
+        if fix.findings and is_terraform(fix.findings[0]):
+            _terraform_fixes(fix, owned)
+            continue
         requests = plan(fix.findings, Severity.INFO).requests.get(fix.path)
         if requests:
             _file_fixes(fix, requests, rank, owned)
@@ -78,6 +82,16 @@ def sarif_fix(fix: FindingFix, uri: str, uri_base_id: str) -> om.Fix:
         replacements=[_sarif_replacement(r) for r in fix.replacements],
     )
     return om.Fix(description=om.Message(text=fix.description), artifact_changes=[change])
+
+
+def _terraform_fixes(fix: TemplateFix, owned: dict[int, _Owned]) -> None:
+    replayed = replay(fix)
+    if replayed is not None:
+        text, pieces = replayed
+        for piece, shared in pieces:
+            carrier = owned.setdefault(id(piece.owner), _Owned(text))
+            carrier.pieces.append(piece)
+            carrier.shared.extend(f for f in shared if f not in carrier.shared)
 
 
 def _file_fixes(

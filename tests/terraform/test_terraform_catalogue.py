@@ -33,6 +33,36 @@ def test_every_policy_says_whether_it_runs_on_terraform() -> None:
     assert entries["PAC-IAM-007"]["terraform"] is False
 
 
+def test_a_policy_reading_what_terraform_does_not_map_does_not_run_on_it(
+    tmp_path: Path,
+) -> None:
+    entries = _entries()
+    # access keys are collected from a live account; no Terraform argument gives them
+    assert entries["PAC-IAM-013"]["terraform"] is False
+    # a standalone rule's CidrIp is read on rules only, which Terraform folds into groups
+    assert entries["PAC-EC2-002"]["terraform"] is True
+    # StageDescription is a deployment's; Terraform writes the stage itself
+    assert entries["PAC-APIGATEWAY-002"]["terraform"] is True
+    (tmp_path / "lock.policy").write_text(
+        'policy LOCK {\n  id = "T-TF-001"\n  title = "t"\n  severity = low\n'
+        "  resource AWS::S3::Bucket\n  assert Properties.ObjectLockEnabled == true\n}\n"
+        'policy VERSIONED {\n  id = "T-TF-002"\n  title = "t"\n  severity = low\n'
+        "  resource AWS::S3::Bucket\n"
+        '  assert Properties.VersioningConfiguration.Status == "Enabled"\n}\n'
+    )
+    result = CliRunner().invoke(
+        cli, ["policies", "list", "--policies", str(tmp_path), "--format", "json"]
+    )
+    flags = {e["id"]: e["terraform"] for e in json.loads(result.output)}
+    assert flags == {"T-TF-001": False, "T-TF-002": True}
+    from scanner.catalogue import load_catalogue
+    from scanner.catalogue_terraform import unmapped_reads
+
+    lock = load_catalogue([str(tmp_path)]).get("T-TF-001")
+    assert lock is not None
+    assert unmapped_reads(lock) == ["AWS::S3::Bucket Properties.ObjectLockEnabled"]
+
+
 def test_the_docs_list_every_mapped_type() -> None:
     match = _TABLE.search(DOCS.read_text())
     assert match is not None

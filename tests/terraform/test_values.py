@@ -475,3 +475,51 @@ def test_a_file_linked_from_outside_the_scan_and_a_fifo_are_not_read(tmp_path: P
     resources, errors = load(root)
     assert list(resources) == ["aws_s3_bucket.b"]
     assert [e.code for e in errors] == ["I014"]
+
+
+def test_a_counted_policy_document_and_a_heredoc_naming_a_resource_are_read(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "main.tf": """
+resource "random_pet" "this" {}
+
+data "aws_iam_policy_document" "assume" {
+  count = 1
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "flow" {
+  name               = "flow"
+  assume_role_policy = data.aws_iam_policy_document.assume[0].json
+}
+
+resource "aws_iam_policy" "copy" {
+  name   = "copy"
+  policy = <<POLICY
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject",
+     "Resource": "arn:aws:s3:::${random_pet.this.id}/*"}
+  ]
+}
+POLICY
+}
+"""
+        },
+    )
+    role = props(tmp_path, "aws_iam_role.flow")["AssumeRolePolicyDocument"]
+    assert role["Statement"][0]["Principal"] == {"Service": ["vpc-flow-logs.amazonaws.com"]}
+    statement = props(tmp_path, "aws_iam_policy.copy")["PolicyDocument"]["Statement"][0]
+    assert statement["Action"] == "s3:GetObject"
+    resource = statement["Resource"]
+    assert type(resource) is Partial and resource.chunks() == ("arn:aws:s3:::", "/*")

@@ -15,6 +15,7 @@ that set it. Types not mapped are not judged.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.terraform.expressions import JsonText
 from scanner.loaders.terraform.module import Instance
 from scanner.model import (
+    Partial,
     Path,
     Reference,
     Span,
@@ -71,6 +73,19 @@ class FoldMap:
     append: bool = False  # add to a list property (rules) rather than replace it
     match: Callable[[dict[str, Any]], bool] | None = None  # which instances fold
     target_name: str = ""  # the target's argument a link by name matches (default: its name)
+    many: bool = False  # ``link`` is a list: the resource configures each one it names
+    entry: Entry | None = None  # ``entry_props`` go into one entry of a list property
+    entry_props: dict[str, Prop | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The entry of the target's list property ``list`` whose ``key`` equals the folding
+    resource's ``argument`` (the listener of a load balancer port)."""
+
+    list: str
+    key: str
+    argument: str
 
 
 @dataclass
@@ -102,11 +117,14 @@ def map_instances(
         fold = folds.get(instance.type)
         if fold is None or (fold.match is not None and not fold.match(instance.config)):
             continue
-        target = _target(instance, fold, built)
-        if target is not None:
-            _fold(instance, fold, target)
-        elif type(instance.config.get(fold.link)) is Unknown:
-            undecided.append((instance, fold))
+        link = instance.config.get(fold.link)
+        for one in link if fold.many and type(link) is list else [link]:
+            target = _target(one, fold, built)
+            if target is not None:
+                _fold(instance, fold, target, instances)
+            elif type(one) is Unknown:
+                undecided.append((instance, fold))
+                break
     for instance, fold in undecided:
         _maybe_folded(instance, fold, built)
     for item in built.values():
@@ -175,9 +193,8 @@ def _put(out: dict[str, Any], name: str, value: Any) -> None:
     out[parts[-1]] = value
 
 
-def _target(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -> _Built | None:
-    """The resource a folding instance configures: a reference, or its declared name."""
-    link = instance.config.get(fold.link)
+def _target(link: Any, fold: FoldMap, built: dict[str, _Built]) -> _Built | None:
+    """The resource a folding instance's ``link`` names: a reference, or its declared name."""
     if type(link) is Reference:
         target = built.get(link.target)
         return target if target is not None and target.instance.type == fold.into else None
@@ -203,9 +220,14 @@ def _maybe_folded(instance: Instance, fold: FoldMap, built: dict[str, _Built]) -
         f"{instance.address} may set this: which resource it configures is not known ({cause})"
     )
     properties, _ = _properties(fold.props, instance)
+    in_entries, _ = _properties(fold.entry_props, instance)
     for item in built.values():
         if item.instance.type != fold.into or item.instance.prefix != instance.prefix:
             continue
+        entries = item.properties.get(fold.entry.list) if fold.entry is not None else None
+        for entry in entries if type(entries) is list else ():
+            if type(entry) is dict:
+                entry.update({name: unknown for name in in_entries})
         for name in properties:
             current = item.properties.get(name)
             if fold.append:
@@ -220,7 +242,7 @@ def _name_of(item: _Built) -> Any:
     return names[0][1] if names and names[0][0] == "text" else None
 
 
-def _fold(instance: Instance, fold: FoldMap, target: _Built) -> None:
+def _fold(instance: Instance, fold: FoldMap, target: _Built, instances: list[Instance]) -> None:
     properties, where = _properties(fold.props, instance)
     same_file = instance.file.path == target.instance.file.path
     prefix: Path = () if same_file else (FOLDED_AT, instance.file.path)
@@ -231,6 +253,63 @@ def _fold(instance: Instance, fold: FoldMap, target: _Built) -> None:
     body = target.properties
     for name, value in properties.get("Properties", properties).items():
         _merge(body, name, value, fold.append, where, prefix, target)
+    if fold.entry is not None:
+        _fold_entry(instance, fold, fold.entry, target, prefix, instances)
+
+
+def _fold_entry(
+    instance: Instance,
+    fold: FoldMap,
+    entry: Entry,
+    target: _Built,
+    prefix: Path,
+    instances: list[Instance],
+) -> None:
+    """``fold.entry_props`` set on the entry of ``entry.list`` whose key matches; an
+    unknown key sets them unknown on every entry. A value that refers to another
+    resource's argument written in the module (a listener's policy named by
+    ``aws_load_balancer_policy.tls.policy_name``) is that argument's value."""
+    entries = target.properties.get(entry.list)
+    if type(entries) is not list:
+        return
+    key = instance.config.get(entry.argument)
+    properties, where = _properties(fold.entry_props, instance)
+    properties = {k: _arguments_of(v, instances) for k, v in properties.items()}
+    for index, item in enumerate(entries):
+        if type(item) is not dict:
+            continue
+        if is_opaque(key):
+            unknown = Unknown(f"{instance.address} may set this: its {entry.argument} is unknown")
+            item.update({name: unknown for name in properties})
+            continue
+        if str(item.get(entry.key)) != str(key):
+            continue
+        at: Path = ("Properties", entry.list, index)
+        for name, value in properties.items():
+            existing = item.get(name)
+            offset = 0
+            if fold.append and type(existing) is list and type(value) is list:
+                offset, value = len(existing), existing + value
+            item[name] = value
+            for path, tf_path in where.items():
+                if path[:2] != ("Properties", name):
+                    continue
+                rest = path[2:]
+                if offset and rest and type(rest[0]) is int:
+                    rest = (rest[0] + offset, *rest[1:])
+                target.written_at[at + (name,) + rest] = (*prefix, *tf_path)
+
+
+def _arguments_of(value: Any, instances: list[Instance]) -> Any:
+    """``value`` (or the items of a list) with each reference to an argument of a
+    resource instance replaced by that argument's value, where it is known."""
+    if type(value) is list:
+        return [_arguments_of(item, instances) for item in value]
+    if type(value) is not Reference or value.attribute is None:
+        return value
+    found = next((i for i in instances if i.address == value.target), None)
+    argument = found.config.get(value.attribute) if found is not None else None
+    return argument if isinstance(argument, (str, int, float, bool)) else value
 
 
 def _merge(
@@ -279,10 +358,21 @@ def _clean(value: Any, depth: int) -> Any:
 # --- converters (used by the tables) -------------------------------------------------
 
 
+def _shaped(run: Converter, kind: str, inner: Any) -> Converter:
+    """``run`` marked with what it is made of (``shape``), so that a fix can find the
+    Terraform argument a property comes from (``arguments.argument``)."""
+    run.shape = (kind, inner)  # type: ignore[attr-defined]
+    return run
+
+
 def json_document(value: Any, path: Path) -> Any:
-    """A policy document: a JSON string decoded, a ``jsonencode`` value as it was built."""
+    """A policy document: a JSON string decoded, a ``jsonencode`` value as it was built.
+    A string with parts known only once applied (a heredoc naming a resource) is decoded
+    when those parts sit inside its JSON strings: they become partial strings."""
     if type(value) is JsonText:
         return value.value
+    if type(value) is Partial:
+        return _partial_document(value)
     if type(value) is str:
         if len(value) > MAX_POLICY_BYTES:
             return Unknown("the policy document is too large to read")
@@ -291,6 +381,44 @@ def json_document(value: Any, path: Path) -> Any:
         except ValueError:
             return Unknown("the policy document is not valid JSON")
     return value
+
+
+_HOLE = "\u0000pacscan-hole-{}\u0000"
+_HOLES = re.compile("\u0000pacscan-hole-([0-9]+)\u0000")
+
+
+def _partial_document(value: Partial) -> Any:
+    holes = [p for p in value.parts if type(p) is not str]
+    text = "".join(
+        p if type(p) is str else _HOLE.format(holes.index(p)) for p in value.parts
+    ).replace("\u0000", "\\u0000")
+    unknown = Unknown("the policy document holds values known only once applied")
+    if len(text) > MAX_POLICY_BYTES:
+        return unknown
+    try:
+        decoded = json.loads(text)
+    except ValueError:
+        return unknown
+    return _filled(decoded, holes, 0, unknown)
+
+
+def _filled(value: Any, holes: list[Any], depth: int, unknown: Unknown) -> Any:
+    """``value`` with each string holding a hole made a ``Partial`` of its parts."""
+    if depth > 64:
+        return unknown
+    if type(value) is dict:
+        if any(_HOLES.search(k) for k in value):
+            return unknown  # a key not known: which statement element it is, is not
+        return {k: _filled(v, holes, depth + 1, unknown) for k, v in value.items()}
+    if type(value) is list:
+        return [_filled(v, holes, depth + 1, unknown) for v in value]
+    if type(value) is not str or not _HOLES.search(value):
+        return value
+    pieces = _HOLES.split(value)  # text, index, text, index, ..., text
+    parts = [
+        holes[int(piece)] if n % 2 else piece for n, piece in enumerate(pieces) if piece or n % 2
+    ]
+    return Partial(tuple(parts), _HOLES.sub("${...}", value))
 
 
 def enabled_status(value: Any, path: Path) -> Any:
@@ -317,7 +445,7 @@ def each(convert: Callable[[Any, Path], Any]) -> Converter:
             out.value.append(converted)
         return out
 
-    return run
+    return _shaped(run, "each", convert)
 
 
 def fields(table: Mapping[str, Prop | str]) -> Converter:
@@ -347,7 +475,7 @@ def fields(table: Mapping[str, Prop | str]) -> Converter:
             where[tuple(name.split("."))] = (*path, *item_path)
         return Mapped(out, where)
 
-    return run
+    return _shaped(run, "fields", table)
 
 
 def first(convert: Converter) -> Converter:
@@ -360,7 +488,7 @@ def first(convert: Converter) -> Converter:
             return convert(value[0], (*path, 0))
         return convert(value, path)
 
-    return run
+    return _shaped(run, "first", convert)
 
 
 def keyed(key: str, table: Mapping[str, Prop | str]) -> Converter:
@@ -418,7 +546,7 @@ def table(values: dict[Any, Any]) -> Converter:
             return values[value]
         return value
 
-    return run
+    return _shaped(run, "table", values)
 
 
 def pairs(key: str) -> Converter:

@@ -19,7 +19,7 @@ from lark.exceptions import LarkError, UnexpectedInput
 from scanner.errors import InputError
 from scanner.loaders.json_source import read_json
 from scanner.loaders.source import JSON_SYNTAX, Limits, PositionIndex, source_line
-from scanner.model import Location, Path
+from scanner.model import Location, Path, Span
 
 HCL_SYNTAX = "I017"
 # How many labels each top-level block type takes (a .tf.json file nests them as keys).
@@ -226,3 +226,34 @@ def _json_block(
     header, whole = _json_loc(path, positions, at)
     inner = _json_body(path, body, at, positions, 1)
     return Block(kind, labels, inner, header, whole)
+
+
+def json_positions(
+    source: SourceFile, json_path: Path, at: Path, positions: dict[Path, Span]
+) -> None:
+    """The positions of the values inside a ``.tf.json`` attribute, under ``at``."""
+    index = source.json_positions
+    assert index is not None
+    depth = len(json_path)
+    for path in _json_groups(index, depth).get(json_path, ()):
+        positions[at + path[depth:]] = index[path]
+
+
+_GROUPS: dict[tuple[int, int], tuple[PositionIndex, dict[Path, list[Path]]]] = {}
+
+
+def _json_groups(index: PositionIndex, depth: int) -> dict[Path, list[Path]]:
+    """The paths of ``index`` longer than ``depth``, grouped by their first ``depth``
+    keys: one pass over a file's positions, not one per attribute."""
+    key = (id(index), depth)
+    cached = _GROUPS.get(key)
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    groups: dict[Path, list[Path]] = {}
+    for path in index:
+        if len(path) > depth:
+            groups.setdefault(path[:depth], []).append(path)
+    if len(_GROUPS) > 64:
+        _GROUPS.clear()
+    _GROUPS[key] = (index, groups)
+    return groups

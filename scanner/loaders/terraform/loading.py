@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,14 +13,9 @@ from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.source import EMPTY_FILE, decode
 from scanner.loaders.terraform import FORMAT, SUFFIXES
 from scanner.loaders.terraform.canonical import map_instances
+from scanner.loaders.terraform.files import ModuleOptions, module_files, read_sources
 from scanner.loaders.terraform.hcl import SourceFile, parse_file
-from scanner.loaders.terraform.module import (
-    Evaluated,
-    ModuleOptions,
-    evaluate_root,
-    module_files,
-    read_sources,
-)
+from scanner.loaders.terraform.module import Evaluated, evaluate_root
 from scanner.loaders.terraform.resource_types import FOLDS, TYPES
 from scanner.model import Document, Path, Resource, Span, TemplateOrigin
 
@@ -73,12 +69,14 @@ def module_options(options: LoadOptions) -> ModuleOptions:
 
 def _module(path: str, text: str, options: ModuleOptions) -> _Module:
     directory = os.path.dirname(os.path.normpath(path)) or "."
-    key = (os.path.realpath(directory), options, _stamps(directory))
+    # the module's files are keyed by the path as given: the same directory reached by
+    # another spelling (relative, absolute) is evaluated again for its own keys
+    key = (f"{directory}\0{os.path.realpath(directory)}", options, _stamps(directory))
     cached = _cache.get(key)
     if cached is not None:
         _cache.move_to_end(key)
         return cached
-    module = evaluate_module(directory, options, given=(os.path.normpath(path), text))
+    module = evaluate_module(directory, options, given={os.path.normpath(path): text})
     _cache[key] = module
     while len(_cache) > _CACHED_MODULES:
         _cache.popitem(last=False)
@@ -101,16 +99,18 @@ def _stamps(directory: str) -> tuple[Any, ...]:
 
 
 def evaluate_module(
-    directory: str, options: ModuleOptions, given: tuple[str, str] | None = None
+    directory: str, options: ModuleOptions, given: Mapping[str, str] | None = None
 ) -> _Module:
-    """Evaluate the root module in ``directory`` and split what it gives by file."""
+    """Evaluate the root module in ``directory`` and split what it gives by file;
+    ``given`` holds the texts of files already read (or edited, to verify a fix)."""
     errors: list[Diagnostic] = []
     roots = options.roots or (os.path.realpath(directory),)
     paths = [os.path.normpath(p) for p in module_files(directory, roots)]
+    texts = {os.path.normpath(p): t for p, t in (given or {}).items()}
     sources: list[SourceFile] = []
     for file in paths:
-        if given is not None and file == given[0]:
-            sources.extend(_parse_given(file, given[1], errors))
+        if file in texts:
+            sources.extend(_parse_given(file, texts[file], errors))
         else:
             sources.extend(read_sources([file], options.max_bytes, errors))
     evaluated = evaluate_root(directory, sources, options, errors)

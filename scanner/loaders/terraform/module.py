@@ -1,8 +1,8 @@
 """One Terraform module evaluated: its variables, locals, resource instances and calls.
 
-``evaluate_module`` reads every ``.tf`` and ``.tf.json`` file of a directory, gives each
-variable its value (``--var`` over ``--var-file`` over ``*.auto.tfvars`` over
-``terraform.tfvars`` over the default; a child module's from its call), expands
+``evaluate_root`` takes the files of a directory (read by ``files``), gives each
+variable its value (``variables``: ``--var`` over ``--var-file`` over ``*.auto.tfvars``
+over ``terraform.tfvars`` over the default; a child module's from its call), expands
 ``count`` and ``for_each`` into instances addressed as Terraform does
 (``aws_s3_bucket.logs[0]``, ``module.app.aws_s3_bucket.this["a"]``), expands ``dynamic``
 blocks and evaluates local modules (``source = "./…"``) with their inputs. A module
@@ -16,19 +16,14 @@ lists of objects. ``positions`` maps a path in ``config`` to where it is written
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.errors import Diagnostic, InputError
+from scanner.errors import Diagnostic
 from scanner.loaders.budget import Budget, OverBudget
 from scanner.loaders.source import (
     INTRINSIC_BUDGET,
-    NOT_REGULAR,
-    UNREADABLE,
-    PositionIndex,
-    file_kind,
     source_line,
 )
 from scanner.loaders.terraform import functions
@@ -39,35 +34,31 @@ from scanner.loaders.terraform.expressions import (
     apply_steps,
     unknown_of,
 )
+from scanner.loaders.terraform.files import (
+    HCL_EVAL,
+    ModuleOptions,
+    inside,
+    located,
+    module_files,
+    read_sources,
+)
 from scanner.loaders.terraform.hcl import (
     Attribute,
     Block,
     Body,
     JsonExpr,
     SourceFile,
-    parse_expression,
-    parse_file,
+    json_positions,
 )
 from scanner.loaders.terraform.policy_document import policy_document
+from scanner.loaders.terraform.variables import convert, root_variables, type_text
 from scanner.model import Location, Path, Reference, Span, Unknown, is_opaque
 
-HCL_EVAL = "I018"  # an expression Terraform would reject
 MODULE_SOURCE = "I019"  # a module source that is not read (outside the scan, missing)
 MAX_MODULE_DEPTH = 16
-MAX_FILES = 1000  # .tf files read from one directory
 META_ARGUMENTS = frozenset(("count", "for_each", "provider", "depends_on"))
 META_BLOCKS = frozenset(("lifecycle", "provisioner", "connection"))
 NOT_INPUTS = frozenset(("source", "version", "count", "for_each", "providers", "depends_on"))
-
-
-@dataclass(frozen=True)
-class ModuleOptions:
-    """Values given on the command line and the directories a module may be read from."""
-
-    variables: tuple[tuple[str, str], ...] = ()  # --var NAME=VALUE, in order
-    var_files: tuple[str, ...] = ()
-    roots: tuple[str, ...] = ()  # real paths; empty: the root module's directory
-    max_bytes: int = 20 * 1024 * 1024
 
 
 @dataclass
@@ -96,66 +87,6 @@ class Evaluated:
     child_files: dict[str, list[SourceFile]] = field(default_factory=dict)  # calling file -> files
 
 
-def module_files(directory: str, roots: tuple[str, ...] = ()) -> list[str]:
-    """The Terraform files of ``directory``, sorted (at most ``MAX_FILES``); with
-    ``roots``, only those whose real path is inside one of them (a link out is not read)."""
-    try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
-    found = [os.path.join(directory, n) for n in names if n.endswith((".tf", ".tf.json"))]
-    if roots:
-        found = [f for f in found if inside(os.path.realpath(f), roots)]
-    return found[:MAX_FILES]
-
-
-def inside(real: str, roots: tuple[str, ...]) -> bool:
-    """Whether the real path ``real`` is one of ``roots`` or below one."""
-    return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def read_sources(paths: list[str], max_bytes: int, errors: list[Diagnostic]) -> list[SourceFile]:
-    out = []
-    for path in paths:
-        text = _read_text(path, max_bytes, errors)
-        if text is not None:
-            parsed = _parse(path, text, errors)
-            if parsed is not None:
-                out.append(parsed)
-    return out
-
-
-def _read_text(path: str, max_bytes: int, errors: list[Diagnostic]) -> str | None:
-    try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):  # a FIFO would block, a device never end
-            message = f"not a regular file ({file_kind(info.st_mode)}); only regular files are read"
-            errors.append(Diagnostic(NOT_REGULAR, message, file=path))
-            return None
-        if info.st_size > max_bytes:
-            errors.append(
-                Diagnostic(UNREADABLE, f"over the {max_bytes} bytes size limit", file=path)
-            )
-            return None
-        with open(path, "rb") as handle:
-            return handle.read(max_bytes + 1).decode("utf-8", errors="replace")
-    except OSError as exc:
-        errors.append(Diagnostic(UNREADABLE, f"cannot read file: {exc.strerror or exc}", file=path))
-        return None
-
-
-def _parse(path: str, text: str, errors: list[Diagnostic]) -> SourceFile | None:
-    try:
-        return parse_file(path, text)
-    except InputError as exc:
-        errors.append(
-            Diagnostic(
-                exc.code, exc.message, location=exc.location, source_line=exc.source_line, file=path
-            )
-        )
-        return None
-
-
 def evaluate_root(
     directory: str, sources: list[SourceFile], options: ModuleOptions, errors: list[Diagnostic]
 ) -> Evaluated:
@@ -176,89 +107,6 @@ def evaluate_root(
             )
         )
     return out
-
-
-# --- variable values -------------------------------------------------------------------
-
-
-def root_variables(
-    directory: str, options: ModuleOptions, errors: list[Diagnostic]
-) -> dict[str, Any]:
-    """Values of the root module's variables, in Terraform's order of precedence."""
-    files = [os.path.join(directory, "terraform.tfvars")]
-    try:
-        auto = sorted(n for n in os.listdir(directory) if n.endswith(".auto.tfvars"))
-    except OSError:
-        auto = []
-    files.extend(os.path.join(directory, n) for n in auto)
-    values: dict[str, Any] = {}
-    for path in files:
-        if os.path.isfile(path):
-            values.update(tfvars_file(path, options.max_bytes, errors))
-    for path in options.var_files:
-        values.update(tfvars_file(path, options.max_bytes, errors))
-    for name, text in options.variables:
-        values[name] = var_text(text)
-    return values
-
-
-def tfvars_file(path: str, max_bytes: int, errors: list[Diagnostic]) -> dict[str, Any]:
-    """The values a ``.tfvars`` file sets (literal expressions only)."""
-    text = _read_text(path, max_bytes, errors)
-    parsed = _parse(path, text, errors) if text is not None else None
-    if parsed is None:
-        return {}
-    evaluator = Evaluator(_Literals())
-    out: dict[str, Any] = {}
-    for name, attribute in parsed.body.attributes.items():
-        try:
-            out[name] = evaluator.value(attribute.expr, Scope(parsed.text))
-        except (EvalError, OverBudget) as exc:
-            errors.append(_located(HCL_EVAL, str(exc), attribute.value, parsed.text))
-    return out
-
-
-def var_text(text: str) -> Any:
-    """A ``--var`` value: an HCL list or map when written as one, otherwise a string."""
-    if text.lstrip()[:1] in ("[", "{"):
-        try:
-            return Evaluator(_Literals()).value(parse_expression(text), Scope(text))
-        except Exception:
-            return text
-    return text
-
-
-class _Literals:
-    """A context with no names: what a ``.tfvars`` file may use."""
-
-    def __init__(self) -> None:
-        self.budget = Budget()
-
-    def named(self, root: str, steps: list[Any], text: str) -> Any:
-        raise EvalError(f"`{text}`: a variables file holds literal values only")
-
-    def call(self, name: str, args: list[Any], text: str) -> Any:
-        return functions.call(name, args, self.budget, text)
-
-
-def _located(code: str, message: str, location: Location, text: str) -> Diagnostic:
-    return Diagnostic(
-        code, message, location=location, source_line=source_line(text, location.line)
-    )
-
-
-def _convert(value: Any, type_text: str) -> Any:
-    """A string given on the command line, as the variable's declared primitive type."""
-    if type(value) is not str:
-        return value
-    if type_text == "bool" and value in ("true", "false"):
-        return value == "true"
-    if type_text == "number":
-        try:
-            return float(value) if "." in value else int(value)
-        except ValueError:
-            return value
-    return value
 
 
 # --- a module ------------------------------------------------------------------------
@@ -294,7 +142,7 @@ class Module:
         self.resources: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
         self.calls: dict[str, tuple[Block, SourceFile]] = {}
         self.data: dict[tuple[str, str], tuple[Block, SourceFile]] = {}
-        self._data_values: dict[tuple[str, str], Any] = {}
+        self._data_values: dict[tuple[str, str, Any], Any] = {}
         self.outputs: dict[str, tuple[Attribute, SourceFile]] = {}
         self._local_values: dict[str, Any] = {}
         self._busy: set[str] = set()
@@ -338,7 +186,9 @@ class Module:
         if root == "module" and len(steps) >= 2 and isinstance(steps[0], str):
             return self.module_output(steps, text)
         if root == "data" and len(steps) >= 3 and (steps[0], steps[1]) in self.data:
-            document = self.data_value(str(steps[0]), str(steps[1]), steps[2])
+            keyed = len(steps) >= 4 and not isinstance(steps[2], str)
+            key, attribute = (steps[2], steps[3]) if keyed else (None, steps[2])
+            document = self.data_value(str(steps[0]), str(steps[1]), attribute, key)
             if document is not None:
                 return document
         if root == "data" and len(steps) >= 2:
@@ -356,20 +206,26 @@ class Module:
             return self.reference(root, steps, text)
         return Unknown(f"`{text}` names nothing this module declares")
 
-    def data_value(self, kind: str, name: str, attribute: Any) -> Any:
+    def data_value(self, kind: str, name: str, attribute: Any, key: Any = None) -> Any:
         """What a data source Terraform computes without AWS gives (an IAM policy
-        document's ``json``); None for any other data source or attribute."""
+        document's ``json``), for the instance ``key`` of one with ``count`` or
+        ``for_each``; None for any other data source or attribute."""
         if kind != "aws_iam_policy_document" or attribute not in ("json", "minified_json"):
             return None
-        key = (kind, name)
-        if key not in self._data_values:
-            block, source = self.data[key]
-            if {"count", "for_each"} & set(block.body.attributes):
+        cache = (kind, name, key)
+        if cache not in self._data_values:
+            block, source = self.data[(kind, name)]
+            counted = bool({"count", "for_each"} & set(block.body.attributes))
+            if counted == (key is None) or is_opaque(key):
                 return None
-            self._data_values[key] = Unknown(f"data.{kind}.{name} refers to itself")
-            config, _ = self.body(block.body, source, Scope(source.text), ())
-            self._data_values[key] = policy_document(config)
-        return self._data_values[key]
+            self._data_values[cache] = Unknown(f"data.{kind}.{name} refers to itself")
+            scope = next((s for k, s in self.instances(block, source) if k == key), None)
+            if scope is None:
+                self._data_values[cache] = Unknown(f"data.{kind}.{name} has no instance {key!r}")
+            else:
+                config, _ = self.body(block.body, source, scope, ())
+                self._data_values[cache] = policy_document(config)
+        return self._data_values[cache]
 
     @property
     def strict(self) -> bool:
@@ -418,7 +274,7 @@ class Module:
             value = self.values[name]
             if type(value) is _Input:
                 value = self.values[name] = self._input(name, value)
-            return _convert(value, _type_text(declared))
+            return convert(value, type_text(declared))
         default = declared[0].body.attributes.get("default")
         if default is not None:
             value = self.evaluator.value(default.expr, Scope(declared[1].text))
@@ -486,11 +342,11 @@ class Module:
         try:
             return self.evaluator.value(attribute.expr, scope)
         except EvalError as exc:
-            self.out.errors.append(_located(HCL_EVAL, str(exc), attribute.value, source.text))
+            self.out.errors.append(located(HCL_EVAL, str(exc), attribute.value, source.text))
             return Unknown(f"{exc}")
         except RecursionError:
             self.out.errors.append(
-                _located(HCL_EVAL, "expression nested too deep", attribute.value, source.text)
+                located(HCL_EVAL, "expression nested too deep", attribute.value, source.text)
             )
             return Unknown("expression nested too deep")
 
@@ -563,7 +419,7 @@ class Module:
             config[name] = self.safe(attribute, source, scope)
             positions[at + (name,)] = Span(attribute.key, attribute.value)
             if isinstance(attribute.expr, JsonExpr) and source.json_positions is not None:
-                _json_positions(source, attribute.expr.path, (*at, name), positions)
+                json_positions(source, attribute.expr.path, (*at, name), positions)
         for block in body.blocks:
             if block.type in META_BLOCKS and at == ():
                 continue
@@ -719,46 +575,7 @@ class _Input:
         self.scope = scope
 
 
-def _type_text(declared: tuple[Block, SourceFile]) -> str:
-    attribute = declared[0].body.attributes.get("type")
-    if attribute is None or isinstance(attribute.expr, JsonExpr):
-        return ""
-    meta = attribute.expr.meta
-    return declared[1].text[meta.start_pos : meta.end_pos].strip()
-
-
 def _suffix(key: Any) -> str:
     if key is None:
         return ""
     return f"[{key}]" if type(key) is int else f'["{key}"]'
-
-
-def _json_positions(
-    source: SourceFile, json_path: Path, at: Path, positions: dict[Path, Span]
-) -> None:
-    """The positions of the values inside a ``.tf.json`` attribute, under ``at``."""
-    index = source.json_positions
-    assert index is not None
-    depth = len(json_path)
-    for path in _json_groups(index, depth).get(json_path, ()):
-        positions[at + path[depth:]] = index[path]
-
-
-_GROUPS: dict[tuple[int, int], tuple[PositionIndex, dict[Path, list[Path]]]] = {}
-
-
-def _json_groups(index: PositionIndex, depth: int) -> dict[Path, list[Path]]:
-    """The paths of ``index`` longer than ``depth``, grouped by their first ``depth``
-    keys: one pass over a file's positions, not one per attribute."""
-    key = (id(index), depth)
-    cached = _GROUPS.get(key)
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    groups: dict[Path, list[Path]] = {}
-    for path in index:
-        if len(path) > depth:
-            groups.setdefault(path[:depth], []).append(path)
-    if len(_GROUPS) > 64:
-        _GROUPS.clear()
-    _GROUPS[key] = (index, groups)
-    return groups

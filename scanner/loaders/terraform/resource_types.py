@@ -9,10 +9,12 @@ on it. docs/terraform.md lists these tables; a test keeps them in step.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scanner.loaders.terraform.canonical import (
     Converter,
+    Entry,
     FoldMap,
     Mapped,
     Prop,
@@ -28,7 +30,8 @@ from scanner.loaders.terraform.canonical import (
     table,
     text_bool,
 )
-from scanner.model import Path, is_opaque
+from scanner.loaders.terraform.expressions import JsonText
+from scanner.model import Path, Unknown, is_opaque
 
 TAGS = Prop("tags", pairs("Value"))
 
@@ -696,6 +699,27 @@ _ECS_NETWORK: dict[str, Prop | str] = {
     ),
 }
 _POLICY_DOCUMENT = Prop("policy", json_document)
+_S3_ORIGIN_CONFIG = first(fields({"OriginAccessIdentity": "origin_access_identity"}))
+
+
+def s3_origin(origin: Any, path: Path) -> Any:
+    """An origin's ``S3OriginConfig``. The AWS provider sends CloudFront an empty one for
+    an origin that has neither ``custom_origin_config`` nor ``vpc_origin_config`` (the API
+    needs one of them), so such an origin is an S3 origin, as in the provider's own
+    example of origin access control (``domain_name`` and ``origin_access_control_id``
+    only)."""
+    if type(origin) is not dict:
+        return origin
+    config = origin.get("s3_origin_config")
+    if config is not None:
+        return _S3_ORIGIN_CONFIG(config, (*path, "s3_origin_config"))
+    for other in ("custom_origin_config", "vpc_origin_config"):
+        if is_opaque(origin.get(other)):
+            return origin[other]
+        if origin.get(other) not in (None, []):
+            return None
+    return {"OriginAccessIdentity": ""}
+
 
 TYPES.update(
     {
@@ -751,12 +775,7 @@ TYPES.update(
                                 "Id": "origin_id",
                                 "DomainName": "domain_name",
                                 "OriginAccessControlId": "origin_access_control_id",
-                                "S3OriginConfig": Prop(
-                                    "s3_origin_config",
-                                    first(
-                                        fields({"OriginAccessIdentity": "origin_access_identity"})
-                                    ),
-                                ),
+                                "S3OriginConfig": Prop("", s3_origin),
                                 "CustomOriginConfig": Prop(
                                     "custom_origin_config",
                                     first(
@@ -893,7 +912,15 @@ TYPES.update(
             },
         ),
         "aws_ecs_service": TypeMap("AWS::ECS::Service", {"ServiceName": "name", **_ECS_NETWORK}),
-        "aws_ecs_task_set": TypeMap("AWS::ECS::TaskSet", dict(_ECS_NETWORK)),
+        "aws_ecs_task_set": TypeMap(
+            "AWS::ECS::TaskSet",  # a task set's schema spells it AwsVpcConfiguration
+            {
+                "NetworkConfiguration.AwsVpcConfiguration.AssignPublicIp"
+                if k.endswith("AssignPublicIp")
+                else k: v
+                for k, v in _ECS_NETWORK.items()
+            },
+        ),
         "aws_ecs_cluster": TypeMap(
             "AWS::ECS::Cluster",
             {
@@ -1120,6 +1147,228 @@ FOLDS.update(
             "aws_iam_role",
             "role",
             {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+        ),
+    }
+)
+
+
+# --- Classic Load Balancer policies --------------------------------------------------
+
+
+def _policy_entry(name: Any, kind: Any, blocks: Any, argument: str) -> Mapped:
+    attributes = blocks if type(blocks) is list else []
+    where: dict[Path, Path] = {(0,): (), (0, "PolicyName"): (), (0, "Attributes"): (argument,)}
+    items: list[dict[str, Any]] = []
+    for index, block in enumerate(attributes):
+        if type(block) is dict:
+            where[(0, "Attributes", len(items))] = (argument, index)
+            where[(0, "Attributes", len(items), "Value")] = (argument, index, "value")
+            items.append({"Name": block.get("name"), "Value": block.get("value")})
+    entry = {"PolicyName": name, "PolicyType": kind, "Attributes": items}
+    return Mapped([entry], where)
+
+
+def _load_balancer_policy(config: Any, path: Path) -> Any:
+    """``aws_load_balancer_policy`` as one entry of the load balancer's ``Policies``."""
+    if type(config) is not dict:
+        return config
+    return _policy_entry(
+        config.get("policy_name"),
+        config.get("policy_type_name"),
+        config.get("policy_attribute"),
+        "policy_attribute",
+    )
+
+
+def _ssl_negotiation_policy(config: Any, path: Path) -> Any:
+    """``aws_lb_ssl_negotiation_policy``: an SSLNegotiationPolicyType policy of its
+    ``attribute`` blocks."""
+    if type(config) is not dict:
+        return config
+    name = config.get("name")
+    return _policy_entry(name, "SSLNegotiationPolicyType", config.get("attribute"), "attribute")
+
+
+FOLDS.update(
+    {
+        # a Classic Load Balancer's policies, and the ones each listener uses
+        "aws_load_balancer_policy": FoldMap(
+            "aws_elb",
+            "load_balancer_name",
+            {"Policies": Prop("", _load_balancer_policy)},
+            append=True,
+        ),
+        "aws_load_balancer_listener_policy": FoldMap(
+            "aws_elb",
+            "load_balancer_name",
+            {},
+            append=True,
+            entry=Entry("Listeners", "LoadBalancerPort", "load_balancer_port"),
+            entry_props={"PolicyNames": "policy_names"},
+        ),
+        "aws_lb_ssl_negotiation_policy": FoldMap(
+            "aws_elb",
+            "load_balancer",
+            {"Policies": Prop("", _ssl_negotiation_policy)},
+            append=True,
+            entry=Entry("Listeners", "LoadBalancerPort", "lb_port"),
+            entry_props={"PolicyNames": Prop("name", lambda v, p: [v])},
+        ),
+    }
+)
+
+
+# --- properties the policies read --------------------------------------------------------
+
+
+def _text_document(value: Any, path: Path) -> Any:
+    """A JSON document kept as text (``LifecyclePolicyText``): ``jsonencode`` of values
+    that hold references is written with each reference as its Terraform text."""
+    if type(value) is JsonText:
+        return json.dumps(value.value, default=str, sort_keys=True)
+    return value
+
+
+def _kms_origin(config: Any, path: Path) -> Any:
+    """An aws_kms_key's origin: AWS_KMS, unless it lives in a custom key store (CloudHSM
+    or external, which the key does not say)."""
+    if type(config) is not dict:
+        return config
+    if config.get("custom_key_store_id") is None:
+        return "AWS_KMS"
+    return Unknown("the key is in a custom key store (AWS_CLOUDHSM or EXTERNAL_KEY_STORE)")
+
+
+_FEEDBACK = ("application", "firehose", "http", "lambda", "sqs")
+
+
+def _delivery_status_logging(config: Any, path: Path) -> Any:
+    """An aws_sns_topic's ``<protocol>_success_feedback_role_arn`` and
+    ``_failure_feedback_role_arn`` as ``DeliveryStatusLogging`` entries."""
+    if type(config) is not dict:
+        return config
+    out = Mapped([])
+    for protocol in _FEEDBACK:
+        success = config.get(f"{protocol}_success_feedback_role_arn")
+        failure = config.get(f"{protocol}_failure_feedback_role_arn")
+        if success is None and failure is None:
+            continue
+        n = len(out.value)
+        entry: dict[str, Any] = {"Protocol": protocol}
+        for key, value, argument in (
+            ("SuccessFeedbackRoleArn", success, f"{protocol}_success_feedback_role_arn"),
+            ("FailureFeedbackRoleArn", failure, f"{protocol}_failure_feedback_role_arn"),
+        ):
+            if value is not None:
+                entry[key] = value
+                out.where[(n, key)] = (argument,)
+                out.where.setdefault((n,), (argument,))
+        rate = config.get(f"{protocol}_success_feedback_sample_rate")
+        if rate is not None:
+            entry["SuccessFeedbackSampleRate"] = str(rate)
+        out.value.append(entry)
+    return out if out.value else None
+
+
+def _guardduty_feature(config: Any, path: Path) -> Any:
+    """An aws_guardduty_detector_feature as one entry of the detector's ``Features``."""
+    if type(config) is not dict:
+        return config
+    blocks = config.get("additional_configuration")
+    extra = [
+        {"Name": b.get("name"), "Status": b.get("status")}
+        for b in (blocks if type(blocks) is list else [])
+        if type(b) is dict
+    ]
+    entry = {"Name": config.get("name"), "Status": config.get("status")}
+    where: dict[Path, Path] = {(0,): (), (0, "Name"): ("name",), (0, "Status"): ("status",)}
+    if extra:
+        entry["AdditionalConfiguration"] = extra
+        for n in range(len(extra)):
+            where[(0, "AdditionalConfiguration", n)] = ("additional_configuration", n)
+            where[(0, "AdditionalConfiguration", n, "Status")] = (
+                "additional_configuration",
+                n,
+                "status",
+            )
+    return Mapped([entry], where)
+
+
+_FIELD_SELECTOR = {
+    "Field": "field",
+    "Equals": "equals",
+    "NotEquals": "not_equals",
+    "StartsWith": "starts_with",
+    "NotStartsWith": "not_starts_with",
+    "EndsWith": "ends_with",
+    "NotEndsWith": "not_ends_with",
+}
+
+TYPES["aws_cloudtrail"].props["AdvancedEventSelectors"] = Prop(
+    "advanced_event_selector",
+    each(
+        fields(
+            {
+                "Name": "name",
+                "FieldSelectors": Prop("field_selector", each(fields(_FIELD_SELECTOR))),
+            }
+        )
+    ),
+)
+TYPES["aws_instance"].props.update(
+    {
+        "LaunchTemplate.LaunchTemplateId": "launch_template.id",
+        "LaunchTemplate.LaunchTemplateName": "launch_template.name",
+        "LaunchTemplate.Version": "launch_template.version",
+    }
+)
+TYPES["aws_kms_key"].props["Origin"] = Prop("", _kms_origin)
+TYPES["aws_db_instance"].props["DBSubnetGroupName"] = "db_subnet_group_name"
+TYPES["aws_rds_cluster"].props.update(
+    {
+        "EngineMode": Prop("engine_mode", default="provisioned"),
+        "SnapshotIdentifier": "snapshot_identifier",
+        "SourceDBClusterIdentifier": "restore_to_point_in_time.source_cluster_identifier",
+        "BacktrackWindow": "backtrack_window",
+        "AutoMinorVersionUpgrade": "auto_minor_version_upgrade",
+    }
+)
+TYPES["aws_sns_topic"].props["DeliveryStatusLogging"] = Prop("", _delivery_status_logging)
+TYPES["aws_guardduty_detector"].props.update(
+    {
+        "DataSources.S3Logs.Enable": "datasources.s3_logs.enable",
+        "DataSources.Kubernetes.AuditLogs.Enable": "datasources.kubernetes.audit_logs.enable",
+        "DataSources.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes": (
+            "datasources.malware_protection.scan_ec2_instance_with_findings.ebs_volumes.enable"
+        ),
+    }
+)
+FOLDS.update(
+    {
+        "aws_ecr_lifecycle_policy": FoldMap(
+            "aws_ecr_repository",
+            "repository",
+            {"LifecyclePolicy.LifecyclePolicyText": Prop("policy", _text_document)},
+        ),
+        "aws_efs_backup_policy": FoldMap(
+            "aws_efs_file_system",
+            "file_system_id",
+            {"BackupPolicy.Status": "backup_policy.status"},
+        ),
+        # attaches a managed policy to each user it names (its roles and groups are
+        # not folded: the policies read attachments on users)
+        "aws_iam_policy_attachment": FoldMap(
+            "aws_iam_user",
+            "users",
+            {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+            many=True,
+        ),
+        "aws_guardduty_detector_feature": FoldMap(
+            "aws_guardduty_detector",
+            "detector_id",
+            {"Features": Prop("", _guardduty_feature)},
             append=True,
         ),
     }
