@@ -31,6 +31,11 @@ Resources:
       AssumeRolePolicyDocument: {Statement: []}
       ManagedPolicyArns:
         - !Sub "arn:${AWS::Partition}:iam::aws:policy/PowerUserAccess"
+  ShellGroup:
+    Type: AWS::IAM::Group
+    Properties:
+      ManagedPolicyArns:
+        - !Sub "arn:${AWS::Partition}:iam::aws:policy/AWSCloudShellFullAccess"
   Deployer:
     Type: AWS::IAM::ManagedPolicy
     Properties:
@@ -62,6 +67,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], 
         # "aws": the finding says it cannot tell rather than passing or failing.
         ("PAC-IAM-022", "OwnAdminRole", Status.UNKNOWN),
         ("PAC-IAM-023", "PowerRole", Status.FAIL),
+        ("PAC-IAM-011", "ShellGroup", Status.FAIL),
         ("PAC-IAM-022", "PowerRole", Status.PASS),
         # A reference or a built ARN names one resource, never every resource.
         ("PAC-IAM-019", "Deployer", Status.PASS),
