@@ -316,7 +316,10 @@ def render_summary(summary: ComplianceSummary) -> str:
 
 # Resource types policies target that Terraform writes inside another resource: a
 # standalone rule is a rule of its security group (aws_security_group_rule folds into it).
-TERRAFORM_CARRIED = {"AWS::EC2::SecurityGroupIngress": "AWS::EC2::SecurityGroup"}
+TERRAFORM_CARRIED = {
+    "AWS::EC2::SecurityGroupIngress": "AWS::EC2::SecurityGroup",
+    "AWS::EC2::SecurityGroupEgress": "AWS::EC2::SecurityGroup",
+}
 # CloudFormation types Terraform has no resource for (nothing to map), and why.
 TERRAFORM_ABSENT = {
     "AWS::IAM::Policy": "an inline policy for several principals: Terraform writes "

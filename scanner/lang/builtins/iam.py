@@ -1,6 +1,7 @@
 """IAM policy documents: iam_statements, iam_allows, iam_is_admin, iam_action_matches,
-iam_principal_is_public (who may use a statement: iam_public.py); and kms_is_aws_managed,
-whether a key identifier names a service's AWS managed key.
+iam_principal_is_public (who may use a statement: iam_public.py); kms_is_aws_managed,
+whether a key identifier names a service's AWS managed key; and iam_is_aws_managed_policy,
+whether an ARN names an AWS managed IAM policy.
 
 Documents may be maps or JSON strings. Statements are normalised so that ``Action``,
 ``NotAction``, ``Resource``, ``NotResource``, ``Principal`` and ``NotPrincipal`` are always
@@ -183,6 +184,27 @@ def aws_managed_key(key: Any, service: Any) -> Any:
     return key == alias or key.endswith(":" + alias)
 
 
+def aws_managed_policy(arn: Any, name: Any) -> Any:
+    """``arn`` names the AWS managed policy ``name``: it ends in ``:iam::aws:policy/NAME``,
+    literal or as a partial string whose known text says so
+    (``!Sub "arn:${AWS::Partition}:iam::aws:policy/NAME"``). A reference to a resource is
+    a customer managed policy the template creates, never an AWS managed one.
+    """
+    if arn is MISSING:
+        return False
+    if type(arn) is Unknown or not isinstance(name, str):
+        return UNKNOWN
+    suffix = f":iam::aws:policy/{name}"
+    if type(arn) is Partial:
+        ends = arn.ends_with(suffix)
+        return ends if type(ends) is bool else UNKNOWN
+    if is_opaque(arn):
+        return False
+    if not isinstance(arn, str):
+        raise EvaluationError("iam_is_aws_managed_policy() needs a policy ARN string")
+    return arn.startswith("arn:") and arn.endswith(suffix)
+
+
 FUNCTIONS = (
     Builtin(
         "iam_statements",
@@ -230,6 +252,14 @@ FUNCTIONS = (
         ("any", "string"),
         "bool",
         "a KMS key id, ARN or alias names the AWS managed key of a service",
+        raw=True,
+    ),
+    Builtin(
+        "iam_is_aws_managed_policy",
+        aws_managed_policy,
+        ("any", "string"),
+        "bool",
+        "an IAM policy ARN names the AWS managed policy of that name",
         raw=True,
     ),
 )

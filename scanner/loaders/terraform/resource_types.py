@@ -1373,3 +1373,124 @@ FOLDS.update(
         ),
     }
 )
+
+
+# --- public exposure, network and IAM (second wave) -------------------------------------
+
+
+def _add_props(name: str, cfn: str, props: dict[str, Prop | str]) -> None:
+    """Map ``name`` to ``cfn`` with ``props``, keeping properties another group mapped."""
+    if name in TYPES:
+        TYPES[name].props.update(props)
+    else:
+        TYPES[name] = TypeMap(cfn, props)
+
+
+_SECOND_WAVE: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
+    (
+        "aws_lambda_layer_version_permission",
+        "AWS::Lambda::LayerVersionPermission",
+        {"Action": "action", "Principal": "principal", "OrganizationId": "organization_id"},
+    ),
+    (
+        "aws_api_gateway_method",
+        "AWS::ApiGateway::Method",
+        {
+            "RestApiId": "rest_api_id",
+            "ResourceId": "resource_id",
+            "HttpMethod": "http_method",
+            "AuthorizationType": "authorization",
+            "ApiKeyRequired": "api_key_required",
+        },
+    ),
+    (
+        "aws_cognito_identity_pool",
+        "AWS::Cognito::IdentityPool",
+        {
+            "IdentityPoolName": "identity_pool_name",
+            "AllowUnauthenticatedIdentities": Prop(
+                "allow_unauthenticated_identities", default=False
+            ),
+        },
+    ),
+    (
+        # publicly_accessible has no Terraform default: DMS makes the instance public.
+        "aws_dms_replication_instance",
+        "AWS::DMS::ReplicationInstance",
+        {
+            "ReplicationInstanceIdentifier": "replication_instance_id",
+            "ReplicationInstanceClass": "replication_instance_class",
+            "PubliclyAccessible": "publicly_accessible",
+        },
+    ),
+    (
+        "aws_mq_broker",
+        "AWS::AmazonMQ::Broker",
+        {"PubliclyAccessible": Prop("publicly_accessible", default=False)},
+    ),
+    (
+        "aws_msk_cluster",
+        "AWS::MSK::Cluster",
+        {
+            "BrokerNodeGroupInfo.ConnectivityInfo.PublicAccess.Type": (
+                "broker_node_group_info.connectivity_info.public_access.type"
+            )
+        },
+    ),
+    (
+        "aws_transfer_server",
+        "AWS::Transfer::Server",
+        {
+            "EndpointType": Prop("endpoint_type", default="PUBLIC"),
+            "EndpointDetails.AddressAllocationIds": "endpoint_details.address_allocation_ids",
+        },
+    ),
+    (
+        "aws_eks_node_group",
+        "AWS::EKS::Nodegroup",
+        {
+            "ClusterName": "cluster_name",
+            "RemoteAccess.Ec2SshKey": "remote_access.ec2_ssh_key",
+            "RemoteAccess.SourceSecurityGroups": "remote_access.source_security_group_ids",
+        },
+    ),
+    (
+        "aws_launch_configuration",
+        "AWS::AutoScaling::LaunchConfiguration",
+        {
+            "ImageId": "image_id",
+            "InstanceType": "instance_type",
+            "AssociatePublicIpAddress": "associate_public_ip_address",
+            "BlockDeviceMappings": Prop("", block_devices),
+        },
+    ),
+    (
+        "aws_sagemaker_notebook_instance",
+        "AWS::SageMaker::NotebookInstance",
+        {"DirectInternetAccess": Prop("direct_internet_access", default="Enabled")},
+    ),
+)
+for _name, _cfn, _props in _SECOND_WAVE:
+    _add_props(_name, _cfn, _props)
+
+FOLDS.update(
+    {
+        "aws_ecr_repository_policy": FoldMap(
+            "aws_ecr_repository",
+            "repository",
+            {"RepositoryPolicyText": Prop("policy", json_document)},
+        ),
+        "aws_iam_group_policy_attachment": FoldMap(
+            "aws_iam_group",
+            "group",
+            {"ManagedPolicyArns": Prop("policy_arn", lambda v, p: [v])},
+            append=True,
+        ),
+        "aws_vpc_security_group_egress_rule": FoldMap(
+            "aws_security_group",
+            "security_group_id",
+            {"SecurityGroupEgress": Prop("", standalone_rule(_VPC_RULE_RENAMES))},
+            append=True,
+        ),
+    }
+)
