@@ -40,6 +40,7 @@ def replication_group_properties(group: dict[str, Any]) -> dict[str, Any]:
             "AutomaticFailoverEnabled": _failover(group.get("AutomaticFailover")),
             "MultiAZEnabled": _enabled(group.get("MultiAZ")),
             "SnapshotRetentionLimit": group.get("SnapshotRetentionLimit"),
+            "AutoMinorVersionUpgrade": group.get("AutoMinorVersionUpgrade"),
         }
     )
 

@@ -1183,6 +1183,9 @@ _SECOND_WAVE: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
             "TransitEncryptionMode": "transit_encryption_mode",
             "AuthToken": "auth_token",
             "UserGroupIds": "user_group_ids",
+            "SnapshotRetentionLimit": "snapshot_retention_limit",
+            "AutomaticFailoverEnabled": "automatic_failover_enabled",
+            "AutoMinorVersionUpgrade": "auto_minor_version_upgrade",
         },
     ),
     (
