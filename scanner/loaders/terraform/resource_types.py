@@ -1219,6 +1219,7 @@ _SECOND_WAVE: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
             "KmsKeyId": "kms_key_id",
             "SnapshotIdentifier": "snapshot_identifier",
             "MasterUserPassword": "master_password",
+            "EnableCloudwatchLogsExports": "enabled_cloudwatch_logs_exports",
         },
     ),
     ("aws_docdb_cluster_parameter_group", "AWS::DocDB::DBClusterParameterGroup", _PARAMETER_GROUP),
@@ -1229,6 +1230,7 @@ _SECOND_WAVE: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
             "StorageEncrypted": "storage_encrypted",
             "KmsKeyId": "kms_key_arn",
             "SnapshotIdentifier": "snapshot_identifier",
+            "EnableCloudwatchLogsExports": "enable_cloudwatch_logs_exports",
         },
     ),
     (
