@@ -25,6 +25,7 @@ NOT_COVERED = {
     ("PAC-CLOUDTRAIL-001", 3),  # the trail is not logging
     ("PAC-CLOUDTRAIL-001", 4),  # event selectors leave out read events
     ("PAC-CLOUDTRAIL-001", 5),
+    ("PAC-CODEBUILD-001", 2),  # a secondary artifact (a list entry) turns encryption off
     ("PAC-RDS-002", 4),  # the subnet group Ref names no resource of this template
     ("PAC-APIGATEWAY-003", 2),  # a stage's method setting (a list entry) caches unencrypted
     ("PAC-ECS-002", 3),  # a task set: its fix is for services only
