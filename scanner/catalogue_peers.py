@@ -67,8 +67,11 @@ def render_peer_coverage(policies: tuple[PolicyInfo, ...]) -> list[str]:
         HEADING,
         "",
         "A rule counts as covered when a policy checks the same control and names the rule "
-        "among its equivalents (`pacscan policies show ID`). Recompute with "
-        "`python tools/peer_coverage.py`.",
+        "among its equivalents (`pacscan policies show ID`). checkov's rules are its "
+        "CloudFormation checks for AWS, resource and graph checks; the registry's are its "
+        "rule files that declare a rule, counted once per Rule Identifier (sub-rules of one "
+        "file are one rule, and files holding only comments, Config rules a template cannot "
+        "show, are left out). Recompute with `python tools/peer_coverage.py --write-docs`.",
         "",
         "| Tool | Rules read | Covered | Share |",
         "| --- | --- | --- | --- |",
