@@ -56,7 +56,9 @@ def test_fix_writes_exact_bytes_and_reports_what_it_left(work: Path) -> None:
         "not fixed  branches.yaml:20:9 PAC-S3-009 Archive Properties.VersioningConfiguration"
         ".Status: the value comes from parameter VersioningStatus" in done.stdout
     )
-    assert "PAC-DYNAMODB-006 Table Properties.SSESpecification: the policy has no fix" in done.stdout
+    assert (
+        "PAC-DYNAMODB-006 Table Properties.SSESpecification: the policy has no fix" in done.stdout
+    )
     assert done.stdout.endswith("16 findings fixed in 4 files; 2 not fixed\n")
     assert sorted(os.listdir(work)) == sorted(NAMES)  # no temporary file left behind
 
