@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from scanner.catalogue import Catalogue, Framework
 from scanner.catalogue_live import LiveCoverage, live_coverage
+from scanner.catalogue_peers import render_peer_coverage
 from scanner.model import PolicyInfo, path_text
 
 REGENERATE = "pacscan policies list --format markdown > docs/policies.md"
@@ -19,13 +20,22 @@ SERVICE_NAMES = {
     "CLOUDFRONT": "CloudFront",
     "CLOUDTRAIL": "CloudTrail",
     "CLOUDWATCH": "CloudWatch",
+    "CODEBUILD": "CodeBuild",
     "CONFIG": "AWS Config",
+    "DOCDB": "DocumentDB",
     "DYNAMODB": "DynamoDB",
+    "ELASTICACHE": "ElastiCache",
     "ELB": "Elastic Load Balancing",
+    "FIREHOSE": "Data Firehose",
     "GUARDDUTY": "GuardDuty",
+    "KINESIS": "Kinesis",
     "LAMBDA": "Lambda",
+    "LOGS": "CloudWatch Logs",
+    "NEPTUNE": "Neptune",
     "OPENSEARCH": "OpenSearch",
     "REDSHIFT": "Redshift",
+    "SAGEMAKER": "SageMaker",
+    "SECRETS": "Secrets in templates",
     "SECRETSMANAGER": "Secrets Manager",
     "SECURITYHUB": "Security Hub",
 }
@@ -54,6 +64,7 @@ def render_reference(catalogue: Catalogue) -> str:
     ]
     out += _overview(catalogue)
     out += _coverage(catalogue.frameworks.values())
+    out += render_peer_coverage(catalogue.policies)
     out += _policy_tables(catalogue)
     out += _policy_details(catalogue)
     for framework in catalogue.frameworks.values():

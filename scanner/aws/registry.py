@@ -47,6 +47,9 @@ MODULES = (
     "scanner.aws.trail_metric_filters",
     "scanner.aws.security_hub",
     "scanner.aws.access_analyzer",
+    "scanner.aws.logs",
+    "scanner.aws.kinesis",
+    "scanner.aws.elasticache",
 )
 
 

@@ -25,6 +25,7 @@ NOT_COVERED = {
     ("PAC-CLOUDTRAIL-001", 3),  # the trail is not logging
     ("PAC-CLOUDTRAIL-001", 4),  # event selectors leave out read events
     ("PAC-CLOUDTRAIL-001", 5),
+    ("PAC-CODEBUILD-001", 2),  # a secondary artifact (a list entry) turns encryption off
     ("PAC-RDS-002", 4),  # the subnet group Ref names no resource of this template
     ("PAC-CLOUDFRONT-008", 2),  # an S3 website endpoint: it speaks HTTP only
     ("PAC-EC2-008", 2),  # an instance: its volumes exist (the fix is for launch templates)

@@ -21,7 +21,7 @@ def test_list_json_has_one_entry_per_policy_with_the_documented_fields() -> None
         "severity": "low",
         "resource_types": ["AWS::S3::Bucket"],
         "controls": ["aws-securityhub:S3.17", "nist-800-53-r5:SC-28(1)"],
-        "equivalents": ["checkov:CKV_AWS_145"],
+        "equivalents": ["checkov:CKV_AWS_145", "cfn-guard:S3_DEFAULT_ENCRYPTION_KMS"],
         "has_fix": True,
         "live": True,
         "terraform": True,

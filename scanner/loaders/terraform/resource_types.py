@@ -1494,3 +1494,190 @@ FOLDS.update(
         ),
     }
 )
+
+
+# --- encryption, secrets and logging (policy library, second wave) ------------------------
+
+
+def parameter_map(value: Any, path: Path) -> Any:
+    """``parameter { name, value }`` blocks as the ``Parameters`` map of a parameter group."""
+    if type(value) is not list:
+        return value
+    out = Mapped({})
+    for index, block in enumerate(value):
+        name = block.get("name") if type(block) is dict else None
+        if isinstance(name, str) and "value" in block:
+            out.value[name] = block["value"]
+            out.where[(name,)] = (*path, index, "value")
+    return out
+
+
+def _firehose_encryption(value: Any, path: Path) -> Any:
+    """``server_side_encryption`` as DeliveryStreamEncryptionConfigurationInput: present
+    only when enabled (its key type defaults to AWS_OWNED_CMK)."""
+    block = value[0] if type(value) is list and value else value
+    if type(block) is not dict:
+        return block
+    if is_opaque(block.get("enabled")):
+        return Mapped({"KeyType": block["enabled"]}, {("KeyType",): (*path, "enabled")})
+    if block.get("enabled") is not True:
+        return None
+    return Mapped({"KeyType": block.get("key_type", "AWS_OWNED_CMK")}, {(): path})
+
+
+def _source_type(kind: str) -> Converter:
+    return lambda value, path: kind if value else None
+
+
+_PARAMETER_GROUP: dict[str, Prop | str] = {
+    "Family": "family",
+    "Parameters": Prop("parameter", parameter_map),
+}
+_ENCRYPTION_SECRETS_LOGGING: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
+    (
+        "aws_elasticache_replication_group",
+        "AWS::ElastiCache::ReplicationGroup",
+        {
+            "ReplicationGroupDescription": "description",
+            "Engine": "engine",
+            "AtRestEncryptionEnabled": "at_rest_encryption_enabled",
+            "TransitEncryptionEnabled": "transit_encryption_enabled",
+            "TransitEncryptionMode": "transit_encryption_mode",
+            "AuthToken": "auth_token",
+            "UserGroupIds": "user_group_ids",
+            "SnapshotRetentionLimit": "snapshot_retention_limit",
+            "AutomaticFailoverEnabled": "automatic_failover_enabled",
+            "AutoMinorVersionUpgrade": "auto_minor_version_upgrade",
+        },
+    ),
+    (
+        "aws_kinesis_stream",
+        "AWS::Kinesis::Stream",
+        {
+            "Name": "name",
+            "StreamEncryption.EncryptionType": "encryption_type",
+            "StreamEncryption.KeyId": "kms_key_id",
+        },
+    ),
+    (
+        "aws_kinesis_firehose_delivery_stream",
+        "AWS::KinesisFirehose::DeliveryStream",
+        {
+            "DeliveryStreamEncryptionConfigurationInput": Prop(
+                "server_side_encryption", _firehose_encryption
+            ),
+            "DeliveryStreamType": Prop(
+                "kinesis_source_configuration", _source_type("KinesisStreamAsSource")
+            ),
+            "RedshiftDestinationConfiguration.Password": "redshift_configuration.password",
+            "SplunkDestinationConfiguration.HECToken": "splunk_configuration.hec_token",
+        },
+    ),
+    (
+        "aws_docdb_cluster",
+        "AWS::DocDB::DBCluster",
+        {
+            "StorageEncrypted": "storage_encrypted",
+            "KmsKeyId": "kms_key_id",
+            "SnapshotIdentifier": "snapshot_identifier",
+            "MasterUserPassword": "master_password",
+            "EnableCloudwatchLogsExports": "enabled_cloudwatch_logs_exports",
+        },
+    ),
+    ("aws_docdb_cluster_parameter_group", "AWS::DocDB::DBClusterParameterGroup", _PARAMETER_GROUP),
+    (
+        "aws_neptune_cluster",
+        "AWS::Neptune::DBCluster",
+        {
+            "StorageEncrypted": "storage_encrypted",
+            "KmsKeyId": "kms_key_arn",
+            "SnapshotIdentifier": "snapshot_identifier",
+            "EnableCloudwatchLogsExports": "enable_cloudwatch_logs_exports",
+        },
+    ),
+    (
+        "aws_msk_cluster",
+        "AWS::MSK::Cluster",
+        {
+            "ClusterName": "cluster_name",
+            "EncryptionInfo.EncryptionInTransit.ClientBroker": (
+                "encryption_info.encryption_in_transit.client_broker"
+            ),
+            "EncryptionInfo.EncryptionInTransit.InCluster": (
+                "encryption_info.encryption_in_transit.in_cluster"
+            ),
+        },
+    ),
+    (
+        "aws_cloudwatch_log_group",
+        "AWS::Logs::LogGroup",
+        # 0, Terraform's default, keeps events forever: CloudFormation leaves it out
+        {"RetentionInDays": Prop("retention_in_days", lambda v, p: None if v == 0 else v)},
+    ),
+    (
+        "aws_codebuild_project",
+        "AWS::CodeBuild::Project",
+        {
+            "Name": "name",
+            "Artifacts.Type": "artifacts.type",
+            "Artifacts.EncryptionDisabled": "artifacts.encryption_disabled",
+            "SecondaryArtifacts": Prop(
+                "secondary_artifacts", each(fields({"EncryptionDisabled": "encryption_disabled"}))
+            ),
+            "LogsConfig.S3Logs.EncryptionDisabled": "logs_config.s3_logs.encryption_disabled",
+            "Environment.EnvironmentVariables": Prop(
+                "environment.environment_variable",
+                each(fields({"Name": "name", "Value": "value", "Type": "type"})),
+            ),
+            "Source.Location": "source.location",
+            "SecondarySources": Prop("secondary_sources", each(fields({"Location": "location"}))),
+        },
+    ),
+    (
+        "aws_sagemaker_notebook_instance",
+        "AWS::SageMaker::NotebookInstance",
+        {"KmsKeyId": "kms_key_id"},
+    ),
+    (
+        "aws_sagemaker_endpoint_configuration",
+        "AWS::SageMaker::EndpointConfig",
+        {"KmsKeyId": "kms_key_arn"},
+    ),
+    (
+        "aws_ssm_parameter",
+        "AWS::SSM::Parameter",
+        {"Name": "name", "Type": "type", "Value": "value"},
+    ),
+    ("aws_db_parameter_group", "AWS::RDS::DBParameterGroup", _PARAMETER_GROUP),
+    ("aws_rds_cluster_parameter_group", "AWS::RDS::DBClusterParameterGroup", _PARAMETER_GROUP),
+    ("aws_dms_endpoint", "AWS::DMS::Endpoint", {"Password": "password"}),
+    (
+        "aws_directory_service_directory",
+        "AWS::DirectoryService::MicrosoftAD",
+        {"Password": "password"},
+    ),
+    (
+        "aws_mq_broker",
+        "AWS::AmazonMQ::Broker",
+        {"Users": Prop("user", each(fields({"Username": "username", "Password": "password"})))},
+    ),
+    (
+        "aws_db_instance",
+        "AWS::RDS::DBInstance",
+        {
+            "MasterUserPassword": "password",
+            "ManageMasterUserPassword": "manage_master_user_password",
+        },
+    ),
+    (
+        "aws_rds_cluster",
+        "AWS::RDS::DBCluster",
+        {
+            "MasterUserPassword": "master_password",
+            "ManageMasterUserPassword": "manage_master_user_password",
+        },
+    ),
+    ("aws_redshift_cluster", "AWS::Redshift::Cluster", {"MasterUserPassword": "master_password"}),
+)
+for _name, _cfn, _props in _ENCRYPTION_SECRETS_LOGGING:
+    _add_props(_name, _cfn, _props)
