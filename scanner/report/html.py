@@ -216,7 +216,7 @@ def _filters(findings: list[Finding], new_filter: bool) -> str:
     )
     new = '<label>new only<input type="checkbox" id="new-only"></label>' if new_filter else ""
     return (
-        '<form id="filters" role="search">'
+        '<form id="filters" role="search" autocomplete="off">'
         '<label>search<input type="search" id="search" placeholder="id, resource, file, '
         f'message…"></label>{selects}{new}<button type="reset" id="clear-filters">clear</button>'
         "</form>\n"
