@@ -66,8 +66,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """pacscan: policy-as-code compliance scanner for AWS.
 
     Checks CloudFormation templates and snapshots of live AWS accounts against policies
-    written in the pacscan rule language, and reports findings as text, JSON, SARIF or
-    JUnit.
+    written in the pacscan rule language, and reports findings as text, JSON, SARIF,
+    JUnit, HTML, CSV, Markdown or GitLab SAST.
 
     \b
     Exit codes (scan, audit):

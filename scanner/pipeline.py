@@ -5,7 +5,7 @@ Run (the options over the config) ─► select_policies (compile, then --policy
 --framework and the config's enable/disable) ─► scan_inputs: discover, then per input
 (load ─► evaluate ─► severity overrides, suppressions [─► fixes verified, for SARIF]
 ─► keep what reports read, drop the documents), then the baseline
-─► render_report ─► write_report
+─► the reports (scanner.report.destinations: each --output FORMAT:FILE)
 ```
 
 A command resolves its options into a ``Run`` (``scanner.commands.options.resolve_run``),
@@ -20,14 +20,12 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from scanner import __version__
 from scanner.config import Config
 from scanner.errors import Diagnostic
 from scanner.model import Finding, LiveOrigin, Severity, TemplateOrigin
@@ -358,24 +356,3 @@ def triage_result(result: ScanResult, run: Run, today: date | None = None) -> Sc
     if run.baseline_warning is not None:
         result = replace(result, errors=(*result.errors, run.baseline_warning))
     return result
-
-
-def render_report(result: ScanResult, run: Run, category: str | None = None) -> str:
-    """The report in ``run.fmt``, ending in a newline; colour only on a terminal."""
-    from scanner.report import renderer
-
-    options = replace(
-        run.report,
-        color=run.output is None and run.fmt == "text" and sys.stdout.isatty(),
-        category=category or run.report.category,
-        tool_version=__version__,
-    )
-    text = renderer(run.fmt)(result, options)
-    return text if text.endswith("\n") else text + "\n"
-
-
-def write_report(text: str, output: str | None) -> None:
-    """Write a rendered report to ``output`` (stdout when None), all or nothing."""
-    from scanner.report.output import STDOUT, write_output
-
-    write_output(output or STDOUT, text)

@@ -89,10 +89,17 @@ class ScanResult:
 
 @dataclass(frozen=True, slots=True)
 class ReportOptions:
-    """How a reporter should render a ``ScanResult``."""
+    """How a reporter should render a ``ScanResult``.
+
+    ``new_only`` and ``quiet`` narrow what the reports people read list (text, Markdown,
+    HTML, CSV: ``scanner.report.listing``): only findings the baseline did not have, only
+    failed findings. The summaries still count everything.
+    """
 
     include_passed: bool = False
     color: bool = False
     category: str = "pacscan/iac/"
     omit_suppressed: bool = False
     tool_version: str = "0.0.0"
+    new_only: bool = False
+    quiet: bool = False

@@ -166,13 +166,13 @@ def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
 def test_every_problem_is_reported_in_file_order(tmp_path: Path) -> None:
     problems = _problems(
         tmp_path,
-        "report:\n  format: html\n  colour: true\n  color: no\n"
+        "report:\n  format: pdf\n  colour: true\n  color: no\n"
         "policies:\n  enable: [x]\nversion: 2\n",
     )
     heads = [p.splitlines()[0] for p in problems]
     assert heads == [
         'CFG:2:11: error[C002]: report.format: must be one of "text", "json", "sarif",'
-        ' "junit", not "html"',
+        ' "junit", "html", "csv", "markdown", "gitlab-sast", not "pdf"',
         "CFG:3:3: error[C002]: report: unknown key 'colour'",
         "CFG:4:3: error[C002]: report: unknown key 'color'",
         "CFG:6:12: error[C002]: policies.enable[0]: a policy id is upper case words joined"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import click
@@ -32,23 +32,24 @@ from scanner.commands.collect import (
 from scanner.commands.options import (
     config_file_options,
     policy_selection_options,
+    report_destinations,
     report_options,
     resolve_run,
 )
 from scanner.errors import UsageError, render_diagnostic
 from scanner.escape import printable
-from scanner.outcome import EXIT_USAGE, combine, exit_code
+from scanner.outcome import EXIT_OK, EXIT_USAGE, combine, exit_code
 from scanner.pipeline import (
     CompiledPolicies,
     Run,
     ScanRequest,
-    render_report,
     run_scan,
     select_policies,
     triage_result,
-    write_report,
 )
+from scanner.report.destinations import Destination, render_to, write_to
 from scanner.report.output import OutputError, check_output
+from scanner.result import ScanResult
 
 EPILOG = """\b
 Exit codes (over all accounts):
@@ -59,6 +60,7 @@ Exit codes (over all accounts):
   3  failed AWS calls (or unreadable input) and no finding over the threshold
   4  findings at or above --fail-on and failed AWS calls: the audit is incomplete
  70  internal error (a bug; --debug shows the traceback)
+With --soft-fail, 1, 3 and 4 become 0.
 """
 
 
@@ -66,8 +68,9 @@ Exit codes (over all accounts):
 @collect_options
 @policy_selection_options
 @report_options(
-    "Write the report here; with several accounts the name must contain "
-    "{account}, which becomes each account id."
+    "Write the report here; with several accounts each file name must contain "
+    "{account}, which becomes each account id.",
+    quiet=False,  # -q is the collection's: no progress on stderr
 )
 @click.option(
     "--snapshot-dir",
@@ -88,7 +91,8 @@ def audit(ctx: click.Context, **options: Any) -> None:
     config describe a scan of templates and are not used.
     """
     run = resolve_run(options, report_file_from_config=False)
-    _check_output(run, options)
+    reports = report_destinations(options, run)
+    _check_output(reports, options)
     policies = select_policies(run)
     for diag in policies.diagnostics:
         click.echo(render_diagnostic(diag), err=True)
@@ -97,12 +101,15 @@ def audit(ctx: click.Context, **options: Any) -> None:
         request=collect_request(debug, **options),
         policies=policies,
         run=run,
+        reports=tuple(reports),
         several=_several(options),
         quiet=options["quiet"],
     )
     codes = _audit_accounts(audit_run, options["snapshot_dir"])
     failed = policies.diagnostics or EXIT_USAGE in codes  # a report that was not written
-    ctx.exit(EXIT_USAGE if failed else combine(codes))
+    if failed:
+        ctx.exit(EXIT_USAGE)
+    ctx.exit(EXIT_OK if options["soft_fail"] else combine(codes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,7 @@ class AuditRun:
     request: CollectRequest
     policies: CompiledPolicies
     run: Run
+    reports: tuple[Destination, ...]
     several: bool  # the selection may name several accounts: one report section each
     quiet: bool
 
@@ -122,22 +130,27 @@ def _several(options: dict[str, Any]) -> bool:
     )
 
 
-def _check_output(run: Run, options: dict[str, Any]) -> None:
+def _check_output(reports: list[Destination], options: dict[str, Any]) -> None:
     several = _several(options)
-    output = run.output
-    if several and output and ACCOUNT_FIELD not in output:
-        raise UsageError("with several accounts, -o must contain {account}")
-    if several and not output and run.fmt != "text":
-        raise UsageError(
-            f"with several accounts, {run.fmt} reports need -o with {{account}}",
-            hint="for example: -o report-{account}.sarif",
-        )
-    if output:
-        if ACCOUNT_FIELD in os.path.dirname(output):
-            raise UsageError("-o may have {account} in its file name only, not in a directory")
-        check_output(output.replace(ACCOUNT_FIELD, "123456789012"))
+    for dest in reports:
+        _check_report_path(dest, several)
     if options["snapshot_dir"]:
         _make_snapshot_dir(options["snapshot_dir"])
+
+
+def _check_report_path(dest: Destination, several: bool) -> None:
+    path = None if dest.to_stdout else dest.path
+    if several and path and ACCOUNT_FIELD not in path:
+        raise UsageError(f"with several accounts, -o must contain {{account}}: {printable(path)}")
+    if several and not path and dest.fmt != "text":
+        raise UsageError(
+            f"with several accounts, {dest.fmt} reports need -o with {{account}}",
+            hint=f"for example: -o report-{{account}}.{dest.fmt}",
+        )
+    if path:
+        if ACCOUNT_FIELD in os.path.dirname(path):
+            raise UsageError("-o may have {account} in its file name only, not in a directory")
+        check_output(path.replace(ACCOUNT_FIELD, "123456789012"))
 
 
 def _make_snapshot_dir(path: str) -> None:
@@ -189,11 +202,27 @@ def _audit_account(part: AccountSnapshot, directory: str, root: str, audit_run: 
             click.echo(summary(part.snapshot), err=True)
         request = ScanRequest(paths=(path,), root=root)
         result = triage_result(run_scan(request, audit_run.policies), run)
-        text = render_report(result, run, category=f"pacscan/aws/{part.account}/")
-        if run.output is None and audit_run.several:
-            click.echo(f"== account {part.account} ==")
-        write_report(text, run.output and account_path(run.output, part.account))
     except OutputError as exc:
         click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
         return EXIT_USAGE
-    return exit_code(result, run.fail_on)
+    written = _write_reports(result, part.account, audit_run)
+    return exit_code(result, run.fail_on) if written else EXIT_USAGE
+
+
+def _write_reports(result: ScanResult, account: str, audit_run: AuditRun) -> bool:
+    """Every report of one account; a full disk loses that report only."""
+    options = replace(audit_run.run.report, category=f"pacscan/aws/{account}/")
+    written = True
+    for dest in audit_run.reports:
+        text = render_to(result, dest, options)
+        if dest.to_stdout and audit_run.several:
+            click.echo(f"== account {account} ==")
+        target = (
+            dest if dest.to_stdout else replace(dest, path=account_path(dest.path or "", account))
+        )
+        try:
+            write_to(target, text)
+        except OutputError as exc:
+            click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
+            written = False
+    return written

@@ -18,7 +18,8 @@ from scanner.escape import printable
 from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE
 from scanner.pipeline import Run, ScanRequest
-from scanner.report import available_formats
+from scanner.report import REPORTERS, available_formats
+from scanner.report.destinations import Destination, destinations, split_outputs
 from scanner.report.output import check_output
 from scanner.result import ReportOptions
 from scanner.selection import framework_policy_ids
@@ -29,6 +30,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 MAX_PARAM_DEPTH = 32  # a policy param is a number, a string or a short list or map
 
 SEVERITIES = [s.value for s in Severity]
+FORMATS = list(REPORTERS)
 
 param_option = click.option(
     "--param",
@@ -108,24 +110,51 @@ def template_input_options(verb: str) -> Callable[[F], F]:
     return lambda command: _apply(options, command)
 
 
-def report_options(output_help: str) -> Callable[[F], F]:
-    """``--format``, ``-o``, ``--include-passed`` and ``--fail-on``, as scan and audit take
-    them; each defaults to the config's value."""
+def report_options(output_help: str, quiet: bool = True) -> Callable[[F], F]:
+    """``--format``, ``-o``, ``--include-passed``, ``--fail-on``, ``--soft-fail`` and
+    ``-q``/``--quiet`` (``quiet=False``: a command whose ``--quiet`` means something else),
+    as scan and audit take them; each defaults to the config's value."""
     options = [
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(["text", "json", "sarif", "junit"]),
+            type=click.Choice(FORMATS),
             help="Output format.  [default: text]",
         ),
-        click.option("-o", "--output", type=click.Path(dir_okay=False), help=output_help),
+        click.option(
+            "-o",
+            "--output",
+            "outputs",
+            multiple=True,
+            metavar="[FORMAT:]FILE",
+            help=f"{output_help} FORMAT:FILE (repeatable) writes one more report in that "
+            "format, e.g. --output sarif:pacscan.sarif --output html:report.html.",
+        ),
         click.option(
             "--include-passed/--no-include-passed",
             default=None,
             help="Also list passed and skipped results.",
         ),
         fail_on_option("Lowest severity of a failed finding that makes the exit code 1."),
+        click.option(
+            "--soft-fail",
+            is_flag=True,
+            default=None,
+            help="Exit 0 whatever was found and whatever input could not be read; usage, "
+            "config, policy and report-writing errors still exit 2.",
+        ),
     ]
+    if quiet:
+        options.append(
+            click.option(
+                "-q",
+                "--quiet",
+                "quiet_report",
+                is_flag=True,
+                help="List failed findings only (text, Markdown, HTML and CSV reports) "
+                "and leave warnings out.",
+            )
+        )
     return lambda command: _apply(options, command)
 
 
@@ -183,7 +212,7 @@ def resolve_run(options: Mapping[str, Any], *, report_file_from_config: bool = T
     if fmt not in available_formats():
         raise click.UsageError(f"output format {fmt!r} is not available in this build")
     from_config = config if report_file_from_config else Config()
-    output = options.get("output") or from_config.output
+    output = split_outputs(options.get("outputs", ()))[0] or from_config.output
     if output and report_file_from_config:
         check_output(output)  # a typo in -o costs nothing
     framework = options.get("framework")
@@ -203,6 +232,7 @@ def resolve_run(options: Mapping[str, Any], *, report_file_from_config: bool = T
             include_passed=_first(options.get("include_passed"), config.include_passed),
             category=options.get("category") or from_config.category or ReportOptions().category,
             omit_suppressed=_first(options.get("omit_suppressed"), config.omit_suppressed),
+            quiet=bool(options.get("quiet_report")),
         ),
     )
     baseline = options.get("baseline") or from_config.baseline
@@ -214,7 +244,16 @@ def _with_baseline(run: Run, path: str | None, new_only: bool) -> Run:
     if new_only and previous is None:
         raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
     baseline = tuple(previous) if previous is not None else None
-    return replace(run, new_only=new_only, baseline=baseline, baseline_warning=warning)
+    report = replace(run.report, new_only=new_only)
+    return replace(
+        run, new_only=new_only, baseline=baseline, baseline_warning=warning, report=report
+    )
+
+
+def report_destinations(options: Mapping[str, Any], run: Run) -> list[Destination]:
+    """The reports of a run: the ``--format`` report (to ``run.output``, else stdout), then
+    each ``--output FORMAT:FILE``; two reports to one file or to stdout stop here."""
+    return destinations(run.fmt, run.output, split_outputs(options.get("outputs", ()))[1])
 
 
 def scan_request(options: Mapping[str, Any], jobs: int | None) -> ScanRequest:

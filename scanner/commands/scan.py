@@ -9,14 +9,17 @@ import click
 from scanner.commands.options import (
     config_file_options,
     policy_selection_options,
+    report_destinations,
     report_options,
     resolve_run,
     scan_request,
     template_input_options,
 )
 from scanner.errors import render_diagnostic
-from scanner.outcome import EXIT_USAGE, exit_code
-from scanner.pipeline import render_report, scan_inputs, select_policies, write_report
+from scanner.outcome import EXIT_OK, EXIT_USAGE, exit_code
+from scanner.pipeline import Run, scan_inputs, select_policies
+from scanner.report.destinations import Destination, check_destinations, render_to, write_to
+from scanner.report.output import OutputError
 from scanner.result import ScanResult
 
 EPILOG = """\b
@@ -26,10 +29,12 @@ Exit codes:
      (with --new-only: one the baseline did not have)
   2  usage error, a bad config file, a policy that does not compile (the other
      policies still run), or a report that cannot be written (-o into a missing
-     directory is refused before the scan; a failed write leaves the old file)
+     directory is refused before the scan; a failed write leaves the old file
+     and the other reports are still written)
   3  input errors (unreadable or malformed files) and no finding over the threshold
   4  findings at or above --fail-on and input errors: the scan is incomplete
  70  internal error (a bug; --debug shows the traceback)
+With --soft-fail, 1, 3 and 4 become 0.
 
 Suppressed findings never fail a scan. Settings not given on the command line come
 from .pacscan.yaml (the nearest one upward from the working directory, or --config).
@@ -78,27 +83,46 @@ def scan(ctx: click.Context, **options: Any) -> None:
     is skipped and counted.
     """
     run = resolve_run(options)
+    reports = report_destinations(options, run)
+    check_destinations(reports)  # a typo in any report path costs nothing
     request = scan_request(options, options["jobs"])
     policies = select_policies(run)
-    shown_by_report = run.fmt == "text" and not run.output  # the text report lists errors
-    if not shown_by_report:
+    text_on_stdout = any(d.fmt == "text" and d.to_stdout for d in reports)  # it lists errors
+    if not text_on_stdout:
         for diag in policies.diagnostics:
             click.echo(render_diagnostic(diag), err=True)
     # SARIF carries fixes: the edits pacscan fix would write, verified by a re-scan
-    result = scan_inputs(request, policies, run, fixes=run.fmt == "sarif")
-    text = render_report(result, run)
-    if run.framework:
-        summary = _compliance(run.framework, result)
-        if shown_by_report:
-            text = text.rstrip("\n") + "\n\n" + summary + "\n"
-        else:  # keep machine-readable output clean
-            click.echo(summary, err=True)
-    if run.fmt != "text":  # text output lists errors itself; other formats keep stdout clean
+    result = scan_inputs(request, policies, run, fixes=any(d.fmt == "sarif" for d in reports))
+    summary = _compliance(run.framework, result) if run.framework else None
+    if not text_on_stdout:  # text output lists errors itself; other formats keep stdout clean
         for diag in result.errors[len(policies.diagnostics) :]:
-            click.echo(render_diagnostic(diag), err=True)
-    write_report(text, run.output)
+            if not run.report.quiet or diag.severity == "error":
+                click.echo(render_diagnostic(diag), err=True)
+        if summary:
+            click.echo(summary, err=True)
+    written = _write_reports(result, reports, run, summary)
     failed = exit_code(result, run.fail_on, run.new_only)
-    ctx.exit(EXIT_USAGE if policies.diagnostics else failed)
+    if policies.diagnostics or not written:
+        ctx.exit(EXIT_USAGE)
+    ctx.exit(EXIT_OK if options["soft_fail"] else failed)
+
+
+def _write_reports(
+    result: ScanResult, reports: list[Destination], run: Run, summary: str | None
+) -> bool:
+    """Render and write every report; one that cannot be written does not stop the others.
+    Whether all were written."""
+    written = True
+    for dest in reports:
+        text = render_to(result, dest, run.report)
+        if summary and dest.fmt == "text":
+            text = text.rstrip("\n") + "\n\n" + summary + "\n"
+        try:
+            write_to(dest, text)
+        except OutputError as exc:
+            click.echo(render_diagnostic(exc.diagnostic()), err=True)
+            written = False
+    return written
 
 
 def _compliance(name: str, result: ScanResult) -> str:

@@ -16,6 +16,10 @@ REPORTERS: dict[str, str] = {
     "json": "scanner.report.json_report",
     "sarif": "scanner.report.sarif",
     "junit": "scanner.report.junit",
+    "html": "scanner.report.html",
+    "csv": "scanner.report.csv_report",
+    "markdown": "scanner.report.markdown",
+    "gitlab-sast": "scanner.report.gitlab_sast",
 }
 
 

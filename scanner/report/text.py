@@ -9,8 +9,11 @@ templates/app.yaml
 
 A finding that is not a plain failure says so after the title (``[unknown]``,
 ``[suppressed: reason]``, ``[error]``); with a baseline, new failures are marked
-``[new]``. Live resources are named by ARN under the snapshot they came from. Errors and
-warnings follow the findings, then one summary line. Colour only with ``options.color``.
+``[new]`` and the summary says how many failures are new. Live resources are named by ARN
+under the snapshot they came from. Errors and warnings follow the findings, then one
+summary line. ``new_only`` and ``quiet`` narrow the list (``scanner.report.listing``; quiet
+also leaves warnings out) and a line says what was not listed. Colour only with
+``options.color``.
 
 Names, messages and source lines come from untrusted input: control characters are shown
 escaped (``\n``, ``\x1b``), so nothing in a template or a file name can forge a line of
@@ -28,8 +31,9 @@ from scanner.errors import render_diagnostic
 from scanner.escape import printable
 from scanner.model import BaselineState, Finding, Severity, Status
 from scanner.redact import source_line
+from scanner.report.listing import Listing, has_baseline, listing, new_failures
 from scanner.result import ReportOptions, ScanResult
-from scanner.triage.locations import finding_file, live_identity, ordered
+from scanner.triage.locations import finding_file, live_identity
 
 _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
     Severity.CRITICAL: {"fg": "red", "bold": True},
@@ -39,7 +43,6 @@ _SEVERITY_STYLE: dict[Severity, dict[str, object]] = {
     Severity.INFO: {"dim": True},
 }
 _MAX_SOURCE = 160  # a minified JSON template is one very long line
-_SHOWN = (Status.FAIL, Status.UNKNOWN, Status.SUPPRESSED, Status.ERROR)
 _SUMMARY_WORDS = (
     (Status.FAIL, "failed"),
     (Status.UNKNOWN, "unknown"),
@@ -51,20 +54,33 @@ _SUMMARY_WORDS = (
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    shown = set(_SHOWN) | ({Status.PASS, Status.SKIP} if options.include_passed else set())
-    findings = ordered((f for f in result.findings if f.status in shown), result.root)
+    shown = listing(result, options)
     out: list[str] = []
-    for file, group in _by_file(findings, result.root):
+    for file, group in _by_file(shown.findings, result.root):
         out.append(_style(printable(file), options, bold=True))
         for finding in group:
             out.extend(_finding_lines(finding, file, options))
         out.append("")
-    if result.errors:
+    diagnostics = [d for d in result.errors if not options.quiet or d.severity == "error"]
+    if diagnostics:
         out.append(_style("Problems:", options, bold=True))
-        out.extend(render_diagnostic(d) for d in result.errors)
+        out.extend(render_diagnostic(d) for d in diagnostics)
         out.append("")
+    left_out = _left_out(shown)
+    if left_out:
+        out.append(left_out)
     out.append(summary_line(result))
     return "\n".join(out) + "\n"
+
+
+def _left_out(shown: Listing) -> str:
+    """What ``--new-only`` and ``--quiet`` did not list, in one line."""
+    parts = []
+    if shown.not_new:
+        parts.append(f"{shown.not_new} the baseline already had (--new-only)")
+    if shown.not_failed:
+        parts.append(f"{shown.not_failed} not failed (--quiet)")
+    return f"Not listed: {', '.join(parts)}." if parts else ""
 
 
 def _by_file(findings: Iterable[Finding], root: str) -> list[tuple[str, list[Finding]]]:
@@ -133,6 +149,8 @@ def summary_line(result: ScanResult) -> str:
     for finding in result.findings:
         counts[finding.status] += 1
     parts = [f"{counts[status]} {word}" for status, word in _SUMMARY_WORDS if counts[status]]
+    if counts[Status.FAIL] and has_baseline(result):
+        parts[0] += f" ({new_failures(result)} new)"
     errors = sum(1 for d in result.errors if d.severity == "error")
     warnings = len(result.errors) - errors
     if errors:

@@ -58,7 +58,7 @@ def test_config_file_supplies_defaults(workdir: Path) -> None:
 
 
 def test_bad_config_lists_every_problem_and_exits_2(workdir: Path) -> None:
-    (workdir / ".pacscan.yaml").write_text("report:\n  format: html\n  colour: yes\n")
+    (workdir / ".pacscan.yaml").write_text("report:\n  format: pdf\n  colour: yes\n")
     outcome = _scan()
     assert outcome.exit_code == 2
     assert ".pacscan.yaml:2:11: error[C002]: report.format" in outcome.stderr
