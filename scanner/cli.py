@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__
-from scanner.errors import InputError, PacscanError, render_diagnostic
+from scanner.errors import InputError, PacscanError, UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_INTERNAL, EXIT_USAGE
 
@@ -33,6 +33,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
 }
 
+# What the ``aws`` extra installs: collect, audit and remediate import it, nothing else does.
+AWS_MODULES = frozenset({"boto3", "botocore"})
+
 
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -43,7 +46,18 @@ class LazyGroup(click.Group):
         if entry is None or not _importable(entry[0]):
             return None
         module_name, attr = entry[0].split(":")
-        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name not in AWS_MODULES:
+                raise
+            raise UsageError(
+                f"pacscan {cmd_name} calls AWS and needs boto3, which is not installed",
+                code="AWS-EXTRA",
+                hint="install the aws extra: pip install 'pacscan[aws]' "
+                "(scanning templates and snapshots works without it)",
+            ) from exc
+        command: click.Command = getattr(module, attr)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -13,6 +13,7 @@ Command-line options win over the file.
 version: 1
 policies:
   paths: [policies/]                 # replaces the built-in policies, like --policies
+  extra: [more-policies/]            # added to them, like --extra-policies
   enable: [PAC-S3-014, PAC-IAM-013]  # run only these
   disable: [PAC-EC2-003]
   severity: {PAC-S3-014: high}       # severity overrides
@@ -58,6 +59,7 @@ class Config:
 
     path: str | None = None
     policy_paths: tuple[str, ...] = ()
+    extra_policy_paths: tuple[str, ...] = ()
     enable: frozenset[str] | None = None
     disable: frozenset[str] = frozenset()
     severity: Mapping[str, Severity] = field(default_factory=dict)
@@ -181,6 +183,7 @@ def _read_text(path: str) -> str:
 # The path-valued settings: (key path, what it is), for a list also each item.
 _PATH_SETTINGS: tuple[tuple[Path, str], ...] = (
     (("policies", "paths"), "policy path"),
+    (("policies", "extra"), "extra policy path"),
     (("baseline",), "baseline"),
     (("report", "output"), "report output"),
 )
@@ -340,6 +343,7 @@ def _config(data: Mapping[str, Any], path: str, positions: Mapping[Path, Span]) 
     return Config(
         path=path,
         policy_paths=tuple(os.path.join(base, p) for p in policies.get("paths") or ()),
+        extra_policy_paths=tuple(os.path.join(base, p) for p in policies.get("extra") or ()),
         enable=frozenset(enable) if enable is not None else None,
         disable=frozenset(policies.get("disable") or ()),
         severity={k: Severity(v) for k, v in (policies.get("severity") or {}).items()},

@@ -44,6 +44,7 @@ class Run:
 
     config: Config = field(default_factory=Config)
     policy_paths: tuple[str, ...] = ()  # empty: the built-in policies
+    extra_policy_paths: tuple[str, ...] = ()  # added to those
     only: tuple[str, ...] = ()
     skip: tuple[str, ...] = ()
     framework: str | None = None
@@ -81,7 +82,8 @@ def select_policies(run: Run) -> CompiledPolicies:
     from scanner.selection import Selection, apply_selection
 
     selection = Selection(run.only, run.skip, run.framework, run.config, tuple(run.params))
-    return apply_selection(compile_policies(run.policy_paths, run.policy_params), selection)
+    compiled = compile_policies(run.policy_paths, run.policy_params, extra=run.extra_policy_paths)
+    return apply_selection(compiled, selection)
 
 
 def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:

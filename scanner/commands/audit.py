@@ -36,7 +36,7 @@ from scanner.commands.options import (
     report_options,
     resolve_run,
 )
-from scanner.errors import UsageError, render_diagnostic
+from scanner.errors import Diagnostic, UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.outcome import EXIT_OK, EXIT_USAGE, combine, exit_code
 from scanner.pipeline import (
@@ -50,6 +50,13 @@ from scanner.pipeline import (
 from scanner.report.destinations import Destination, render_to, write_to
 from scanner.report.output import OutputError, check_output
 from scanner.result import ScanResult
+from scanner.triage.baseline import (
+    FailureChanges,
+    PreviousResult,
+    failure_changes,
+    for_account,
+    load_baseline_if_present,
+)
 
 EPILOG = """\b
 Exit codes (over all accounts):
@@ -78,6 +85,18 @@ With --soft-fail, 1, 3 and 4 become 0.
     help="Keep the snapshots here (snapshot-<account>.json.gz). Default: a "
     "temporary directory, removed afterwards.",
 )
+@click.option(
+    "--framework",
+    metavar="NAME",
+    help="Run only the policies mapped to this framework (e.g. cis-aws-3.0, aws-fsbp) "
+    "and print its compliance summary for each account.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="A previous audit's JSON report or SARIF log: print the failures that are new, "
+    "unchanged and fixed since. With {account} in the name, each account's own file.",
+)
 @config_file_options
 @click.pass_context
 def audit(ctx: click.Context, **options: Any) -> None:
@@ -90,9 +109,10 @@ def audit(ctx: click.Context, **options: Any) -> None:
     include_passed and omit_suppressed; the report file, category and baseline of a
     config describe a scan of templates and are not used.
     """
-    run = resolve_run(options, report_file_from_config=False)
+    run = resolve_run({**options, "baseline": None}, report_file_from_config=False)
     reports = report_destinations(options, run)
     _check_output(reports, options)
+    baseline = Baseline.of(options["baseline"])  # a bad file costs no AWS call
     policies = select_policies(run)
     for diag in policies.diagnostics:
         click.echo(render_diagnostic(diag), err=True)
@@ -104,6 +124,7 @@ def audit(ctx: click.Context, **options: Any) -> None:
         reports=tuple(reports),
         several=_several(options),
         quiet=options["quiet"],
+        baseline=baseline,
     )
     codes = _audit_accounts(audit_run, options["snapshot_dir"])
     failed = policies.diagnostics or EXIT_USAGE in codes  # a report that was not written
@@ -122,6 +143,33 @@ class AuditRun:
     reports: tuple[Destination, ...]
     several: bool  # the selection may name several accounts: one report section each
     quiet: bool
+    baseline: Baseline | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """``--baseline``: one previous report for every account, or one per account."""
+
+    path: str
+    previous: tuple[PreviousResult, ...] | None  # None: per account ({account} in path)
+    warning: Diagnostic | None = None
+
+    @staticmethod
+    def of(path: str | None) -> Baseline | None:
+        if path is None:
+            return None
+        if ACCOUNT_FIELD in path:
+            return Baseline(path, None)
+        previous, warning = load_baseline_if_present(path)
+        return Baseline(path, tuple(previous), warning)
+
+    def run_for(self, run: Run, account: str) -> Run:
+        """``run`` comparing with this account's results of the baseline."""
+        if self.previous is None:
+            previous, warning = load_baseline_if_present(account_path(self.path, account))
+        else:
+            previous, warning = for_account(self.previous, account), self.warning
+        return replace(run, baseline=tuple(previous), baseline_warning=warning)
 
 
 def _several(options: dict[str, Any]) -> bool:
@@ -194,6 +242,8 @@ def _audit_account(part: AccountSnapshot, directory: str, root: str, audit_run: 
     """
     run = audit_run.run
     try:
+        if audit_run.baseline is not None:
+            run = audit_run.baseline.run_for(run, part.account)
         path = _snapshot_path(directory, part.account)
         write_snapshot(part.snapshot, path)
         if not audit_run.quiet:
@@ -202,19 +252,25 @@ def _audit_account(part: AccountSnapshot, directory: str, root: str, audit_run: 
             click.echo(summary(part.snapshot), err=True)
         request = ScanRequest(paths=(path,), root=root)
         result = triage_result(run_scan(request, audit_run.policies), run)
-    except OutputError as exc:
+        summaries = _summaries(result, run, audit_run.baseline)
+    except (OutputError, UsageError) as exc:  # a snapshot not written, a baseline not read
         click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
         return EXIT_USAGE
-    written = _write_reports(result, part.account, audit_run)
+    if summaries and not any(d.fmt == "text" and d.to_stdout for d in audit_run.reports):
+        click.echo(f"account {part.account}:\n{summaries}", err=True)  # keep stdout clean
+    written = _write_reports(result, part.account, audit_run, summaries)
     return exit_code(result, run.fail_on) if written else EXIT_USAGE
 
 
-def _write_reports(result: ScanResult, account: str, audit_run: AuditRun) -> bool:
-    """Every report of one account; a full disk loses that report only."""
+def _write_reports(result: ScanResult, account: str, audit_run: AuditRun, summaries: str) -> bool:
+    """Every report of one account (a text report ends with ``summaries``); a full disk
+    loses that report only."""
     options = replace(audit_run.run.report, category=f"pacscan/aws/{account}/")
     written = True
     for dest in audit_run.reports:
         text = render_to(result, dest, options)
+        if summaries and dest.fmt == "text":
+            text = text.rstrip("\n") + "\n\n" + summaries + "\n"
         if dest.to_stdout and audit_run.several:
             click.echo(f"== account {account} ==")
         target = (
@@ -226,3 +282,33 @@ def _write_reports(result: ScanResult, account: str, audit_run: AuditRun) -> boo
             click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
             written = False
     return written
+
+
+MAX_LISTED = 50  # changes listed per kind in the baseline summary
+
+
+def _summaries(result: ScanResult, run: Run, baseline: Baseline | None) -> str:
+    """The framework's compliance summary and the changes since the baseline, as asked."""
+    parts = []
+    if run.framework:
+        from scanner.catalogue import compliance_summary, render_summary
+
+        parts.append(render_summary(compliance_summary(run.framework, result.findings)))
+    if baseline is not None and run.baseline is not None:
+        parts.append(_render_changes(failure_changes(result, run.baseline), baseline.path))
+    return "\n\n".join(parts)
+
+
+def _render_changes(changes: FailureChanges, path: str) -> str:
+    lines = [
+        f"failures since the baseline {printable(path)}: {len(changes.new)} new, "
+        f"{len(changes.unchanged)} unchanged, {len(changes.fixed)} fixed"
+    ]
+    for finding in changes.new[:MAX_LISTED]:
+        lines.append(f"  new    {finding.policy.id} {printable(finding.resource.id)}")
+    for before in changes.fixed[:MAX_LISTED]:
+        lines.append(f"  fixed  {before.policy_id} {printable(before.resource_id)}")
+    hidden = max(0, len(changes.new) - MAX_LISTED) + max(0, len(changes.fixed) - MAX_LISTED)
+    if hidden:
+        lines.append(f"  ... and {hidden} more")
+    return "\n".join(lines)

@@ -48,6 +48,14 @@ _POLICY_SELECTION = [
         type=click.Path(exists=True),
         help="Policy file or directory (repeatable). Default: the built-in policies.",
     ),
+    click.option(
+        "--extra-policies",
+        "extra_policy_dirs",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="Policy file or directory to add to the built-in policies (or to --policies); "
+        "repeatable. An id the others already use is an error.",
+    ),
     click.option("--policy", "only", multiple=True, metavar="ID", help="Run only this policy id."),
     click.option("--skip", multiple=True, metavar="ID", help="Do not run this policy id."),
     param_option,
@@ -55,7 +63,8 @@ _POLICY_SELECTION = [
 
 
 def policy_selection_options(command: F) -> F:
-    """``--policies``, ``--policy``, ``--skip`` and ``--param`` (scan, audit and fix)."""
+    """``--policies``, ``--extra-policies``, ``--policy``, ``--skip`` and ``--param`` (scan,
+    audit, fix and remediate)."""
     return _apply(_POLICY_SELECTION, command)
 
 
@@ -221,6 +230,7 @@ def resolve_run(options: Mapping[str, Any], *, report_file_from_config: bool = T
     run = Run(
         config=config,
         policy_paths=options.get("policy_dirs") or config.policy_paths,
+        extra_policy_paths=options.get("extra_policy_dirs") or config.extra_policy_paths,
         only=options.get("only", ()),
         skip=options.get("skip", ()),
         framework=framework,

@@ -177,3 +177,55 @@ def _controls(fw: Framework) -> str:
         rows.append(f"  {control.id:<{width}}  {control.level:<8}  {policies_text}")
         rows.append(f"  {'':<{width}}  {control.title}")
     return "\n".join(rows)
+
+
+@policies.command("params")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+@POLICY_PATHS
+@click.option(
+    "--extra-policies",
+    "extra_paths",
+    multiple=True,
+    type=click.Path(),
+    help="Also read policies from these files or directories.",
+)
+def params(fmt: str, policy_paths: tuple[str, ...], extra_paths: tuple[str, ...]) -> None:
+    """List every policy param: its type, its default and the policies that use it.
+
+    Override one with `--param NAME=VALUE` or the config's `policies.params`.
+    """
+    from scanner.policyset.params import declared_params
+
+    found = declared_params(policy_paths, extra_paths)
+    if fmt == "json":
+        click.echo(json.dumps([p.data() for p in found], indent=2))
+        return
+    click.echo(_params_table(found))
+
+
+def _shortened(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _params_table(found: list[Any]) -> str:
+    if not found:
+        return "no params"
+    rows = [("PARAM", "TYPE", "DEFAULT", "POLICIES")]
+    rows += [
+        (p.name, p.type, _shortened(printable(json.dumps(p.default))), ", ".join(p.policies) or "-")
+        for p in found
+    ]
+    widths = [min(max(len(row[n]) for row in rows), 40) for n in range(3)]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines)

@@ -10,7 +10,7 @@ imports it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
@@ -28,10 +28,15 @@ class CompiledPolicies:
 
 
 def compile_policies(
-    policy_paths: Sequence[str], params: Mapping[str, Any], only: frozenset[str] | None = None
+    policy_paths: Sequence[str],
+    params: Mapping[str, Any],
+    only: frozenset[str] | None = None,
+    extra: Sequence[str] = (),
 ) -> CompiledPolicies:
-    """Compile the given policy files/directories (the built-ins when empty); with ``only``,
-    keep just those ids (``select_policies`` is the user's selection, with its checks).
+    """Compile the given policy files/directories (the built-ins when empty) and the
+    ``extra`` ones after them; with ``only``, keep just those ids (``select_policies`` is the
+    user's selection, with its checks). An extra policy whose id is taken is dropped with
+    a duplicate-id error: the library it is added to keeps its own.
 
     Unused-import warnings are not looked for. A set compiled clean before is not compiled
     again: its policies are compiled per resource type when a scan first meets one
@@ -40,7 +45,25 @@ def compile_policies(
     from scanner.policyset.deferred import compile_deferred
 
     roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
-    program, diagnostics = compile_deferred(discover_policy_files(roots), params)
+    sources = discover_policy_files(roots)
+    taken = {source.path for source in sources}
+    added = [s for s in discover_policy_files(extra) if s.path not in taken] if extra else []
+    program, compiled = compile_deferred(sources + added, params)
     if only is not None:
         program = program.select(only, set())
-    return CompiledPolicies(program, diagnostics)
+    added_files = {s.path for s in added}
+    diagnostics = [_clash_hint(d) if _clashes(d, added_files) else d for d in compiled]
+    return CompiledPolicies(program, tuple(diagnostics))
+
+
+def _clashes(diag: Diagnostic, added_files: set[str]) -> bool:
+    """A duplicate id in an extra policy file: the id belongs to the library it is added to."""
+    from scanner.lang.codes import DUPLICATE_POLICY_ID
+
+    where = diag.location
+    return diag.code == DUPLICATE_POLICY_ID and where is not None and where.file in added_files
+
+
+def _clash_hint(diag: Diagnostic) -> Diagnostic:
+    hint = "--extra-policies adds to the library, which keeps its own ids: give this policy an "
+    return replace(diag, hint=hint + "id of its own (a prefix such as TEAM-)")

@@ -524,3 +524,29 @@ def _severity(value: Any) -> Severity:
         return Severity(value)
     except ValueError:
         return Severity.MEDIUM
+
+
+@dataclass(frozen=True, slots=True)
+class FailureChanges:
+    """What changed in the failures since a baseline: what a nightly job reports."""
+
+    new: tuple[Finding, ...]  # failing now, not failing in the baseline
+    unchanged: tuple[Finding, ...]  # failing now and in the baseline
+    fixed: tuple[PreviousResult, ...]  # failing in the baseline, not now (passed or gone)
+
+
+def failure_changes(result: ScanResult, previous: Sequence[PreviousResult]) -> FailureChanges:
+    """The failures of ``result`` against those of ``previous``, matched by fingerprint."""
+    prints = fingerprints(result.findings, result.root)
+    now = {prints[id(f)]: f for f in result.findings if f.status is Status.FAIL}
+    before = {p.fingerprint: p for p in previous if p.status is Status.FAIL}
+    return FailureChanges(
+        new=tuple(f for key, f in now.items() if key not in before),
+        unchanged=tuple(f for key, f in now.items() if key in before),
+        fixed=tuple(p for key, p in before.items() if key not in now),
+    )
+
+
+def for_account(previous: Sequence[PreviousResult], account: str) -> list[PreviousResult]:
+    """The results of one live account in a baseline that may hold several."""
+    return [p for p in previous if p.metadata and str(p.metadata.get("account")) == account]
