@@ -30,6 +30,7 @@ NOT_COVERED = {
     ("PAC-CLOUDFRONT-008", 2),  # an S3 website endpoint: it speaks HTTP only
     ("PAC-EC2-008", 2),  # an instance: its volumes exist (the fix is for launch templates)
     ("PAC-EC2-008", 4),  # a Spot Fleet, likewise
+    ("PAC-EC2-008", 6),  # a launch configuration cannot be changed at all
     ("PAC-ECS-002", 3),  # a task set: its fix is for services only
     ("PAC-GUARDDUTY-002", 2),  # a Features entry, keyed by Name, turns the feature off
     ("PAC-GUARDDUTY-003", 1),

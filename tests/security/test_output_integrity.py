@@ -336,7 +336,7 @@ def test_an_internal_error_is_70_and_says_how_to_get_the_traceback(tmp_path: Pat
         "import sys, scanner.commands.scan as scan\n"
         "def boom(*args, **kwargs):\n"
         "    raise RuntimeError('bug\\n::error::forged')\n"
-        "scan.run_scan = boom\n"
+        "scan.scan_inputs = boom\n"
         "from scanner.cli import main\n"
         "main()\n",
         encoding="utf-8",
