@@ -225,9 +225,12 @@ def test_the_documented_workflow_installs_scans_annotates_and_summarises(
         first,
     ), first
     summary = runner.summary.read_text(encoding="utf-8")
-    assert summary.startswith("## pacscan\n\n1 file, 5 resources: **")
-    assert f"**{len(failed)} failed**" in summary
-    assert summary.count("| stacks/app.yaml:") == len(failed)
+    assert summary.startswith(f"### :x: pacscan: {len(failed)} failed")  # the Markdown report
+    assert "Scanned 1 file, 5 resources." in summary
+    rows = [line for line in summary.splitlines() if line.startswith("| ") and "| fail |" in line]
+    assert len(rows) == len(failed)
+    assert all("`stacks/app.yaml:" in row for row in rows)
+    assert summary.endswith("pacscan finished (exit code 1)\n")
 
 
 def test_findings_below_fail_on_pass_the_job_and_are_still_annotated(runner: Runner) -> None:
