@@ -1681,3 +1681,164 @@ _ENCRYPTION_SECRETS_LOGGING: tuple[tuple[str, str, dict[str, Prop | str]], ...] 
 )
 for _name, _cfn, _props in _ENCRYPTION_SECRETS_LOGGING:
     _add_props(_name, _cfn, _props)
+
+
+# --- peer coverage: backups, logging, isolation and encryption -------------------------------
+
+_PEER_COVERAGE: tuple[tuple[str, str, dict[str, Prop | str]], ...] = (
+    (
+        "aws_docdb_cluster",
+        "AWS::DocDB::DBCluster",
+        {
+            "BackupRetentionPeriod": Prop("backup_retention_period", default=1),
+        },
+    ),
+    (
+        "aws_neptune_cluster",
+        "AWS::Neptune::DBCluster",
+        {
+            "BackupRetentionPeriod": Prop("backup_retention_period", default=1),
+        },
+    ),
+    (
+        "aws_msk_cluster",
+        "AWS::MSK::Cluster",
+        {
+            f"LoggingInfo.BrokerLogs.{cfn}.Enabled": f"logging_info.broker_logs.{tf}.enabled"
+            for cfn, tf in (
+                ("CloudWatchLogs", "cloudwatch_logs"),
+                ("Firehose", "firehose"),
+                ("S3", "s3"),
+            )
+        },
+    ),
+    (
+        "aws_mq_broker",
+        "AWS::AmazonMQ::Broker",
+        {
+            "EngineType": "engine_type",
+            "Logs.Audit": "logs.audit",
+        },
+    ),
+    (
+        "aws_sagemaker_notebook_instance",
+        "AWS::SageMaker::NotebookInstance",
+        {
+            "InstanceMetadataServiceConfiguration.MinimumInstanceMetadataServiceVersion": (
+                "instance_metadata_service_configuration.minimum_instance_metadata_service_version"
+            ),
+        },
+    ),
+    (
+        "aws_sagemaker_model",
+        "AWS::SageMaker::Model",
+        {
+            "ExecutionRoleArn": "execution_role_arn",
+            "EnableNetworkIsolation": "enable_network_isolation",
+        },
+    ),
+    (
+        "aws_ecs_task_definition",
+        "AWS::ECS::TaskDefinition",
+        {
+            "Volumes": Prop(
+                "volume",
+                each(
+                    fields(
+                        {
+                            "Name": "name",
+                            "EFSVolumeConfiguration.FilesystemId": (
+                                "efs_volume_configuration.file_system_id"
+                            ),
+                            "EFSVolumeConfiguration.TransitEncryption": (
+                                "efs_volume_configuration.transit_encryption"
+                            ),
+                        }
+                    )
+                ),
+            ),
+        },
+    ),
+    (
+        "aws_backup_vault",
+        "AWS::Backup::BackupVault",
+        {
+            "BackupVaultName": "name",
+            "EncryptionKeyArn": "kms_key_arn",
+        },
+    ),
+    (
+        "aws_athena_workgroup",
+        "AWS::Athena::WorkGroup",
+        {
+            "Name": "name",
+            # the provider defaults enforcement to true inside a configuration block
+            "WorkGroupConfiguration": Prop(
+                "configuration",
+                first(
+                    fields(
+                        {
+                            "EnforceWorkGroupConfiguration": Prop(
+                                "enforce_workgroup_configuration", default=True
+                            ),
+                        }
+                    )
+                ),
+            ),
+        },
+    ),
+    (
+        "aws_glue_data_catalog_encryption_settings",
+        "AWS::Glue::DataCatalogEncryptionSettings",
+        {
+            "DataCatalogEncryptionSettings.EncryptionAtRest.CatalogEncryptionMode": (
+                "data_catalog_encryption_settings.encryption_at_rest.catalog_encryption_mode"
+            ),
+            "DataCatalogEncryptionSettings.ConnectionPasswordEncryption"
+            ".ReturnConnectionPasswordEncrypted": (
+                "data_catalog_encryption_settings.connection_password_encryption"
+                ".return_connection_password_encrypted"
+            ),
+        },
+    ),
+    (
+        "aws_glue_security_configuration",
+        "AWS::Glue::SecurityConfiguration",
+        {
+            "Name": "name",
+            "EncryptionConfiguration.S3Encryptions": Prop(
+                "encryption_configuration.s3_encryption",
+                each(fields({"S3EncryptionMode": "s3_encryption_mode"})),
+            ),
+            "EncryptionConfiguration.CloudWatchEncryption.CloudWatchEncryptionMode": (
+                "encryption_configuration.cloudwatch_encryption.cloudwatch_encryption_mode"
+            ),
+            "EncryptionConfiguration.JobBookmarksEncryption.JobBookmarksEncryptionMode": (
+                "encryption_configuration.job_bookmarks_encryption.job_bookmarks_encryption_mode"
+            ),
+        },
+    ),
+    (
+        "aws_workspaces_workspace",
+        "AWS::WorkSpaces::Workspace",
+        {
+            "BundleId": "bundle_id",
+            "DirectoryId": "directory_id",
+            "UserName": "user_name",
+            "RootVolumeEncryptionEnabled": "root_volume_encryption_enabled",
+            "UserVolumeEncryptionEnabled": "user_volume_encryption_enabled",
+        },
+    ),
+    (
+        "aws_appsync_graphql_api",
+        "AWS::AppSync::GraphQLApi",
+        {
+            "Name": "name",
+            "AuthenticationType": "authentication_type",
+            "LogConfig.CloudWatchLogsRoleArn": "log_config.cloudwatch_logs_role_arn",
+            "LogConfig.FieldLogLevel": "log_config.field_log_level",
+        },
+    ),
+)
+for _name, _cfn, _props in _PEER_COVERAGE:
+    _add_props(_name, _cfn, _props)
