@@ -50,6 +50,11 @@ MODULES = (
     "scanner.aws.logs",
     "scanner.aws.kinesis",
     "scanner.aws.elasticache",
+    "scanner.aws.glue",
+    "scanner.aws.backup",
+    "scanner.aws.appsync",
+    "scanner.aws.workspaces",
+    "scanner.aws.sagemaker_models",
 )
 
 
