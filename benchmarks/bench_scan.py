@@ -1,7 +1,9 @@
 """How fast templates load and scan.
 
-Generates a corpus of 300 CloudFormation templates holding 2,000 resources (YAML and
-JSON, with parameters, conditions and intrinsics) in a temporary directory, then measures:
+Scans a corpus of CloudFormation templates: the public corpus given with ``--corpus DIR``
+(it is not part of the repository), else one generated in a temporary directory (300
+templates holding 2,000 resources, YAML and JSON, with parameters, conditions and
+intrinsics). Measures:
 
 - ``yaml.compose`` of every file with libyaml's loader: the yardstick;
 - ``load_inputs`` of the corpus in this process (one process, and worker processes);
@@ -17,13 +19,15 @@ printed (absolute times depend on the machine and its load). Each timing is the 
 of a few runs (other work on the machine only ever slows a run down). Exits 1 when a
 target is missed.
 
-Usage: ``python benchmarks/bench_scan.py [--keep] [--parallel]`` (``--keep`` leaves the
-corpus in the temporary directory; ``--parallel`` also measures where worker processes
-start to pay).
+Usage: ``python benchmarks/bench_scan.py [--corpus DIR] [--peers DIR] [--keep] [--parallel]``
+(``--peers`` is a directory holding the ``cfn-lint`` and ``checkov`` commands, such as the
+``bin`` of a separate virtual environment; ``--keep`` leaves the generated corpus in the
+temporary directory; ``--parallel`` also measures where worker processes start to pay).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -239,7 +243,7 @@ def pacscan(
 
 def run_scan(*args: str, env: dict[str, str] | None = None) -> None:
     done = pacscan(*args, env=env)
-    if done.returncode not in (0, 1, 3):
+    if done.returncode not in (0, 1, 3, 4):  # 3, 4: input errors reported
         sys.exit(f"pacscan scan failed ({done.returncode}):\n{done.stderr}")
 
 
@@ -256,27 +260,39 @@ def report(label: str, figures: tuple[float, float], yardstick: float | None = N
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, help="the corpus to scan (default: generated)")
+    parser.add_argument("--peers", type=Path, help="where cfn-lint and checkov are installed")
+    parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument("--parallel", action="store_true", help="measure worker processes")
+    args = parser.parse_args()
     if not getattr(yaml, "__with_libyaml__", False):
         print("PyYAML was built without libyaml: the compose yardstick needs it")
         return 1
     work = Path(tempfile.mkdtemp(prefix="pacscan-bench-"))
     try:
-        return measure(work)
+        return measure(work, args)
     finally:
-        if "--keep" not in sys.argv:
+        if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def measure(work: Path) -> int:
-    corpus = work / "corpus"
-    corpus.mkdir()
-    files = write_corpus(corpus)
+def measure(work: Path, args: argparse.Namespace) -> int:
+    if args.corpus is None:
+        corpus = work / "corpus"
+        corpus.mkdir()
+        files = write_corpus(corpus)
+        name = "generated"
+    else:
+        corpus = args.corpus.resolve()
+        files = sorted(p for p in corpus.rglob("*") if p.is_file())
+        name = str(corpus)
     small = work / "small.yaml"
     small.write_text(SMALL)
     size = sum(p.stat().st_size for p in files)
     names = [str(p) for p in files]
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    print(f"corpus: {len(files)} templates, {RESOURCES} resources, {size / 1e6:.2f} MB")
+    print(f"corpus: {name}, {len(files)} templates, {size / 1e6:.2f} MB")
     print(f"cpus: {cpus}, load average: {os.getloadavg()[0]:.1f}")
 
     compose = best(lambda: compose_all(files))
@@ -294,10 +310,11 @@ def measure(work: Path) -> int:
     report("  the same, empty cache (fresh CI runner)", best(lambda: cold_scan(work, small)))
     loaded = load_inputs(names, LoadOptions(jobs=1))
     print(
-        f"  resources: {len(loaded.resources)} (condition variants included), "
+        f"  templates loaded: {len(loaded.documents)}, "
+        f"resources: {len(loaded.resources)} (condition variants included), "
         f"errors: {len(loaded.errors)}, skipped: {loaded.skipped}"
     )
-    for peer, run_peer in peers(corpus, files).items():
+    for peer, run_peer in peers(corpus, files, args.peers).items():
         seconds = best(run_peer, runs=1)
         print(
             f"  {peer + ' (process, one run)':<42} {seconds[0]:7.3f} s wall "
@@ -306,7 +323,7 @@ def measure(work: Path) -> int:
     imports = pacscan(str(small), "--format", "json", importtime=True).stderr
     boto = [line for line in imports.splitlines() if "boto" in line]
     print(f"  boto3 imported by scan: {'yes' if boto else 'no'}")
-    if "--parallel" in sys.argv:
+    if args.parallel:
         parallel_break_even(names, cpus or 1)
 
     missed = []
@@ -322,14 +339,17 @@ def measure(work: Path) -> int:
     return 1 if missed else 0
 
 
-def peers(corpus: Path, files: list[Path]) -> dict[str, Callable[[], object]]:
-    """cfn-lint and checkov on the same corpus, when they are installed (the ``bench``
-    extra installs cfn-lint; checkov is left to the user: it pins many packages)."""
+def peers(corpus: Path, files: list[Path], where: Path | None) -> dict[str, Callable[[], object]]:
+    """cfn-lint and checkov on the same corpus, when they are installed: in ``where``,
+    beside this Python or on the path (the ``bench`` extra installs cfn-lint; checkov is
+    left to the user: it pins many packages, best kept in a virtual environment of its own)."""
     found: dict[str, Callable[[], object]] = {}
     here = Path(sys.executable).parent
     for name in ("cfn-lint", "checkov"):
-        beside = here / name
-        exe = str(beside) if beside.exists() else shutil.which(name)
+        places = [where / name] if where else []
+        places.append(here / name)
+        beside = next((p for p in places if p.exists()), None)
+        exe = str(beside) if beside else shutil.which(name)
         if exe is None:
             print(f"  {name}: not installed, not compared")
             continue

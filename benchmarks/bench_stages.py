@@ -5,8 +5,9 @@ wrapped with CPU timers, and prints the seconds of each stage: start-up (the int
 and the imports of the command), discover, parse (the YAML and JSON readers), resolve
 (the rest of loading a template: intrinsics, conditions, resources), compile (policies;
 when the policy set was indexed by an earlier run, the files of the types met, during
-evaluation), evaluate, report (triage, rendering and writing) and the rest. Each figure
-is the time inside that stage alone (a stage called from another is not counted twice).
+evaluation), evaluate, report (triage, keeping what reports read, rendering and
+writing) and the rest. Each figure is the time inside that stage alone (a stage called
+from another is not counted twice).
 
 Usage: ``python benchmarks/bench_stages.py [PATH] [--cold]`` (PATH defaults to the
 generated corpus of ``bench_scan``; ``--cold`` uses an empty cache directory, as a fresh
@@ -28,18 +29,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# (module, attribute, stage): the functions whose time is a stage's
+# (module, attribute, stage): the functions whose time is a stage's ("module:Class" for a
+# method); ``scan`` loads, evaluates and triages one input at a time (``scan_inputs``)
 STAGES = (
     ("scanner.pipeline", "compile_policies", "compile"),
-    ("scanner.policyset.deferred._Files", "_compile", "compile"),
+    ("scanner.policyset.deferred:_Files", "_compile", "compile"),
     ("scanner.discovery", "discover", "discover"),
     ("scanner.loaders.cloudformation", "load", "resolve"),
     ("scanner.loaders.cloudformation", "parse", "parse"),
     ("scanner.loaders.snapshot", "load", "parse"),
     ("scanner.engine.evaluate", "evaluate", "evaluate"),
-    ("scanner.commands.scan", "triage_result", "report"),
-    ("scanner.commands.scan", "render_report", "report"),
-    ("scanner.commands.scan", "write_report", "report"),
+    ("scanner.triage:InputTriage", "findings", "report"),
+    ("scanner.triage.retain", "retain", "report"),
+    ("scanner.commands.scan", "render_to", "report"),
+    ("scanner.commands.scan", "write_to", "report"),
 )
 ORDER = ("start-up", "discover", "parse", "resolve", "compile", "evaluate", "report", "other")
 
@@ -79,14 +82,15 @@ def child(args: list[str]) -> None:
     startup = _cpu()
     clock = _Clock()
     for module_name, attribute, stage in STAGES:
-        owner_name, _, cls = module_name.partition("._")
+        owner_name, _, cls = module_name.partition(":")
         try:
             owner: Any = importlib.import_module(owner_name)
-        except ImportError:  # an older version, for a before-and-after comparison
+            if cls:
+                owner = getattr(owner, cls)
+            function = getattr(owner, attribute)
+        except (ImportError, AttributeError):  # an older version, for a before and after
             continue
-        if cls:
-            owner = getattr(owner, "_" + cls)
-        setattr(owner, attribute, clock.wrap(getattr(owner, attribute), stage))
+        setattr(owner, attribute, clock.wrap(function, stage))
     try:
         main(["scan", *args, "--format", "json", "--output", os.devnull])
     except SystemExit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -18,7 +19,13 @@ from scanner.commands.options import (
 from scanner.errors import render_diagnostic
 from scanner.outcome import EXIT_OK, EXIT_USAGE, exit_code
 from scanner.pipeline import Run, scan_inputs, select_policies
-from scanner.report.destinations import Destination, check_destinations, render_to, write_to
+from scanner.report.destinations import (
+    Destination,
+    check_destinations,
+    render_to,
+    report_chunks,
+    write_to,
+)
 from scanner.report.output import OutputError
 from scanner.result import ScanResult
 
@@ -110,13 +117,13 @@ def scan(ctx: click.Context, **options: Any) -> None:
 def _write_reports(
     result: ScanResult, reports: list[Destination], run: Run, summary: str | None
 ) -> bool:
-    """Render and write every report; one that cannot be written does not stop the others.
-    Whether all were written."""
+    """Render and write every report, each piece as it comes; one that cannot be written
+    does not stop the others. Whether all were written."""
     written = True
     for dest in reports:
-        text = render_to(result, dest, run.report)
+        text: str | Iterator[str] = report_chunks(result, dest, run.report)
         if summary and dest.fmt == "text":
-            text = text.rstrip("\n") + "\n\n" + summary + "\n"
+            text = render_to(result, dest, run.report).rstrip("\n") + "\n\n" + summary + "\n"
         try:
             write_to(dest, text)
         except OutputError as exc:

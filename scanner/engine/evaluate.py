@@ -9,9 +9,7 @@ false -> fail, else unknown; an exception while evaluating -> error.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
@@ -26,6 +24,7 @@ from scanner.engine.messages import (
 )
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.engine.relations import Relations
+from scanner.gc_pause import paused_gc
 from scanner.model import (
     Finding,
     Location,
@@ -42,8 +41,6 @@ from scanner.values import EvaluationError
 # the rest: each of them gets an error finding at once, so a hostile policy costs a few
 # budgets per scan, not one per resource.
 GIVE_UP_AFTER = 3
-
-# Findings carry no extra properties here; one shared read-only mapping saves a dict each.
 
 
 def evaluate(
@@ -65,26 +62,11 @@ def evaluate(
     index = {kind: by_type.get(kind) for kind in {r.type for r in resources}}
     if spent is None:
         spent = {}  # policies that used up their step budget, how often
-    with _paused_gc():
+    with paused_gc():
         findings = _evaluate_all(index, resources, when, relations, spent)
     if any(_assumes(r) for r in resources):
         return merge_variants(findings)
     return findings
-
-
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused while findings pile up: they hold no cycles
-    (reference counting frees what evaluation drops), and collections triggered by their
-    allocation only walk the findings and inputs again and again (about a tenth of a
-    large evaluation)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _evaluate_all(

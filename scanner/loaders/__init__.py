@@ -26,6 +26,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
+from scanner.gc_pause import paused_gc
 from scanner.loaders import budget
 from scanner.loaders.source import (
     FILE_TOO_LARGE,
@@ -33,7 +34,6 @@ from scanner.loaders.source import (
     NOT_REGULAR,
     UNREADABLE,
     file_kind,
-    paused_gc,
 )
 from scanner.model import Document, Resource
 

@@ -27,6 +27,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError
+from scanner.gc_pause import paused_gc
 from scanner.loaders.budget import Budget, OverBudget
 from scanner.loaders.cfn_values import declared_names
 from scanner.loaders.conditions import Cycle, condition_cycles
@@ -45,7 +46,6 @@ from scanner.loaders.source import (
     ParsedSource,
     decode,
     input_error,
-    paused_gc,
 )
 from scanner.loaders.variants import (
     Variant,

@@ -9,12 +9,10 @@ to pickle between processes.
 from __future__ import annotations
 
 import codecs
-import gc
 import re
 import stat
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -211,23 +209,6 @@ def _encoding_error(file: str, data: bytes, exc: UnicodeDecodeError, encoding: s
         hint=_EXCLUDE_HINT,
         source_line=source_line(text, line),
     )
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a reader allocates a tree.
-
-    Readers build acyclic trees of many small containers; collections triggered by
-    those allocations only rescan live objects (they more than double the reading time
-    of a large file). Reference counting still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def file_kind(mode: int) -> str:

@@ -1,14 +1,17 @@
-"""Output formats. Each is a module with ``render(result, options) -> str``."""
+"""Output formats. Each is a module with ``render(result, options) -> str``; one whose
+reports grow with the findings also has ``chunks(result, options)``, the same text in
+pieces, which a writer writes as they come."""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from scanner.result import ReportOptions, ScanResult
 
 Renderer = Callable[[ScanResult, ReportOptions], str]
+Chunker = Callable[[ScanResult, ReportOptions], Iterable[str]]
 
 # format name -> module; a new format is one line here.
 REPORTERS: dict[str, str] = {
@@ -31,3 +34,13 @@ def renderer(name: str) -> Renderer:
     module = importlib.import_module(REPORTERS[name])
     render: Renderer = module.render
     return render
+
+
+def chunker(name: str) -> Chunker:
+    """The format's ``chunks``, or its whole ``render`` as one piece."""
+    module = importlib.import_module(REPORTERS[name])
+    chunks: Chunker | None = getattr(module, "chunks", None)
+    if chunks is not None:
+        return chunks
+    render: Renderer = module.render
+    return lambda result, options: (render(result, options),)

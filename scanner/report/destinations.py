@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from scanner import __version__
 from scanner.errors import UsageError
 from scanner.escape import printable
-from scanner.report import REPORTERS, available_formats, renderer
+from scanner.report import REPORTERS, available_formats, chunker
 from scanner.report.output import STDOUT, check_output, write_output
 from scanner.result import ReportOptions, ScanResult
 
@@ -93,14 +93,32 @@ def render_to(
     environ: Mapping[str, str] | None = None,
 ) -> str:
     """The report for ``dest``, ending in a newline."""
+    return "".join(report_chunks(result, dest, options, environ))
+
+
+def report_chunks(
+    result: ScanResult,
+    dest: Destination,
+    options: ReportOptions,
+    environ: Mapping[str, str] | None = None,
+) -> Iterator[str]:
+    """The report for ``dest`` in pieces (``write_to`` writes each as it comes), ending
+    in a newline."""
     environ = os.environ if environ is None else environ
     color = dest.fmt == "text" and dest.to_stdout and _tty() and not environ.get("NO_COLOR")
-    text = renderer(dest.fmt)(result, replace(options, color=color, tool_version=__version__))
-    return text if text.endswith("\n") else text + "\n"
+    options = replace(options, color=color, tool_version=__version__)
+    last = ""
+    for piece in chunker(dest.fmt)(result, options):
+        if piece:
+            last = piece
+            yield piece
+    if not last.endswith("\n"):
+        yield "\n"
 
 
-def write_to(dest: Destination, text: str) -> None:
-    """Write one rendered report, all or nothing (``OutputError`` when it cannot be)."""
+def write_to(dest: Destination, text: str | Iterable[str]) -> None:
+    """Write one report, all or nothing (``OutputError`` when it cannot be); given in
+    pieces, each is written as it comes."""
     write_output(STDOUT if dest.to_stdout else dest.path or STDOUT, text)
 
 

@@ -39,25 +39,33 @@ _COUNTED = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.SKIP, Status.SUPPRE
 
 
 def render(result: ScanResult, options: ReportOptions) -> str:
-    """The report with one finding or error per line.
+    """The report with one finding or error per line (``chunks``, joined)."""
+    return "".join(chunks(result, options))
+
+
+def chunks(result: ScanResult, options: ReportOptions) -> Iterator[str]:
+    """The report's text, a line at a time.
 
     Python's JSON encoder is written in C only without ``indent``; indenting every
     nested object made large reports several times slower, so the top level is laid out
     by hand and each finding is one compact line (still valid, diff-friendly JSON). Each
-    finding's data becomes its line at once: the data of all of them is never held.
+    finding's data becomes its line at once, and a writer can write each line before the
+    next is made: neither the data nor the text of all of them need be held.
     """
     data = _fields(result, options)
-    lines = ["{"]
+    yield "{\n"
     last = len(data) - 1
     for n, (key, value) in enumerate(data.items()):
         comma = "," if n < last else ""
-        if isinstance(value, Iterator | list):
-            items = ",\n".join(json_escaped("    " + _compact(item)) for item in value)
-            lines.append(f'  "{key}": [\n{items}\n  ]{comma}' if items else f'  "{key}": []{comma}')
-        else:
-            lines.append(json_escaped(f'  "{key}": {_compact(value)}{comma}'))
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        if not isinstance(value, Iterator | list):
+            yield json_escaped(f'  "{key}": {_compact(value)}{comma}') + "\n"
+            continue
+        opened = False
+        for item in value:
+            yield (",\n" if opened else f'  "{key}": [\n') + json_escaped("    " + _compact(item))
+            opened = True
+        yield f"\n  ]{comma}\n" if opened else f'  "{key}": []{comma}\n'
+    yield "}\n"
 
 
 def _compact(value: Any) -> str:

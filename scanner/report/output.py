@@ -17,6 +17,7 @@ import os
 import secrets
 import stat
 import sys
+from collections.abc import Iterable, Iterator
 
 from scanner.errors import UsageError
 from scanner.escape import printable
@@ -50,9 +51,13 @@ def check_output(path: str, what: str = "report") -> None:
         )
 
 
-def write_output(path: str, data: str | bytes, what: str = "report") -> None:
-    """Write ``data`` to ``path`` (``-`` is stdout) so it is all there or not at all."""
-    raw = data if isinstance(data, bytes) else data.encode("utf-8", "backslashreplace")
+def write_output(path: str, data: str | bytes | Iterable[str], what: str = "report") -> None:
+    """Write ``data`` to ``path`` (``-`` is stdout) so it is all there or not at all.
+
+    ``data`` may come in pieces: each is encoded and written as it comes, so a large
+    report is never held whole (a piece that fails to come leaves the previous file).
+    """
+    raw = _encoded(data)
     if path == STDOUT:
         _write_stdout(raw, what)
         return
@@ -73,7 +78,17 @@ def write_output(path: str, data: str | bytes, what: str = "report") -> None:
     _replace(path, raw, what, current)
 
 
-def _replace(path: str, raw: bytes, what: str, current: os.stat_result | None) -> None:
+def _encoded(data: str | bytes | Iterable[str]) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    elif isinstance(data, str):
+        yield data.encode("utf-8", "backslashreplace")
+    else:
+        for piece in data:
+            yield piece.encode("utf-8", "backslashreplace")
+
+
+def _replace(path: str, raw: Iterable[bytes], what: str, current: os.stat_result | None) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(path)[:200]  # room for the suffix within a file name's limit
     temp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
@@ -84,7 +99,8 @@ def _replace(path: str, raw: bytes, what: str, current: os.stat_result | None) -
         raise _failed(path, what, exc) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
+            for piece in raw:
+                handle.write(piece)
             handle.flush()
             if current is not None and stat.S_ISREG(current.st_mode):
                 os.fchmod(handle.fileno(), stat.S_IMODE(current.st_mode))
@@ -99,10 +115,11 @@ def _replace(path: str, raw: bytes, what: str, current: os.stat_result | None) -
     _sync_directory(directory)
 
 
-def _write_stdout(raw: bytes, what: str) -> None:
+def _write_stdout(raw: Iterable[bytes], what: str) -> None:
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(raw)
+        for piece in raw:
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
     except BrokenPipeError:
         raise  # the reader went away (``| head``): not an error of pacscan's
@@ -110,10 +127,11 @@ def _write_stdout(raw: bytes, what: str) -> None:
         raise OutputError(f"cannot write the {what} to stdout: {exc.strerror or exc}") from exc
 
 
-def _write_in_place(path: str, raw: bytes, what: str) -> None:
+def _write_in_place(path: str, raw: Iterable[bytes], what: str) -> None:
     try:
         with open(path, "wb") as handle:
-            handle.write(raw)
+            for piece in raw:
+                handle.write(piece)
     except OSError as exc:
         raise _failed(path, what, exc, replacing=False) from exc
 

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import codecs
-import gc
 import pickle
 
 import pytest
 
 from scanner.errors import InputError
-from scanner.loaders.source import PositionIndex, decode, paused_gc
+from scanner.loaders.source import PositionIndex, decode
 from scanner.model import Location, Span
 
 
@@ -64,10 +63,3 @@ def test_position_index_is_a_mapping_of_spans() -> None:
 def test_position_index_survives_pickling() -> None:
     restored = pickle.loads(pickle.dumps(index()))
     assert restored[("a",)] == index()[("a",)]
-
-
-def test_gc_is_paused_and_restored() -> None:
-    assert gc.isenabled()
-    with paused_gc():
-        assert not gc.isenabled()
-    assert gc.isenabled()

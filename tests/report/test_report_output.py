@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,22 @@ def test_a_path_that_cannot_be_written_is_refused_up_front(
 
 def test_stdout_is_always_writable() -> None:
     check_output("-")
+
+
+def test_a_report_in_pieces_is_written_whole(tmp_path: Path) -> None:
+    write_output(str(tmp_path / "r.json"), iter(['{"a": ', '"caf\udce9"', "}\n"]))
+    assert (tmp_path / "r.json").read_bytes() == b'{"a": "caf\\udce9"}\n'
+
+
+def test_a_report_whose_pieces_fail_to_come_leaves_the_previous_file(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    report.write_text("old\n", encoding="utf-8")
+
+    def pieces() -> Iterator[str]:
+        yield "{"
+        raise RuntimeError("the renderer failed")
+
+    with pytest.raises(RuntimeError):
+        write_output(str(report), pieces())
+    assert report.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
