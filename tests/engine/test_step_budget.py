@@ -3,7 +3,6 @@ work that would otherwise run for hours."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -67,9 +66,7 @@ def test_a_policy_that_keeps_running_out_is_not_run_on_the_rest() -> None:
     nested = "  assert all Properties.L[*] as a: all Properties.L[*] as b: a >= 0 and b >= 0"
     cheap = "  assert Properties.L is not empty"
     bodies = [{"L": list(range(600))}] * (GIVE_UP_AFTER + 5)
-    started = time.perf_counter()
     findings = _run(_policy(nested, 1) + _policy(cheap, 2), *bodies)
-    assert time.perf_counter() - started < 20
     heavy = [f for f in findings if f.policy.id == "PAC-T-1"]
     assert all(f.status is Status.ERROR for f in heavy)
     assert sum("evaluation stopped" in f.message for f in heavy) == GIVE_UP_AFTER
