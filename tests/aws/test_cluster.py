@@ -74,9 +74,7 @@ def test_a_local_cluster_finds_what_the_threaded_run_finds(aws: MotoAWS) -> None
     assert len(clustered) == ACCOUNTS + 1  # the members and the management account
     assert set(accounts) < set(clustered)
     assert clustered == threaded
-    assert ("PAC-S3-009", f"arn:aws:s3:::bucket-of-{accounts[0]}", "fail") in clustered[
-        accounts[0]
-    ]
+    assert ("PAC-S3-009", f"arn:aws:s3:::bucket-of-{accounts[0]}", "fail") in clustered[accounts[0]]
     assert f"cluster: {ACCOUNTS + 1} accounts done, 0 failed, 0 retried" in done.stderr
     assert "dask dashboard: http://" in done.stderr
 
