@@ -111,6 +111,7 @@ class ClusterStream:
         self.owner: dict[Future, str] = {}  # future -> account
         self.accounts: dict[str, Account] = {}
         self.run_id = uuid.uuid4().hex[:8]
+        self.total = len(set(plan.accounts) | {e["account"] for e in plan.setup_errors})
 
     def run(self) -> Iterator[AccountSnapshot]:
         errors = by_account(self.plan.setup_errors)
@@ -190,6 +191,7 @@ class ClusterStream:
 
     def finish(self, state: Account) -> AccountSnapshot:
         account = state.opened.account
+        self.progress.account_done(self.total)
         if _was_retried(self.client, [str(f.key) for f in state.futures]):
             self.tally.retried.append(account)
         (self.tally.failed if state.lost else self.tally.done).append(account)
@@ -208,6 +210,7 @@ class ClusterStream:
 
     def unread(self, account: str, errors: list[Any], started: datetime) -> AccountSnapshot:
         self.tally.failed.append(account)
+        self.progress.account_done(self.total)
         snapshot = build_snapshot(
             accounts=[account],
             regions=[],
