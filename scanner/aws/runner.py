@@ -114,7 +114,8 @@ def _cluster_runner() -> Any:
             raise
         raise UsageError(
             "--cluster needs Dask distributed, which is not installed",
-            hint="pip install 'pacscan[dask]'",
+            code="DASK-EXTRA",
+            hint="install the dask extra: pip install 'pacscan[dask]'",
         ) from exc
     return collect_on_cluster
 

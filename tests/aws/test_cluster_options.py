@@ -1,12 +1,10 @@
-"""``--cluster`` without Dask, with a bad address, and what a worker is sent: fast checks
-that start no cluster.
+"""``--cluster`` with a bad address, and what a worker runs and is sent: fast checks that
+start no cluster (without Dask: tests/packaging/test_dask_extra.py).
 """
 
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
@@ -20,33 +18,6 @@ from scanner.cli import cli
 from scanner.errors import UsageError
 
 OTHER = "111111111111"
-
-
-def test_the_cli_and_the_collection_import_no_dask() -> None:
-    code = (
-        "import sys; from click.testing import CliRunner; from scanner.cli import cli; "
-        "import scanner.aws.runner, scanner.commands.audit, scanner.commands.collect; "
-        "assert CliRunner().invoke(cli, ['audit', '--help']).exit_code == 0; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
-
-
-@pytest.mark.parametrize("command", ["audit", "collect"])
-def test_cluster_without_dask_tells_what_to_install(aws: MotoAWS, command: str) -> None:
-    code = (
-        "import sys; sys.modules['distributed'] = None; from scanner.cli import main; "
-        f"sys.exit(main(['{command}', '--region', 'us-east-1', '--cluster', 'local']))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=aws.env, cwd=aws.tmp
-    )
-    assert done.returncode == 2, done.stderr
-    assert "--cluster needs Dask distributed" in done.stderr
-    assert "pip install 'pacscan[dask]'" in done.stderr
-    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize(
