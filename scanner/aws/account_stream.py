@@ -137,7 +137,7 @@ class AccountStream:
         self.in_flight: list[InFlight] = []
 
     def run(self) -> Iterator[AccountSnapshot]:
-        errors = _by_account(self.plan.setup_errors)
+        errors = by_account(self.plan.setup_errors)
         for account in sorted(set(errors) - set(self.plan.accounts)):
             yield self.unread(account, errors.pop(account), datetime.now(timezone.utc))
         waiting = list(reversed(self.plan.accounts))
@@ -203,25 +203,11 @@ class AccountStream:
         return AccountSnapshot(account, snapshot, collected=False)
 
     def regions(self, account: AccountClients, errors: list[dict[str, Any]]) -> list[str]:
-        """The regions to collect in ``account``.
-
-        When ``--all-regions`` cannot list them, only the home region is collected, and
-        the error is a gap of every regional type in every region: what the other regions
-        hold is unknown, not gone.
-        """
         plan = self.plan
-        if not plan.all_regions:
-            return list(plan.regions)
-        try:
-            answer = account.client("ec2", plan.home).describe_regions()
-        except CALL_FAILURES as exc:
-            code, message = describe_failure(exc)
-            lost = tuple(t for c in plan.collectors if c.scope != GLOBAL for t in c.types)
-            errors.append(
-                call_error(account.account, GLOBAL, "ec2", "DescribeRegions", code, message, lost)
-            )
-            return [plan.home]
-        return sorted(r["RegionName"] for r in answer["Regions"])
+        return list_regions(
+            account, errors, plan.home, plan.regions if not plan.all_regions else None,
+            plan.collectors,
+        )  # fmt: skip
 
     def tasks(self, account: AccountClients, regions: list[str]) -> list[Task]:
         """The global tasks, then the home region's, then region by region."""
@@ -254,7 +240,34 @@ class AccountStream:
             yield finished
 
 
-def _by_account(errors: tuple[dict[str, Any], ...]) -> dict[str, list[dict[str, Any]]]:
+def list_regions(
+    account: AccountClients,
+    errors: list[dict[str, Any]],
+    home: str,
+    regions: tuple[str, ...] | None,
+    collectors: tuple[Collector, ...],
+) -> list[str]:
+    """The regions to collect in ``account``: ``regions``, or (None) every enabled one.
+
+    When every region is asked for and they cannot be listed, only the home region is
+    collected, and the error is a gap of every regional type in every region: what the
+    other regions hold is unknown, not gone.
+    """
+    if regions is not None:
+        return list(regions)
+    try:
+        answer = account.client("ec2", home).describe_regions()
+    except CALL_FAILURES as exc:
+        code, message = describe_failure(exc)
+        lost = tuple(t for c in collectors if c.scope != GLOBAL for t in c.types)
+        errors.append(
+            call_error(account.account, GLOBAL, "ec2", "DescribeRegions", code, message, lost)
+        )
+        return [home]
+    return sorted(r["RegionName"] for r in answer["Regions"])
+
+
+def by_account(errors: tuple[dict[str, Any], ...]) -> dict[str, list[dict[str, Any]]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for error in errors:
         grouped.setdefault(error["account"], []).append(error)

@@ -22,6 +22,7 @@ class Progress:
         self.done = 0
         self.resources = 0
         self.errors = 0
+        self.accounts: tuple[int, int] | None = None  # (done, total) when counted
         self.shown = enabled and _is_terminal(self.stream)
         self._lock = threading.Lock()
 
@@ -34,11 +35,19 @@ class Progress:
                 self.stream.write("\r" + self.line())
                 self.stream.flush()
 
+    def account_done(self, total: int) -> None:
+        """Count one more account finished out of ``total`` (shown before the tasks)."""
+        with self._lock:
+            done = self.accounts[0] + 1 if self.accounts else 1
+            self.accounts = (done, total)
+
     def line(self) -> str:
         filled = WIDTH * self.done // self.total if self.total else WIDTH
         bar = "#" * filled + "-" * (WIDTH - filled)
         errors = f"{self.errors} error" + ("" if self.errors == 1 else "s")
-        return f"[{bar}] {self.done}/{self.total} tasks, {self.resources} resources, {errors}"
+        accounts = f"{self.accounts[0]}/{self.accounts[1]} accounts, " if self.accounts else ""
+        tasks = f"{self.done}/{self.total} tasks"
+        return f"[{bar}] {accounts}{tasks}, {self.resources} resources, {errors}"
 
     def close(self) -> None:
         if self.shown:

@@ -11,6 +11,7 @@ resources names their types, so the scan reports them as unknown rather than gon
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -20,6 +21,7 @@ import boto3
 from botocore.exceptions import ProfileNotFound
 
 from scanner.aws.account_stream import AccountSnapshot, AccountStream, Plan
+from scanner.aws.cluster_tasks import ClusterOptions, WorkerSpec
 from scanner.aws.context import CALL_FAILURES, Collector, describe_failure
 from scanner.aws.organizations import ACCOUNT_ID, AccountSelection, Organization, select_accounts
 from scanner.aws.registry import all_collectors
@@ -48,6 +50,7 @@ class CollectRequest:
     settings: ClientSettings = field(default_factory=ClientSettings)
     show_progress: bool = True
     debug: bool = False
+    cluster: ClusterOptions | None = None  # --cluster: run on Dask distributed
 
     @property
     def selection(self) -> AccountSelection:
@@ -87,8 +90,47 @@ def collect_accounts(
     failed Organizations call) are handed over too, with ``collected`` False. Closing
     the iterator early cancels the tasks that have not started.
     """
+    if request.cluster is not None:
+        collect_on_cluster = _cluster_runner()  # before any AWS call
     plan = plan_collection(request, session)
+    if request.cluster is not None:
+        yield from collect_on_cluster(
+            plan,
+            worker_spec(request, plan),
+            request.cluster,
+            show_progress=request.show_progress,
+            stream=progress_stream or sys.stderr,
+        )
+        return
     yield from AccountStream(plan, request.show_progress, request.debug, progress_stream).run()
+
+
+def _cluster_runner() -> Any:
+    """``scanner.aws.cluster.collect_on_cluster``; a usage error without Dask installed."""
+    try:
+        from scanner.aws.cluster import collect_on_cluster
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("dask", "distributed"):
+            raise
+        raise UsageError(
+            "--cluster needs Dask distributed, which is not installed",
+            code="DASK-EXTRA",
+            hint="install the dask extra: pip install 'pacscan[dask]'",
+        ) from exc
+    return collect_on_cluster
+
+
+def worker_spec(request: CollectRequest, plan: Plan) -> WorkerSpec:
+    """What each worker needs to reach the accounts itself: names, never credentials."""
+    return WorkerSpec(
+        home=plan.home,
+        regions=None if plan.all_regions else plan.regions,
+        collectors=tuple(c.name for c in plan.collectors),
+        settings=plan.settings,
+        role_arn=plan.role_arn,
+        external_id=plan.external_id,
+        profile=request.profile,
+    )
 
 
 def plan_collection(request: CollectRequest, session: boto3.Session | None) -> Plan:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from scanner.aws.cluster_tasks import LOCAL, ClusterOptions
 from scanner.aws.organizations import ACCOUNT_ID
 from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
 from scanner.aws.runner import collect as run_collection
@@ -127,6 +128,26 @@ def collect_options(command: F) -> F:
             show_default=True,
             help="Connect and read timeout of each call, seconds.",
         ),
+        click.option(
+            "--cluster",
+            metavar="ADDRESS",
+            help="Run on Dask distributed: 'local' (worker processes on this machine) or "
+            "a scheduler's address (tcp://HOST:PORT). Needs pip install 'pacscan[dask]'.",
+        ),
+        click.option(
+            "--cluster-workers",
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Worker processes of --cluster local. Default: one per core.",
+        ),
+        click.option(
+            "--cluster-threads",
+            type=click.IntRange(min=1),
+            default=4,
+            show_default=True,
+            metavar="N",
+            help="Threads (tasks at once) per worker process of --cluster local.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary on stderr."),
     ]
     for option in reversed(options):
@@ -156,6 +177,27 @@ def collect_request(debug: bool, **options: Any) -> CollectRequest:
         settings=settings,
         show_progress=not options["quiet"],
         debug=debug,
+        cluster=cluster_options(options),
+    )
+
+
+def cluster_options(options: dict[str, Any]) -> ClusterOptions | None:
+    """``--cluster`` and its local sizes; a usage error for an address Dask cannot use."""
+    address = options.get("cluster")
+    local_sizes = options.get("cluster_workers") is not None
+    if not address:
+        if local_sizes:
+            raise UsageError("--cluster-workers needs --cluster local")
+        return None
+    if address != LOCAL and "://" not in address:
+        raise UsageError(
+            f"--cluster expects 'local' or a scheduler address, got {printable(address)!r}",
+            hint="for example: --cluster tcp://scheduler.internal:8786",
+        )
+    if address != LOCAL and local_sizes:
+        raise UsageError("--cluster-workers sizes a --cluster local only")
+    return ClusterOptions(
+        address, workers=options.get("cluster_workers"), threads=options.get("cluster_threads") or 4
     )
 
 

@@ -191,6 +191,16 @@ def test_progress_redraws_one_line_on_a_terminal() -> None:
     )
 
 
+def test_progress_on_a_cluster_counts_the_accounts_done() -> None:
+    stream = Terminal()
+    progress = Progress(2, stream=stream)
+    progress.account_done(3)
+    progress.advance(4, 0)
+    assert stream.getvalue().split("\r")[-1] == (
+        "[############------------] 1/3 accounts, 1/2 tasks, 4 resources, 0 errors"
+    )
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_progress_is_silent_when_not_a_terminal_or_quiet(enabled: bool) -> None:
     stream = io.StringIO() if enabled else Terminal()
