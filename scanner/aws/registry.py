@@ -50,6 +50,13 @@ MODULES = (
     "scanner.aws.logs",
     "scanner.aws.kinesis",
     "scanner.aws.elasticache",
+    "scanner.aws.neptune",
+    "scanner.aws.rds_parameter_groups",
+    "scanner.aws.msk",
+    "scanner.aws.firehose",
+    "scanner.aws.mq",
+    "scanner.aws.transfer",
+    "scanner.aws.cognito_identity",
 )
 
 
