@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.aws.context import REGIONAL, CollectContext, Collector
-from scanner.aws.shapes import arn, drop_none, with_tags
+from scanner.aws.shapes import arn, cfn_tags, drop_none
 
 TYPES = ("AWS::Cognito::IdentityPool",)
 CLIENT = "cognito-identity"
@@ -28,11 +28,13 @@ def collect(ctx: CollectContext) -> None:
         tags = {str(k): str(v) for k, v in (pool.get("IdentityPoolTags") or {}).items()}
         pool_arn = arn(ctx.partition, CLIENT, ctx.region, ctx.account, f"identitypool/{pool_id}")
         ctx.add("AWS::Cognito::IdentityPool", pool_arn, pool.get("IdentityPoolName"),
-                with_tags(identity_pool_properties(pool), tags), tags=tags)  # fmt: skip
+                identity_pool_properties(pool), tags=tags)  # fmt: skip
 
 
 def identity_pool_properties(pool: dict[str, Any]) -> dict[str, Any]:
-    """A ``DescribeIdentityPool`` answer in the shape of ``AWS::Cognito::IdentityPool``."""
+    """A ``DescribeIdentityPool`` answer in the shape of ``AWS::Cognito::IdentityPool``
+    (whose tags are ``IdentityPoolTags``, a list of ``Key``/``Value``)."""
+    tags = {str(k): str(v) for k, v in (pool.get("IdentityPoolTags") or {}).items()}
     return drop_none(
         {
             "IdentityPoolName": pool.get("IdentityPoolName"),
@@ -43,6 +45,7 @@ def identity_pool_properties(pool: dict[str, Any]) -> dict[str, Any]:
             "OpenIdConnectProviderARNs": pool.get("OpenIdConnectProviderARNs") or None,
             "SamlProviderARNs": pool.get("SamlProviderARNs") or None,
             "CognitoIdentityProviders": pool.get("CognitoIdentityProviders") or None,
+            "IdentityPoolTags": cfn_tags(tags) or None,
         }
     )
 

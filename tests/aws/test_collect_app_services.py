@@ -31,8 +31,9 @@ def test_cognito_identity_pools(aws: MotoAWS) -> None:
         "IdentityPoolName": "closed",
         "AllowUnauthenticatedIdentities": False,
         "SupportedLoginProviders": {"accounts.google.com": "client-id"},
-        "Tags": [{"Key": "team", "Value": "web"}],
+        "IdentityPoolTags": [{"Key": "team", "Value": "web"}],
     }
+    assert pools["closed"]["tags"] == {"team": "web"}
     assert pools["guests"]["properties"]["AllowUnauthenticatedIdentities"] is True
     assert audit(aws, ["cognito"], ["PAC-COGNITO-001"]) == {
         ("PAC-COGNITO-001", name_of(f"identitypool/{closed}")): "pass",
