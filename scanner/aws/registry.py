@@ -57,6 +57,7 @@ MODULES = (
     "scanner.aws.mq",
     "scanner.aws.transfer",
     "scanner.aws.cognito_identity",
+    "scanner.aws.codebuild",
 )
 
 
