@@ -58,6 +58,7 @@ MODULES = (
     "scanner.aws.transfer",
     "scanner.aws.cognito_identity",
     "scanner.aws.codebuild",
+    "scanner.aws.docdb",
 )
 
 

@@ -224,3 +224,34 @@ def test_mq_brokers_without_passwords(aws: MotoAWS) -> None:
         ("PAC-MQ-001", name_of(private)): "pass",
         ("PAC-MQ-001", name_of(public)): "fail",
     }
+
+
+def test_documentdb_cluster_parameter_groups(aws: MotoAWS) -> None:
+    docdb = aws.client("docdb")
+    for name in ("strict", "loose"):
+        docdb.create_db_cluster_parameter_group(DBClusterParameterGroupName=name,
+                                                DBParameterGroupFamily="docdb5.0",
+                                                Description=name)  # fmt: skip
+    docdb.modify_db_cluster_parameter_group(DBClusterParameterGroupName="loose", Parameters=[
+        {"ParameterName": "tls", "ParameterValue": "disabled", "ApplyMethod": "pending-reboot"}
+    ])  # fmt: skip
+    aws.client("rds").create_db_cluster_parameter_group(
+        DBClusterParameterGroupName="aurora", DBParameterGroupFamily="aurora-mysql8.0",
+        Description="aurora",
+    )  # fmt: skip
+    snapshot, done = aws.collect("--service", "docdb")
+    assert done.returncode == 0, snapshot["errors"]
+    groups = resources_of(snapshot, "AWS::DocDB::DBClusterParameterGroup")
+    assert sorted(groups) == ["loose", "strict"]  # not the Aurora group
+    assert groups["loose"]["id"] == f"arn:aws:rds:us-east-1:{ACCOUNT}:cluster-pg:loose"
+    assert groups["loose"]["properties"] == {
+        "Name": "loose",
+        "Family": "docdb5.0",
+        "Description": "loose",
+        "Parameters": {"tls": "disabled"},
+    }
+    assert groups["strict"]["properties"]["Parameters"] == {}
+    assert audit(aws, ["docdb"], ["PAC-DOCDB-002"]) == {
+        ("PAC-DOCDB-002", "strict"): "pass",
+        ("PAC-DOCDB-002", "loose"): "fail",
+    }
