@@ -42,8 +42,9 @@ def collect(ctx: CollectContext) -> None:
 def broker_properties(broker: dict[str, Any]) -> dict[str, Any]:
     """A ``DescribeBroker`` answer in the shape of ``AWS::AmazonMQ::Broker`` properties."""
     props: dict[str, Any] = {k: broker[k] for k in SAME_NAME if broker.get(k) is not None}
-    logs = broker.get("Logs") or {}
-    props["Logs"] = drop_none({"Audit": logs.get("Audit"), "General": logs.get("General")})
+    logs = broker.get("Logs")
+    if logs is not None:
+        props["Logs"] = drop_none({"Audit": logs.get("Audit"), "General": logs.get("General")})
     encryption = broker.get("EncryptionOptions") or {}
     if encryption:
         props["EncryptionOptions"] = drop_none(
