@@ -1,11 +1,12 @@
-"""API Gateway: REST API stages (with their WAF association) and HTTP/WebSocket API
-stages and routes.
+"""API Gateway: REST API stages (with their WAF association) and methods, and
+HTTP/WebSocket API stages and routes.
 
 ``GetStages`` keys method settings by ``resource/method`` (``*/*`` for every method);
 they become CloudFormation's ``MethodSettings`` list with ``ResourcePath`` and
 ``HttpMethod``. A stage with a web ACL also gives an ``AWS::WAFv2::WebACLAssociation``
 whose ``ResourceArn`` is the stage's ARN, as a template associates one. Stage variables
-are not collected: they may hold secrets and no policy reads them.
+are not collected: they may hold secrets and no policy reads them. Each method of a REST
+API is an ``AWS::ApiGateway::Method``, read with ``GetResources`` and its methods embedded.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from typing import Any
 
 from scanner.aws.context import REGIONAL, CollectContext, Collector
 from scanner.aws.shapes import drop_none, with_tags
+from scanner.loaders.snapshot import UNKNOWN_KEY
 
 STAGE = "AWS::ApiGateway::Stage"
 ASSOCIATION = "AWS::WAFv2::WebACLAssociation"
 V2_STAGE = "AWS::ApiGatewayV2::Stage"
 V2_ROUTE = "AWS::ApiGatewayV2::Route"
-REST_TYPES = (STAGE, ASSOCIATION)
+METHOD = "AWS::ApiGateway::Method"
+REST_TYPES = (STAGE, ASSOCIATION, METHOD)
 V2_TYPES = (V2_STAGE, V2_ROUTE)
 METHOD_SETTINGS = {
     "loggingLevel": "LoggingLevel",
@@ -38,6 +41,18 @@ def collect_rest(ctx: CollectContext) -> None:
         answer = ctx.call("GetStages", restApiId=api["id"], lists=REST_TYPES)
         for stage in (answer.data or {}).get("item") or []:
             _collect_stage(ctx, api["id"], stage)
+        _collect_methods(ctx, api["id"])
+
+
+def _collect_methods(ctx: CollectContext, api_id: str) -> None:
+    base = f"arn:{ctx.partition}:apigateway:{ctx.region}::/restapis/{api_id}/resources"
+    listing = ctx.pages("GetResources", "items", restApiId=api_id, embed=["methods"],
+                        lists=(METHOD,))  # fmt: skip
+    for resource in listing.items():
+        for verb, method in (resource.get("resourceMethods") or {}).items():
+            ctx.add(METHOD, f"{base}/{resource['id']}/methods/{verb}",
+                    f"{verb} {resource.get('path', '')}",
+                    method_properties(api_id, resource["id"], verb, method or {}))  # fmt: skip
 
 
 def _collect_stage(ctx: CollectContext, api_id: str, stage: dict[str, Any]) -> None:
@@ -73,6 +88,31 @@ def stage_properties(api_id: str, stage: dict[str, Any]) -> dict[str, Any]:
         props["AccessLogSetting"] = drop_none(
             {"DestinationArn": log["destinationArn"], "Format": log.get("format")}
         )
+    return props
+
+
+def method_properties(
+    api_id: str, resource_id: str, verb: str, method: dict[str, Any]
+) -> dict[str, Any]:
+    """An embedded method of ``GetResources`` as ``AWS::ApiGateway::Method`` properties.
+
+    API Gateway always answers a method's ``authorizationType``; should it be missing,
+    it is unknown rather than the template default (``NONE``)."""
+    props: dict[str, Any] = drop_none(
+        {
+            "RestApiId": api_id,
+            "ResourceId": resource_id,
+            "HttpMethod": method.get("httpMethod", verb),
+            "AuthorizationType": method.get("authorizationType"),
+            "AuthorizerId": method.get("authorizerId"),
+            "AuthorizationScopes": method.get("authorizationScopes"),
+            "ApiKeyRequired": method.get("apiKeyRequired"),
+            "OperationName": method.get("operationName"),
+            "RequestValidatorId": method.get("requestValidatorId"),
+        }
+    )
+    if "AuthorizationType" not in props:
+        props["AuthorizationType"] = {UNKNOWN_KEY: "GetResources: no authorizationType"}
     return props
 
 

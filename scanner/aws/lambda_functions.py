@@ -3,7 +3,9 @@
 Environment variable *values* never reach a snapshot: each is stored as an unknown
 marker, so the names stay visible to policies while secrets stay out of the file.
 Each resource policy statement becomes an ``AWS::Lambda::Permission`` whose
-``FunctionName`` is the function's name.
+``FunctionName`` is the function's name. Each statement of a layer version's policy
+becomes an ``AWS::Lambda::LayerVersionPermission`` (``ListLayers``, ``ListLayerVersions``,
+``GetLayerVersionPolicy``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from scanner.aws.shapes import drop_none, policy_document, with_tags
 from scanner.loaders.snapshot import UNKNOWN_KEY
 
 REDACTED = {UNKNOWN_KEY: "redacted: environment variable values are not collected"}
-# Condition key (lower case) -> AWS::Lambda::Permission property
 TYPES = ("AWS::Lambda::Function", "AWS::Lambda::Permission")
+LAYER_PERMISSION = "AWS::Lambda::LayerVersionPermission"
+LAYER_TYPES = (LAYER_PERMISSION,)
+# Condition key (lower case) -> AWS::Lambda::Permission property
 PERMISSION_CONDITIONS = {
     "aws:sourcearn": "SourceArn",
     "aws:sourceaccount": "SourceAccount",
@@ -126,4 +130,44 @@ def _principal(principal: Any) -> Any:
     return principal
 
 
-COLLECTORS = (Collector("lambda.functions", "lambda", REGIONAL, collect, TYPES),)
+def collect_layers(ctx: CollectContext) -> None:
+    for layer in ctx.pages("ListLayers", "Layers", lists=LAYER_TYPES).items():
+        name = layer["LayerName"]
+        versions = ctx.pages("ListLayerVersions", "LayerVersions", LayerName=name,
+                             lists=LAYER_TYPES)  # fmt: skip
+        for version in versions.items():
+            _collect_layer_version(ctx, name, version)
+
+
+def _collect_layer_version(ctx: CollectContext, name: str, version: dict[str, Any]) -> None:
+    version_arn = version["LayerVersionArn"]
+    policy = ctx.call("GetLayerVersionPolicy", LayerName=name, VersionNumber=version["Version"],
+                      absent=("ResourceNotFoundException",), lists=LAYER_TYPES)  # fmt: skip
+    document = policy_document((policy.data or {}).get("Policy")) if policy.data else {}
+    for index, statement in enumerate(_statements(document)):
+        sid = str(statement.get("Sid") or index)
+        ctx.add(LAYER_PERMISSION, f"{version_arn}#permission/{sid}", sid,
+                layer_permission_properties(version_arn, statement))  # fmt: skip
+
+
+def layer_permission_properties(version_arn: str, statement: dict[str, Any]) -> dict[str, Any]:
+    """One layer version policy statement as ``AWS::Lambda::LayerVersionPermission``
+    properties: the organization it is limited to comes from its ``aws:PrincipalOrgID``
+    condition, the only one ``AddLayerVersionPermission`` writes."""
+    action = statement.get("Action")
+    props: dict[str, Any] = {
+        "LayerVersionArn": version_arn,
+        "Action": action[0] if isinstance(action, list) and len(action) == 1 else action,
+        "Principal": _principal(statement.get("Principal")),
+    }
+    for operator in (statement.get("Condition") or {}).values():
+        for key, value in (operator or {}).items():
+            if key.lower() == "aws:principalorgid":
+                props["OrganizationId"] = value
+    return props
+
+
+COLLECTORS = (
+    Collector("lambda.functions", "lambda", REGIONAL, collect, TYPES),
+    Collector("lambda.layers", "lambda", REGIONAL, collect_layers, LAYER_TYPES),
+)

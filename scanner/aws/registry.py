@@ -55,6 +55,15 @@ MODULES = (
     "scanner.aws.appsync",
     "scanner.aws.workspaces",
     "scanner.aws.sagemaker_models",
+    "scanner.aws.neptune",
+    "scanner.aws.rds_parameter_groups",
+    "scanner.aws.msk",
+    "scanner.aws.firehose",
+    "scanner.aws.mq",
+    "scanner.aws.transfer",
+    "scanner.aws.cognito_identity",
+    "scanner.aws.codebuild",
+    "scanner.aws.docdb",
 )
 
 

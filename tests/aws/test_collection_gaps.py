@@ -256,7 +256,9 @@ def test_regions_that_cannot_be_listed_are_a_gap_everywhere(aws: MotoAWS) -> Non
     assert error["region"] == "global"
     assert error["types"] == [
         "AWS::RDS::DBCluster",
+        "AWS::RDS::DBClusterParameterGroup",
         "AWS::RDS::DBInstance",
+        "AWS::RDS::DBParameterGroup",
         "AWS::S3::AccessPoint",
         "AWS::S3::Bucket",
         "AWS::S3::BucketPolicy",
