@@ -1622,7 +1622,8 @@ _ENCRYPTION_SECRETS_LOGGING: tuple[tuple[str, str, dict[str, Prop | str]], ...] 
             "Artifacts.Type": "artifacts.type",
             "Artifacts.EncryptionDisabled": "artifacts.encryption_disabled",
             "SecondaryArtifacts": Prop(
-                "secondary_artifacts", each(fields({"EncryptionDisabled": "encryption_disabled"}))
+                "secondary_artifacts",
+                each(fields({"Type": "type", "EncryptionDisabled": "encryption_disabled"})),
             ),
             "LogsConfig.S3Logs.EncryptionDisabled": "logs_config.s3_logs.encryption_disabled",
             "Environment.EnvironmentVariables": Prop(
