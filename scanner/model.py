@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
 
+from scanner.records import record
+
 PathKey = str | int
 Path = tuple[PathKey, ...]
 
@@ -78,7 +80,7 @@ def is_unknown(value: object) -> bool:
     return type(value) is Unknown
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reference:
     """Another resource of the same input, or one of its attributes.
 
@@ -95,7 +97,7 @@ class Reference:
         return self.text or (f"{self.target}.{self.attribute}" if self.attribute else self.target)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Partial:
     """A string with known text around parts not known statically.
 
@@ -221,7 +223,7 @@ _SEVERITY_RANK = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """A 1-based span in a file. ``end_*`` are inclusive line / exclusive column."""
 
@@ -235,7 +237,7 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Span:
     """Where one node of a document sits: its key (if it has one) and its value."""
 
@@ -314,7 +316,7 @@ class QuotedDocument(Document):
 _NO_PATHS: Mapping[Path, Path] = MappingProxyType({})  # read-only: nothing is stored in it
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TemplateOrigin:
     """How a loader read a resource out of a template.
 
@@ -341,7 +343,7 @@ class TemplateOrigin:
     scope: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class LiveOrigin:
     """Where a resource collected from a live account lives.
 
@@ -393,7 +395,7 @@ class Resource:
         return origin if type(origin) is TemplateOrigin else None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Keyed:
     """A fix path step ``[Name = "X", ...]``: the list elements whose ``fields`` equal
     these values (a ``set`` adds one when none does)."""
@@ -404,7 +406,7 @@ class Keyed:
         return "[" + ", ".join(f"{k} = {_json_text(v)}" for k, v in self.fields) + "]"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Each:
     """A fix path step ``[? condition]``: every list element ``test`` holds for.
 
@@ -422,7 +424,7 @@ FixStep = PathKey | Keyed | Each
 FixPath = tuple[FixStep, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixOp:
     """One edit a policy's ``fix`` clause asks for, relative to the resource body.
 
@@ -438,7 +440,7 @@ def _json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyInfo:
     """A policy's metadata, independent of how its assertions are compiled."""
 
@@ -466,7 +468,7 @@ class BaselineState(str, enum.Enum):
     ABSENT = "absent"  # in the baseline, not in this scan
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suppressed:
     """Why a finding is suppressed, in SARIF's terms.
 
@@ -480,7 +482,7 @@ class Suppressed:
     was: Status | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Triage:
     """What triage decided about a finding; evaluation leaves it empty.
 
@@ -498,7 +500,7 @@ class Triage:
 NOT_TRIAGED: Final = Triage()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Finding:
     """The verdict of one policy on one resource."""
 

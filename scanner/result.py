@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timezone
 
 from scanner.errors import Diagnostic
 from scanner.model import Finding, PolicyInfo
+from scanner.records import record
 
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TemplateFix:
     """What ``pacscan fix`` writes to one template, its re-scan passed: ``text``, made by
     the fix clauses of ``findings`` applied in this order (one whose edit cannot be made
@@ -25,7 +26,7 @@ class TemplateFix:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Replacement:
     """One edit of a file's text as it was scanned: ``length`` code points at ``offset``
     (the same span as lines and columns, 1-based, end column exclusive) replaced by
@@ -40,7 +41,7 @@ class Replacement:
     inserted: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FindingFix:
     """The edits ``pacscan fix`` makes to fix ``finding`` (``scanner.report.sarif_fixes``
     says how they are shared out among the findings of a file), described in words."""
@@ -62,7 +63,7 @@ def moved_fixes(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ScanResult:
     """The whole outcome of one scan.
 
@@ -87,7 +88,7 @@ class ScanResult:
     fixes: tuple[FindingFix, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ReportOptions:
     """How a reporter should render a ``ScanResult``.
 

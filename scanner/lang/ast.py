@@ -5,33 +5,33 @@ The parser builds these and nothing else; checks and the compiler only read them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from scanner.model import Location
+from scanner.records import record
 
 # ---------------------------------------------------------------- expressions
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Literal:
     value: Any  # str, int, float, bool, None or UNKNOWN
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ListExpr:
     items: tuple[Expr, ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class MapExpr:
     entries: tuple[tuple[str, Expr], ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TypeLiteral:
     """A resource type written bare, as in ``related(AWS::S3::BucketPolicy, ...)``."""
 
@@ -39,7 +39,7 @@ class TypeLiteral:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Name:
     """The first name of a path: a binding, ``id``/``type``, or a key of the body."""
 
@@ -47,26 +47,26 @@ class Name:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Current:
     """``@``: the element a filter is looking at."""
 
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Key:
     key: str
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Index:
     index: int
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Wildcard:
     """``[*]`` (kind "list") or ``.*`` (kind "map")."""
 
@@ -74,7 +74,7 @@ class Wildcard:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Filter:
     predicate: Expr
     loc: Location
@@ -83,14 +83,14 @@ class Filter:
 Step = Key | Index | Wildcard | Filter
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PathExpr:
     base: Expr
     steps: tuple[Step, ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Call:
     name: str
     args: tuple[Expr, ...]
@@ -98,13 +98,13 @@ class Call:
     name_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Not:
     operand: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class BoolOp:
     op: str  # "and" | "or"
     left: Expr
@@ -112,7 +112,7 @@ class BoolOp:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Compare:
     """``== != < <= > >= in notin matches startswith endswith contains``."""
 
@@ -122,7 +122,7 @@ class Compare:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Test:
     """A postfix test: kind is "exists", "empty" or a type name; ``negated`` for ``not``."""
 
@@ -133,7 +133,7 @@ class Test:
     kind_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Quantifier:
     kind: str  # "all" | "any" | "none"
     collection: Expr
@@ -162,7 +162,7 @@ Expr = (
 # ---------------------------------------------------------------- messages
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Template:
     """A message: literal text and ``{expression}`` parts, in order."""
 
@@ -173,7 +173,7 @@ class Template:
 # ---------------------------------------------------------------- declarations
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Use:
     """``use MODULE`` (``names`` empty: every name of the module) or ``use MODULE (a, b)``."""
 
@@ -183,7 +183,7 @@ class Use:
     module_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Param:
     name: str
     type: str
@@ -192,14 +192,14 @@ class Param:
     type_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Let:
     name: str
     expr: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Def:
     name: str
     params: tuple[str, ...]
@@ -207,33 +207,33 @@ class Def:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Meta:
     key: str
     value: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Targets:
     types: tuple[tuple[str, Location], ...]
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class When:
     expr: Expr
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Assertion:
     expr: Expr
     message: Template | None
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PlainPath:
     """A path of keys and indexes only (fix targets, ``at`` in examples)."""
 
@@ -241,7 +241,7 @@ class PlainPath:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match:
     """``[Name = "X", ...]`` in a fix path: the list elements whose fields equal these
     constants."""
@@ -250,7 +250,7 @@ class Match:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class FixPath:
     """A fix target: keys, indexes, ``Match`` steps and ``Filter`` steps (``[? cond]``)."""
 
@@ -258,7 +258,7 @@ class FixPath:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Fix:
     kind: str  # "set" | "remove" | "append"
     path: FixPath
@@ -266,7 +266,7 @@ class Fix:
     loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Example:
     status: str  # "pass" | "fail" | "unknown" | "skip"
     at: PlainPath | None
@@ -278,7 +278,7 @@ class Example:
 PolicyItem = Meta | Targets | When | Let | Assertion | Fix | Example
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Policy:
     name: str
     items: tuple[PolicyItem, ...]
@@ -286,7 +286,7 @@ class Policy:
     name_loc: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicyFile:
     path: str
     params: tuple[Param, ...]
