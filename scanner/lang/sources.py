@@ -7,7 +7,7 @@ import re
 import stat
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias, Union
@@ -24,6 +24,9 @@ SUFFIX = ".policy"
 _MAX_BYTES = 4 * MAX_POLICY_FILE  # UTF-8: at most four bytes a character
 # Control characters no policy text holds (tab, line feed, form feed and CR are text).
 _BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# The bytes that are not those: deleting them from a file's bytes leaves its control
+# characters (ASCII, so never part of a longer UTF-8 sequence), 10x faster than the search.
+_NOT_BINARY = bytes(set(range(256)) - {*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F})
 PathLike = Union[str, "os.PathLike[str]", Traversable]
 
 
@@ -60,8 +63,10 @@ def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:
         for name, entry in _walk(root):
             if name in found:
                 continue
-            source = entry if isinstance(entry, PolicySource) else read_source(name, entry)
-            found[name] = replace(source, root=directory, module=modules.get(name))
+            read = entry if isinstance(entry, PolicySource) else read_source(name, entry)
+            found[name] = PolicySource(
+                read.path, read.text, read.error, directory, modules.get(name)
+            )
     return [found[name] for name in sorted(found)]
 
 
@@ -81,7 +86,7 @@ def _module_paths(directory: PathLike) -> dict[str, str]:
     return {library.path_of(name): name for name in library.own()}
 
 
-Entry: TypeAlias = "Traversable | Path | PolicySource"
+Entry: TypeAlias = "Traversable | Path | str | PolicySource"
 
 
 def _walk(root: PathLike) -> list[tuple[str, Entry]]:
@@ -97,20 +102,40 @@ def _walk(root: PathLike) -> list[tuple[str, Entry]]:
 
 def _walk_directory(root: Path) -> list[tuple[str, Entry]]:
     """``*.policy`` files under ``root``. A symbolic link is followed only to a file inside
-    ``root``; one that leads out of it (to a file or a directory) is an error entry."""
+    ``root``; one that leads out of it (to a file or a directory) is an error entry. A
+    directory that cannot be listed is passed over (as ``os.walk`` does)."""
     real_root = os.path.realpath(root)
     out: list[tuple[str, Entry]] = []
-    for directory, subdirs, names in os.walk(root, followlinks=False):
-        subdirs.sort()
-        linked = [n for n in subdirs if os.path.islink(os.path.join(directory, n))]
-        for name in [*linked, *(n for n in names if n.endswith(SUFFIX))]:
-            path = Path(directory, name)
-            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
+    pending = [str(root)]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
+        for entry in entries:
+            path = entry.name if directory == "." else os.path.join(directory, entry.name)
+            linked = entry.is_symlink()
+            is_dir = _is_dir(entry)
+            if is_dir and not linked:
+                pending.append(path)
+            elif not (is_dir or entry.name.endswith(SUFFIX)):
+                continue
+            elif linked and not _inside(os.path.realpath(path), real_root):
                 error = f"not followed: a symbolic link out of {str(root)!r}"
-                out.append((str(path), PolicySource(str(path), "", error=error)))
-            elif name not in linked:
-                out.append((str(path), path))
+                out.append((path, PolicySource(path, "", error=error)))
+            elif not is_dir:
+                out.append((path, path))
     return sorted(out, key=lambda item: item[0])
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is a directory or a symbolic link to one (``os.walk``'s test)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _inside(path: str, root: str) -> bool:
@@ -128,12 +153,12 @@ def _walk_traversable(node: Traversable, prefix: str) -> list[tuple[str, Travers
     return out
 
 
-def read_source(name: str, entry: Traversable | Path) -> PolicySource:
+def read_source(name: str, entry: Traversable | Path | str) -> PolicySource:
     """The text of one policy file, or a source with ``error`` saying why it has none."""
     if not name.endswith(SUFFIX):
         return PolicySource(name, "", error=f"not a policy file (policy files are named *{SUFFIX})")
     try:
-        data = _read_regular(entry) if isinstance(entry, Path) else entry.read_bytes()
+        data = entry.read_bytes() if not isinstance(entry, (str, Path)) else _read_regular(entry)
     except _NotRegular:
         return PolicySource(name, "", error="not a regular file")
     except OSError as exc:
@@ -144,7 +169,7 @@ def read_source(name: str, entry: Traversable | Path) -> PolicySource:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return PolicySource(name, "", error=f"not UTF-8 text (bad byte at offset {exc.start})")
-    binary = _BINARY.search(text)
+    binary = _BINARY.search(text) if data.translate(None, _NOT_BINARY) else None
     if binary is not None:
         return PolicySource(
             name, "", error=f"binary data (a control character at offset {binary.start()})"
@@ -156,11 +181,28 @@ class _NotRegular(Exception):
     """A FIFO, device or socket: reading it could block forever."""
 
 
-def _read_regular(path: Path) -> bytes | None:
-    """The bytes of a regular file (None when larger than ``_MAX_BYTES``)."""
+def _read_regular(path: Path | str) -> bytes | None:
+    """The bytes of a regular file (None when larger than ``_MAX_BYTES``).
+
+    Read with ``os.read`` in pieces the size ``fstat`` gives (the file may still grow or
+    shrink meanwhile): a buffered ``read(_MAX_BYTES + 1)`` allocates those 4 MiB for each
+    file, and took four fifths of reading the built-in library."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise _NotRegular
-        data = handle.read(_MAX_BYTES + 1)
+        chunks: list[bytes] = []
+        left = _MAX_BYTES + 1
+        want = min(info.st_size + 1, left)
+        while left > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = min(max(len(chunk), 1 << 16), left)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
     return None if len(data) > _MAX_BYTES else data
