@@ -10,13 +10,18 @@ so what is printed is one line that says what the value really is.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
-# C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and
-# isolates, and the lone surrogates that stand for bytes that are not UTF-8.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+# Each pattern is compiled on first use: a scan that prints no name needs none of them.
+@functools.cache
+def _unsafe() -> re.Pattern[str]:
+    """C0 and C1 controls, DEL, line/paragraph separators, bidi embeddings, overrides and
+    isolates, and the lone surrogates that stand for bytes that are not UTF-8."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -32,7 +37,7 @@ def _escape(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with every control or deceptive character shown as an escape."""
-    return _UNSAFE.sub(_escape, text)
+    return _unsafe().sub(_escape, text)
 
 
 def printable_lines(text: str) -> str:
@@ -40,9 +45,11 @@ def printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-# What ``json.dumps(..., ensure_ascii=False)`` leaves raw: DEL, C1 controls (U+009B is a
-# one-character CSI to some terminals), separators, bidi controls, lone surrogates.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+@functools.cache
+def _raw_in_json() -> re.Pattern[str]:
+    """What ``json.dumps(..., ensure_ascii=False)`` leaves raw: DEL, C1 controls (U+009B is
+    a one-character CSI to some terminals), separators, bidi controls, lone surrogates."""
+    return re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def json_escaped(text: str) -> str:
@@ -51,12 +58,14 @@ def json_escaped(text: str) -> str:
     They can only occur inside JSON strings, so the document means the same; printed on a
     terminal or a log, it shows the escape instead of acting on it.
     """
-    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _raw_in_json().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-_RAW_IN_XML = re.compile("[\r\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+@functools.cache
+def _raw_in_xml() -> re.Pattern[str]:
+    return re.compile("[\r\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def xml_escaped(text: str) -> str:
     """XML text with the same characters (and CR) written as character references."""
-    return _RAW_IN_XML.sub(lambda m: f"&#x{ord(m.group()):x};", text)
+    return _raw_in_xml().sub(lambda m: f"&#x{ord(m.group()):x};", text)

@@ -32,33 +32,50 @@ _SECRET_WORD = (
     r"(?:passw(?:or)?d|passphrase|secret|token|private[_ -]?key|api[_ -]?key"
     r"|access[_ -]?key|credential|auth[_ -]?key|pwd)"
 )
-# the rest of the key name, its closing quote, the separator, then the value
-_KEY_VALUE = re.compile(
-    rf"""(?P<head>{_SECRET_WORD}[\w.-]{{0,64}}["']?[ \t]{{0,16}}(?::|=(?!=)>?)[ \t]{{0,16}})"""
-    r"""(?P<value>"[^"\n]{0,1024}"?|'[^'\n]{0,1024}'?|[^\s,}\]#"'][^,}\]#\n]{0,1024})""",
-    re.IGNORECASE,
-)
-_REFERENCE = re.compile(
-    r"""^(?:!(?:Ref|GetAtt|ImportValue|FindInMap|Select|If|Sub\s+\$\{[\w:.-]+\}$)\b"""
-    r"""|\{\{resolve:|\$\{[\w:.-]+\}$|arn:|[{\[]|$"""
-    r"""|(?:var|local|module|data|aws_\w+|random_\w+)\.[\w.\[\]"-]+$)""",
-    re.IGNORECASE,
-)
-_PLAIN_VALUE = re.compile(
-    r"^(?:-?\d+(?:\.\d+)?|true|false|yes|no|on|off|null|~|none|\*+)$", re.IGNORECASE
-)
-_PATTERNS = (
-    re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}(?![A-Z0-9])"),
-    re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,255}"),
-    re.compile(r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,255}"),
-)
-# 40 characters of base64 with upper case, lower case and a digit (not a hex digest)
-_SECRET_ACCESS_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_URL_PASSWORD = re.compile(
-    r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}://[^\s:/@]{1,256}:)[^\s@/]{1,256}(?=@)",
-    re.IGNORECASE,
-)
-_PRIVATE_KEY = re.compile(r"(?P<head>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----).*")
+
+
+class _Patterns:
+    """What ``redact`` looks for, compiled the first time a line is redacted (a scan
+    whose reports quote no source line needs none of it)."""
+
+    def __init__(self) -> None:
+        # the rest of the key name, its closing quote, the separator, then the value
+        self.key_value = re.compile(
+            rf"""(?P<head>{_SECRET_WORD}[\w.-]{{0,64}}["']?[ \t]{{0,16}}"""
+            r"""(?::|=(?!=)>?)[ \t]{0,16})"""
+            r"""(?P<value>"[^"\n]{0,1024}"?|'[^'\n]{0,1024}'?|[^\s,}\]#"'][^,}\]#\n]{0,1024})""",
+            re.IGNORECASE,
+        )
+        self.reference = re.compile(
+            r"""^(?:!(?:Ref|GetAtt|ImportValue|FindInMap|Select|If|Sub\s+\$\{[\w:.-]+\}$)\b"""
+            r"""|\{\{resolve:|\$\{[\w:.-]+\}$|arn:|[{\[]|$"""
+            r"""|(?:var|local|module|data|aws_\w+|random_\w+)\.[\w.\[\]"-]+$)""",
+            re.IGNORECASE,
+        )
+        self.plain_value = re.compile(
+            r"^(?:-?\d+(?:\.\d+)?|true|false|yes|no|on|off|null|~|none|\*+)$", re.IGNORECASE
+        )
+        self.tokens = (
+            re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}(?![A-Z0-9])"),
+            re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,255}"),
+            re.compile(r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,255}"),
+        )
+        # 40 characters of base64 with upper case, lower case and a digit (not a hex digest)
+        self.secret_access_key = re.compile(
+            r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+        )
+        self.url_password = re.compile(
+            r"(?P<head>(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,30}://[^\s:/@]{1,256}:)[^\s@/]{1,256}(?=@)",
+            re.IGNORECASE,
+        )
+        self.private_key = re.compile(
+            r"(?P<head>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----).*"
+        )
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
 
 
 def redact(line: str, secrets: Iterable[str] = ()) -> str:
@@ -66,12 +83,13 @@ def redact(line: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret in line:
             line = line.replace(secret, MASK)
-    line = _PRIVATE_KEY.sub(lambda m: m.group("head") + MASK, line)
-    line = _KEY_VALUE.sub(_mask_value, line)
-    line = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, line)
-    for pattern in _PATTERNS:
+    patterns = _patterns()
+    line = patterns.private_key.sub(lambda m: m.group("head") + MASK, line)
+    line = patterns.key_value.sub(_mask_value, line)
+    line = patterns.url_password.sub(lambda m: m.group("head") + MASK, line)
+    for pattern in patterns.tokens:
         line = pattern.sub(MASK, line)
-    return _SECRET_ACCESS_KEY.sub(_mask_access_key, line)
+    return patterns.secret_access_key.sub(_mask_access_key, line)
 
 
 def source_line(document: Document, line: int, limit: int | None = None) -> str | None:
@@ -86,7 +104,8 @@ def source_line(document: Document, line: int, limit: int | None = None) -> str 
 def _mask_value(match: re.Match[str]) -> str:
     value = match.group("value").rstrip()
     bare = value.strip("\"'").strip()
-    if _REFERENCE.match(bare) or _PLAIN_VALUE.match(bare):
+    patterns = _patterns()
+    if patterns.reference.match(bare) or patterns.plain_value.match(bare):
         return match.group()
     quote = value[0] if value[0] in "\"'" else ""
     closing = quote if len(value) > 1 and value.endswith(quote) else ""

@@ -9,11 +9,10 @@ construct to drop; a pattern neither accepts is P030.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from typing import Any
-
-import re2
 
 from scanner.lang import codes
 from scanner.values import MAX_STRING_RESULT, EvaluationError
@@ -31,11 +30,23 @@ MAX_PROGRAM_MEMORY = 8 << 20  # bytes RE2 may use for one compiled pattern
 _SEEN_ENTRIES = 4096  # answers kept per pattern
 _SEEN_TEXT = 256  # longest text whose answer is kept
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # RE2 would print every refused pattern on stderr
-_OPTIONS.max_mem = MAX_PROGRAM_MEMORY
 
-_GROUP = re.compile(r"\\(?:([1-9][0-9]?)|g<([^<>]*)>|(.))", re.DOTALL)
+@functools.cache
+def _re2() -> tuple[Any, Any]:
+    """The ``re2`` module and the options patterns compile with, imported when a policy
+    first holds a pattern (most scans compile none)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every refused pattern on stderr
+    options.max_mem = MAX_PROGRAM_MEMORY
+    return re2, options
+
+
+@functools.cache
+def _group_reference() -> re.Pattern[str]:
+    """``\\1``, ``\\g<name>`` or another escape in a replacement (compiled on first use)."""
+    return re.compile(r"\\(?:([1-9][0-9]?)|g<([^<>]*)>|(.))", re.DOTALL)
 
 
 class RegexProblem(ValueError):
@@ -104,8 +115,9 @@ def compile_regex(pattern: str) -> PolicyRegex:
         )
     if _encodable(pattern) != pattern:
         raise RegexProblem(codes.BAD_REGEX, "regular expression holds a lone surrogate")
+    re2, options = _re2()
     try:
-        return PolicyRegex(pattern, re2.compile(pattern, _OPTIONS))
+        return PolicyRegex(pattern, re2.compile(pattern, options))
     except re2.error as exc:
         refusal = _message(exc)
     unsupported = _unsupported(pattern)
@@ -175,7 +187,7 @@ def _template(replacement: str, compiled: Any) -> list[str | tuple[int | str]]:
     """``replacement`` as text pieces and 1-tuples naming a group."""
     pieces: list[str | tuple[int | str]] = []
     end = 0
-    for match in _GROUP.finditer(replacement):
+    for match in _group_reference().finditer(replacement):
         pieces.append(replacement[end : match.start()])
         number, name, other = match.groups()
         if other is not None:
