@@ -29,7 +29,6 @@ report: {format: sarif, output: pacscan.sarif, fail_on: high, category: pacscan/
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import stat
@@ -37,7 +36,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic, InputError, UsageError
@@ -45,6 +43,7 @@ from scanner.excerpt import source_excerpt
 from scanner.loaders.source import Limits
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Location, Path, Severity, Span, path_text
+from scanner.package_files import package_dir
 from scanner.triage.suppress import Suppression
 
 if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to check
@@ -258,7 +257,8 @@ def _inside(path: str, root: str) -> bool:
 def _validator() -> jsonschema.Draft202012Validator:
     import jsonschema
 
-    schema = json.loads(files("scanner.data").joinpath("config.schema.json").read_text("utf-8"))
+    schema_file = package_dir("scanner.data").joinpath("config.schema.json")
+    schema = json.loads(schema_file.read_text("utf-8"))
     return jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
@@ -324,11 +324,13 @@ def _explain(
 def _unknown_keys(
     error: jsonschema.ValidationError, path: Path, positions: Mapping[Path, Span]
 ) -> list[Explanation]:
+    from difflib import get_close_matches
+
     allowed = sorted(error.schema.get("properties", {}))
     found: list[Explanation] = []
     for extra in sorted(set(error.instance) - set(allowed), key=str):
         key_span = positions.get((*path, extra))
-        close = difflib.get_close_matches(str(extra), allowed, n=1)
+        close = get_close_matches(str(extra), allowed, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
         location = key_span.key if key_span is not None else None
         found.append((f"unknown key '{extra}'", location, hint))

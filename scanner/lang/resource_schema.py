@@ -19,17 +19,16 @@ file is compiled) and each type's tree is parsed only when a policy names it.
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
 from scanner.lang import ast, codes
 from scanner.lang.scope import BODY_KEYS, SPECIAL_NAMES, did_you_mean
 from scanner.model import Location
+from scanner.package_files import package_dir
 
 INDEX = "resource_schema.json.gz"
 INDEX_SOURCE = "cfn-lint 1.58.0"  # the index's source; part of the check cache's salt
@@ -43,16 +42,22 @@ Report = Callable[[str, str, Location], None]
 
 @lru_cache(maxsize=1)
 def _index() -> Mapping[str, str]:
-    blob = files("scanner.data").joinpath(INDEX).read_bytes()
-    types: dict[str, str] = json.loads(gzip.decompress(blob))["types"]
+    types: dict[str, str] = _read_index()["types"]
     return types
 
 
 def index_source() -> dict[str, str]:
     """Where the index came from: the schemas' package and version, and the script."""
-    blob = files("scanner.data").joinpath(INDEX).read_bytes()
-    source: dict[str, str] = json.loads(gzip.decompress(blob))["source"]
+    source: dict[str, str] = _read_index()["source"]
     return source
+
+
+def _read_index() -> dict[str, Any]:
+    import gzip  # a scan of files checked before reads no index
+
+    blob = package_dir("scanner.data").joinpath(INDEX).read_bytes()
+    data: dict[str, Any] = json.loads(gzip.decompress(blob))
+    return data
 
 
 def is_checked(type_name: str) -> bool:

@@ -5,20 +5,17 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeAlias, Union
-
-if TYPE_CHECKING or sys.version_info >= (3, 11):
-    from importlib.resources.abc import Traversable
-else:  # Python 3.10
-    from importlib.abc import Traversable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scanner.errors import UsageError
 from scanner.lang.limits import MAX_POLICY_FILE
+from scanner.package_files import package_dir
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SUFFIX = ".policy"
 _MAX_BYTES = 4 * MAX_POLICY_FILE  # UTF-8: at most four bytes a character
@@ -27,7 +24,7 @@ _BINARY = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # The bytes that are not those: deleting them from a file's bytes leaves its control
 # characters (ASCII, so never part of a longer UTF-8 sequence), 10x faster than the search.
 _NOT_BINARY = bytes(set(range(256)) - {*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F})
-PathLike = Union[str, "os.PathLike[str]", Traversable]
+PathLike: TypeAlias = "str | os.PathLike[str] | Traversable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +40,7 @@ class PolicySource:
 
 def builtin_policy_dir() -> Traversable:
     """The policy library shipped in the package (``scanner.policies``)."""
-    return files("scanner.policies")
+    return package_dir("scanner.policies")
 
 
 def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:

@@ -26,7 +26,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources as package_files
 from typing import Any
 
 from scanner.errors import Diagnostic
@@ -329,6 +328,8 @@ def _describe(problem: Any, where: list[Any]) -> str:
 
 @lru_cache(maxsize=1)
 def snapshot_schema() -> dict[str, Any]:
+    from importlib import resources as package_files  # only when a snapshot is read
+
     text = package_files.files("scanner.data").joinpath("snapshot.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema

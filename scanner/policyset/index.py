@@ -27,12 +27,12 @@ import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from importlib.resources import files
 from typing import Any
 
 from scanner.cache import enabled, read_entry, write_entry
 from scanner.lang.sources import PolicySource
 from scanner.model import UNKNOWN, Each, FixOp, Keyed, Location, PolicyInfo, Severity
+from scanner.package_files import package_dir
 
 FORMAT = 1
 SUBDIR = "index"
@@ -87,10 +87,11 @@ def _code_salt() -> str:
     parts: list[bytes] = []
     for package in ("scanner.engine", "scanner.policyset"):
         modules = sorted(
-            (m for m in files(package).iterdir() if m.name.endswith(".py")), key=lambda m: m.name
+            (m for m in package_dir(package).iterdir() if m.name.endswith(".py")),
+            key=lambda m: m.name,
         )
         parts.extend(m.read_bytes() for m in modules)
-    parts.append(files("scanner").joinpath("model.py").read_bytes())
+    parts.append(package_dir("scanner").joinpath("model.py").read_bytes())
     return f"{_salt()}\0{FORMAT}\0" + hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
