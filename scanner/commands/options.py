@@ -7,13 +7,13 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 import yaml
 
 from scanner.config import Config, ConfigError, find_config, load_config
-from scanner.errors import UsageError, render_diagnostic
+from scanner.errors import Diagnostic, UsageError, render_diagnostic
 from scanner.escape import printable
 from scanner.model import Severity
 from scanner.outcome import EXIT_USAGE
@@ -23,7 +23,9 @@ from scanner.report.destinations import Destination, destinations, split_outputs
 from scanner.report.output import check_output
 from scanner.result import ReportOptions
 from scanner.selection import framework_policy_ids
-from scanner.triage.baseline import load_baseline_if_present
+
+if TYPE_CHECKING:
+    from scanner.triage.baseline import PreviousResult
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -249,8 +251,14 @@ def resolve_run(options: Mapping[str, Any], *, report_file_from_config: bool = T
     return _with_baseline(run, baseline, _first(options.get("new_only"), from_config.new_only))
 
 
+def _load_baseline(path: str) -> tuple[list[PreviousResult], Diagnostic | None]:
+    from scanner.triage.baseline import load_baseline_if_present  # only with a baseline
+
+    return load_baseline_if_present(path)
+
+
 def _with_baseline(run: Run, path: str | None, new_only: bool) -> Run:
-    previous, warning = load_baseline_if_present(path) if path else (None, None)
+    previous, warning = _load_baseline(path) if path else (None, None)
     if new_only and previous is None:
         raise click.UsageError("--new-only needs a baseline (--baseline or baseline: in config)")
     baseline = tuple(previous) if previous is not None else None

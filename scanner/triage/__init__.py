@@ -17,14 +17,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from scanner.errors import Diagnostic
 from scanner.model import Finding, PolicyInfo
 from scanner.result import ScanResult, moved_fixes
-from scanner.triage.baseline import PreviousResult, apply_baseline
 from scanner.triage.severity import SeverityOverrides, severity_changes, with_severity
 from scanner.triage.suppress import Suppression, Suppressor
+
+if TYPE_CHECKING:  # the baseline is imported when there is one
+    from scanner.triage.baseline import PreviousResult
 
 
 class TriageSettings(SeverityOverrides, Protocol):
@@ -52,6 +54,8 @@ def triage(
         errors=(*result.errors, *steps.finish()),
     )
     if baseline is not None:
+        from scanner.triage.baseline import apply_baseline
+
         result = apply_baseline(result, baseline)
     return result
 
