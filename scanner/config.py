@@ -33,7 +33,7 @@ import json
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ from scanner.loaders.source import Limits
 from scanner.loaders.yaml_source import read_yaml
 from scanner.model import Location, Path, Severity, Span, path_text
 from scanner.package_files import package_dir
+from scanner.records import record
 from scanner.triage.suppress import Suppression
 
 if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to check
@@ -52,7 +53,7 @@ if TYPE_CHECKING:  # jsonschema is imported only when there is a config file to 
 CONFIG_NAMES = (".pacscan.yaml", ".pacscan.yml")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Config:
     """The settings of a config file; ``None`` means "not set here"."""
 

@@ -7,9 +7,8 @@ Modules wrap third-party errors at their boundary (``raise PacscanError(...) fro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from scanner.model import Location
+from scanner.records import record
 
 
 class PacscanError(Exception):
@@ -65,7 +64,7 @@ class InputError(PacscanError):
     code = "I000"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """An error as data: what reports and notifications carry."""
 

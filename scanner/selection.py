@@ -11,7 +11,7 @@ policy's file declares is error P042 (it would change nothing), with the closest
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import TYPE_CHECKING
 
 import click
@@ -22,6 +22,7 @@ from scanner.errors import Diagnostic
 from scanner.lang.codes import UNKNOWN_PARAM
 from scanner.lang.scope import did_you_mean
 from scanner.model import Location, line_at
+from scanner.records import record
 
 if TYPE_CHECKING:
     from scanner.policyset import CompiledPolicies
@@ -30,7 +31,7 @@ UNKNOWN_IN_CONFIG = "C004"
 UNKNOWN_ON_COMMAND_LINE = "USAGE"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Selection:
     """What the user asked to run; the config's lists apply unless options replace them."""
 

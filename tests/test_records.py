@@ -12,9 +12,20 @@ from typing import Any
 
 import pytest
 
+import scanner.config
+import scanner.errors
 import scanner.lang.ast
+import scanner.lang.modules
+import scanner.lang.resource_schema
+import scanner.lang.scope
+import scanner.lang.sources
 import scanner.model
+import scanner.policyset
+import scanner.policyset.compiler
+import scanner.policyset.examples
+import scanner.policyset.params
 import scanner.result
+import scanner.selection
 from scanner.records import record
 
 STDLIB = dataclass(frozen=True, slots=True)
@@ -219,7 +230,22 @@ def _made_by_record(cls: type) -> bool:
 
 
 def _records() -> list[type]:
-    modules = (scanner.lang.ast, scanner.model, scanner.result)
+    modules = (
+        scanner.config,
+        scanner.errors,
+        scanner.lang.ast,
+        scanner.lang.modules,
+        scanner.lang.resource_schema,
+        scanner.lang.scope,
+        scanner.lang.sources,
+        scanner.model,
+        scanner.policyset,
+        scanner.policyset.compiler,
+        scanner.policyset.examples,
+        scanner.policyset.params,
+        scanner.result,
+        scanner.selection,
+    )
     return [
         value
         for module in modules
@@ -235,8 +261,9 @@ RECORDS = _records()
 
 
 def test_the_syntax_tree_model_and_result_are_records() -> None:
-    assert len(RECORDS) >= 50
-    assert {"Location", "Finding", "PolicyFile", "ScanResult"} <= {c.__name__ for c in RECORDS}
+    assert len(RECORDS) >= 60
+    names = {c.__name__ for c in RECORDS}
+    assert {"Location", "Finding", "PolicyFile", "ScanResult", "Diagnostic", "Config"} <= names
 
 
 @pytest.mark.parametrize("cls", RECORDS, ids=lambda cls: cls.__name__)

@@ -35,12 +35,13 @@ from scanner.lang.qualify import qualified, rename_def, rename_let
 from scanner.lang.references import file_references
 from scanner.lang.scope import did_you_mean
 from scanner.model import Location
+from scanner.records import record
 
 MODULE_DIR = "lib"
 _MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Imports:
     """What a file's ``use`` lines bring in: every definition of the modules, renamed
     apart (``scanner.lang.qualify``), dependencies first, and the names the file imports."""

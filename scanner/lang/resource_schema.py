@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +28,7 @@ from scanner.lang import ast, codes
 from scanner.lang.scope import BODY_KEYS, SPECIAL_NAMES, did_you_mean
 from scanner.model import Location
 from scanner.package_files import package_dir
+from scanner.records import record
 
 INDEX = "resource_schema.json.gz"
 INDEX_SOURCE = "cfn-lint 1.58.0"  # the index's source; part of the check cache's salt
@@ -102,7 +102,7 @@ def _merge(a: Tree, b: Tree) -> Tree:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Place:
     """What an expression denotes inside a resource: its tree, types and path so far."""
 

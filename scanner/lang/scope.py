@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from scanner.lang import ast
+from scanner.records import record
 
 VALUE = "value"
 COLLECTION = "collection"
@@ -49,7 +49,7 @@ def new_slot() -> int:
     return next(_slots)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Binding:
     """What a name stands for. ``kind``: param, let, arg (of a def), var, current (``@``)."""
 

@@ -6,13 +6,13 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scanner.errors import UsageError
 from scanner.lang.limits import MAX_POLICY_FILE
 from scanner.package_files import package_dir
+from scanner.records import record
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
@@ -27,7 +27,7 @@ _NOT_BINARY = bytes(set(range(256)) - {*range(0x09), 0x0B, *range(0x0E, 0x20), 0
 PathLike: TypeAlias = "str | os.PathLike[str] | Traversable"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class PolicySource:
     """A policy file's path and text; ``error`` says why a file could not be read."""
 

@@ -10,16 +10,17 @@ imports it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from scanner.errors import Diagnostic
+from scanner.records import record
 
 if TYPE_CHECKING:  # the compiler is imported when policies are compiled, not before
     from scanner.engine.program import Program
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompiledPolicies:
     """The compiled program and what compiling it said (errors and warnings)."""
 

@@ -8,7 +8,7 @@ only that policy. Every problem is returned as a ``Diagnostic`` with its source 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from scanner.engine.closures import ExprCompiler
@@ -24,9 +24,10 @@ from scanner.lang.scope import VALUE, did_you_mean
 from scanner.lang.sources import PolicySource
 from scanner.model import Location
 from scanner.policyset.build import build_policy
+from scanner.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class CompileResult:
     program: Program
     diagnostics: list[Diagnostic] = field(default_factory=list)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from scanner.engine.evaluate import run_policy
 from scanner.engine.program import CompiledExample, Program
 from scanner.engine.relations import Relations
 from scanner.model import Finding, Location, PolicyInfo, Status, path_text
+from scanner.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ExampleResult:
     policy: PolicyInfo
     location: Location  # where the example is written

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from scanner.errors import PolicyError
 from scanner.lang import ast
+from scanner.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class DeclaredParam:
     name: str
     type: str
