@@ -11,9 +11,9 @@ UNKNOWN) make a result unknown rather than true or false.
 
 from __future__ import annotations
 
-import fnmatch
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Any
 
 from scanner.lang.builtins.iam_public import everyone
@@ -73,9 +73,28 @@ def _normalise(stmt: dict[str, Any]) -> dict[str, Any]:
     return norm
 
 
-@lru_cache(maxsize=1024)
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile(fnmatch.translate(pattern.lower()))
+@lru_cache(maxsize=4096)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """A test of a lower-cased action against one IAM action pattern.
+
+    IAM's only wildcards are ``*`` (any run of characters) and ``?`` (one character);
+    anything else, ``[`` included, is literal. Most patterns are a literal action or end
+    in their only ``*`` (``s3:Get*``): those are compared directly, without a regex.
+    """
+    text = pattern.lower()
+    if "?" not in text:
+        star = text.find("*")
+        if star < 0:
+            return text.__eq__
+        if star == len(text) - 1:
+            return partial(_starts, text[:-1])
+    pieces = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text)
+    regex = re.compile("".join(pieces) + r"\Z", re.DOTALL)
+    return lambda action: regex.match(action) is not None
+
+
+def _starts(prefix: str, action: str) -> bool:
+    return action.startswith(prefix)
 
 
 def action_matches(pattern: Any, action: Any) -> Any:
@@ -86,12 +105,16 @@ def action_matches(pattern: Any, action: Any) -> Any:
         return UNKNOWN
     if not isinstance(action, str):
         raise EvaluationError("iam_action_matches() needs an action string")
+    lowered = action.lower()
+    if isinstance(pattern, str):  # the common single pattern
+        return _matcher(pattern)(lowered)
     result: Any = False
     for item in _as_list(pattern):
-        if is_opaque(item):
+        if isinstance(item, str):
+            if _matcher(item)(lowered):
+                return True
+        elif is_opaque(item):
             result = UNKNOWN
-        elif isinstance(item, str) and _glob(item).match(action.lower()):
-            return True
     return result
 
 
