@@ -23,13 +23,13 @@ escapes (a file name that is not UTF-8 keeps its bytes as ``\\udcXX``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from scanner.errors import Diagnostic
 from scanner.escape import json_escaped
 from scanner.model import Finding, Location, Status
+from scanner.report.compact import batched, compact
 from scanner.result import ReportOptions, ScanResult
 from scanner.triage.locations import finding_file, live_identity, ordered, relative_path
 
@@ -44,13 +44,14 @@ def render(result: ScanResult, options: ReportOptions) -> str:
 
 
 def chunks(result: ScanResult, options: ReportOptions) -> Iterator[str]:
-    """The report's text, a line at a time.
+    """The report's text in pieces: the head, batches of finding lines, the tail.
 
     Python's JSON encoder is written in C only without ``indent``; indenting every
     nested object made large reports several times slower, so the top level is laid out
-    by hand and each finding is one compact line (still valid, diff-friendly JSON). Each
-    finding's data becomes its line at once, and a writer can write each line before the
-    next is made: neither the data nor the text of all of them need be held.
+    by hand and each finding is one compact line (still valid, diff-friendly JSON).
+    Findings become lines a batch at a time (``scanner.report.compact``), and a writer
+    can write each batch before the next is made: neither the data nor the text of all
+    of them need be held.
     """
     data = _fields(result, options)
     yield "{\n"
@@ -58,18 +59,15 @@ def chunks(result: ScanResult, options: ReportOptions) -> Iterator[str]:
     for n, (key, value) in enumerate(data.items()):
         comma = "," if n < last else ""
         if not isinstance(value, Iterator | list):
-            yield json_escaped(f'  "{key}": {_compact(value)}{comma}') + "\n"
+            yield json_escaped(f'  "{key}": {compact(value)}{comma}') + "\n"
             continue
         opened = False
-        for item in value:
-            yield (",\n" if opened else f'  "{key}": [\n') + json_escaped("    " + _compact(item))
+        for batch in batched(value):
+            lines = ",\n    ".join(map(compact, batch))
+            yield (",\n    " if opened else f'  "{key}": [\n    ') + json_escaped(lines)
             opened = True
         yield f"\n  ]{comma}\n" if opened else f'  "{key}": []{comma}\n'
     yield "}\n"
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def report_data(result: ScanResult, options: ReportOptions) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Sequence
 
 from scanner.model import Finding, PathKey
-from scanner.triage.locations import finding_file, live_identity, ordered
+from scanner.triage.locations import finding_file, ordered
 
 FINGERPRINT_KEY = "primaryLocationLineHash"
 
@@ -42,15 +42,26 @@ def fingerprint_base(
 
 def finding_fingerprint_base(finding: Finding, root: str) -> str:
     """``fingerprint_base`` of a finding, its file taken relative to ``root``."""
-    identity = live_identity(finding.resource)
-    if identity is not None:
-        return fingerprint_base(finding.policy.id, arn=identity.arn)
-    return fingerprint_base(
-        finding.policy.id,
-        file=finding_file(finding, root),
-        resource_id=finding.resource.id,
-        path=finding.path,
-    )
+    return _hashed(_base_key(finding, root))
+
+
+_Key = tuple[str, str] | tuple[str, str | None, str, tuple[PathKey, ...]]
+
+
+def _base_key(finding: Finding, root: str) -> _Key:
+    """What ``fingerprint_base`` hashes for ``finding``, before it is hashed (a live
+    resource is named by its ARN, as ``live_identity`` names it)."""
+    live = finding.resource.live
+    if live is not None and live.arn:
+        return (finding.policy.id, live.arn)
+    file = finding_file(finding, root)
+    return (finding.policy.id, file, finding.resource.id, tuple(finding.path))
+
+
+def _hashed(key: _Key) -> str:
+    if len(key) == 2:
+        return fingerprint_base(key[0], arn=key[1])
+    return fingerprint_base(key[0], file=key[1], resource_id=key[2], path=key[3])
 
 
 def number_occurrences(bases: Iterable[str]) -> list[str]:
@@ -68,13 +79,28 @@ def fingerprints(
 ) -> dict[int, str]:
     """``id(finding)`` -> fingerprint, occurrences numbered in report order (among all
     of ``findings``); only those of ``wanted`` when given (a report that lists a few of
-    many findings need not hold a fingerprint for each)."""
+    many findings need not hold a fingerprint for each).
+
+    Only findings with equal bases number each other, so each group is put in report
+    order on its own, and only the bases of ``wanted`` are hashed: a report of the
+    failures of a scan whose findings are mostly passes neither sorts nor hashes those.
+    """
+    findings = list(findings)
     keep = None if wanted is None else {id(f) for f in wanted}
-    seen: dict[str, int] = {}
+    keys = [_base_key(f, root) for f in findings]
+    asked = (
+        set(keys)
+        if keep is None
+        else {k for f, k in zip(findings, keys, strict=True) if id(f) in keep}
+    )
+    groups: dict[_Key, list[Finding]] = {}
+    for finding, key in zip(findings, keys, strict=True):
+        if key in asked:
+            groups.setdefault(key, []).append(finding)
     prints: dict[int, str] = {}
-    for finding in ordered(findings, root):
-        base = finding_fingerprint_base(finding, root)
-        seen[base] = seen.get(base, 0) + 1
-        if keep is None or id(finding) in keep:
-            prints[id(finding)] = f"{base}:{seen[base]}"
+    for key, group in groups.items():
+        base = _hashed(key)
+        for n, finding in enumerate(ordered(group, root) if len(group) > 1 else group, 1):
+            if keep is None or id(finding) in keep:
+                prints[id(finding)] = f"{base}:{n}"
     return prints

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 
 from report_fixtures import OPEN_SSH, TEMPLATE, VERSIONING, Factory, finding, scan_result
 
 from scanner.model import Finding, Status
-from scanner.triage.fingerprint import fingerprint_base, fingerprints, number_occurrences
+from scanner.triage.fingerprint import (
+    finding_fingerprint_base,
+    fingerprint_base,
+    fingerprints,
+    number_occurrences,
+)
+from scanner.triage.locations import ordered
 
 PATH = ("Properties", "VersioningConfiguration", "Status")
 
@@ -76,3 +83,41 @@ def test_equal_inputs_are_numbered_in_report_order(make: Factory) -> None:
     result = scan_result(make.root, twins)
     prints = fingerprints(result.findings, result.root)
     assert sorted(p.rsplit(":", 1)[1] for p in prints.values()) == ["1", "2"]
+
+
+def _numbered_in_report_order(
+    findings: list[Finding], root: str, wanted: list[Finding] | None
+) -> dict[int, str]:
+    """The definition: every finding in report order, each base numbered as it recurs."""
+    keep = None if wanted is None else {id(f) for f in wanted}
+    seen: dict[str, int] = {}
+    prints = {}
+    for f in ordered(findings, root):
+        base = finding_fingerprint_base(f, root)
+        seen[base] = seen.get(base, 0) + 1
+        if keep is None or id(f) in keep:
+            prints[id(f)] = f"{base}:{seen[base]}"
+    return prints
+
+
+def test_numbering_by_groups_is_numbering_in_report_order(make: Factory) -> None:
+    """Twins at other lines, other paths and live resources, some of them wanted."""
+    rng = random.Random(7)
+    res = make.resources(make.document())
+    live = [make.live(f"bucket-{n}") for n in range(3)]
+    found = []
+    for _ in range(300):
+        resource = rng.choice([res["Logs"], res["Uploads"], res["Bastion"], *live])
+        path = rng.choice([PATH, ("Properties",), ()])
+        made = finding(rng.choice([VERSIONING, OPEN_SSH]), resource, path=path)
+        if made.location is not None and rng.random() < 0.5:  # a twin written elsewhere
+            moved = replace(made.location, line=made.location.line + rng.randrange(1, 5))
+            made = replace(made, location=moved)
+        found.append(made)
+    rng.shuffle(found)
+    root = str(make.root)
+    wanted = [f for f in found if rng.random() < 0.3]
+    assert fingerprints(found, root) == _numbered_in_report_order(found, root, None)
+    chosen = fingerprints(found, root, wanted=wanted)
+    assert chosen == _numbered_in_report_order(found, root, wanted)
+    assert len(chosen) == len(wanted)

@@ -23,8 +23,17 @@ from scanner.errors import Diagnostic
 from scanner.model import FixOp, Location, PolicyInfo, Severity, Status
 from scanner.report import sarif as sarif_module
 from scanner.report.sarif import render
-from scanner.report.sarif_fixes import finding_fixes
+from scanner.report.sarif_fixes import finding_fixes, sarif_fix
+from scanner.report.sarif_rules import LEVEL
 from scanner.result import ReportOptions, ScanResult
+from scanner.triage.fingerprint import FINGERPRINT_KEY, fingerprints
+from scanner.triage.locations import (
+    file_uri,
+    finding_file,
+    live_identity,
+    pseudo_path,
+    result_message,
+)
 
 Validate = Callable[[str], dict[str, Any]]
 STATUS_PATH = ("Properties", "VersioningConfiguration", "Status")
@@ -416,7 +425,9 @@ def test_file_uris_are_percent_encoded(make: Factory, sarif_validator: Validate)
     assert found["fixes"][0]["artifactChanges"][0]["artifactLocation"]["uri"] == uri
 
 
-def test_serialise_matches_jschema_to_json(make: Factory) -> None:
+def _varied_result(make: Factory) -> ScanResult:
+    """Findings of every kind a result is built from: a fix, a suppression with and
+    without a reason, baseline states, a live resource, a pass and a skip, no location."""
     res = make.resources(make.document())
     findings = [
         finding(VERSIONING, res["Logs"], path=STATUS_PATH, baseline_state="new"),
@@ -428,14 +439,96 @@ def test_serialise_matches_jschema_to_json(make: Factory) -> None:
             suppression={"kind": "inSource", "justification": "VPN"},
             baseline_state="updated",
         ),
+        finding(
+            OPEN_SSH,
+            res["Logs"],
+            Status.SUPPRESSED,
+            suppression={"kind": "external", "justification": ""},
+            baseline_state="new",
+        ),
         finding(ENCRYPTION, make.live("acme-logs"), baseline_state="new"),
+        finding(ENCRYPTION, res["Logs"], Status.PASS, baseline_state="new"),
+        finding(ENCRYPTION, res["Uploads"], Status.SKIP, baseline_state="new"),
     ]
-    result = scan_result(make.root, findings, [input_error(make.root)])
-    run, results = sarif_module._run(result, ReportOptions(), list(result.findings))
-    run.results = list(results)
+    return scan_result(make.root, findings, [input_error(make.root)])
+
+
+def test_serialise_matches_jschema_to_json(make: Factory) -> None:
+    result = _varied_result(make)
+    run, _ = sarif_module._run(result, ReportOptions(), list(result.findings))
     log = om.SarifLog(version="2.1.0", schema_uri=sarif_module.SCHEMA_URI, runs=[run])
-    assert any(r.fixes for r in run.results) and any(r.suppressions for r in run.results)
+    assert run.invocations[0].tool_execution_notifications  # notifications go through it too
     assert json.loads(json.dumps(log, default=sarif_module.serialise)) == json.loads(to_json(log))
+
+
+def _om_result(finding: Any, fingerprint: str, index: int, root: str, fix: Any) -> Any:
+    """The same result as sarif-om's objects, the way the SARIF model defines them."""
+    kind, level = sarif_module._KIND[finding.status]
+    identity = live_identity(finding.resource)
+    if identity is not None:
+        physical = om.PhysicalLocation(
+            artifact_location=om.ArtifactLocation(
+                uri=pseudo_path(finding.resource, identity), uri_base_id=sarif_module.SRCROOT
+            ),
+            region=om.Region(start_line=1),
+        )
+        logical = om.LogicalLocation(
+            fully_qualified_name=identity.arn, name=identity.name, kind="resource"
+        )
+        location = om.Location(physical_location=physical, logical_locations=[logical])
+        uri = None
+    else:
+        uri = file_uri(finding_file(finding, root))
+        loc = finding.location
+        region = om.Region(start_line=loc.line, start_column=loc.column)
+        region.end_line, region.end_column = loc.end_line, loc.end_column
+        location = om.Location(
+            physical_location=om.PhysicalLocation(
+                artifact_location=om.ArtifactLocation(uri=uri, uri_base_id=sarif_module.SRCROOT),
+                region=region,
+            )
+        )
+    item = om.Result(
+        rule_id=finding.policy.id,
+        rule_index=index,
+        kind=kind,
+        level=level or LEVEL[finding.policy.severity],
+        message=om.Message(text=result_message(finding)),
+        locations=[location],
+        partial_fingerprints={FINGERPRINT_KEY: fingerprint},
+        properties=sarif_module._properties(finding),
+        suppressions=[],
+        baseline_state=finding.triage.baseline.value,
+    )
+    suppression = finding.triage.suppression
+    if suppression is not None:
+        item.suppressions = [om.Suppression(kind=suppression.kind, state="accepted")]
+        if suppression.justification:
+            item.suppressions[0].justification = suppression.justification
+    if fix is not None and uri is not None and finding.status is not Status.UNKNOWN:
+        item.fixes = [sarif_fix(fix, uri, sarif_module.SRCROOT)]
+    data = json.loads(to_json(item))
+    for each in data.get("suppressions", []):  # sarif-om still calls SARIF 2.1.0's status "state"
+        each["status"] = each.pop("state")
+    data.setdefault("kind", "fail")
+    if data["kind"] == "fail":
+        data.setdefault("level", "warning")
+    return data
+
+
+def test_results_are_the_sarif_om_results(make: Factory) -> None:
+    result = _varied_result(make)
+    fixes = {id(fix.finding): fix for fix in result.fixes}
+    findings = sarif_module.reported(result, ReportOptions(include_passed=True))
+    index = {p.id: n for n, p in enumerate(sarif_module._policies(result, findings))}
+    prints = fingerprints(result.findings, result.root, wanted=findings)
+    _, results = sarif_module._run(result, ReportOptions(), findings)
+    built = list(results)
+    assert len(built) == len(findings) == 7
+    assert any("fixes" in r for r in built) and any("justification" in str(r) for r in built)
+    for data, f in zip(built, findings, strict=True):
+        expected = _om_result(f, prints[id(f)], index[f.policy.id], result.root, fixes.get(id(f)))
+        assert data == expected
 
 
 def test_the_text_is_the_log_with_one_result_a_line(make: Factory) -> None:
