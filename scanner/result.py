@@ -57,6 +57,9 @@ def moved_fixes(
     """``fixes`` on the findings of ``after`` that took the place of theirs in ``before``
     (a triage step makes new findings, one for one and in order); a fix whose finding
     has no successor is dropped."""
+    fixes = tuple(fixes)
+    if not fixes:
+        return ()
     moved = {id(old): new for old, new in zip(before, after, strict=False)}
     return tuple(
         replace(fix, finding=moved[id(fix.finding)]) for fix in fixes if id(fix.finding) in moved

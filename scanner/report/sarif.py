@@ -36,6 +36,7 @@ from scanner.report.sarif_rules import LEVEL, rule_descriptor
 from scanner.result import FindingFix, ReportOptions, ScanResult
 from scanner.triage.fingerprint import FINGERPRINT_KEY, fingerprints
 from scanner.triage.locations import (
+    LiveIdentity,
     file_uri,
     finding_file,
     live_identity,
@@ -229,7 +230,8 @@ def _result(
     and the notifications still go through sarif-om (``serialise``), and a test checks
     that both give the same result."""
     kind, level = _KIND.get(finding.status, ("fail", None))
-    location, uri = _result_location(finding, root)
+    identity = live_identity(finding.resource)
+    location, uri = _result_location(finding, root, identity)
     result: dict[str, Any] = {
         "ruleId": finding.policy.id,
         "ruleIndex": rule_index,
@@ -238,7 +240,7 @@ def _result(
         "message": {"text": result_message(finding)},
         "locations": [location],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": _properties(finding),
+        "properties": _properties(finding, identity),
     }
     suppression = finding.triage.suppression
     if finding.status is Status.SUPPRESSED and suppression is not None:
@@ -259,10 +261,9 @@ def _suppression(suppression: Suppressed) -> dict[str, str]:
     return item
 
 
-def _properties(finding: Finding) -> dict[str, Any]:
+def _properties(finding: Finding, identity: LiveIdentity | None) -> dict[str, Any]:
     resource = finding.resource
     props: dict[str, Any] = {"resourceType": resource.type, "resourceId": resource.id}
-    identity = live_identity(resource)
     if identity is not None:
         props.update(arn=identity.arn, account=identity.account, region=identity.region)
     origin = resource.template
@@ -272,9 +273,10 @@ def _properties(finding: Finding) -> dict[str, Any]:
     return props
 
 
-def _result_location(finding: Finding, root: str) -> tuple[dict[str, Any], str | None]:
+def _result_location(
+    finding: Finding, root: str, identity: LiveIdentity | None
+) -> tuple[dict[str, Any], str | None]:
     """The result's location, and the file URI a fix may edit (None for live resources)."""
-    identity = live_identity(finding.resource)
     if identity is not None:
         artifact = {"uri": pseudo_path(finding.resource, identity), "uriBaseId": SRCROOT}
         logical = {"fullyQualifiedName": identity.arn, "name": identity.name, "kind": "resource"}
@@ -341,7 +343,7 @@ def _error_notification(finding: Finding, rule_index: dict[str, int], root: str)
         level="error",
         associated_rule=om.ReportingDescriptorReference(id=policy.id, index=rule_index[policy.id]),
     )
-    location, _ = _result_location(finding, root)
+    location, _ = _result_location(finding, root, live_identity(finding.resource))
     notification.locations = [location]
     return notification
 

@@ -57,6 +57,8 @@ def finding_fixes(
 ) -> list[FindingFix]:
     """The fix of each finding of ``verified`` that carries edits, while the documents of
     ``findings`` (an input's triaged findings, the verified ones among them) are loaded."""
+    if not verified:  # most inputs: no report order to work out
+        return []
     rank = {id(f): n for n, f in enumerate(ordered(findings, root))}  # report order
     owned: dict[int, _Owned] = {}
     for fix in verified:

@@ -88,7 +88,12 @@ def pseudo_path(resource: Resource, identity: LiveIdentity) -> str:
 
 def pseudo_segments(*segments: str) -> str:
     """Segments joined with ``/``, each percent-encoded (a ``/`` inside one included)."""
-    return "/".join(quote(segment, safe=_SEGMENT_SAFE) for segment in segments)
+    return "/".join(map(_segment, segments))
+
+
+@lru_cache(maxsize=4096)  # accounts, regions and types recur in every pseudo-path
+def _segment(segment: str) -> str:
+    return quote(segment, safe=_SEGMENT_SAFE)
 
 
 def finding_file(finding: Finding, root: str) -> str | None:

@@ -496,7 +496,7 @@ def _om_result(finding: Any, fingerprint: str, index: int, root: str, fix: Any) 
         message=om.Message(text=result_message(finding)),
         locations=[location],
         partial_fingerprints={FINGERPRINT_KEY: fingerprint},
-        properties=sarif_module._properties(finding),
+        properties=sarif_module._properties(finding, identity),
         suppressions=[],
         baseline_state=finding.triage.baseline.value,
     )
