@@ -21,7 +21,7 @@ from __future__ import annotations
 import gc
 import os
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -92,6 +92,26 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
     started = datetime.now(timezone.utc)
     found = _discover(request)
     scan = _Inputs(found.files, request, policies, started)
+    return _untriaged(scan, policies, found.errors, request.root, started)
+
+
+def run_loaded(path: str, load: LoadResult, policies: CompiledPolicies, root: str) -> ScanResult:
+    """``run_scan`` of one input loaded already and named ``path``: nothing is read from
+    disk (a cluster worker scans the snapshot it built under the name the client gives
+    the file, so that reports name it relative to ``root`` as a scan of that file would)."""
+    started = datetime.now(timezone.utc)
+    request = ScanRequest(paths=(path,), root=root)
+    scan = _Inputs([path], request, policies, started, loaded=[load])
+    return _untriaged(scan, policies, [], root, started)
+
+
+def _untriaged(
+    scan: _Inputs,
+    policies: CompiledPolicies,
+    found_errors: list[Diagnostic],
+    root: str,
+    started: datetime,
+) -> ScanResult:
     findings: list[Finding] = []
     errors: list[Diagnostic] = []
     for done in scan:
@@ -99,12 +119,12 @@ def run_scan(request: ScanRequest, policies: CompiledPolicies) -> ScanResult:
         errors.extend(done.load.errors)
     return ScanResult(
         findings=tuple(findings),
-        errors=tuple(policies.diagnostics) + tuple(found.errors) + tuple(errors),
+        errors=tuple(policies.diagnostics) + tuple(found_errors) + tuple(errors),
         policies=tuple(p.info for p in policies.program.policies),
-        files=len(found.files),
+        files=len(scan.files),
         skipped=scan.skipped,
         resources=scan.resources,
-        root=os.path.abspath(request.root),
+        root=os.path.abspath(root),
         started_at=started,
         finished_at=datetime.now(timezone.utc),
     )
@@ -261,8 +281,10 @@ class _Inputs:
         request: ScanRequest,
         policies: CompiledPolicies,
         started: datetime,
+        loaded: Iterable[LoadResult] | None = None,
     ) -> None:
         self.files = files
+        self.loaded = loaded  # the files' loads when done already (else they are read)
         self.program = policies.program
         self.started = started
         self.options = load_options(request, request.jobs)
@@ -277,7 +299,8 @@ class _Inputs:
         end = len(self.files)
         queue: deque[_Input] = deque()
         waiting: dict[str | None, list[_Input]] = {}  # by _group
-        for index, load in enumerate(iter_loaded(self.files, self.options)):
+        loads = iter_loaded(self.files, self.options) if self.loaded is None else self.loaded
+        for index, load in enumerate(loads):
             self.skipped += load.skipped
             item = _Input(load)
             queue.append(item)

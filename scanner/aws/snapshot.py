@@ -90,7 +90,12 @@ def write_snapshot(snapshot: dict[str, Any], path: str) -> None:
 
     A file that cannot be written raises ``OutputError`` and leaves any previous one.
     """
+    write_output(path, encode_snapshot(snapshot, path), "snapshot")
+
+
+def encode_snapshot(snapshot: dict[str, Any], path: str) -> bytes:
+    """The bytes of the file ``path`` holding ``snapshot`` (gzip for a ``.gz`` name)."""
     data = json.dumps(snapshot, indent=1, sort_keys=False).encode("utf-8") + b"\n"
     if path.endswith(".gz") and path != "-":
         data = gzip.compress(data, compresslevel=6, mtime=0)
-    write_output(path, data, "snapshot")
+    return data

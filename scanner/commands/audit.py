@@ -13,11 +13,13 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import click
 
+from scanner.aws.account_report import AccountReport, Reporting, report_account
 from scanner.aws.account_stream import AccountSnapshot
 from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
 from scanner.aws.snapshot import write_snapshot
@@ -25,9 +27,9 @@ from scanner.commands.collect import (
     account_path,
     collect_options,
     collect_request,
+    collected_line,
     line_start,
     report_errors,
-    summary,
 )
 from scanner.commands.options import (
     config_file_options,
@@ -38,22 +40,18 @@ from scanner.commands.options import (
 )
 from scanner.errors import Diagnostic, UsageError, render_diagnostic
 from scanner.escape import printable
-from scanner.outcome import EXIT_OK, EXIT_USAGE, combine, exit_code
+from scanner.outcome import EXIT_OK, EXIT_USAGE, combine
 from scanner.pipeline import (
     CompiledPolicies,
     Run,
     ScanRequest,
     run_scan,
     select_policies,
-    triage_result,
 )
-from scanner.report.destinations import Destination, render_to, write_to
+from scanner.report.destinations import Destination, colored, write_to
 from scanner.report.output import OutputError, check_output
-from scanner.result import ScanResult
 from scanner.triage.baseline import (
-    FailureChanges,
     PreviousResult,
-    failure_changes,
     for_account,
     load_baseline_if_present,
 )
@@ -240,37 +238,47 @@ def _audit_account(part: AccountSnapshot, directory: str, root: str, audit_run: 
 
     A full disk loses this account's output only; the other accounts go on.
     """
-    run = audit_run.run
     try:
-        if audit_run.baseline is not None:
-            run = audit_run.baseline.run_for(run, part.account)
+        reporting = _reporting(part.account, audit_run)
         path = _snapshot_path(directory, part.account)
         write_snapshot(part.snapshot, path)
-        if not audit_run.quiet:
-            click.echo(line_start(), err=True, nl=False)
-            report_errors(part.snapshot, "snapshot")
-            click.echo(summary(part.snapshot), err=True)
-        request = ScanRequest(paths=(path,), root=root)
-        result = triage_result(run_scan(request, audit_run.policies), run)
-        summaries = _summaries(result, run, audit_run.baseline)
+        snapshot = part.snapshot
+        resources = len(snapshot["resources"])
+        _tell_collected(snapshot["errors"], resources, snapshot["regions"], audit_run)
+        result = run_scan(ScanRequest(paths=(path,), root=root), audit_run.policies)
     except (OutputError, UsageError) as exc:  # a snapshot not written, a baseline not read
         click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
         return EXIT_USAGE
+    return _deliver(part.account, report_account(result, reporting), audit_run)
+
+
+def _reporting(account: str, audit_run: AuditRun) -> Reporting:
+    """How ``account`` is reported (``UsageError``: its baseline cannot be read)."""
+    run, baseline = audit_run.run, audit_run.baseline
+    if baseline is not None:
+        run = baseline.run_for(run, account)
+    stdout = [d for d in audit_run.reports if d.to_stdout]
+    color = bool(stdout) and colored(stdout[0])
+    path = baseline.path if baseline is not None else None
+    return Reporting(account, run, audit_run.reports, color=color, baseline=path)
+
+
+def _tell_collected(
+    errors: Sequence[dict[str, Any]], resources: int, regions: Sequence[str], audit_run: AuditRun
+) -> None:
+    if not audit_run.quiet:
+        click.echo(line_start(), err=True, nl=False)
+        report_errors(list(errors), "snapshot")
+        click.echo(collected_line(resources, 1, len(regions), len(errors)), err=True)
+
+
+def _deliver(account: str, report: AccountReport, audit_run: AuditRun) -> int:
+    """Write one account's reports (a full disk loses that report only); its exit code."""
+    summaries = report.summaries
     if summaries and not any(d.fmt == "text" and d.to_stdout for d in audit_run.reports):
-        click.echo(f"account {part.account}:\n{summaries}", err=True)  # keep stdout clean
-    written = _write_reports(result, part.account, audit_run, summaries)
-    return exit_code(result, run.fail_on) if written else EXIT_USAGE
-
-
-def _write_reports(result: ScanResult, account: str, audit_run: AuditRun, summaries: str) -> bool:
-    """Every report of one account (a text report ends with ``summaries``); a full disk
-    loses that report only."""
-    options = replace(audit_run.run.report, category=f"pacscan/aws/{account}/")
+        click.echo(f"account {account}:\n{summaries}", err=True)  # keep stdout clean
     written = True
-    for dest in audit_run.reports:
-        text = render_to(result, dest, options)
-        if summaries and dest.fmt == "text":
-            text = text.rstrip("\n") + "\n\n" + summaries + "\n"
+    for dest, text in zip(audit_run.reports, report.texts, strict=True):
         if dest.to_stdout and audit_run.several:
             click.echo(f"== account {account} ==")
         target = (
@@ -281,34 +289,4 @@ def _write_reports(result: ScanResult, account: str, audit_run: AuditRun, summar
         except OutputError as exc:
             click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
             written = False
-    return written
-
-
-MAX_LISTED = 50  # changes listed per kind in the baseline summary
-
-
-def _summaries(result: ScanResult, run: Run, baseline: Baseline | None) -> str:
-    """The framework's compliance summary and the changes since the baseline, as asked."""
-    parts = []
-    if run.framework:
-        from scanner.catalogue import compliance_summary, render_summary
-
-        parts.append(render_summary(compliance_summary(run.framework, result.findings)))
-    if baseline is not None and run.baseline is not None:
-        parts.append(_render_changes(failure_changes(result, run.baseline), baseline.path))
-    return "\n\n".join(parts)
-
-
-def _render_changes(changes: FailureChanges, path: str) -> str:
-    lines = [
-        f"failures since the baseline {printable(path)}: {len(changes.new)} new, "
-        f"{len(changes.unchanged)} unchanged, {len(changes.fixed)} fixed"
-    ]
-    for finding in changes.new[:MAX_LISTED]:
-        lines.append(f"  new    {finding.policy.id} {printable(finding.resource.id)}")
-    for before in changes.fixed[:MAX_LISTED]:
-        lines.append(f"  fixed  {before.policy_id} {printable(before.resource_id)}")
-    hidden = max(0, len(changes.new) - MAX_LISTED) + max(0, len(changes.fixed) - MAX_LISTED)
-    if hidden:
-        lines.append(f"  ... and {hidden} more")
-    return "\n".join(lines)
+    return report.exit_code if written else EXIT_USAGE

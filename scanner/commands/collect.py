@@ -202,10 +202,18 @@ def cluster_options(options: dict[str, Any]) -> ClusterOptions | None:
 
 
 def summary(snapshot: dict[str, Any]) -> str:
-    accounts, regions = len(snapshot["accounts"]), len(snapshot["regions"])
-    failed = len(snapshot["errors"])
+    return collected_line(
+        len(snapshot["resources"]),
+        len(snapshot["accounts"]),
+        len(snapshot["regions"]),
+        len(snapshot["errors"]),
+    )
+
+
+def collected_line(resources: int, accounts: int, regions: int, failed: int) -> str:
+    """What a snapshot holds, as stderr tells it once collected."""
     text = (
-        f"collected {len(snapshot['resources'])} resources from {accounts} "
+        f"collected {resources} resources from {accounts} "
         f"account{'s' if accounts != 1 else ''} and {regions} region{'s' if regions != 1 else ''}"
     )
     if failed:
@@ -242,7 +250,7 @@ def collect(ctx: click.Context, output: str, **options: Any) -> None:
     snapshot = run_collection(request)
     write_snapshot(snapshot, output)
     if not options["quiet"]:
-        report_errors(snapshot, output)
+        report_errors(snapshot["errors"], output)
         written = printable(output) if output != "-" else "stdout"
         click.echo(f"{summary(snapshot)}; wrote {written}", err=True)
     ctx.exit(EXIT_INPUT_ERRORS if snapshot["errors"] else EXIT_OK)
@@ -281,7 +289,7 @@ def collect_per_account(request: CollectRequest, template: str, quiet: bool) -> 
         failed += len(part.snapshot["errors"])
         if not quiet:
             click.echo(line_start(), err=True, nl=False)
-            report_errors(part.snapshot, path)
+            report_errors(part.snapshot["errors"], path)
             click.echo(f"{summary(part.snapshot)}; wrote {printable(path)}", err=True)
     if unwritten:
         return EXIT_USAGE
@@ -293,9 +301,10 @@ def line_start() -> str:
     return "\r\x1b[K" if sys.stderr.isatty() else ""
 
 
-def report_errors(snapshot: dict[str, Any], output: str, limit: int = 20) -> None:
-    """The first ``limit`` failed calls on stderr, rendered like every other error."""
-    diagnostics = collection_errors(output, snapshot["errors"])
+def report_errors(errors: list[dict[str, Any]], output: str, limit: int = 20) -> None:
+    """The first ``limit`` of a snapshot's failed calls (its ``errors``) on stderr,
+    rendered like every other error."""
+    diagnostics = collection_errors(output, errors)
     for diag in diagnostics[:limit]:
         click.echo(render_diagnostic(replace(diag, file=None)), err=True)
     if len(diagnostics) > limit:

@@ -91,9 +91,17 @@ def render_to(
     dest: Destination,
     options: ReportOptions,
     environ: Mapping[str, str] | None = None,
+    *,
+    color: bool | None = None,
 ) -> str:
     """The report for ``dest``, ending in a newline."""
-    return "".join(report_chunks(result, dest, options, environ))
+    return "".join(report_chunks(result, dest, options, environ, color=color))
+
+
+def colored(dest: Destination, environ: Mapping[str, str] | None = None) -> bool:
+    """Whether ``dest`` is rendered in colour by this process (see the module's doc)."""
+    environ = os.environ if environ is None else environ
+    return dest.fmt == "text" and dest.to_stdout and _tty() and not environ.get("NO_COLOR")
 
 
 def report_chunks(
@@ -101,11 +109,14 @@ def report_chunks(
     dest: Destination,
     options: ReportOptions,
     environ: Mapping[str, str] | None = None,
+    *,
+    color: bool | None = None,
 ) -> Iterator[str]:
     """The report for ``dest`` in pieces (``write_to`` writes each as it comes), ending
-    in a newline."""
-    environ = os.environ if environ is None else environ
-    color = dest.fmt == "text" and dest.to_stdout and _tty() and not environ.get("NO_COLOR")
+    in a newline. ``color`` is decided by the caller when given (a cluster worker renders
+    for the client's terminal), else by ``colored``."""
+    if color is None:
+        color = colored(dest, environ)
     options = replace(options, color=color, tool_version=__version__)
     last = ""
     for piece in chunker(dest.fmt)(result, options):
