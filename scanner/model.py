@@ -524,7 +524,7 @@ def locate(resource: Resource, path: Path) -> Location | None:
     it has one (the parent key of a missing property).
     """
     doc = resource.document
-    if doc is None:
+    if doc is None or not doc.positions:  # a snapshot read as data has no positions
         return None
     full = document_path(resource, path)
     positions = doc.positions

@@ -80,22 +80,22 @@ class ParsedSource:
 class LineTable:
     """Offsets of line starts, for converting a character offset to line and column."""
 
-    __slots__ = ("_starts",)
+    __slots__ = ("starts",)
 
     def __init__(self, text: str) -> None:
-        self._starts = [0]
+        self.starts = [0]  # the offset where each line starts
         if _OTHER_BREAK.search(text) is None:
             # no break str.splitlines knows and YAML does not: the same lines, counted in C
-            self._starts.extend(accumulate(map(len, text.splitlines(keepends=True))))
-            if self._starts[-1] == len(text) and text and text[-1] not in _BREAK_CHARS:
-                self._starts.pop()  # the end of a last line without a break starts nothing
+            self.starts.extend(accumulate(map(len, text.splitlines(keepends=True))))
+            if self.starts[-1] == len(text) and text and text[-1] not in _BREAK_CHARS:
+                self.starts.pop()  # the end of a last line without a break starts nothing
         else:
-            self._starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+            self.starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
-        index = bisect_right(self._starts, offset)
-        return index, offset - self._starts[index - 1] + 1
+        index = bisect_right(self.starts, offset)
+        return index, offset - self.starts[index - 1] + 1
 
 
 def location_at(file: str, text: str, offset: int, end: int | None = None) -> Location:
@@ -153,14 +153,19 @@ class PositionIndex(Mapping[Path, Span]):
         return Span(key, self._location(raw[2], raw[3]))
 
     def _location(self, start: int, end: int) -> Location:
-        if self._table is None:
-            self._table = LineTable(self._text)
+        table = self._table
+        if table is None:
+            table = self._table = LineTable(self._text)
         text = self._text
-        while end > start and text[end - 1] in _TRAILING_SPACE:
-            end -= 1
-        line, col = self._table.line_col(start)
-        end_line, end_col = self._table.line_col(end) if end > start else (line, col)
-        return Location(self._file, line, col, end_line, end_col)
+        if end > start and text[end - 1] in _TRAILING_SPACE:
+            end = start + len(text[start:end].rstrip(_TRAILING_SPACE))
+        starts = table.starts  # LineTable.line_col, inline: a finding locates two offsets
+        line = bisect_right(starts, start)
+        col = start - starts[line - 1] + 1
+        if end <= start:
+            return Location(self._file, line, col, line, col)
+        end_line = bisect_right(starts, end)
+        return Location(self._file, line, col, end_line, end - starts[end_line - 1] + 1)
 
 
 _BOMS = (
