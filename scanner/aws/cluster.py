@@ -4,9 +4,10 @@
 ``--cluster tcp://HOST:PORT`` uses a running scheduler. The accounts are resolved here,
 with the caller's credentials (as the threaded run does); then each account is one
 ``open_account`` task (its role assumed on a worker, its regions listed) followed by one
-``collect_unit`` task per (region, service). When an account's last task is done its
-results are gathered here, released on the cluster, and handed over as one
-``AccountSnapshot``: the caller writes and scans it while the cluster goes on.
+``collect_unit`` task per (region, service). What happens when an account's last task is
+done is the stream's: ``CollectStream`` gathers the results here, releases them on the
+cluster and hands the account over as one ``AccountSnapshot`` (the caller writes it while
+the cluster goes on); ``scanner.aws.cluster_audit.AuditStream`` scans it on the cluster.
 
 A worker that dies has its tasks run again by Dask (they only read); a task that still
 fails (it crashed, or killed ``allowed-failures`` workers) is recorded as an error of
@@ -20,10 +21,11 @@ This module imports Dask; nothing else in pacscan does, except through ``--clust
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import Any, Generic, TextIO, TypeVar
 
 from distributed import Client, Future, LocalCluster, as_completed
 
@@ -66,9 +68,14 @@ class Account:
 
     opened: Opened
     started: datetime
-    futures: dict[Future, tuple[str, str]] = field(default_factory=dict)
-    results: list[Unit] = field(default_factory=list)
+    futures: dict[Future, tuple[str, str]] = field(default_factory=dict)  # its units
+    results: list[Unit] = field(default_factory=list)  # gathered, or made for a lost unit
     lost: bool = False
+    ready: list[Future] = field(default_factory=list)  # units done, results left on the cluster
+    scan: Future | None = None  # its scan task (audit)
+
+
+Handed = TypeVar("Handed")
 
 
 def connect(options: ClusterOptions) -> tuple[Client, LocalCluster | None]:
@@ -90,8 +97,9 @@ def dashboard(client: Client) -> str | None:
     return str(client.dashboard_link) if "dashboard" in services else None
 
 
-class ClusterStream:
-    """The run of one ``Plan`` on a cluster: ``run()`` yields each account when done."""
+class ClusterStream(ABC, Generic[Handed]):
+    """The run of one ``Plan`` on a cluster: ``run()`` yields each account when done, as
+    what the subclass hands it over as (``collected``, ``finish`` and ``unread`` are its)."""
 
     def __init__(
         self,
@@ -113,10 +121,10 @@ class ClusterStream:
         self.run_id = uuid.uuid4().hex[:8]
         self.total = len(set(plan.accounts) | {e["account"] for e in plan.setup_errors})
 
-    def run(self) -> Iterator[AccountSnapshot]:
+    def run(self) -> Iterator[Handed]:
         errors = by_account(self.plan.setup_errors)
         for account in sorted(set(errors) - set(self.plan.accounts)):
-            yield self.unread(account, errors.pop(account), datetime.now(timezone.utc))
+            yield from self.unread(account, errors.pop(account), datetime.now(timezone.utc))
         queue = list(reversed(self.plan.accounts))
         opening = 0
         while queue or self.owner:
@@ -140,24 +148,24 @@ class ClusterStream:
 
     def opened(
         self, future: Future, account: str, errors: list[dict[str, Any]]
-    ) -> Iterator[AccountSnapshot]:
+    ) -> Iterator[Handed]:
         started = datetime.now(timezone.utc)
         if future.status != "finished":
-            message = _failure(future)
+            message = task_failure(future)
             errors.append(call_error(account, GLOBAL, "sts", "AssumeRole", "InternalError",
                                      message, self.spec.types))  # fmt: skip
-            yield self.unread(account, errors, started)
+            yield from self.unread(account, errors, started)
             return
         opened: Opened = future.result()
         future.release()
         opened = Opened(account, opened.regions, (*errors, *opened.errors), opened.readable)
         if not opened.readable:
-            yield self.unread(account, list(opened.errors), started)
+            yield from self.unread(account, list(opened.errors), started)
             return
         state = Account(opened, started)
         todo = units(self.spec, opened.regions)
         if not todo:
-            yield self.finish(state)
+            yield from self.finish(state)
             return
         self.accounts[account] = state
         self.progress.total += len(todo)
@@ -168,18 +176,17 @@ class ClusterStream:
             self.owner[unit] = account
             self.waiting.add(unit)
 
-    def collected(self, future: Future, state: Account) -> Iterator[AccountSnapshot]:
-        region, service = state.futures[future]
-        if future.status == "finished":
-            unit: Unit = future.result()
-        else:
-            unit = self.lost_unit(state.opened.account, region, service, _failure(future))
-            state.lost = True
-        state.results.append(unit)
-        self.progress.advance(len(unit.resources), len(unit.errors))
-        if len(state.results) == len(state.futures):
-            del self.accounts[state.opened.account]
-            yield self.finish(state)
+    @abstractmethod
+    def collected(self, future: Future, state: Account) -> Iterator[Handed]:
+        """One of ``state``'s tasks is done (or failed)."""
+
+    @abstractmethod
+    def finish(self, state: Account) -> Iterator[Handed]:
+        """Every collection task of ``state`` is done."""
+
+    @abstractmethod
+    def unread(self, account: str, errors: list[Any], started: datetime) -> Iterator[Handed]:
+        """Nothing of ``account`` could be read; ``errors`` say why."""
 
     def lost_unit(self, account: str, region: str, service: str, message: str) -> Unit:
         lost = [
@@ -189,14 +196,42 @@ class ClusterStream:
         ]
         return Unit((), tuple(lost))
 
-    def finish(self, state: Account) -> AccountSnapshot:
-        account = state.opened.account
+    def settle(self, account: str, keys: list[str], *, failed: bool) -> None:
+        """Count ``account`` done or failed, and retried when a worker died running one of
+        its tasks ``keys`` (ask before they are released: the scheduler forgets them)."""
         self.progress.account_done(self.total)
-        if _was_retried(self.client, [str(f.key) for f in state.futures]):
+        if keys and _was_retried(self.client, keys):
             self.tally.retried.append(account)
-        (self.tally.failed if state.lost else self.tally.done).append(account)
+        (self.tally.failed if failed else self.tally.done).append(account)
+
+    def release(self, state: Account) -> None:
+        """Let the cluster forget ``state``'s tasks and their results."""
         for future in state.futures:
             future.release()
+        if state.scan is not None:
+            state.scan.release()
+
+
+class CollectStream(ClusterStream[AccountSnapshot]):
+    """Each account's units gathered here when they are done: one ``AccountSnapshot``."""
+
+    def collected(self, future: Future, state: Account) -> Iterator[AccountSnapshot]:
+        region, service = state.futures[future]
+        if future.status == "finished":
+            unit: Unit = future.result()
+        else:
+            unit = self.lost_unit(state.opened.account, region, service, task_failure(future))
+            state.lost = True
+        state.results.append(unit)
+        self.progress.advance(len(unit.resources), len(unit.errors))
+        if len(state.results) == len(state.futures):
+            del self.accounts[state.opened.account]
+            yield from self.finish(state)
+
+    def finish(self, state: Account) -> Iterator[AccountSnapshot]:
+        account = state.opened.account
+        self.settle(account, [str(f.key) for f in state.futures], failed=state.lost)
+        self.release(state)
         snapshot = build_snapshot(
             accounts=[account],
             regions=sorted(state.opened.regions),
@@ -206,11 +241,12 @@ class ClusterStream:
             started=state.started,
             resources=[r for u in state.results for r in u.resources],
         )
-        return AccountSnapshot(account, snapshot, collected=True)
+        yield AccountSnapshot(account, snapshot, collected=True)
 
-    def unread(self, account: str, errors: list[Any], started: datetime) -> AccountSnapshot:
-        self.tally.failed.append(account)
-        self.progress.account_done(self.total)
+    def unread(
+        self, account: str, errors: list[Any], started: datetime
+    ) -> Iterator[AccountSnapshot]:
+        self.settle(account, [], failed=True)
         snapshot = build_snapshot(
             accounts=[account],
             regions=[],
@@ -219,7 +255,34 @@ class ClusterStream:
             setup_errors=errors,
             started=started,
         )
-        return AccountSnapshot(account, snapshot, collected=False)
+        yield AccountSnapshot(account, snapshot, collected=False)
+
+
+def run_on_cluster(
+    options: ClusterOptions,
+    start: Callable[[Client, Progress, int], ClusterStream[Handed]],
+    *,
+    show_progress: bool,
+    stream: TextIO,
+) -> Iterator[Handed]:
+    """What ``start``'s stream (given the client, the progress bar and the accounts that
+    may be in flight) yields; then the summary."""
+    client, cluster = connect(options)
+    progress = Progress(0, enabled=show_progress, stream=stream)
+    try:
+        link = dashboard(client)
+        if show_progress and link:
+            stream.write(f"dask dashboard: {link}\n")
+        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        run = start(client, progress, max(2, threads))
+        yield from run.run()
+        progress.close()
+        if show_progress:
+            stream.write(run.tally.line() + "\n")
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def collect_on_cluster(
@@ -231,25 +294,14 @@ def collect_on_cluster(
     stream: TextIO,
 ) -> Iterator[AccountSnapshot]:
     """Each account's snapshot, as soon as it is done on the cluster; then the summary."""
-    client, cluster = connect(options)
-    progress = Progress(0, enabled=show_progress, stream=stream)
-    try:
-        link = dashboard(client)
-        if show_progress and link:
-            stream.write(f"dask dashboard: {link}\n")
-        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
-        run = ClusterStream(client, plan, spec, progress, in_flight=max(2, threads))
-        yield from run.run()
-        progress.close()
-        if show_progress:
-            stream.write(run.tally.line() + "\n")
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+
+    def start(client: Client, progress: Progress, in_flight: int) -> CollectStream:
+        return CollectStream(client, plan, spec, progress, in_flight)
+
+    yield from run_on_cluster(options, start, show_progress=show_progress, stream=stream)
 
 
-def _failure(future: Future) -> str:
+def task_failure(future: Future) -> str:
     """Why a task failed, as the snapshot records it."""
     try:
         exc = future.exception()

@@ -31,9 +31,19 @@ class Progress:
             self.done += 1
             self.resources += resources
             self.errors += errors
-            if self.shown:
-                self.stream.write("\r" + self.line())
-                self.stream.flush()
+            self._draw()
+
+    def found(self, resources: int, errors: int) -> None:
+        """Count what tasks done earlier found, told later (by a scan on a cluster)."""
+        with self._lock:
+            self.resources += resources
+            self.errors += errors
+            self._draw()
+
+    def _draw(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + self.line())
+            self.stream.flush()
 
     def account_done(self, total: int) -> None:
         """Count one more account finished out of ``total`` (shown before the tasks)."""

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import boto3
 from botocore.exceptions import ProfileNotFound
@@ -28,6 +28,9 @@ from scanner.aws.registry import all_collectors
 from scanner.aws.session import EXTERNAL_ID, ClientSettings, base_session
 from scanner.aws.snapshot import merge_snapshots
 from scanner.errors import UsageError
+
+if TYPE_CHECKING:  # an audit on a cluster imports the scan; a collection does not
+    from scanner.aws.cluster_scan import AccountScans, AuditedAccount
 
 DEFAULT_REGION = "us-east-1"
 ACCOUNT_FIELD = "{account}"
@@ -105,9 +108,38 @@ def collect_accounts(
     yield from AccountStream(plan, request.show_progress, request.debug, progress_stream).run()
 
 
-def _cluster_runner() -> Any:
-    """``scanner.aws.cluster.collect_on_cluster``; a usage error without Dask installed."""
+def audit_on_cluster(
+    request: CollectRequest,
+    scans: AccountScans,
+    *,
+    session: boto3.Session | None = None,
+    progress_stream: TextIO | None = None,
+) -> Iterator[AuditedAccount]:
+    """``collect_accounts`` on ``request.cluster`` for ``pacscan audit``: each account is
+    scanned and reported on the cluster too, and handed over with its reports' text
+    (``scanner.aws.cluster_audit``)."""
+    if request.cluster is None:
+        raise ValueError("audit_on_cluster needs request.cluster")
+    run_audit = _cluster_runner(audit=True)  # before any AWS call
+    plan = plan_collection(request, session)
+    yield from run_audit(
+        plan,
+        worker_spec(request, plan),
+        request.cluster,
+        scans,
+        show_progress=request.show_progress,
+        stream=progress_stream or sys.stderr,
+    )
+
+
+def _cluster_runner(*, audit: bool = False) -> Any:
+    """``collect_on_cluster`` (or ``audit_on_cluster``) of ``scanner.aws``; a usage error
+    without Dask installed."""
     try:
+        if audit:
+            from scanner.aws.cluster_audit import audit_on_cluster
+
+            return audit_on_cluster
         from scanner.aws.cluster import collect_on_cluster
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in ("dask", "distributed"):

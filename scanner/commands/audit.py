@@ -6,6 +6,10 @@ scanned through the normal pipeline and reported on its own, with the SARIF cate
 ``pacscan/aws/<account>/`` so code scanning keeps one analysis per account. Nothing of
 an audited account is held, so a run that stops at account 90 of 100 keeps the first 89
 reports, and memory is that of about one account (two at most are in flight).
+
+With ``--cluster`` an account's snapshot is built, scanned and reported on a worker
+(``scanner.aws.cluster_audit``), by the same ``report_account`` as here; this process
+writes what comes back: the reports and, with ``--snapshot-dir``, the snapshot.
 """
 
 from __future__ import annotations
@@ -15,13 +19,13 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner.aws.account_report import AccountReport, Reporting, report_account
 from scanner.aws.account_stream import AccountSnapshot
-from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, collect_accounts
+from scanner.aws.runner import ACCOUNT_FIELD, CollectRequest, audit_on_cluster, collect_accounts
 from scanner.aws.snapshot import write_snapshot
 from scanner.commands.collect import (
     account_path,
@@ -40,7 +44,7 @@ from scanner.commands.options import (
 )
 from scanner.errors import Diagnostic, UsageError, render_diagnostic
 from scanner.escape import printable
-from scanner.outcome import EXIT_OK, EXIT_USAGE, combine
+from scanner.outcome import EXIT_INPUT_ERRORS, EXIT_OK, EXIT_USAGE, combine
 from scanner.pipeline import (
     CompiledPolicies,
     Run,
@@ -49,12 +53,18 @@ from scanner.pipeline import (
     select_policies,
 )
 from scanner.report.destinations import Destination, colored, write_to
-from scanner.report.output import OutputError, check_output
+from scanner.report.output import OutputError, check_output, write_output
 from scanner.triage.baseline import (
     PreviousResult,
     for_account,
     load_baseline_if_present,
 )
+
+if TYPE_CHECKING:  # --cluster imports what it scans with when it runs
+    from scanner.aws.cluster_scan import AuditedAccount
+
+CLUSTER_SCAN = "CLUSTER-SCAN"
+SCAN_HINT = "the other accounts are reported; run the audit of this account again"
 
 EPILOG = """\b
 Exit codes (over all accounts):
@@ -62,7 +72,8 @@ Exit codes (over all accounts):
   1  at least one failed finding at or above --fail-on, and every call succeeded
   2  usage error, a policy that does not compile, or a report or snapshot that
      cannot be written (the other accounts are still scanned and reported)
-  3  failed AWS calls (or unreadable input) and no finding over the threshold
+  3  failed AWS calls (or unreadable input, or a scan that failed on the cluster)
+     and no finding over the threshold
   4  findings at or above --fail-on and failed AWS calls: the audit is incomplete
  70  internal error (a bug; --debug shows the traceback)
 With --soft-fail, 1, 3 and 4 become 0.
@@ -102,7 +113,8 @@ def audit(ctx: click.Context, **options: Any) -> None:
 
     Takes the collection options of `pacscan collect` and the policy and report options
     of `pacscan scan`. Each account is scanned and reported on its own as soon as it
-    is collected, and then let go. From .pacscan.yaml it takes
+    is collected (with --cluster, scanned on a worker), and then let go. From
+    .pacscan.yaml it takes
     the policies, params, severity overrides, suppressions, fail_on, format,
     include_passed and omit_suppressed; the report file, category and baseline of a
     config describe a scan of templates and are not used.
@@ -220,6 +232,8 @@ def _audit_accounts(audit_run: AuditRun, keep: str | None) -> list[int]:
 
 def _audit_in(directory: str, root: str, audit_run: AuditRun, *, remove: bool) -> list[int]:
     """Snapshots go to ``directory``; report paths are relative to ``root``."""
+    if audit_run.request.cluster is not None:
+        return _audit_on_cluster(directory, root, audit_run, keep=not remove)
     codes = []
     for part in collect_accounts(audit_run.request):
         codes.append(_audit_account(part, directory, root, audit_run))
@@ -290,3 +304,40 @@ def _deliver(account: str, report: AccountReport, audit_run: AuditRun) -> int:
             click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
             written = False
     return report.exit_code if written else EXIT_USAGE
+
+
+def _audit_on_cluster(directory: str, root: str, audit_run: AuditRun, *, keep: bool) -> list[int]:
+    """``--cluster``: each account collected, scanned and reported on the cluster; here,
+    its snapshot (when kept) and reports written."""
+    from scanner.aws.cluster_policies import describe_policies
+    from scanner.aws.cluster_scan import AccountScans, ScanJob
+
+    def job(account: str) -> ScanJob:
+        path = os.path.abspath(_snapshot_path(directory, account))
+        reporting = _reporting(account, audit_run)
+        return ScanJob(account, path, os.path.abspath(root), keep, reporting)
+
+    scans = AccountScans(describe_policies(audit_run.run, audit_run.policies), job)
+    audited = audit_on_cluster(audit_run.request, scans)
+    return [_audited(done, directory, audit_run) for done in audited]
+
+
+def _audited(done: AuditedAccount, directory: str, audit_run: AuditRun) -> int:
+    """Write what the cluster made of one account; its exit code."""
+    if done.refused is not None:
+        click.echo(line_start() + render_diagnostic(done.refused.diagnostic()), err=True)
+        return EXIT_USAGE
+    if done.scanned is None:  # its scan task failed: the audit of the account is incomplete
+        message = f"account {done.account} has no report: its {done.failed}"
+        failure = Diagnostic(CLUSTER_SCAN, message, hint=SCAN_HINT)
+        click.echo(line_start() + render_diagnostic(failure), err=True)
+        return EXIT_INPUT_ERRORS
+    scanned = done.scanned
+    try:
+        if scanned.snapshot is not None:
+            write_output(_snapshot_path(directory, done.account), scanned.snapshot, "snapshot")
+    except OutputError as exc:
+        click.echo(line_start() + render_diagnostic(exc.diagnostic()), err=True)
+        return EXIT_USAGE
+    _tell_collected(scanned.errors, scanned.resources, scanned.regions, audit_run)
+    return _deliver(done.account, scanned.report, audit_run)
