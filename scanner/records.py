@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import keyword
 import reprlib
 import sys
 from collections.abc import Callable
@@ -60,6 +61,7 @@ class _Factory:
 
 
 _FACTORY = _Factory()
+_FACTORY_NAME = "__dataclass_HAS_DEFAULT_FACTORY__"
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
@@ -113,7 +115,7 @@ def _refuse_bases(cls: type) -> None:
 
 def _refuse_features(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> None:
     pseudo = len(cls.__dict__["__dataclass_fields__"]) != len(fields)  # ClassVar, InitVar
-    odd = [f.name for f in fields if not f.init or f.kw_only is True or f.name == "self"]
+    odd = [f.name for f in fields if not f.init or f.kw_only is True or not _plain_name(f.name)]
     if pseudo or odd or hasattr(cls, "__post_init__"):
         raise TypeError(
             f"{cls.__name__}: a record has plain fields only (no InitVar, ClassVar, "
@@ -121,8 +123,21 @@ def _refuse_features(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> N
         )
 
 
+def _plain_name(name: str) -> bool:
+    """A field name ``__init__``'s text may hold: an identifier, not a keyword, ``self`` or
+    a name of the text itself."""
+    return (
+        name.isidentifier()
+        and not keyword.iskeyword(name)
+        and name != "self"
+        and not name.startswith("__dataclass_")
+    )
+
+
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
-    """``__init__``, compiled as ``dataclasses`` compiles it for a frozen class."""
+    """``__init__``, compiled as ``dataclasses`` compiles it for a frozen class: the text
+    holds only the field names (checked by ``_plain_name``) of a class in pacscan's source,
+    never anything read at run time."""
     defaults: list[Any] = []
     lines = []
     args: dict[str, Any] = {"__dataclass_builtins_object__": object}
@@ -131,13 +146,13 @@ def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[...
         if f.default_factory is not _MISSING:
             args[f"__dataclass_dflt_{f.name}__"] = f.default_factory
             defaults.append(_FACTORY)
-            value = f"__dataclass_dflt_{f.name}__() if {f.name} is _FACTORY else {f.name}"
+            value = f"__dataclass_dflt_{f.name}__() if {f.name} is {_FACTORY_NAME} else {f.name}"
         elif f.default is not _MISSING:
             defaults.append(f.default)
         elif defaults:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
         lines.append(f"  __dataclass_builtins_object__.__setattr__(self,{f.name!r},{value})")
-    args["_FACTORY"] = _FACTORY
+    args[_FACTORY_NAME] = _FACTORY
     params = ",".join(["self", *(f.name for f in fields)])
     head = f"def __create_fn__({', '.join(args)}):\n def __init__({params}):\n"
     text = head + ("\n".join(lines) or "  pass") + "\n return __init__"

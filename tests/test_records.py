@@ -219,7 +219,9 @@ def test_what_a_record_does_not_support_is_refused() -> None:
     class Derived(STDLIB(Base)):  # type: ignore[misc]
         b: int
 
-    for cls in (KeywordOnly, NotInInit, PostInit, Derived):
+    odd_name = type("OddName", (), {"__annotations__": {"a b": "int"}})
+    own_name = type("OwnName", (), {"__annotations__": {"__dataclass_self__": "int"}})
+    for cls in (KeywordOnly, NotInInit, PostInit, Derived, odd_name, own_name):
         with pytest.raises(TypeError):
             record(cls)
 
