@@ -1,4 +1,5 @@
-"""Network functions: cidr_is_open, cidr_contains, cidr_prefix_len, port_in_range."""
+"""Network functions: cidr_is_open, cidr_contains, cidr_prefix_len, port_in_range,
+ports_in_range."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import ipaddress
 from typing import Any
 
 from scanner.lang.builtins.spec import Builtin
-from scanner.values import EvaluationError
+from scanner.model import UNKNOWN, Partial, Reference, Unknown
+from scanner.values import EvaluationError, as_number, type_name
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -62,6 +64,26 @@ def _port_in_range(low: Any, high: Any, port: Any) -> bool:
     return int(low) <= int(port) <= int(high)
 
 
+def _ports_in_range(low: Any, high: Any, ports: list[Any]) -> Any:
+    """Whether some port of ``ports`` lies in [low, high] (``port_in_range`` of each, in
+    one call: a security group rule is checked against a list of ports on every scan).
+    A port that is not known makes the answer unknown unless another port is in range."""
+    result: Any = False
+    for port in ports:
+        kind = type(port)
+        if kind is Unknown or kind is Reference or kind is Partial:
+            result = UNKNOWN
+            continue
+        number = as_number(port) if kind is not bool else None
+        if number is None:
+            raise EvaluationError(
+                f"ports_in_range(): the list holds {type_name(port)}, not a port number"
+            )
+        if _port_in_range(low, high, number):
+            return True
+    return result
+
+
 FUNCTIONS = (
     Builtin(
         "cidr_is_open", _is_open, ("any",), "bool", "a block of every address (0.0.0.0/0, ::/0)"
@@ -80,5 +102,12 @@ FUNCTIONS = (
         ("number", "number", "number"),
         "bool",
         "whether FROM <= PORT <= TO (-1 means all ports)",
+    ),
+    Builtin(
+        "ports_in_range",
+        _ports_in_range,
+        ("number", "number", "list"),
+        "bool",
+        "whether FROM <= PORT <= TO for some PORT of the list (-1 means all ports)",
     ),
 )
