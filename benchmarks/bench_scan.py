@@ -208,6 +208,25 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
+TEMPLATE_SUFFIXES = {".yaml", ".yml", ".json", ".template"}
+
+
+def corpus_templates(corpus: Path) -> list[Path]:
+    """The files of a checked-out corpus that are templates: a template suffix, and a
+    document libyaml composes (a repository also holds licences, scripts and README files)."""
+    files = []
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in TEMPLATE_SUFFIXES:
+            continue
+        try:
+            with path.open("rb") as handle:
+                yaml.compose(handle, Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            continue
+        files.append(path)
+    return files
+
+
 def compose_all(files: list[Path]) -> None:
     for path in files:
         with path.open("rb") as handle:
@@ -222,7 +241,14 @@ def pacscan(
     Run from a neutral directory: ``python -c`` puts the working directory first on the
     path, and from the repository root that is the source tree, which has no
     ``scanner.policies`` unless the install is editable.
+
+    Bytecode may be written (``PYTHONDONTWRITEBYTECODE`` is dropped): pip compiles an
+    installed package's modules when it installs them, while a process that may not
+    write bytecode compiles every module of an editable install from source on each
+    start, 0.14 s of a small template's 0.4 s on a 2-core machine.
     """
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable]
     if importtime:
         command += ["-X", "importtime"]
@@ -285,7 +311,7 @@ def measure(work: Path, args: argparse.Namespace) -> int:
         name = "generated"
     else:
         corpus = args.corpus.resolve()
-        files = sorted(p for p in corpus.rglob("*") if p.is_file())
+        files = corpus_templates(corpus)
         name = str(corpus)
     small = work / "small.yaml"
     small.write_text(SMALL)
