@@ -268,6 +268,24 @@ class ExprCompiler:
                 ctx.memo[key] = (value, result)
                 return result
 
+        elif len(numbered) == 2:  # ``grants(stmt, action)``: no list, tuple or map to build
+            ((slot_a, ev_a), (slot_b, ev_b)) = numbered
+
+            def ev(ctx: Ctx) -> Any:
+                ctx.budget -= 1
+                if ctx.budget < 0:
+                    raise over_budget()
+                slots = ctx.slots
+                a = slots[slot_a] = ev_a(ctx)
+                b = slots[slot_b] = ev_b(ctx)
+                key = (body, id(a), id(b))
+                known = ctx.memo.get(key)
+                if known is not None:
+                    return known[1]
+                result = body_ev(ctx)
+                ctx.memo[key] = ((a, b), result)
+                return result
+
         else:
 
             def ev(ctx: Ctx) -> Any:
