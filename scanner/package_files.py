@@ -29,3 +29,9 @@ def package_dir(package: str) -> Traversable:
     from importlib.resources import files
 
     return files(package)
+
+
+def package_modules(package: str) -> list[Traversable]:
+    """The ``.py`` files of ``package``, sorted by name."""
+    found = (m for m in package_dir(package).iterdir() if m.name.endswith(".py"))
+    return sorted(found, key=lambda m: m.name)

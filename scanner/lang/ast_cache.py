@@ -35,7 +35,8 @@ from scanner import __version__
 from scanner.cache import enabled, read_entry, write_entry
 from scanner.lang import ast
 from scanner.model import UNKNOWN, Location
-from scanner.package_files import package_dir
+from scanner.package_files import package_dir, package_modules
+from scanner.stamps import contents_digest
 
 FORMAT = 1
 SUBDIR = "ast"
@@ -133,14 +134,10 @@ def _parse(path: str, text: str) -> ast.PolicyFile:
 def _salt() -> str:
     """What cached results depend on besides the file: the grammar and the language code
     (tree builder, checks, built-in signatures)."""
-    sources = [package_dir("scanner.grammar").joinpath("policy.lark").read_bytes()]
+    files = [package_dir("scanner.grammar").joinpath("policy.lark")]
     for package in ("scanner.lang", "scanner.lang.builtins"):
-        modules = sorted(
-            (m for m in package_dir(package).iterdir() if m.name.endswith(".py")),
-            key=lambda m: m.name,
-        )
-        sources.extend(m.read_bytes() for m in modules)
-    return f"{__version__}\0{FORMAT}\0" + hashlib.sha256(b"\0".join(sources)).hexdigest()
+        files.extend(package_modules(package))
+    return f"{__version__}\0{FORMAT}\0" + contents_digest("lang-code", files)
 
 
 # ---------------------------------------------------------------- encoding

@@ -43,6 +43,33 @@ def builtin_policy_dir() -> Traversable:
     return package_dir("scanner.policies")
 
 
+@record
+class PolicyEntry:
+    """A policy file found and not read yet (``read`` reads it): ``place`` is where to read
+    it (a path, or a ``Traversable`` inside a package); ``error`` says why it is not read
+    (a symbolic link out of its directory)."""
+
+    path: str
+    place: Any
+    root: Any = None
+    module: str | None = None
+    error: str | None = None
+
+    def read(self) -> PolicySource:
+        """Its ``PolicySource`` (``error`` set when it cannot be read, see
+        ``discover_policy_files``)."""
+        if self.error is not None:
+            return PolicySource(self.path, "", self.error, self.root, self.module)
+        read = read_source(self.path, self.place)
+        return PolicySource(read.path, read.text, read.error, self.root, self.module)
+
+    def file_path(self) -> str | None:
+        """The path the file system knows it by, when it has one and can be read."""
+        if self.error is None and isinstance(self.place, (str, Path)):
+            return str(self.place)
+        return None
+
+
 def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:
     """Every ``*.policy`` file named or found under ``paths``, sorted by path.
 
@@ -53,17 +80,22 @@ def discover_policy_files(paths: Iterable[PathLike]) -> list[PolicySource]:
     reports it (P003) with the rest. Each source knows its policy directory (``root``)
     and, for a module (``lib/NAME.policy`` directly under it), its module name.
     """
-    found: dict[str, PolicySource] = {}
+    return [entry.read() for entry in find_policy_files(paths)]
+
+
+def find_policy_files(paths: Iterable[PathLike]) -> list[PolicyEntry]:
+    """The files ``discover_policy_files`` reads, found and not read yet, sorted by path."""
+    found: dict[str, PolicyEntry] = {}
     for root in paths:
         directory = _directory_of(root)
         modules = _module_paths(directory)
         for name, entry in _walk(root):
             if name in found:
                 continue
-            read = entry if isinstance(entry, PolicySource) else read_source(name, entry)
-            found[name] = PolicySource(
-                read.path, read.text, read.error, directory, modules.get(name)
-            )
+            if isinstance(entry, PolicySource):  # not to be read
+                found[name] = PolicyEntry(name, None, directory, modules.get(name), entry.error)
+            else:
+                found[name] = PolicyEntry(name, entry, directory, modules.get(name))
     return [found[name] for name in sorted(found)]
 
 

@@ -42,14 +42,14 @@ def compile_policies(
     Unused-import warnings are not looked for. A set compiled clean before is not compiled
     again: its policies are compiled per resource type when a scan first meets one
     (``scanner.policyset.deferred``)."""
-    from scanner.lang.sources import builtin_policy_dir, discover_policy_files
-    from scanner.policyset.deferred import compile_deferred
+    from scanner.lang.sources import builtin_policy_dir, find_policy_files
+    from scanner.policyset.deferred import compile_found
 
     roots: list[Any] = list(policy_paths) or [builtin_policy_dir()]
-    sources = discover_policy_files(roots)
-    taken = {source.path for source in sources}
-    added = [s for s in discover_policy_files(extra) if s.path not in taken] if extra else []
-    program, compiled = compile_deferred(sources + added, params)
+    found = find_policy_files(roots)
+    taken = {entry.path for entry in found}
+    added = [e for e in find_policy_files(extra) if e.path not in taken] if extra else []
+    program, compiled = compile_found(found + added, params)
     if only is not None:
         program = program.select(only, set())
     added_files = {s.path for s in added}

@@ -7,37 +7,81 @@ asks for them, one policy file at a time, exactly as a full compile would (the i
 only written for a set that compiled without a diagnostic, and its key covers every input
 of the compile). A scan of one S3 template then compiles the S3 policies, not all of them.
 On a miss the whole set is compiled, and stored when it compiled clean.
+
+``compile_found`` does the same for policy files found on disk and not read yet: the index
+key, computed from their texts, is remembered by the files' stamp (``scanner.stamps``), so
+a scan that finds its set indexed reads only the files of the types it meets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from scanner.engine.context import Ctx, Node
 from scanner.engine.program import CompiledCondition, CompiledPolicy, Program
 from scanner.errors import Diagnostic
-from scanner.lang.sources import PolicySource
+from scanner.lang.sources import PolicyEntry, PolicySource
 from scanner.model import Each, Location, PolicyInfo
-from scanner.policyset.index import index_key, load_index, store_index
+from scanner.policyset.index import code_salt, index_key, load_index, params_text, store_index
+from scanner.stamps import remembered, stamp
 from scanner.values import EvaluationError
 
+Compiled = tuple[Program, tuple[Diagnostic, ...]]
 
-def compile_deferred(
-    sources: Sequence[PolicySource], params: Mapping[str, Any]
-) -> tuple[Program, tuple[Diagnostic, ...]]:
+
+def compile_deferred(sources: Sequence[PolicySource], params: Mapping[str, Any]) -> Compiled:
     """The program of ``sources`` and what compiling it said; stand-ins when indexed."""
     from scanner.cache import enabled
 
     key = set_key(sources, params) if enabled() else None
+    by_path = {s.path: s for s in sources}
+    return _program(key, lambda: sources, by_path.get, params)
+
+
+def compile_found(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> Compiled:
+    """``compile_deferred`` of the files ``entries`` name, each read when it is compiled."""
+    from scanner.cache import enabled
+
+    read_all = functools.cache(lambda: [entry.read() for entry in entries])
+    key = None
+    if enabled():
+        key = remembered("policy-set", _stamp(entries, params), lambda: set_key(read_all(), params))
+    by_path = {entry.path: entry for entry in entries}
+
+    def read(path: str) -> PolicySource | None:
+        entry = by_path.get(path)
+        return entry.read() if entry is not None else None
+
+    return _program(key, read_all, read, params)
+
+
+def _stamp(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> str | None:
+    """The stamp of the files of a set, with everything else its index key covers: the
+    code, the params, each file's policy directory and module name."""
+    found = [*entries, *_fallback_entries(entries)]
+    places = (f"{e.path}\0{e.root}\0{e.module}" for e in found)
+    salt = "\0".join([code_salt(), params_text(params), *places])
+    return stamp((e.file_path() for e in found), salt)
+
+
+def _program(
+    key: str | None,
+    sources: Callable[[], Sequence[PolicySource]],
+    source: Callable[[str], PolicySource | None],
+    params: Mapping[str, Any],
+) -> Compiled:
+    """Stand-ins for the policies the index holds under ``key``, compiled from ``source``
+    when first met; else every policy of ``sources``, compiled now (and indexed)."""
     stored = load_index(key) if key is not None else None
     if stored is not None:
-        files = _Files(sources, params)
+        files = _Files(source, params)
         return Program.of(files.stand_in(path, info) for path, info in stored), ()
     from scanner.policyset.compiler import compile_sources
 
-    compiled = compile_sources(sources, params, warn=False)
+    compiled = compile_sources(sources(), params, warn=False)
     infos = [p.info for p in compiled.program.policies]
     if key is not None and not compiled.diagnostics and all(i.source for i in infos):
         store_index(key, ((i.source.file, i) for i in infos if i.source))
@@ -52,20 +96,26 @@ def set_key(sources: Sequence[PolicySource], params: Mapping[str, Any]) -> str:
 def _fallback_modules(sources: Sequence[PolicySource]) -> list[PolicySource]:
     """The built-in modules a set outside the built-in library may ``use`` (its key
     covers them: what they define can change what its policies compile to)."""
-    from scanner.lang.sources import builtin_policy_dir, discover_policy_files
+    return [entry.read() for entry in _fallback_entries(sources)]
+
+
+def _fallback_entries(sources: Sequence[PolicySource | PolicyEntry]) -> list[PolicyEntry]:
+    from scanner.lang.sources import builtin_policy_dir, find_policy_files
 
     builtin = builtin_policy_dir()
     modules = builtin.joinpath("lib")
     if any(str(s.root) == str(builtin) for s in sources) or not modules.is_dir():
         return []
-    return discover_policy_files([modules])
+    return find_policy_files([modules])
 
 
 class _Files:
     """The policy files of an indexed set, each compiled once, when first needed."""
 
-    def __init__(self, sources: Sequence[PolicySource], params: Mapping[str, Any]) -> None:
-        self.sources = {s.path: s for s in sources}
+    def __init__(
+        self, source: Callable[[str], PolicySource | None], params: Mapping[str, Any]
+    ) -> None:
+        self.source = source
         self.params = params
         self.compiled: dict[str, dict[str, CompiledPolicy]] = {}
         self.libraries: Any = None
@@ -96,8 +146,8 @@ class _Files:
     def _compile(self, path: str) -> dict[str, CompiledPolicy]:
         from scanner.policyset.compiler import FileUnit, Libraries
 
-        source = self.sources.get(path)
-        if source is None:
+        source = self.source(path)
+        if source is None or source.error is not None:
             return {}
         if self.libraries is None:
             self.libraries = Libraries()

@@ -32,7 +32,8 @@ from typing import Any
 from scanner.cache import enabled, read_entry, write_entry
 from scanner.lang.sources import PolicySource
 from scanner.model import UNKNOWN, Each, FixOp, Keyed, Location, PolicyInfo, Severity
-from scanner.package_files import package_dir
+from scanner.package_files import package_dir, package_modules
+from scanner.stamps import contents_digest
 
 FORMAT = 1
 SUBDIR = "index"
@@ -49,9 +50,8 @@ class IndexFormatError(ValueError):
 
 def index_key(sources: Sequence[PolicySource], overrides: Mapping[str, Any]) -> str:
     """What a compiled set of ``sources`` depends on, hashed."""
-    digest = hashlib.sha256(_code_salt().encode())
-    params = repr(sorted((name, repr(value)) for name, value in overrides.items()))
-    digest.update(f"\0{params}\0{len(sources)}".encode())
+    digest = hashlib.sha256(code_salt().encode())
+    digest.update(f"\0{params_text(overrides)}\0{len(sources)}".encode())
     for source in sources:
         head = (source.path, source.root, source.module, source.error, len(source.text))
         digest.update("\0".join(map(str, head)).encode())
@@ -79,20 +79,19 @@ def store_index(key: str, policies: Iterable[tuple[str, PolicyInfo]]) -> None:
     write_entry(SUBDIR, key[:40] + ".index", text.encode())
 
 
+def params_text(overrides: Mapping[str, Any]) -> str:
+    """The ``--param`` overrides as the key says them."""
+    return repr(sorted((name, repr(value)) for name, value in overrides.items()))
+
+
 @functools.lru_cache(maxsize=1)
-def _code_salt() -> str:
+def code_salt() -> str:
     """The version, the grammar and the sources of the code a compiled policy set depends on."""
     from scanner.lang.ast_cache import _salt
 
-    parts: list[bytes] = []
-    for package in ("scanner.engine", "scanner.policyset"):
-        modules = sorted(
-            (m for m in package_dir(package).iterdir() if m.name.endswith(".py")),
-            key=lambda m: m.name,
-        )
-        parts.extend(m.read_bytes() for m in modules)
-    parts.append(package_dir("scanner").joinpath("model.py").read_bytes())
-    return f"{_salt()}\0{FORMAT}\0" + hashlib.sha256(b"\0".join(parts)).hexdigest()
+    files = [*package_modules("scanner.engine"), *package_modules("scanner.policyset")]
+    files.append(package_dir("scanner").joinpath("model.py"))
+    return f"{_salt()}\0{FORMAT}\0" + contents_digest("engine-code", files)
 
 
 # ---------------------------------------------------------------- encoding

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from scanner import stamps
 from scanner.engine.evaluate import evaluate
 from scanner.engine.program import Program
 from scanner.lang.sources import builtin_policy_dir, discover_policy_files
@@ -125,6 +127,61 @@ def test_a_changed_policy_file_is_compiled_again(cache_home: Path, tmp_path: Pat
     program = compile_policies((str(policy),), {}).program
     assert all(p.deferred is None for p in program.policies)
     assert program.policies[0].info.title == "changed"
+
+
+def test_a_policy_edited_after_its_set_was_stamped_is_compiled_from_its_new_text(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index key is remembered by the files' stamp, and files are read only when
+    compiled: an edit (the same size, made long enough after the last write for the file
+    system's clock to move) gives another stamp, so the new text is compiled."""
+    monkeypatch.setattr(stamps, "RECENT", -10_000_000_000)  # files written now count as old
+    policy = tmp_path / "p.policy"
+    policy.write_text(POLICY)
+    compile_policies((str(policy),), {})
+    assert [p.name for p in (cache_home.parent / stamps.SUBDIR).iterdir()][0].startswith(
+        "policy-set-"
+    )
+    indexed = compile_policies((str(policy),), {}).program
+    assert all(p.deferred is not None for p in indexed.policies)
+    time.sleep(0.02)
+    policy.write_text(POLICY.replace('title = "t"', 'title = "T"'))
+    program = compile_policies((str(policy),), {}).program
+    assert all(p.deferred is None for p in program.policies)
+    assert program.policies[0].info.title == "T"
+
+
+def test_a_policy_edited_within_the_clock_tick_of_its_last_write_is_read(
+    cache_home: Path, tmp_path: Path
+) -> None:
+    policy = tmp_path / "p.policy"
+    policy.write_text(POLICY)
+    compile_policies((str(policy),), {})
+    policy.write_text(POLICY.replace('title = "t"', 'title = "T"'))  # maybe the same times
+    program = compile_policies((str(policy),), {}).program
+    assert program.policies[0].info.title == "T"
+    stamped = (cache_home.parent / stamps.SUBDIR).glob("policy-set-*")
+    assert not list(stamped)  # the files were too new to stamp: read and hashed
+
+
+def test_a_policy_file_gone_since_its_set_was_indexed_is_an_error_finding(
+    cache_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is read when its policies are first needed; one that cannot be read then
+    (deleted while the scan ran) gives an error finding, never a verdict."""
+    monkeypatch.setattr(stamps, "RECENT", -10_000_000_000)
+    policy = tmp_path / "p.policy"
+    policy.write_text(POLICY)
+    compile_policies((str(policy),), {})
+    program = compile_policies((str(policy),), {}).program
+    assert all(p.deferred is not None for p in program.policies)
+    policy.unlink()
+    template = tmp_path / "t.yaml"
+    template.write_text(TEMPLATE)
+    resources = load_inputs([str(template)], LoadOptions(jobs=1)).resources
+    (finding,) = evaluate(program, resources, now=NOW)
+    assert finding.status.value == "error"
+    assert "no longer compiles" in finding.message
 
 
 @pytest.mark.parametrize(
