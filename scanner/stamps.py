@@ -48,8 +48,8 @@ SUBDIR = "stamps"
 def stamp(paths: Iterable[str | None], salt: str = "") -> str | None:
     """The stamp of these files (and ``salt``: what else the value depends on), or None
     when one of them is not a regular file on the file system, or was changed recently."""
-    digest = hashlib.sha256(salt.encode("utf-8", "surrogatepass"))
     limit = time.time_ns() - RECENT
+    parts = [salt]
     for path in paths:
         if path is None:
             return None
@@ -59,16 +59,18 @@ def stamp(paths: Iterable[str | None], salt: str = "") -> str | None:
             return None
         if not stat.S_ISREG(info.st_mode) or max(info.st_mtime_ns, info.st_ctime_ns) > limit:
             return None
-        status = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-        digest.update(f"\0{path}\0{status}".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
+        parts.append(
+            f"{path}\0{info.st_dev} {info.st_ino} {info.st_size} "
+            f"{info.st_mtime_ns} {info.st_ctime_ns}"
+        )
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def remembered(kind: str, key: str | None, compute: Callable[[], str]) -> str:
     """``compute()``, or what it gave before for the same stamp ``key`` (None: compute).
 
-    ``kind`` names the computation; an entry is JSON ``{"kind", "key", "value"}`` (named ``*.stamp``) and is
-    used only when both match."""
+    ``kind`` names the computation; an entry (``*.stamp``) is JSON ``{"kind", "key",
+    "value"}`` and is used only when both match."""
     if key is None or not enabled():
         return compute()
     name = f"{kind}-{key[:40]}.stamp"  # not a name discovery takes for a template
