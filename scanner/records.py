@@ -135,12 +135,13 @@ def _plain_name(name: str) -> bool:
 
 
 def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
-    """``__init__``, compiled as ``dataclasses`` compiles it for a frozen class: the text
+    """``__init__``, compiled as ``dataclasses`` compiles it for a frozen class (each field
+    set through its slot's descriptor rather than ``object.__setattr__``): the text
     holds only the field names (checked by ``_plain_name``) of a class in pacscan's source,
     never anything read at run time."""
     defaults: list[Any] = []
     lines = []
-    args: dict[str, Any] = {"__dataclass_builtins_object__": object}
+    args: dict[str, Any] = {}
     for f in fields:
         value = f.name
         if f.default_factory is not _MISSING:
@@ -151,7 +152,10 @@ def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[...
             defaults.append(f.default)
         elif defaults:
             raise TypeError(f"non-default argument {f.name!r} follows default argument")
-        lines.append(f"  __dataclass_builtins_object__.__setattr__(self,{f.name!r},{value})")
+        # the slot's own setter: what object.__setattr__ finds for the name, without the
+        # lookup (a finding is made twice per (policy, resource) pair of a scan)
+        args[f"__dataclass_set_{f.name}__"] = cls.__dict__[f.name].__set__
+        lines.append(f"  __dataclass_set_{f.name}__(self,{value})")
     args[_FACTORY_NAME] = _FACTORY
     params = ",".join(["self", *(f.name for f in fields)])
     head = f"def __create_fn__({', '.join(args)}):\n def __init__({params}):\n"
