@@ -85,7 +85,9 @@ class PeakMemory:
                     name = "client" if process.pid == self.root.pid else _role(process)
                 except psutil.Error:
                     continue
-                before = self.peaks.get(process.pid, (name, 0))[1]
+                known, before = self.peaks.get(process.pid, (name, 0))
+                if known != "other":  # an exiting worker has no command line left
+                    name = known
                 self.peaks[process.pid] = (name, max(before, rss))
             time.sleep(0.1)
 
