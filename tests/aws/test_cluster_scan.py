@@ -5,6 +5,7 @@ of the written snapshot reports."""
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -83,6 +84,25 @@ def test_extra_policies_come_after_the_built_in_selection(tmp_path: Path) -> Non
         str(root / "s3_names.policy"),
     ]
     assert ids(policies) == ["PAC-S3-009", "TEAM-S3-001"]
+
+
+def test_the_built_in_library_is_sent_by_name() -> None:
+    run = Run(only=("PAC-S3-*",))
+    policies = describe_policies(run, select_policies(run))
+    assert policies.builtin and policies.files == policies.extra == policies.modules == ()
+    assert "PAC-S3-009" in policies.selected
+    assert len(pickle.dumps(policies)) < 4096  # ids and params: no text, no compiled code
+
+
+def test_a_module_linked_out_of_its_directory_is_sent_without_its_text(tmp_path: Path) -> None:
+    root = team_policies(tmp_path / "team")
+    (tmp_path / "outside.policy").write_text(MODULE)
+    (root / "lib" / "elsewhere.policy").symlink_to(tmp_path / "outside.policy")
+    run = Run(policy_paths=(str(root / "s3_names.policy"),))
+    policies = describe_policies(run, select_policies(run))
+    linked = [m for m in policies.modules if m.module == "elsewhere"]
+    assert [(m.text, m.error) for m in linked] == [("", cluster_policies.LINK_OUT)]
+    assert ids(policies) == ["TEAM-S3-001"]
 
 
 def test_a_worker_compiles_a_set_once(tmp_path: Path) -> None:
