@@ -38,6 +38,8 @@ def builtin_call(builtin: Builtin, args: list[Node]) -> Node:
         return None
 
     if raw and not needs_now and cost is argument_size and len(evs) == 1:
+        if builtin.remembered:
+            return Node(_remembered_call(fn, evs[0]), where=where)
         return Node(_raw_call(fn, evs[0]), where=where)
     if not raw and not needs_now and cost is argument_size and len(evs) in (1, 2, 3):
         checks: list[_Check] = [None] * len(evs)
@@ -82,6 +84,27 @@ def _raw_call(fn: Callable[..., Any], ev0: Eval) -> Eval:
         return fn(a)
 
     return raw
+
+
+def _remembered_call(fn: Callable[..., Any], ev0: Eval) -> Eval:
+    """``_raw_call`` whose result is remembered for the resource, by the identity of the
+    argument (kept alive in the memo, so the identity is never reused), as def results
+    are: the same value gives the same result, and the same object back."""
+
+    def remembered(ctx: Ctx) -> Any:
+        a = ev0(ctx)
+        key = (fn, id(a))
+        known = ctx.memo.get(key)
+        if known is not None:
+            return known[1]
+        ctx.budget -= 1 + _size(a, type(a))
+        if ctx.budget < 0:
+            raise over_budget()
+        result = fn(a)
+        ctx.memo[key] = (a, result)
+        return result
+
+    return remembered
 
 
 def _plain_call(fn: Callable[..., Any], evs: list[Eval], checks: list[_Check]) -> Eval:

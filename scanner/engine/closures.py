@@ -338,9 +338,13 @@ class ExprCompiler:
 
 
 class _NoContext:
-    """Stands in for a context while constant calls are folded (they only spend steps)."""
+    """Stands in for a context while constant calls are folded (they only spend steps,
+    and a remembered call looks in a memo of its own)."""
 
     budget = MAX_STEPS
+
+    def __init__(self) -> None:
+        self.memo: dict[Any, Any] = {}
 
 
 def _plain_keys(node: ast.Expr) -> tuple[paths.Step, ...]:

@@ -118,3 +118,31 @@ def test_in_a_list_of_strings_is_membership(value: Any) -> None:
     node = logic.compare("in", _value(value), texts)
     general = logic.compare("in", _value(value), _value(["tcp", "22", "udp"]))
     assert _outcome(node)[:2] == _outcome(general)[:2]
+
+
+REMEMBERED = [b for b in REGISTRY.values() if b.remembered]
+
+
+def test_documents_are_remembered() -> None:
+    assert {b.name for b in REMEMBERED} >= {"iam_statements", "json_parse"}
+    assert all(b.raw and len(b.params) == 1 and not b.needs_now for b in REMEMBERED)
+
+
+@pytest.mark.parametrize("builtin", REMEMBERED, ids=lambda b: b.name)
+def test_a_remembered_call_runs_once_per_resource_and_value(builtin: Builtin) -> None:
+    document = {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    twin = {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    ran: list[Any] = []
+
+    def counted(value: Any) -> Any:
+        ran.append(value)
+        return builtin.fn(value)
+
+    values = iter([document, document, twin, document])
+    node = calls.builtin_call(replace(builtin, fn=counted), [Node(lambda ctx: next(values))])
+    ctx = _ctx()
+    first = node.ev(ctx)
+    spent = ctx.budget
+    assert node.ev(ctx) is first and ctx.budget == spent  # remembered: no steps spent again
+    assert node.ev(ctx) == first and len(ran) == 2  # an equal value of its own runs again
+    assert node.ev(_ctx()) == first and len(ran) == 3  # another resource starts afresh

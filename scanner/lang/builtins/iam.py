@@ -236,6 +236,7 @@ FUNCTIONS = (
         "list",
         "the statements of a policy document, normalised",
         raw=True,
+        remembered=True,
     ),
     Builtin(
         "iam_allows",

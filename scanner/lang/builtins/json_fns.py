@@ -38,5 +38,6 @@ FUNCTIONS = (
         "any",
         "a JSON string parsed (a map or list is returned as is)",
         raw=True,
+        remembered=True,
     ),
 )

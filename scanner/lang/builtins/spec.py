@@ -35,7 +35,10 @@ class Builtin:
     UNKNOWN, without calling ``fn``; ``raw`` functions see those values themselves.
     ``needs_now`` functions get the scan's time as their first argument. ``cost`` is the
     number of evaluation steps a call takes, from its argument values (by default one per
-    element of a list or map and one per 64 characters of a string).
+    element of a list or map and one per 64 characters of a string). A ``remembered``
+    one-argument ``raw`` function gives the same result for the same value: evaluation
+    remembers it per resource, by the identity of the argument (a policy document is
+    parsed and normalised once, however many actions a policy asks about).
     """
 
     name: str
@@ -47,6 +50,7 @@ class Builtin:
     raw: bool = False
     needs_now: bool = False
     cost: Callable[[list[Any]], int] = argument_size
+    remembered: bool = False
 
     def accepts(self, count: int) -> bool:
         if self.variadic:
