@@ -308,3 +308,20 @@ def test_baselines_and_framework_summaries_on_a_cluster(aws: MotoAWS) -> None:
     first = summaries(clustered.stderr)[accounts[0]]
     assert "AWS Foundational Security Best Practices" in first
     assert "failures since the baseline base/{account}.json: 0 new, 1 unchanged" in first
+
+
+def test_collect_on_a_cluster_writes_what_the_threaded_collection_writes(aws: MotoAWS) -> None:
+    accounts = organization_of(aws, 3, buckets=3)
+    collect = ["collect", "--quiet", "--region", "us-east-1", "--service", "s3"]
+    collect += ["--role-arn", ROLE, "--organization"]
+    for folder, extra in (("threaded", []), ("cluster", ["--cluster", "local", *SMALL])):
+        (aws.tmp / folder).mkdir()
+        done = aws.pacscan(*collect, "-o", f"{folder}/{{account}}.json", *extra)
+        assert done.returncode == 0, done.stderr
+    for account in [*accounts, ACCOUNT]:
+        threaded, clustered = (
+            json.loads((aws.tmp / folder / f"{account}.json").read_text())
+            for folder in ("threaded", "cluster")
+        )
+        assert clustered["resources"] == threaded["resources"]
+        assert clustered["errors"] == threaded["errors"] == []
