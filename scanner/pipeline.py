@@ -305,24 +305,27 @@ class _Inputs:
         queue: deque[_Input] = deque()
         waiting: dict[str | None, list[_Input]] = {}  # by _group
         loads = iter_loaded(self.files, self.options) if self.loaded is None else self.loaded
-        for index, load in enumerate(loads):
-            self.skipped += load.skipped
-            item = _Input(load)
-            queue.append(item)
-            group = _group(load)
-            if group == _ALONE:
-                self._evaluate([item])
-            else:
-                waiting.setdefault(group, []).append(item)
-            # a module's files are done with its directory's last file; live ones never
-            for key in [k for k in waiting if k is not None and last.get(k, end) <= index]:
-                self._evaluate(waiting.pop(key))
-            while queue and queue[0].evaluated:
+        try:
+            for index, load in enumerate(loads):
+                self.skipped += load.skipped
+                item = _Input(load)
+                queue.append(item)
+                group = _group(load)
+                if group == _ALONE:
+                    self._evaluate([item])
+                else:
+                    waiting.setdefault(group, []).append(item)
+                # a module's files are done with its directory's last file; live ones never
+                for key in [k for k in waiting if k is not None and last.get(k, end) <= index]:
+                    self._evaluate(waiting.pop(key))
+                while queue and queue[0].evaluated:
+                    yield queue.popleft()
+            for items in waiting.values():
+                self._evaluate(items)
+            while queue:
                 yield queue.popleft()
-        for items in waiting.values():
-            self._evaluate(items)
-        while queue:
-            yield queue.popleft()
+        finally:
+            gc.unfreeze()  # what ``_evaluate`` froze is the collector's again
 
     def _evaluate(self, items: list[_Input]) -> None:
         from scanner.engine.evaluate import evaluate
@@ -332,11 +335,12 @@ class _Inputs:
         # The inputs' trees need no cycle collection (loaders build acyclic trees), and
         # findings hold them: frozen, the collector does not walk them again and again
         # while evaluation allocates findings (about 12% of a large snapshot's evaluation).
+        # The findings are frozen too, until the scan ends (``__iter__``): unfrozen, the
+        # first collection after evaluation walked every one of them (6% of the scan of a
+        # 100,000-resource snapshot). Reference counting frees frozen objects as usual.
         gc.freeze()
-        try:
-            evaluated = evaluate(self.program, resources, now=self.started, spent=self.spent)
-        finally:
-            gc.unfreeze()
+        evaluated = evaluate(self.program, resources, now=self.started, spent=self.spent)
+        gc.freeze()
         # a live collection's gaps: unknown, naming the call that failed
         findings = settle_gaps(evaluated)
         # Fn::If variants of one resource count once; a collection gap is not a resource

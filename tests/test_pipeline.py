@@ -55,7 +55,10 @@ def _templates(root: Path, count: int) -> Path:
 
 def _loaded_documents(root: Path) -> list[Document]:
     """Every full document of a file under ``root`` that is still in memory (garbage in
-    a reference cycle included: nothing is collected before looking)."""
+    a reference cycle included: nothing is collected before looking). A scan freezes what
+    it evaluated, and ``gc.get_objects`` leaves frozen objects out: they are unfrozen
+    first (which keeps each of them alive or not, as it was)."""
+    gc.unfreeze()
     return [
         o
         for o in gc.get_objects()
@@ -124,3 +127,20 @@ def test_a_module_is_evaluated_with_all_its_files(tmp_path: Path) -> None:
     assert found[("PAC-CLOUDTRAIL-005", "aws_s3_bucket.trail")] is Status.FAIL
     assert found[("PAC-CLOUDTRAIL-005", "aws_s3_bucket.other")] is Status.SKIP
     assert ("PAC-S3-014", "Logs0") in found
+
+
+def test_a_scan_leaves_nothing_frozen(tmp_path: Path) -> None:
+    """What evaluation froze for the collector is unfrozen when the inputs are done, or
+    when their consumer stops early (a process that scans again collects it as usual)."""
+    root = _templates(tmp_path, 3)
+    files = sorted(str(p) for p in root.iterdir())
+    started = datetime.now(timezone.utc)
+    gc.unfreeze()
+    inputs = iter(_Inputs(files, ScanRequest((str(root),), jobs=1), _policies(), started))
+    next(inputs)
+    assert gc.get_freeze_count() > 0  # the findings of the first file
+    inputs.close()  # stopped early
+    assert gc.get_freeze_count() == 0
+    for _ in _Inputs(files, ScanRequest((str(root),), jobs=1), _policies(), started):
+        pass
+    assert gc.get_freeze_count() == 0

@@ -115,10 +115,14 @@ def ordered(findings: Iterable[Finding], root: str) -> list[Finding]:
 
     Filter before ordering: a scan's findings are mostly passes that no report lists.
     """
-    return sorted(findings, key=lambda f: _order_key(f, root))
 
+    def key(finding: Finding) -> tuple[str, int, int, str, str]:  # finding_file, inline
+        loc = finding.location
+        if loc is not None:
+            file = relative_path(loc.file, root)
+            return (file, loc.line, loc.column, finding.policy.id, finding.resource.id)
+        document = finding.resource.document
+        file = relative_path(document.path, root) if document is not None else ""
+        return (file, 0, 0, finding.policy.id, finding.resource.id)
 
-def _order_key(finding: Finding, root: str) -> tuple[str, int, int, str, str]:
-    loc = finding.location
-    line, column = (loc.line, loc.column) if loc is not None else (0, 0)
-    return (finding_file(finding, root) or "", line, column, finding.policy.id, finding.resource.id)
+    return sorted(findings, key=key)
