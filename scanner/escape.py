@@ -58,6 +58,8 @@ def json_escaped(text: str) -> str:
     They can only occur inside JSON strings, so the document means the same; printed on a
     terminal or a log, it shows the escape instead of acting on it.
     """
+    if text.isascii() and "\x7f" not in text:  # the common case, with no regex pass
+        return text
     return _raw_in_json().sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
