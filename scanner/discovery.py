@@ -30,11 +30,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from fnmatch import translate
 
 from scanner.errors import Diagnostic, UsageError
 from scanner.loaders.source import NOT_REGULAR, UNREADABLE, file_kind
+from scanner.records import record
 
 CANDIDATE_SUFFIXES = frozenset((".yaml", ".yml", ".json", ".template", ".cfn", ".tf"))
 SKIPPED_DIRS = frozenset(
@@ -60,7 +61,7 @@ MAX_GLOB_WILDCARDS = 64  # *, ? and [ in one pattern
 _ANY_SEGMENTS = None  # a ** segment: zero or more path segments
 
 
-@dataclass(frozen=True)
+@record
 class Glob:
     """One gitignore-like pattern, compiled to one matcher per path segment."""
 
@@ -150,7 +151,7 @@ def _match(segments: Sequence[re.Pattern[str] | None], parts: Sequence[str]) -> 
     return s == len(segments)
 
 
-@dataclass
+@record(frozen=False)
 class Discovered:
     """The files to scan (sorted, deduplicated) and the input errors met finding them."""
 

@@ -362,7 +362,7 @@ class LiveOrigin:
 Origin = TemplateOrigin | LiveOrigin
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@record(eq=False)
 class Resource:
     """One resource as policies see it.
 

@@ -21,6 +21,8 @@ as closures over the field names. They do what the generated ones do:
   ``dataclasses.fields``, ``replace`` and ``__dataclass_params__`` (frozen, eq, repr) are
   those of the dataclass.
 
+``@record(eq=False)`` and ``@record(frozen=False)`` are those options of ``dataclass``
+(identity comparison; a mutable class, unhashable when it compares fields).
 ``tests/test_records.py`` checks each of these against ``dataclasses`` itself. Features
 no record uses (``InitVar``, keyword-only fields, fields left out of ``__init__``,
 ``__post_init__``, dataclass base classes) are refused with a ``TypeError``: write a plain
@@ -34,9 +36,9 @@ import inspect
 import keyword
 import reprlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -64,9 +66,28 @@ _FACTORY = _Factory()
 _FACTORY_NAME = "__dataclass_HAS_DEFAULT_FACTORY__"
 
 
+@overload
+def record(cls: T, /) -> T: ...
+
+
+@overload
+def record(*, eq: bool = True, frozen: bool = True) -> Callable[[T], T]: ...
+
+
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
-def record(cls: T) -> T:
-    """``cls`` as ``@dataclass(frozen=True, slots=True)`` makes it (see the module)."""
+def record(
+    cls: T | None = None, /, *, eq: bool = True, frozen: bool = True
+) -> T | Callable[[T], T]:
+    """``cls`` as ``@dataclass(frozen=True, slots=True)`` makes it (see the module);
+    ``@record(eq=False)`` and ``@record(frozen=False)`` as those options of ``dataclass``."""
+
+    def make(cls: T) -> T:
+        return _make(cls, eq=eq, frozen=frozen)
+
+    return make if cls is None else make(cls)
+
+
+def _make(cls: T, *, eq: bool, frozen: bool) -> T:
     _refuse_bases(cls)
     if not cls.__dict__.get("__doc__"):
         cls.__doc__ = _NO_DOC  # dataclasses would read the signature of an __init__ not made yet
@@ -74,37 +95,48 @@ def record(cls: T) -> T:
     fields = dataclasses.fields(built)
     _refuse_features(built, fields)
     own = built.__dict__
-    for name in ("__setattr__", "__delattr__"):
-        if name in own:
-            raise TypeError(f"Cannot overwrite attribute {name} in class {built.__name__}")
-    init = _init(built, fields)
     names = tuple(f.name for f in fields)
-    methods: dict[str, Callable[..., Any]] = {
-        "__init__": init,
-        "__setattr__": _setattr(built, names),
-        "__delattr__": _delattr(built, names),
-        "__getstate__": _getstate(names),
-        "__setstate__": _setstate(names),
-    }
+    methods: dict[str, Callable[..., Any] | None] = {"__init__": _init(built, fields)}
+    if frozen:
+        for name in ("__setattr__", "__delattr__"):
+            if name in own:
+                raise TypeError(f"Cannot overwrite attribute {name} in class {built.__name__}")
+        methods["__setattr__"] = _setattr(built, names)
+        methods["__delattr__"] = _delattr(built, names)
+        # pickling and copying go around the frozen __setattr__
+        if "__getstate__" not in own:
+            methods["__getstate__"] = _getstate(names)
+        if "__setstate__" not in own:
+            methods["__setstate__"] = _setstate(names)
     if "__repr__" not in own:
         methods["__repr__"] = _repr(tuple(f.name for f in fields if f.repr))
-    compared = _tuple_of(tuple(f.name for f in fields if f.compare))
-    if "__eq__" not in own:
-        methods["__eq__"] = _eq(compared)
-    explicit_hash = own.get("__hash__", _MISSING)
-    if explicit_hash is _MISSING or (explicit_hash is None and "__eq__" in own):
-        hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
-        methods["__hash__"] = _hash(_tuple_of(hashed))
-    for name, method in methods.items():
-        if name in ("__getstate__", "__setstate__") and name in own:
-            continue
-        method.__qualname__ = f"{built.__qualname__}.{name}"
-        setattr(built, name, method)
+    if eq:
+        methods.update(_comparisons(own, fields, frozen))
+    for name, made in methods.items():
+        if made is not None:
+            made.__qualname__ = f"{built.__qualname__}.{name}"
+        setattr(built, name, made)
     if built.__doc__ == _NO_DOC:
         built.__doc__ = built.__name__ + _signature_text(fields)
     params = built.__dataclass_params__
-    params.init = params.repr = params.eq = params.frozen = True
+    params.init = params.repr = True
+    params.eq, params.frozen = eq, frozen
     return built
+
+
+def _comparisons(
+    own: Mapping[str, Any], fields: tuple[dataclasses.Field[Any], ...], frozen: bool
+) -> dict[str, Callable[..., Any] | None]:
+    """``__eq__`` (unless the class has one) and ``__hash__`` (unless the class body wrote
+    one): of the hashed fields for a frozen class, None (unhashable) for a mutable one."""
+    made: dict[str, Callable[..., Any] | None] = {}
+    if "__eq__" not in own:
+        made["__eq__"] = _eq(_tuple_of(tuple(f.name for f in fields if f.compare)))
+    explicit_hash = own.get("__hash__", _MISSING)
+    if explicit_hash is _MISSING or (explicit_hash is None and "__eq__" in own):
+        hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
+        made["__hash__"] = _hash(_tuple_of(hashed)) if frozen else None
+    return made
 
 
 def _refuse_bases(cls: type) -> None:

@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class Imports:
 NO_IMPORTS = Imports()
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Module:
     name: str
     path: str
@@ -71,7 +71,7 @@ class Module:
     shapes: dict[str, str] = field(default_factory=dict)  # by renamed name
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class ModuleLibrary:
     """The modules of one policy directory (``root``: a directory path or a Traversable)."""
 
