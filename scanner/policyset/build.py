@@ -11,7 +11,7 @@ from scanner.engine.closures import ExprCompiler
 from scanner.engine.messages import template
 from scanner.engine.program import CompiledCondition, CompiledExample, CompiledPolicy
 from scanner.lang import ast
-from scanner.lang.checks import constant_value
+from scanner.lang.constants import constant_value
 from scanner.lang.scope import Scope
 from scanner.loaders.cfn_values import declared_names, typed
 from scanner.model import (

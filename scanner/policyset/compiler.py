@@ -17,7 +17,7 @@ from scanner.errors import Diagnostic, PolicyError
 from scanner.excerpt import source_excerpt
 from scanner.lang import ast, codes
 from scanner.lang.ast_cache import cached_parse, checked_clean, remember_clean
-from scanner.lang.checks import check_file, constant_value
+from scanner.lang.constants import constant_value
 from scanner.lang.limits import MAX_POLICY_FILE
 from scanner.lang.modules import NO_IMPORTS, Imports, ModuleLibrary
 from scanner.lang.scope import VALUE, did_you_mean
@@ -140,6 +140,8 @@ class FileUnit:
             self.warnings = self.library.usage(pf, imports)
         context = imports.fingerprint
         if not checked_clean(source.path, source.text, overrides, context):
+            from scanner.lang.checks import check_file  # a file checked before is not
+
             errors = check_file(pf, overrides, imports, self.library.hint(imports))
             if not errors:
                 remember_clean(source.path, source.text, overrides, context)

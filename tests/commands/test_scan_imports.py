@@ -1,8 +1,8 @@
 """A scan of one small template with a warm cache imports only what such a scan uses.
 
 Each module here costs milliseconds of the start of every ``pacscan scan``: the parser
-(only when a policy file is not in the cache), the config schema validator (only with a
-config file), ``importlib.resources`` (pacscan finds its own files without it), the
+(only when a policy file is not in the cache), the static checks (only for a file not
+checked before), the config schema validator (only with a config file), ``importlib.resources`` (pacscan finds its own files without it), the
 baseline (only with ``--baseline``) and boto3 (only live commands).
 """
 
@@ -23,6 +23,7 @@ Resources:
 """
 NOT_IMPORTED = (
     "lark",
+    "scanner.lang.checks",
     "jsonschema",
     "importlib.resources",
     "scanner.triage.baseline",

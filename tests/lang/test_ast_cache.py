@@ -66,13 +66,14 @@ def test_a_directory_others_can_write_is_not_used(cache_home: Path) -> None:
 def test_a_clean_file_is_not_checked_again_with_the_same_params(
     cache_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from scanner.lang import checks
     from scanner.policyset import compiler
 
     source = compiler.PolicySource("p.policy", POLICY)
     assert compiler.compile_sources([source]).ok
     calls: list[object] = []
-    real = compiler.check_file
-    monkeypatch.setattr(compiler, "check_file", lambda *a: calls.append(a) or real(*a))
+    real = checks.check_file
+    monkeypatch.setattr(checks, "check_file", lambda *a: calls.append(a) or real(*a))
     assert compiler.compile_sources([source]).ok
     assert calls == []
     compiler.compile_sources([source], params={"unused": 1})  # other overrides: checked
