@@ -2,8 +2,9 @@
 
 Each module here costs milliseconds of the start of every ``pacscan scan``: the parser
 (only when a policy file is not in the cache), the static checks (only for a file not
-checked before), the config schema validator (only with a config file), ``importlib.resources`` (pacscan finds its own files without it), the
-baseline (only with ``--baseline``) and boto3 (only live commands).
+checked before), the config schema validator (only with a config file),
+``importlib.resources`` (pacscan finds its own files without it), the baseline (only with
+``--baseline``) and boto3 (only live commands).
 """
 
 from __future__ import annotations
