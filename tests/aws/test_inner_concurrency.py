@@ -110,17 +110,24 @@ def test_snapshot_is_identical_with_one_and_eight_workers(aws: MotoAWS) -> None:
 
 
 class ThreadWatch:
-    """Samples the live collection threads every millisecond while a run goes on."""
+    """Samples the live collection threads every millisecond while a run goes on (a
+    collection thread of an earlier run still winding down when it starts is not this
+    run's, and is left out)."""
 
     def __init__(self) -> None:
         self.peak = 0
         self.item_names: set[str] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._earlier = set(threading.enumerate())
 
     def _watch(self) -> None:
         while not self._stop.is_set():
-            names = [t.name for t in threading.enumerate() if t.name.startswith("collect")]
+            names = [
+                t.name
+                for t in threading.enumerate()
+                if t.name.startswith("collect") and t not in self._earlier
+            ]
             self.peak = max(self.peak, len(names))
             self.item_names.update(n for n in names if n.startswith("collect-item"))
             time.sleep(0.001)
