@@ -192,15 +192,7 @@ class AccountStream:
         return InFlight(clients, regions, self.tasks(clients, regions), errors)
 
     def unread(self, account: str, errors: list[Any], started: datetime) -> AccountSnapshot:
-        snapshot = build_snapshot(
-            accounts=[account],
-            regions=[],
-            services=self.plan.services,
-            contexts=[],
-            setup_errors=errors,
-            started=started,
-        )
-        return AccountSnapshot(account, snapshot, collected=False)
+        return unread_snapshot(account, self.plan.services, errors, started)
 
     def regions(self, account: AccountClients, errors: list[dict[str, Any]]) -> list[str]:
         plan = self.plan
@@ -287,3 +279,18 @@ def run_task(task: Task, debug: bool = False, items: ItemPool | None = None) -> 
         message = f"{type(exc).__name__}: {exc}"
         ctx.record(None, collector.name, "InternalError", message, collector.types)
     return ctx
+
+
+def unread_snapshot(
+    account: str, services: list[str], errors: list[Any], started: datetime
+) -> AccountSnapshot:
+    """The snapshot of an account none of whose resources could be read: its errors only."""
+    snapshot = build_snapshot(
+        accounts=[account],
+        regions=[],
+        services=services,
+        contexts=[],
+        setup_errors=errors,
+        started=started,
+    )
+    return AccountSnapshot(account, snapshot, collected=False)

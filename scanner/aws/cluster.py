@@ -29,7 +29,7 @@ from typing import Any, Generic, TextIO, TypeVar
 
 from distributed import Client, Future, LocalCluster, as_completed
 
-from scanner.aws.account_stream import AccountSnapshot, Plan, by_account
+from scanner.aws.account_stream import AccountSnapshot, Plan, by_account, unread_snapshot
 from scanner.aws.cluster_tasks import (
     LOCAL,
     ClusterOptions,
@@ -247,15 +247,7 @@ class CollectStream(ClusterStream[AccountSnapshot]):
         self, account: str, errors: list[Any], started: datetime
     ) -> Iterator[AccountSnapshot]:
         self.settle(account, [], failed=True)
-        snapshot = build_snapshot(
-            accounts=[account],
-            regions=[],
-            services=self.plan.services,
-            contexts=[],
-            setup_errors=errors,
-            started=started,
-        )
-        yield AccountSnapshot(account, snapshot, collected=False)
+        yield unread_snapshot(account, self.plan.services, errors, started)
 
 
 def run_on_cluster(
