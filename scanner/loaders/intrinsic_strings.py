@@ -71,6 +71,10 @@ class _Pieces:
             self.references = True
             return
         if type(value) is Partial:
+            # copying a partial string is work in its number of parts, which the steps
+            # of the containers walked do not count: a chain of Fn::Sub over a partial
+            # string grows by a few parts a level, so its cost is quadratic in the depth
+            self.budget.spend(len(value.parts), self.src)
             for part in value.parts:
                 if isinstance(part, str):
                     self.literal(part)

@@ -116,6 +116,22 @@ def test_strings_built_across_resources_count_against_one_document_total() -> No
     assert len(result.resources) == 20  # the 21st Fn::Sub goes over 2000 characters
 
 
+def sub_chain(depth: int) -> Any:
+    """``Fn::Sub`` levels over a partial string, each adding three parts to it."""
+    node: Any = {"Ref": "First"}
+    for _ in range(depth):
+        node = {"Fn::Sub": ["${a}-${b}-${AWS::Region}", {"a": node, "b": {"Ref": "Last"}}]}
+    return node
+
+
+def test_copying_a_partial_string_costs_a_step_per_part() -> None:
+    # level k copies the ~3k parts of the level below: the walk itself is ~8 steps a level,
+    # so 40 levels are ~320 steps walked but ~2,400 parts copied
+    assert load_json(template(sub_chain(40)), max_intrinsic_steps=4000).errors == ()
+    result = load_json(template(sub_chain(40)), max_intrinsic_steps=1000)
+    assert "more than 1000 steps" in over_budget(result).message
+
+
 def test_work_over_the_step_limit_is_one_error_and_other_files_still_load(tmp_path: Any) -> None:
     bomb = tmp_path / "bomb.json"
     bomb.write_text(template(nested("Fn::Select", 150)))
