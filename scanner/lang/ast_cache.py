@@ -86,14 +86,21 @@ class CacheFormatError(ValueError):
 def cached_parse(path: str, text: str) -> ast.PolicyFile:
     """``parse_file(path, text)``, from the cache when this exact file was parsed before."""
     if not enabled():
-        return _parse(path, text)
+        from scanner.lang.seed import seeded_tree
+
+        return seeded_tree(path, text) or _parse(path, text)
     key = _key(path, text)
     name = key[:40] + ".ast"  # not a name discovery takes for a template
     cached = _load(read_entry(SUBDIR, name), key, path)
     if isinstance(cached, ast.PolicyFile) and cached.path == path:
         return cached
+    from scanner.lang.seed import seeded_tree  # the built-in library, parsed when it was built
+
+    seeded = seeded_tree(path, text)
+    if seeded is not None:
+        return seeded
     tree = _parse(path, text)  # a syntax error propagates and is never cached
-    data = _dump(key, tree)
+    data = dump_tree(key, tree)
     if data is not None:
         write_entry(SUBDIR, name, data)
     return tree
@@ -115,12 +122,12 @@ def remember_clean(path: str, text: str, overrides: Mapping[str, Any], context: 
 
 
 def _key(path: str, text: str) -> str:
-    return hashlib.sha256(f"{_salt()}\0{path}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{language_salt()}\0{path}\0{text}".encode()).hexdigest()
 
 
 def _marker_key(path: str, text: str, overrides: Mapping[str, Any], context: str) -> str:
     params = repr(sorted((name, repr(value)) for name, value in overrides.items()))
-    key = f"{_salt()}\0{path}\0{text}\0{params}\0{context}\0clean".encode()
+    key = f"{language_salt()}\0{path}\0{text}\0{params}\0{context}\0clean".encode()
     return hashlib.sha256(key).hexdigest()
 
 
@@ -131,7 +138,7 @@ def _parse(path: str, text: str) -> ast.PolicyFile:
 
 
 @functools.lru_cache(maxsize=1)
-def _salt() -> str:
+def language_salt() -> str:
     """What cached results depend on besides the file: the grammar and the language code
     (tree builder, checks, built-in signatures)."""
     files = [package_dir("scanner.grammar").joinpath("policy.lark")]
@@ -143,7 +150,7 @@ def _salt() -> str:
 # ---------------------------------------------------------------- encoding
 
 
-def _dump(key: str, tree: ast.PolicyFile) -> bytes | None:
+def dump_tree(key: str, tree: ast.PolicyFile) -> bytes | None:
     """Two JSON lines: the header with the table of locations, then the tree."""
     try:
         locations: dict[Location, int] = {}
@@ -155,8 +162,9 @@ def _dump(key: str, tree: ast.PolicyFile) -> bytes | None:
         return None  # a value JSON cannot hold (inf, a huge nesting): just not cached
 
 
-def _load(data: bytes | None, key: str, path: str) -> object:
-    """The tree in an entry, or None unless it is exactly what this version wrote for key."""
+def _load(data: bytes | None, key: str, path: str, stored: str | None = None) -> object:
+    """The tree in an entry, or None unless it is exactly what this version wrote for key;
+    ``stored``: the path the entry names, when its locations move to ``path``."""
     if data is None:
         return None
     try:
@@ -164,12 +172,22 @@ def _load(data: bytes | None, key: str, path: str) -> object:
         head = json.loads(first)
         if type(head) is not dict:
             return None
-        if head.get("format") != FORMAT or head.get("key") != key or head.get("path") != path:
+        named = path if stored is None else stored
+        if head.get("format") != FORMAT or head.get("key") != key or head.get("path") != named:
             return None
         table = [Location(path, *loc) for loc in head["locations"]]
         return json.loads(rest, object_pairs_hook=_Decoder(table))
     except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None  # not JSON, or not a tree this version wrote: parse again
+
+
+def load_tree(data: bytes | None, key: str, stored: str, path: str) -> ast.PolicyFile | None:
+    """The tree of an entry written for the file ``stored``, as the tree of ``path``: the
+    same nodes, their locations in ``path`` (``scanner.lang.seed``)."""
+    tree = _load(data, key, path, stored)
+    if not isinstance(tree, ast.PolicyFile) or tree.path != stored:
+        return None
+    return dataclasses.replace(tree, path=path)
 
 
 def encode(value: Any, path: str, locations: dict[Location, int]) -> Any:

@@ -33,18 +33,33 @@ FORMAT = 1
 
 def build(text: str, **options: Any) -> Lark:
     """``Lark(text, **options)``, loaded from the cache when it was built before."""
-    if not enabled():
-        return Lark(text, **options)
     key = _key(text, options)
-    name = f"policy-grammar-{key[:20]}.tables"  # not a template name
-    cached = _load(read_entry("", name), key, options)
+    name = _name(key)
+    cached = _load(read_entry("", name), key, options) if enabled() else None
+    if cached is None:
+        from scanner.lang.seed import read_seed  # the tables built with the wheel
+
+        cached = _load(read_seed(name), key, options)
     if cached is not None:
         return cached
     parser = Lark(text, **options)
-    data = _dump(parser, key)
+    data = _dump(parser, key) if enabled() else None
     if data is not None:
         write_entry("", name, data)
     return parser
+
+
+def built_entry(text: str, options: dict[str, Any]) -> tuple[str, bytes]:
+    """The name and contents of the entry of ``Lark(text, **options)``, built now."""
+    key = _key(text, options)
+    data = _dump(Lark(text, **options), key)
+    if data is None:
+        raise ValueError("the grammar's tables cannot be written as JSON")
+    return _name(key), data
+
+
+def _name(key: str) -> str:
+    return f"policy-grammar-{key[:20]}.tables"  # not a template name
 
 
 def _key(text: str, options: dict[str, Any]) -> str:

@@ -30,15 +30,21 @@ def grammar() -> Lark:
     Building a strict LALR table is slow (terminal-collision checks), so the built parser
     is also kept in the user's cache directory as JSON (``scanner.lang.grammar_cache``).
     """
+    text, options = grammar_spec()
+    return grammar_cache.build(text, **options)
+
+
+def grammar_spec() -> tuple[str, dict[str, Any]]:
+    """The grammar's text and the options of its parser."""
     text = files("scanner.grammar").joinpath("policy.lark").read_text(encoding="utf-8")
-    return grammar_cache.build(
-        text,
-        parser="lalr",
-        strict=True,
-        propagate_positions=True,
-        start=["start", "expr"],
-        maybe_placeholders=True,
-    )
+    options = {
+        "parser": "lalr",
+        "strict": True,
+        "propagate_positions": True,
+        "start": ["start", "expr"],
+        "maybe_placeholders": True,
+    }
+    return text, options
 
 
 def parse_file(path: str, text: str) -> ast.PolicyFile:

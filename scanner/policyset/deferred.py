@@ -38,7 +38,7 @@ def compile_deferred(sources: Sequence[PolicySource], params: Mapping[str, Any])
 
     key = set_key(sources, params) if enabled() else None
     by_path = {s.path: s for s in sources}
-    return _program(key, lambda: sources, by_path.get, params)
+    return _program(key, lambda: sources, by_path.get, params, _in_library(sources))
 
 
 def compile_found(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> Compiled:
@@ -55,7 +55,15 @@ def compile_found(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> 
         entry = by_path.get(path)
         return entry.read() if entry is not None else None
 
-    return _program(key, read_all, read, params)
+    return _program(key, read_all, read, params, _in_library(entries))
+
+
+def _in_library(found: Sequence[PolicySource | PolicyEntry]) -> bool:
+    """Whether every file of a set was found in the built-in library."""
+    from scanner.lang.sources import builtin_policy_dir
+
+    library = str(builtin_policy_dir())
+    return bool(found) and all(str(f.root) == library for f in found)
 
 
 def _stamp(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> str | None:
@@ -72,10 +80,18 @@ def _program(
     sources: Callable[[], Sequence[PolicySource]],
     source: Callable[[str], PolicySource | None],
     params: Mapping[str, Any],
+    library: bool,
 ) -> Compiled:
     """Stand-ins for the policies the index holds under ``key``, compiled from ``source``
-    when first met; else every policy of ``sources``, compiled now (and indexed)."""
+    when first met; else every policy of ``sources``, compiled now (and indexed).
+    ``library``: the set is the built-in library's files, whose index may be seeded."""
     stored = load_index(key) if key is not None else None
+    if stored is None and library:
+        from scanner.policyset.seed import seeded_index  # the library's index, built with the wheel
+
+        stored = seeded_index(sources(), params)
+        if stored is not None and key is not None:
+            store_index(key, stored)
     if stored is not None:
         files = _Files(source, params)
         return Program.of(files.stand_in(path, info) for path, info in stored), ()

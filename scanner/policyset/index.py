@@ -26,7 +26,7 @@ import dataclasses
 import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.cache import enabled, read_entry, write_entry
@@ -59,24 +59,45 @@ def index_key(sources: Sequence[PolicySource], overrides: Mapping[str, Any]) -> 
     return digest.hexdigest()
 
 
+Move = Callable[[str], str]  # a file's path as written -> as read (``scanner.policyset.seed``)
+
+
 def load_index(key: str) -> list[tuple[str, PolicyInfo]] | None:
     """The ``(path, info)`` of each policy stored under ``key``, or None when there is no
     such entry, it is not what this version wrote, or caching is off."""
     if not enabled():
         return None
-    return _decode(read_entry(SUBDIR, key[:40] + ".index"), key)
+    return decode_index(read_entry(SUBDIR, index_name(key)), key)
 
 
 def store_index(key: str, policies: Iterable[tuple[str, PolicyInfo]]) -> None:
     if not enabled():
         return
+    data = encode_index(key, policies)
+    if data is not None:  # else a value JSON cannot hold: compiled in full next time
+        write_entry(SUBDIR, index_name(key), data)
+
+
+def index_name(key: str) -> str:
+    return key[:40] + ".index"
+
+
+def encode_index(
+    key: str, policies: Iterable[tuple[str, PolicyInfo]], move: Move | None = None
+) -> bytes | None:
+    """An entry; ``move`` rewrites each file path (the policies' own and their locations')."""
+    move = move or _same
     try:
-        body = [[path, _encode(info)] for path, info in policies]
+        body = [[move(path), _encode(info, move)] for path, info in policies]
         head = json.dumps({"format": FORMAT, "key": key}, separators=(",", ":"))
         text = head + "\n" + json.dumps(body, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError):
-        return  # a value JSON cannot hold: the set is just compiled in full next time
-    write_entry(SUBDIR, key[:40] + ".index", text.encode())
+        return None
+    return text.encode()
+
+
+def _same(path: str) -> str:
+    return path
 
 
 def params_text(overrides: Mapping[str, Any]) -> str:
@@ -87,30 +108,32 @@ def params_text(overrides: Mapping[str, Any]) -> str:
 @functools.lru_cache(maxsize=1)
 def code_salt() -> str:
     """The version, the grammar and the sources of the code a compiled policy set depends on."""
-    from scanner.lang.ast_cache import _salt
+    from scanner.lang.ast_cache import language_salt
 
     files = [*package_modules("scanner.engine"), *package_modules("scanner.policyset")]
     files.append(package_dir("scanner").joinpath("model.py"))
-    return f"{_salt()}\0{FORMAT}\0" + contents_digest("engine-code", files)
+    return f"{language_salt()}\0{FORMAT}\0" + contents_digest("engine-code", files)
 
 
 # ---------------------------------------------------------------- encoding
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, move: Move) -> Any:
     cls = type(value)
+    if cls is Location:
+        value = dataclasses.replace(value, file=move(value.file))
     if cls in _FIELDS:
-        return {cls.__name__: [_encode(getattr(value, f)) for f in _FIELDS[cls]]}
+        return {cls.__name__: [_encode(getattr(value, f), move) for f in _FIELDS[cls]]}
     if cls is Severity:
         return {"Severity": [value.value]}
     if cls is Each:
         return {"Each": [value.text]}
     if cls is tuple:
-        return {"()": [_encode(v) for v in value]}
+        return {"()": [_encode(v, move) for v in value]}
     if cls is list:
-        return [_encode(v) for v in value]
+        return [_encode(v, move) for v in value]
     if cls is dict:
-        return {"{}": [[_encode(k), _encode(v)] for k, v in value.items()]}
+        return {"{}": [[_encode(k, move), _encode(v, move)] for k, v in value.items()]}
     if value is UNKNOWN:
         return {"?": []}
     if value is None or cls in (str, int, float, bool):
@@ -118,7 +141,10 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"{cls.__name__} is not part of policy metadata")
 
 
-def _decode(data: bytes | None, key: str) -> list[tuple[str, PolicyInfo]] | None:
+def decode_index(
+    data: bytes | None, key: str, move: Move | None = None
+) -> list[tuple[str, PolicyInfo]] | None:
+    """The policies of an entry written for ``key``; ``move`` rewrites each file path."""
     if data is None:
         return None
     try:
@@ -126,14 +152,15 @@ def _decode(data: bytes | None, key: str) -> list[tuple[str, PolicyInfo]] | None
         head = json.loads(first)
         if type(head) is not dict or head.get("format") != FORMAT or head.get("key") != key:
             return None
-        body = json.loads(rest, object_pairs_hook=_object)
+        hook = _object if move is None else functools.partial(_object, move=move)
+        body = json.loads(rest, object_pairs_hook=hook)
         if type(body) is not list:
             return None
         out = []
         for path, info in body:
             if type(path) is not str or type(info) is not PolicyInfo:
                 return None
-            out.append((path, info))
+            out.append((path if move is None else move(path), info))
         return out
     except (ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None  # not JSON, or not what this version wrote: compile in full
@@ -147,7 +174,7 @@ def _not_compiled(ctx: Any, element: Any) -> Any:
     )
 
 
-def _object(pairs: list[tuple[str, Any]]) -> Any:
+def _object(pairs: list[tuple[str, Any]], move: Move | None = None) -> Any:
     """``object_pairs_hook``: rebuild each object ``_encode`` wrote, inner ones first."""
     if len(pairs) != 1:
         raise IndexFormatError("an object of the index has one key")
@@ -164,4 +191,6 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         return Severity(*args)
     if tag == "Each" and len(args) == 1 and type(args[0]) is str:
         return Each(args[0], _not_compiled)
+    if tag == "Location" and move is not None and args and type(args[0]) is str:
+        args[0] = move(args[0])
     return _RECORDS[tag](*args)  # KeyError: not a class of the index

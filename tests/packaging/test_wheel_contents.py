@@ -4,11 +4,14 @@ The wheel is built, offline with the installed setuptools, from a copy of this c
 as it is (a stale ``build/`` directory included, which is how files that are not in the
 sources used to reach the wheel). Every file in the wheel must be a file of ``scanner/``,
 ``grammar/`` or ``policies/`` as pyproject.toml maps them, or be ``*.dist-info``; and
-every module and package-data file pyproject.toml declares must be in it.
+every module and package-data file pyproject.toml declares must be in it. The one
+exception is what ``setup.py`` writes into the build: the built-in library parsed and
+indexed (``scanner/_seed``), which the wheel's own code must then use.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,6 +23,7 @@ import pytest
 tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11")
 
 ROOT = Path(__file__).resolve().parents[2]
+SEED = "scanner/_seed/"
 NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", "__pycache__", "*.egg-info", "*_cache", ".hypothesis", "dist"
 )
@@ -86,7 +90,7 @@ def test_every_wheel_file_comes_from_the_package_sources(built: tuple[Path, Path
     dirs = package_dirs(source)
     stray = []
     for name in wheel_names(wheel):
-        if name.split("/")[0].endswith(".dist-info"):
+        if name.split("/")[0].endswith(".dist-info") or name.startswith(SEED):
             continue
         origin = source_of(name, dirs)
         if origin is None or not (source / origin).is_file():
@@ -100,6 +104,49 @@ def test_every_package_source_file_ships(built: tuple[Path, Path]) -> None:
     assert sorted(expected_files(source) - names) == []
     assert {"scanner/grammar/policy.lark", "scanner/data/snapshot.schema.json"} <= names
     assert not any(name.startswith(("tests/", "build/", "fixtures/")) for name in names)
+
+
+def test_the_wheel_carries_the_library_parsed_and_indexed(built: tuple[Path, Path]) -> None:
+    source, wheel = built
+    names = wheel_names(wheel)
+    policies = [p for p in (source / "policies").rglob("*.policy") if p.is_file()]
+    assert len([n for n in names if n.startswith(SEED + "ast/")]) == len(policies)
+    assert len([n for n in names if n.startswith(SEED + "index/")]) == 1
+    assert len([n for n in names if n.startswith(SEED) and n.endswith(".tables")]) == 1
+
+
+def test_the_wheel_scans_without_parsing_a_policy(built: tuple[Path, Path], tmp_path: Path) -> None:
+    """Unpacked and imported first on the path, with an empty cache directory and a parser
+    that fails if called, the wheel's code scans the example as a parse would."""
+    _, wheel = built
+    unpacked = tmp_path / "wheel"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(unpacked)
+    code = f"""
+import sys
+sys.path.insert(0, {str(unpacked)!r})
+import scanner
+assert scanner.__file__.startswith({str(unpacked)!r}), scanner.__file__
+import lark
+def refuse(*args, **kwargs):
+    raise AssertionError("a policy file was parsed or the grammar built")
+lark.Lark.parse = refuse
+lark.Lark.__init__ = refuse
+from scanner.cli import main
+main(["scan", {str(ROOT / "fixtures" / "example" / "app.yaml")!r}, "--fail-on", "critical"])
+"""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("PACSCAN_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    assert "13 failed, 19 passed, 3 skipped" in done.stdout
+    cache = tmp_path / "cache" / "pacscan"
+    assert any((cache / "index").iterdir())  # the seeded index, kept for the next run
+    # the seeded index spares compiling the library: only the files of the example's
+    # resource types were compiled (and checked), not all of them
+    assert 0 < len(list((cache / "ast").glob("*.clean"))) < 40
 
 
 def test_wheel_metadata_carries_the_spdx_license(built: tuple[Path, Path]) -> None:

@@ -104,7 +104,7 @@ def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _forged_entry(path: str) -> bytes:
     """An entry that names this file's key but holds the tree of OTHER."""
-    forged = ast_cache._dump(ast_cache._key(path, POLICY), parse_file(path, OTHER))
+    forged = ast_cache.dump_tree(ast_cache._key(path, POLICY), parse_file(path, OTHER))
     assert forged is not None
     return forged
 
