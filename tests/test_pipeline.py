@@ -15,6 +15,7 @@ from scanner.model import Document, QuotedDocument, Status
 from scanner.pipeline import (
     Run,
     ScanRequest,
+    _frozen_as_loaded,
     _Inputs,
     run_scan,
     scan_inputs,
@@ -144,3 +145,31 @@ def test_a_scan_leaves_nothing_frozen(tmp_path: Path) -> None:
     for _ in _Inputs(files, ScanRequest((str(root),), jobs=1), _policies(), started):
         pass
     assert gc.get_freeze_count() == 0
+    # a whole scan also freezes each input as it is loaded and what it keeps of it
+    result = scan_inputs(ScanRequest((str(root),), jobs=1, root=str(root)), _policies(), Run())
+    assert result.findings and gc.get_freeze_count() == 0
+    assert gc.isenabled()
+
+
+def test_loads_are_frozen_as_they_come_with_the_collector_paused(tmp_path: Path) -> None:
+    """The collector is off while a load is read and frozen, on again before it is handed
+    on: its first collection then has nothing of the load to walk."""
+    root = _templates(tmp_path, 2)
+    files = sorted(str(p) for p in root.iterdir())
+    seen = []
+
+    def loads() -> Any:
+        from scanner.loaders import iter_loaded
+
+        for load in iter_loaded(files):
+            seen.append((gc.isenabled(), gc.get_freeze_count()))
+            yield load
+
+    gc.unfreeze()
+    frozen = []
+    for load in _frozen_as_loaded(loads()):
+        frozen.append(gc.get_freeze_count())
+        assert gc.isenabled() and load.documents
+    assert [enabled for enabled, _ in seen] == [False, False]
+    assert all(count > 0 for count in frozen)
+    gc.unfreeze()

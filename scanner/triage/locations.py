@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import PurePath
 from urllib.parse import quote
 
@@ -116,13 +117,38 @@ def ordered(findings: Iterable[Finding], root: str) -> list[Finding]:
     Filter before ordering: a scan's findings are mostly passes that no report lists.
     """
 
-    def key(finding: Finding) -> tuple[str, int, int, str, str]:  # finding_file, inline
+    # Findings of one place (a position, or a whole snapshot) are sorted by two stable
+    # passes on C key functions, then the places in order: a key tuple per finding, most
+    # of them equal in their first three items, made sorting 200,000 findings of a
+    # snapshot cost 4 us each
+    places: dict[tuple[str, int, int], list[Finding]] = {}
+    files: dict[int, str] = {}  # id(document) -> its file, a snapshot's findings share one
+    for finding in findings:
         loc = finding.location
         if loc is not None:
-            file = relative_path(loc.file, root)
-            return (file, loc.line, loc.column, finding.policy.id, finding.resource.id)
-        document = finding.resource.document
-        file = relative_path(document.path, root) if document is not None else ""
-        return (file, 0, 0, finding.policy.id, finding.resource.id)
+            place = (relative_path(loc.file, root), loc.line, loc.column)
+        else:
+            document = finding.resource.document
+            file = files.get(id(document))
+            if file is None:
+                file = files[id(document)] = (
+                    relative_path(document.path, root) if document is not None else ""
+                )
+            place = (file, 0, 0)
+        group = places.get(place)
+        if group is None:
+            places[place] = [finding]
+        else:
+            group.append(finding)
+    out: list[Finding] = []
+    for place in sorted(places):
+        group = places[place]
+        if len(group) > 1:
+            group.sort(key=_RESOURCE_ID)
+            group.sort(key=_POLICY_ID)
+        out += group
+    return out
 
-    return sorted(findings, key=key)
+
+_RESOURCE_ID = attrgetter("resource.id")
+_POLICY_ID = attrgetter("policy.id")

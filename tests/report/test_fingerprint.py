@@ -12,7 +12,7 @@ from scanner.triage.fingerprint import (
     fingerprints,
     number_occurrences,
 )
-from scanner.triage.locations import ordered
+from scanner.triage.locations import ordered, relative_path
 
 PATH = ("Properties", "VersioningConfiguration", "Status")
 
@@ -121,3 +121,31 @@ def test_numbering_by_groups_is_numbering_in_report_order(make: Factory) -> None
     chosen = fingerprints(found, root, wanted=wanted)
     assert chosen == _numbered_in_report_order(found, root, wanted)
     assert len(chosen) == len(wanted)
+
+
+def test_report_order_is_by_file_position_policy_and_resource(make: Factory) -> None:
+    """``ordered`` groups by place and sorts in passes: the same order as one sort on the
+    whole key, ties kept in input order, live resources and other documents mixed in."""
+    rng = random.Random(11)
+    res = make.resources(make.document())
+    other = make.resources(make.document(name="other.yaml"))
+    live = [make.live(f"bucket-{n}") for n in range(4)]
+    pool = [res["Logs"], res["Uploads"], res["Bastion"], other["Logs"], *live]
+    found = []
+    for _ in range(400):
+        made = finding(rng.choice([VERSIONING, OPEN_SSH]), rng.choice(pool), path=PATH)
+        if made.location is not None and rng.random() < 0.5:
+            moved = replace(made.location, line=rng.randrange(1, 4), column=rng.randrange(1, 3))
+            made = replace(made, location=moved)
+        found.append(made)
+    root = str(make.root)
+
+    def key(f: Finding) -> tuple[str, int, int, str, str]:
+        loc = f.location
+        file = loc.file if loc is not None else f.resource.document.path  # type: ignore[union-attr]
+        line, column = (loc.line, loc.column) if loc is not None else (0, 0)
+        return (relative_path(file, root), line, column, f.policy.id, f.resource.id)
+
+    result = ordered(found, root)
+    assert [id(f) for f in result] == [id(f) for f in sorted(found, key=key)]
+    assert len({key(f)[:3] for f in found}) > 10
