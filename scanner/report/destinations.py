@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from scanner import __version__
 from scanner.errors import UsageError
 from scanner.escape import printable
+from scanner.gc_pause import paused_gc
 from scanner.report import REPORTERS, available_formats, chunker
 from scanner.report.output import STDOUT, check_output, write_output
 from scanner.result import ReportOptions, ScanResult
@@ -119,10 +120,14 @@ def report_chunks(
         color = colored(dest, environ)
     options = replace(options, color=color, tool_version=__version__)
     last = ""
-    for piece in chunker(dest.fmt)(result, options):
-        if piece:
-            last = piece
-            yield piece
+    # A report builds acyclic data (JSON objects, lines) piece by piece and drops each
+    # piece once written: the cyclic collector's runs found nothing to free and walked the
+    # scan's findings each time (SARIF of 100,000 resources: 4,000 runs, 2 s)
+    with paused_gc():
+        for piece in chunker(dest.fmt)(result, options):
+            if piece:
+                last = piece
+                yield piece
     if not last.endswith("\n"):
         yield "\n"
 
