@@ -33,7 +33,6 @@ class BuildWithSeed(build_py):
         library = os.path.abspath(self.build_lib)
         target = os.path.join(library, "scanner", "_seed")
         env = {**os.environ, "PACSCAN_SEED_LIB": library, "PACSCAN_NO_CACHE": "1"}
-        env.pop("PYTHONPATH", None)
         subprocess.run([sys.executable, "-c", SEED_CODE, target], check=True, env=env)
 
 
