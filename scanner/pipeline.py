@@ -296,6 +296,8 @@ class _Inputs:
         self.program = policies.program
         self.started = started
         self.options = load_options(request, request.jobs)
+        # processes a large input's evaluation may use (scanner.engine.split)
+        self.jobs = request.jobs if request.jobs is not None else _cores()
         self.spent: dict[Any, int] = {}
         self.skipped = 0
         self.resources = 0
@@ -345,7 +347,9 @@ class _Inputs:
         # ``evaluate``, its first collection walked every finding still (3.6%).
         gc.freeze()
         with paused_gc():
-            evaluated = evaluate(self.program, resources, now=self.started, spent=self.spent)
+            evaluated = evaluate(
+                self.program, resources, now=self.started, spent=self.spent, jobs=self.jobs
+            )
             gc.freeze()
         # a live collection's gaps: unknown, naming the call that failed
         findings = settle_gaps(evaluated)
@@ -372,6 +376,12 @@ def _frozen_as_loaded(loads: Iterable[LoadResult]) -> Iterator[LoadResult]:
                 return
             gc.freeze()
         yield load
+
+
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 _ALONE = ""  # a file whose resources refer to its own resources only

@@ -77,7 +77,10 @@ from .pacscan.yaml (the nearest one upward from the working directory, or --conf
     "and print its compliance summary; see `pacscan policies frameworks`.",
 )
 @click.option(
-    "--jobs", type=click.IntRange(min=1), help="Parallel parser processes (default: auto)."
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="Processes to parse inputs with, and to share the evaluation of a large one "
+    "(default: auto; 1: this process only).",
 )
 @click.pass_context
 def scan(ctx: click.Context, **options: Any) -> None:

@@ -49,11 +49,14 @@ def evaluate(
     *,
     now: datetime | None = None,
     spent: dict[CompiledPolicy, int] | None = None,
+    jobs: int = 1,
 ) -> list[Finding]:
     """One finding per (policy, resource of a type it targets), in resource order.
 
     ``spent`` counts, per policy, the resources it used up its step budget on: a scan
-    that evaluates its inputs in several calls passes the same dict to each.
+    that evaluates its inputs in several calls passes the same dict to each. With
+    ``jobs`` above 1, a large evaluation is shared with a forked process
+    (``scanner.engine.split``).
     """
     when = now if now is not None else datetime.now(timezone.utc)
     relations = Relations(resources)
@@ -63,10 +66,38 @@ def evaluate(
     if spent is None:
         spent = {}  # policies that used up their step budget, how often
     with paused_gc():
-        findings = _evaluate_all(index, resources, when, relations, spent)
+        findings = _evaluate_shared(index, resources, when, relations, spent, jobs)
     if any(_assumes(r) for r in resources):
         return merge_variants(findings)
     return findings
+
+
+def _evaluate_shared(
+    index: dict[str, tuple[CompiledPolicy, ...] | None],
+    resources: Sequence[Resource],
+    when: datetime,
+    relations: Relations,
+    spent: dict[CompiledPolicy, int],
+    jobs: int,
+) -> list[Finding]:
+    """``_evaluate_all``, split with a forked process when that is safe and pays."""
+
+    def run(part: Sequence[Resource], counts: dict[Any, int]) -> list[Finding]:
+        return _evaluate_all(index, part, when, relations, counts)
+
+    if jobs <= 1:
+        return run(resources, spent)
+    from scanner.engine.split import can_split, evaluate_split, halves
+
+    def pairs(resource: Resource) -> int:
+        return len(index.get(resource.type) or ())
+
+    if not can_split(sum(map(pairs, resources)), jobs):
+        return run(resources, spent)
+    policies = [policy for found in index.values() if found for policy in found]
+    infos = [policy.info for policy in policies]
+    cut = halves(resources, pairs)
+    return evaluate_split(run, resources, cut, infos, spent, policies)
 
 
 def _evaluate_all(
