@@ -528,6 +528,15 @@ def locate(resource: Resource, path: Path) -> Location | None:
         return None
     full = document_path(resource, path)
     positions = doc.positions
+    fast = getattr(positions, "locate_path", None)  # a loader's PositionIndex
+    if fast is not None:
+        located: Location | None = fast(full)
+        return located
+    return locate_in(positions, full)
+
+
+def locate_in(positions: Mapping[Path, Span], full: Path) -> Location | None:
+    """``locate`` in a mapping of spans, ``full`` a path from the document's root."""
     for end in range(len(full), -1, -1):
         span = positions.get(full[:end])
         if span is None:

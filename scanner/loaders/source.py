@@ -148,6 +148,38 @@ class PositionIndex(Mapping[Path, Span]):
     def __reduce__(self) -> tuple[Any, ...]:  # the line table is rebuilt on demand
         return (PositionIndex, (self._file, self._text, self._raw))
 
+    def locate_path(self, full: Path) -> Location | None:
+        """``model.locate`` on the offsets, making only the one location it returns."""
+        raws = self._raw
+        for end in range(len(full), -1, -1):
+            raw = raws.get(full[:end] if end < len(full) else full)
+            if raw is None:
+                continue
+            if raw[0] >= 0 and end == len(full):  # the key and its value as one region
+                return self._region(raw[0], self._value_end(raw[2], raw[3]))
+            if raw[0] >= 0:  # a missing node: the parent's key
+                return self._location(raw[0], raw[1])
+            return self._location(raw[2], raw[3])
+        return None
+
+    def _value_end(self, start: int, end: int) -> int:
+        """Where the value location of ``start:end`` ends (as ``_location`` trims it)."""
+        text = self._text
+        if end > start and text[end - 1] in _TRAILING_SPACE:
+            end = start + len(text[start:end].rstrip(_TRAILING_SPACE))
+        return end if end > start else start
+
+    def _region(self, start: int, end: int) -> Location:
+        table = self._table
+        if table is None:
+            table = self._table = LineTable(self._text)
+        starts = table.starts
+        line = bisect_right(starts, start)
+        end_line = bisect_right(starts, end)
+        return Location(
+            self._file, line, start - starts[line - 1] + 1, end_line, end - starts[end_line - 1] + 1
+        )
+
     def _span(self, raw: RawSpan) -> Span:
         key = self._location(raw[0], raw[1]) if raw[0] >= 0 else None
         return Span(key, self._location(raw[2], raw[3]))
