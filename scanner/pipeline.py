@@ -337,15 +337,11 @@ class _Inputs:
         from scanner.loaders.snapshot import is_gap, settle_gaps
 
         resources = [r for item in items for r in item.load.resources]
-        # The inputs' trees need no cycle collection (loaders build acyclic trees), and
-        # findings hold them: frozen, the collector does not walk them again and again
-        # while evaluation allocates findings (about 12% of a large snapshot's evaluation).
-        # The findings are frozen too, until the scan ends (``__iter__``): unfrozen, the
-        # first collection after evaluation walked every one of them (6% of the scan of a
+        # The inputs are frozen for the cyclic collector as they are loaded
+        # (``_frozen_as_loaded``); the findings, which hold no cycles either, are frozen
+        # before the collector is on again, until the scan ends (``__iter__``). Unfrozen,
+        # its first collection after evaluation walked every finding (6% of the scan of a
         # 100,000-resource snapshot). Reference counting frees frozen objects as usual.
-        # The collector stays paused until they are frozen: enabled at the end of
-        # ``evaluate``, its first collection walked every finding still (3.6%).
-        gc.freeze()
         with paused_gc():
             evaluated = evaluate(
                 self.program, resources, now=self.started, spent=self.spent, jobs=self.jobs

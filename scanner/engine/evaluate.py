@@ -87,17 +87,14 @@ def _evaluate_shared(
 
     if jobs <= 1:
         return run(resources, spent)
-    from scanner.engine.split import can_split, evaluate_split, halves
+    from scanner.engine.split import can_split, cut_at, evaluate_split
 
-    def pairs(resource: Resource) -> int:
-        return len(index.get(resource.type) or ())
-
-    if not can_split(sum(map(pairs, resources)), jobs):
+    pairs = [len(index.get(resource.type) or ()) for resource in resources]
+    if not can_split(sum(pairs), jobs):
         return run(resources, spent)
     policies = [policy for found in index.values() if found for policy in found]
     infos = [policy.info for policy in policies]
-    cut = halves(resources, pairs)
-    return evaluate_split(run, resources, cut, infos, spent, policies)
+    return evaluate_split(run, resources, cut_at(pairs), infos, spent, policies)
 
 
 def _evaluate_all(

@@ -49,17 +49,17 @@ def can_split(pairs: int, jobs: int) -> bool:
     )
 
 
-def halves(resources: Sequence[Resource], counts: Callable[[Resource], int]) -> int:
-    """Where to cut ``resources`` so that both processes finish together: the child, which
-    also encodes its findings (about a fifth of the time it evaluates them), takes
-    ``CHILD_SHARE`` of the pairs."""
-    total = sum(map(counts, resources))
+def cut_at(pairs: Sequence[int]) -> int:
+    """Where to cut resources holding ``pairs`` pairs each so that both processes finish
+    together: the child, which also encodes its findings (about a fifth of the time it
+    evaluates them), takes ``CHILD_SHARE`` of the pairs."""
+    mine = sum(pairs) * (1 - CHILD_SHARE)
     seen = 0
-    for index, resource in enumerate(resources):
-        if seen >= total * (1 - CHILD_SHARE):
+    for index, count in enumerate(pairs):
+        if seen >= mine:
             return index
-        seen += counts(resource)
-    return len(resources)
+        seen += count
+    return len(pairs)
 
 
 def evaluate_split(
@@ -110,7 +110,7 @@ def _child(
     policies: Sequence[Any],
     writer: int,
 ) -> None:  # pragma: no cover - measured through its parent's tests
-    code = 1
+    # os._exit: no atexit handlers, no flush of buffers the parent also holds
     try:
         spent: dict[Any, int] = {}
         found = run(part, spent)
@@ -118,11 +118,9 @@ def _child(
         view = memoryview(data)
         while view:
             view = view[os.write(writer, view) :]
-        code = 0
     except BaseException:  # anything at all: the parent evaluates this part itself
-        code = 1
-    finally:
-        os._exit(code)  # no atexit handlers, no flush of buffers the parent also holds
+        os._exit(1)
+    os._exit(0)
 
 
 def _encode(

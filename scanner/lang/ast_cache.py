@@ -85,22 +85,20 @@ class CacheFormatError(ValueError):
 
 def cached_parse(path: str, text: str) -> ast.PolicyFile:
     """``parse_file(path, text)``, from the cache when this exact file was parsed before."""
-    if not enabled():
-        from scanner.lang.seed import seeded_tree
-
-        return seeded_tree(path, text) or _parse(path, text)
-    key = _key(path, text)
-    name = key[:40] + ".ast"  # not a name discovery takes for a template
-    cached = _load(read_entry(SUBDIR, name), key, path)
-    if isinstance(cached, ast.PolicyFile) and cached.path == path:
-        return cached
+    cache = enabled()
+    if cache:
+        key = _key(path, text)
+        name = key[:40] + ".ast"  # not a name discovery takes for a template
+        cached = _load(read_entry(SUBDIR, name), key, path)
+        if isinstance(cached, ast.PolicyFile) and cached.path == path:
+            return cached
     from scanner.lang.seed import seeded_tree  # the built-in library, parsed when it was built
 
     seeded = seeded_tree(path, text)
     if seeded is not None:
         return seeded
     tree = _parse(path, text)  # a syntax error propagates and is never cached
-    data = dump_tree(key, tree)
+    data = dump_tree(key, tree) if cache else None
     if data is not None:
         write_entry(SUBDIR, name, data)
     return tree

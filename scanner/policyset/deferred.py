@@ -60,10 +60,10 @@ def compile_found(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> 
 
 def _in_library(found: Sequence[PolicySource | PolicyEntry]) -> bool:
     """Whether every file of a set was found in the built-in library."""
-    from scanner.lang.sources import builtin_policy_dir
+    from scanner.lang.seed import library_dir
 
-    library = str(builtin_policy_dir())
-    return bool(found) and all(str(f.root) == library for f in found)
+    library = library_dir()
+    return library is not None and bool(found) and all(str(f.root) == library for f in found)
 
 
 def _stamp(entries: Sequence[PolicyEntry], params: Mapping[str, Any]) -> str | None:

@@ -45,10 +45,12 @@ def _index_key(sources: Sequence[PolicySource], params: Mapping[str, Any]) -> st
     """The index key of a set of built-in policy files as if the library were at
     ``LIBRARY``; None when a file is not one of the library's."""
     library = seed.library_dir()
+    if library is None:
+        return None
     moved = []
     for source in sources:
         relative = seed.library_path(source.path)
-        if library is None or relative is None or str(source.root) != library:
+        if relative is None or str(source.root) != library:
             return None
         moved.append(PolicySource(relative, source.text, source.error, LIBRARY, source.module))
     from scanner.policyset.index import index_key

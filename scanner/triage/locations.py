@@ -122,19 +122,10 @@ def ordered(findings: Iterable[Finding], root: str) -> list[Finding]:
     # of them equal in their first three items, made sorting 200,000 findings of a
     # snapshot cost 4 us each
     places: dict[tuple[str, int, int], list[Finding]] = {}
-    files: dict[int, str] = {}  # id(document) -> its file, a snapshot's findings share one
     for finding in findings:
         loc = finding.location
-        if loc is not None:
-            place = (relative_path(loc.file, root), loc.line, loc.column)
-        else:
-            document = finding.resource.document
-            file = files.get(id(document))
-            if file is None:
-                file = files[id(document)] = (
-                    relative_path(document.path, root) if document is not None else ""
-                )
-            place = (file, 0, 0)
+        file = finding_file(finding, root) or ""
+        place = (file, loc.line, loc.column) if loc is not None else (file, 0, 0)
         group = places.get(place)
         if group is None:
             places[place] = [finding]

@@ -122,7 +122,7 @@ def test_one_job_never_splits(jobs: int) -> None:
 
 def test_the_cut_gives_the_child_its_share_of_the_pairs() -> None:
     sizes = [1, 30, 2, 2, 40, 5, 20]  # pairs of each resource, in order
-    cut = split.halves(list(range(len(sizes))), lambda n: sizes[n])  # type: ignore[arg-type]
+    cut = split.cut_at(sizes)
     mine = sum(sizes[:cut])
     assert mine >= sum(sizes) * (1 - split.CHILD_SHARE)
     assert sum(sizes[: cut - 1]) < sum(sizes) * (1 - split.CHILD_SHARE)
